@@ -1,0 +1,50 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine (README).
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Debian packages the product needs: WeasyPrint's libraries (HarfBuzz subsetting: 25x faster PDFs), CJK fonts,
+# poppler (PDF checks in tests), Debian's chromium (browser tests; no browser download).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium
+
+.PHONY: install system-deps run test lint bench clean worker
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+run: install system-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --scale small
+	@echo ""
+	@echo "Demo accounts (password demo-pass-2026): city (市委组织部), county (县委组织部), township (乡镇党委书记)"
+	@echo "Open http://127.0.0.1:$(PORT)/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+worker: install
+	$(BIN)/celery -A backend worker --loglevel=INFO --concurrency=2
+
+bench: install system-deps
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache

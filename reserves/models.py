@@ -1,0 +1,271 @@
+"""Reserve cadres, training classes (专修班), elections (换届) and candidate slates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from reserves.choices import (
+    AddedHow,
+    ClassLevel,
+    EnrollmentStatus,
+    MeasureKind,
+    Readiness,
+    ReserveStatus,
+    SlateStatus,
+)
+from villages.choices import Grade, Post
+from villages.models import County, Group, Person, PostAssignment, Village
+
+if TYPE_CHECKING:
+    from villages.models import User
+
+
+class ReserveQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> ReserveQuerySet:
+        return self.filter(village__in=Village.objects.for_user(user), person__deleted_at__isnull=True)
+
+    def editable_by(self, user: User) -> ReserveQuerySet:
+        return self.filter(village__in=Village.objects.editable_roster_by(user))
+
+    def active(self) -> ReserveQuerySet:
+        return self.filter(status=ReserveStatus.ACTIVE)
+
+
+class Reserve(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reserves", verbose_name="人员")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="reserves", verbose_name="村")
+    target_post = models.CharField("目标岗位", max_length=30, choices=Post.choices)
+    readiness = models.CharField(
+        "成熟度", max_length=20, choices=Readiness.choices, default=Readiness.NEEDS_DEVELOPMENT
+    )
+    rank = models.PositiveSmallIntegerField("排序", default=1)
+    emergency_successor = models.BooleanField("应急接替人选", default=False)
+    added_on = models.DateField("入库日期")
+    added_how = models.CharField("产生方式", max_length=20, choices=AddedHow.choices, default=AddedHow.RECOMMENDED)
+    mentor = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentees",
+        verbose_name="帮带人",
+    )
+    status = models.CharField("状态", max_length=20, choices=ReserveStatus.choices, default=ReserveStatus.ACTIVE)
+    withdrawn_reason = models.CharField("退出原因", max_length=200, blank=True)
+    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
+    appointed_post = models.ForeignKey(
+        PostAssignment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="任用岗位",
+    )
+    eligibility_override_reason = models.CharField("不符合条件仍纳入的理由", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = ReserveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["village", "target_post", "rank", "pk"]
+        verbose_name = verbose_name_plural = "后备干部"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "village", "target_post"],
+                condition=Q(status="active"),
+                name="reserve_active_once_per_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
+                name="reserve_withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.get_target_post_display()}"
+
+    def mark_appointed(self, post: PostAssignment, *, on: dt.date) -> None:
+        self.status = ReserveStatus.APPOINTED
+        self.appointed_post = post
+        self.status_changed_on = on
+        self.version += 1
+        self.save(update_fields=["status", "appointed_post", "status_changed_on", "version"])
+
+    def withdraw(self, *, reason: str, on: dt.date) -> None:
+        self.status = ReserveStatus.WITHDRAWN
+        self.withdrawn_reason = reason
+        self.status_changed_on = on
+        self.version += 1
+        self.save(update_fields=["status", "withdrawn_reason", "status_changed_on", "version"])
+
+
+class DevelopmentMeasure(models.Model):
+    reserve = models.ForeignKey(Reserve, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField("培养措施", max_length=20, choices=MeasureKind.choices)
+    description = models.CharField("内容", max_length=200, blank=True)
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["reserve", "starts_on"]
+        verbose_name = verbose_name_plural = "培养措施"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_on}"
+
+
+class ReserveAssessment(models.Model):
+    reserve = models.ForeignKey(Reserve, on_delete=models.CASCADE, related_name="assessments")
+    year = models.PositiveSmallIntegerField("年度")
+    grade = models.CharField("等次", max_length=24, choices=Grade.choices)
+    note = models.CharField("评语", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["reserve", "-year"]
+        verbose_name = verbose_name_plural = "后备干部年度考核"
+        constraints = [models.UniqueConstraint(fields=["reserve", "year"], name="reserve_assessment_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_grade_display()}"
+
+
+class TrainingClassQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> TrainingClassQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_city_admin:
+            return self
+        return self.filter(county__in=County.objects.for_user(user))
+
+
+class TrainingClass(models.Model):
+    name = models.CharField("班次名称", max_length=100)
+    institution = models.CharField("培训机构", max_length=100)
+    level = models.CharField("层次", max_length=20, choices=ClassLevel.choices)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="classes", verbose_name="区/县")
+    cohort = models.CharField("批次", max_length=50, blank=True)
+    starts_on = models.DateField("开班日期")
+    ends_on = models.DateField("结业日期", null=True, blank=True)
+    funding_yuan = models.DecimalField("经费(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = TrainingClassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = verbose_name_plural = "专修班"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrollment(models.Model):
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="enrollments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrollments", verbose_name="学员")
+    status = models.CharField(
+        "状态", max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
+    )
+    enrolled_on = models.DateField("入学日期", null=True, blank=True)
+    completed_on = models.DateField("结业日期", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["training_class", "person__name"]
+        verbose_name = verbose_name_plural = "学员"
+        constraints = [models.UniqueConstraint(fields=["training_class", "person"], name="enrollment_once_per_class")]
+
+    def __str__(self) -> str:
+        return f"{self.training_class} {self.person}"
+
+
+class ElectionQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> ElectionQuerySet:
+        return self.filter(village__in=Village.objects.for_user(user))
+
+
+class Election(models.Model):
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="elections", verbose_name="村")
+    held_on = models.DateField("换届日期")
+    term = models.CharField("届次", max_length=20, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ElectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "village"]
+        verbose_name = verbose_name_plural = "换届"
+        constraints = [models.UniqueConstraint(fields=["village", "held_on"], name="election_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.held_on}"
+
+
+class ElectionResult(models.Model):
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="results")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="election_results")
+    post = models.CharField("职务", max_length=30, choices=Post.choices)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    votes = models.PositiveIntegerField("得票", null=True, blank=True)
+    assignment = models.ForeignKey(
+        PostAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="election_results"
+    )
+
+    class Meta:
+        ordering = ["election", "post"]
+        verbose_name = verbose_name_plural = "换届结果"
+        constraints = [models.UniqueConstraint(fields=["election", "person", "post"], name="result_once_per_post")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_post_display()}"
+
+
+class SlateQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> SlateQuerySet:
+        return self.filter(village__in=Village.objects.for_user(user))
+
+
+class Slate(models.Model):
+    """A proposed candidate slate (预备人选) for a village's next election."""
+
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="slates")
+    name = models.CharField("方案名称", max_length=100)
+    election_on = models.DateField("换届日期")
+    status = models.CharField("状态", max_length=10, choices=SlateStatus.choices, default=SlateStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["village", "-updated_at"]
+        verbose_name = verbose_name_plural = "预备人选方案"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlateCandidate(models.Model):
+    slate = models.ForeignKey(Slate, on_delete=models.CASCADE, related_name="candidates")
+    post = models.CharField("职务", max_length=30, choices=Post.choices)
+    seat = models.PositiveSmallIntegerField("席位", default=1)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["slate", "post", "seat"]
+        constraints = [models.UniqueConstraint(fields=["slate", "post", "seat"], name="slate_seat_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_post_display()} {self.person}"

@@ -1,0 +1,86 @@
+"""Personas: township secretary of A, of B (same county), county staff of that county, city admin, anonymous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests import factories as f
+from villages import models
+
+
+@dataclass
+class World:
+    county: models.County
+    township_a: models.Township
+    township_b: models.Township
+    village_a: models.Village
+    village_b: models.Village
+    other_county: models.County
+    village_other_county: models.Village
+
+
+@pytest.fixture
+def world(db) -> World:
+    county = f.CountyFactory(code="511902", name="巴州区")
+    other = f.CountyFactory(code="511921", name="通江县")
+    ta = f.TownshipFactory(county=county, code="511902100", name="凌云乡")
+    tb = f.TownshipFactory(county=county, code="511902101", name="大和乡")
+    tc = f.TownshipFactory(county=other, code="511921100", name="火炬镇")
+    return World(
+        county=county,
+        township_a=ta,
+        township_b=tb,
+        village_a=f.VillageFactory(township=ta, code="511902100201", name="青龙村"),
+        village_b=f.VillageFactory(township=tb, code="511902101201", name="白鹤村"),
+        other_county=other,
+        village_other_county=f.VillageFactory(township=tc, code="511921100201", name="火炬村"),
+    )
+
+
+@pytest.fixture
+def secretary_a(world: World) -> models.User:
+    return f.TownshipSecretaryFactory(username="sec_a", township=world.township_a)
+
+
+@pytest.fixture
+def secretary_b(world: World) -> models.User:
+    return f.TownshipSecretaryFactory(username="sec_b", township=world.township_b)
+
+
+@pytest.fixture
+def county_staff(world: World) -> models.User:
+    return f.CountyStaffFactory(username="county_staff", county=world.county)
+
+
+@pytest.fixture
+def city_admin(world: World) -> models.User:
+    return f.CityAdminFactory(username="city_admin")
+
+
+def _client_for(user: models.User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_a(secretary_a) -> Client:
+    return _client_for(secretary_a)
+
+
+@pytest.fixture
+def client_b(secretary_b) -> Client:
+    return _client_for(secretary_b)
+
+
+@pytest.fixture
+def client_county(county_staff) -> Client:
+    return _client_for(county_staff)
+
+
+@pytest.fixture
+def client_city(city_admin) -> Client:
+    return _client_for(city_admin)

@@ -1,0 +1,128 @@
+"""factory_boy factories. IDs are valid 18-digit numbers with Bazhong region codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from reserves import models as reserve_models
+from villages import idcard, models
+from villages.choices import Education, Gender, Post, Role
+
+
+def make_id_number(birth_date: dt.date, *, gender: str = Gender.MALE, region: str = "511902", seq: int = 1) -> str:
+    """A valid 18-digit number for a birth date; odd 17th digit = male."""
+    seq = seq % 500
+    sequence = f"{seq * 2 + (1 if gender == Gender.MALE else 0):03d}"
+    first17 = f"{region}{birth_date:%Y%m%d}{sequence}"
+    return first17 + idcard.check_character(first17)
+
+
+class CountyFactory(DjangoModelFactory):
+    class Meta:
+        model = models.County
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"5119{n % 100:02d}")
+    name = factory.Sequence(lambda n: f"测试县{n}")
+
+
+class TownshipFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Township
+
+    county = factory.SubFactory(CountyFactory)
+    code = factory.Sequence(lambda n: f"511902{n % 1000:03d}")
+    name = factory.Sequence(lambda n: f"测试镇{n}")
+
+
+class VillageFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Village
+
+    township = factory.SubFactory(TownshipFactory)
+    code = factory.Sequence(lambda n: f"511902{n % 1000000:06d}")
+    name = factory.Sequence(lambda n: f"测试村{n}")
+    party_member_count = 30
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Group
+
+    village = factory.SubFactory(VillageFactory)
+    number = factory.Sequence(lambda n: n % 30000 + 1)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Person
+
+    class Params:
+        seq = factory.Sequence(lambda n: n)
+
+    name = factory.Sequence(lambda n: f"张{n}")
+    gender = Gender.MALE
+    birth_date = dt.date(1975, 6, 15)
+    id_number = factory.LazyAttribute(lambda o: make_id_number(o.birth_date, gender=o.gender, seq=o.seq))
+    education = Education.HIGH_SCHOOL
+    home_village = factory.SubFactory(VillageFactory)
+
+
+class PostAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.PostAssignment
+
+    person = factory.SubFactory(PersonFactory)
+    village = factory.LazyAttribute(lambda o: o.person.home_village)
+    post = Post.COMMITTEE_MEMBER
+    start_on = dt.date(2021, 1, 1)
+
+
+class AssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Assessment
+
+    person = factory.SubFactory(PersonFactory)
+    year = 2025
+    grade = "competent"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = models.User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "test-pass-2026!")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CityAdminFactory(UserFactory):
+    role = Role.CITY_ADMIN
+
+
+class CountyStaffFactory(UserFactory):
+    role = Role.COUNTY_STAFF
+    county = factory.SubFactory(CountyFactory)
+
+
+class TownshipSecretaryFactory(UserFactory):
+    role = Role.TOWNSHIP_SECRETARY
+    township = factory.SubFactory(TownshipFactory)
+
+
+class ReserveFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.Reserve
+
+    person = factory.SubFactory(PersonFactory, birth_date=dt.date(1995, 3, 1))
+    village = factory.LazyAttribute(lambda o: o.person.home_village)
+    target_post = Post.PARTY_SECRETARY
+    added_on = dt.date(2024, 1, 1)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VillagesConfig(AppConfig):
+    name = "villages"
+    verbose_name = "村级组织"

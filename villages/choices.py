@@ -1,0 +1,185 @@
+"""Code lists. API values are the enum values; the UI shows the Chinese labels (API.md "Enumerations")."""
+
+from django.db import models
+
+
+class Organ(models.TextChoices):
+    PARTY = "party", "村党组织"
+    COMMITTEE = "committee", "村委会"
+    SUPERVISION = "supervision", "村务监督委员会"
+    GROUP = "group", "村民小组"
+    OTHER = "other", "其他"
+
+
+class Post(models.TextChoices):
+    PARTY_SECRETARY = "party_secretary", "书记"
+    PARTY_DEPUTY_SECRETARY = "party_deputy_secretary", "副书记"
+    PARTY_MEMBER = "party_member", "支委委员"
+    DIRECTOR = "director", "村委会主任"
+    DEPUTY_DIRECTOR = "deputy_director", "副主任"
+    COMMITTEE_MEMBER = "committee_member", "村委委员"
+    SUPERVISION_DIRECTOR = "supervision_director", "监委会主任"
+    SUPERVISION_MEMBER = "supervision_member", "监委委员"
+    CLERK = "clerk", "村文书"
+    GROUP_LEADER = "group_leader", "社长"
+    FIRST_SECRETARY = "first_secretary", "第一书记"
+
+
+ORGAN_OF_POST: dict[str, str] = {
+    Post.PARTY_SECRETARY: Organ.PARTY,
+    Post.PARTY_DEPUTY_SECRETARY: Organ.PARTY,
+    Post.PARTY_MEMBER: Organ.PARTY,
+    Post.DIRECTOR: Organ.COMMITTEE,
+    Post.DEPUTY_DIRECTOR: Organ.COMMITTEE,
+    Post.COMMITTEE_MEMBER: Organ.COMMITTEE,
+    Post.CLERK: Organ.COMMITTEE,
+    Post.SUPERVISION_DIRECTOR: Organ.SUPERVISION,
+    Post.SUPERVISION_MEMBER: Organ.SUPERVISION,
+    Post.GROUP_LEADER: Organ.GROUP,
+    Post.FIRST_SECRETARY: Organ.OTHER,
+}
+
+# 村"两委" = the party organization and the villagers' committee (the clerk sits with the committee).
+COMMITTEE_POSTS: frozenset[str] = frozenset(
+    {
+        Post.PARTY_SECRETARY,
+        Post.PARTY_DEPUTY_SECRETARY,
+        Post.PARTY_MEMBER,
+        Post.DIRECTOR,
+        Post.DEPUTY_DIRECTOR,
+        Post.COMMITTEE_MEMBER,
+        Post.CLERK,
+    }
+)
+# Seats whose vacancy or acting holder is a succession gap.
+KEY_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
+# Leaders whose age limit is stricter (DOMAIN.md §5 high_age: 55–59 amber).
+LEADER_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
+
+
+class How(models.TextChoices):
+    ELECTED = "elected", "选举"
+    BY_ELECTION = "by_election", "补选"
+    APPOINTED = "appointed", "任命"
+    CHOSEN = "chosen", "推选"
+    ACTING = "acting", "代理"
+    TOWNSHIP_CONCURRENT = "township_concurrent", "乡镇干部兼任"
+    DISPATCHED = "dispatched", "下派"
+
+
+ACTING_HOWS: frozenset[str] = frozenset({How.ACTING, How.TOWNSHIP_CONCURRENT})
+
+
+class Education(models.TextChoices):
+    """Highest first (GB/T 4658 roll-up). `rank` orders them: larger is higher."""
+
+    POSTGRADUATE = "postgraduate", "研究生"
+    BACHELOR = "bachelor", "大学本科"
+    ASSOCIATE = "associate", "大学专科"
+    SECONDARY_VOCATIONAL = "secondary_vocational", "中专/中技/技校/职高"
+    HIGH_SCHOOL = "high_school", "高中"
+    JUNIOR_HIGH = "junior_high", "初中"
+    PRIMARY = "primary", "小学"
+    NONE = "none", "文盲或半文盲"
+
+
+EDUCATION_RANK: dict[str, int] = {
+    Education.NONE: 0,
+    Education.PRIMARY: 1,
+    Education.JUNIOR_HIGH: 2,
+    Education.HIGH_SCHOOL: 3,
+    Education.SECONDARY_VOCATIONAL: 3,
+    Education.ASSOCIATE: 4,
+    Education.BACHELOR: 5,
+    Education.POSTGRADUATE: 6,
+}
+
+
+class PoliticalStatus(models.TextChoices):
+    CPC_MEMBER = "cpc_member", "中共党员"
+    CPC_PROBATIONARY = "cpc_probationary", "中共预备党员"
+    CYL_MEMBER = "cyl_member", "共青团员"
+    DEMOCRATIC_PARTY = "democratic_party", "民主党派"
+    INDEPENDENT = "independent", "无党派人士"
+    MASSES = "masses", "群众"
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    COMPETENT = "competent", "称职"
+    BASICALLY_COMPETENT = "basically_competent", "基本称职"
+    INCOMPETENT = "incompetent", "不称职"
+
+
+class Health(models.TextChoices):
+    HEALTHY = "healthy", "健康"
+    FAIR = "fair", "一般"
+    CHRONIC = "chronic", "慢性病"
+    DISABLED = "disabled", "残疾"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class QualityRating(models.TextChoices):
+    """The township's own rating of a cadre's overall quality (综合素养)."""
+
+    GOOD = "good", "好"
+    AVERAGE = "average", "中"
+    POOR = "poor", "差"
+
+
+class SourceCategory(models.TextChoices):
+    ENTREPRENEUR = "entrepreneur", "致富带头人"
+    RETURNED_MIGRANT = "returned_migrant", "外出务工返乡"
+    COOPERATIVE_HEAD = "cooperative_head", "合作社负责人"
+    LOCAL_GRADUATE = "local_graduate", "本土大学生"
+    VETERAN = "veteran", "退役军人"
+    COLLEGE_GRADUATE_OFFICIAL = "college_graduate_official", "大学生村官"
+    RETIRED_OFFICIAL = "retired_official", "机关离退休回村"
+    OTHER = "other", "其他"
+
+
+class PartyOrgType(models.TextChoices):
+    BRANCH = "branch", "党支部"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    COMMITTEE = "committee", "党委"
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", "市委组织部"
+    COUNTY_STAFF = "county_staff", "县委组织部"
+    TOWNSHIP_SECRETARY = "township_secretary", "乡镇党委书记"
+
+
+class Severity(models.TextChoices):
+    AMBER = "amber", "黄色"
+    RED = "red", "红色"
+
+
+class PersonFlag(models.TextChoices):
+    HIGH_AGE = "high_age", "年龄高"
+    LOW_EDUCATION = "low_education", "学历低"
+    LOW_QUALITY = "low_quality", "综合素养低"
+    TWO_LOWS_ONE_HIGH = "two_lows_one_high", "两低一高"
+
+
+class VillageFlag(models.TextChoices):
+    TWO_LOWS_ONE_HIGH_VILLAGE = "two_lows_one_high_village", "村级两低一高"
+    NO_YOUNG_MEMBER = "no_young_member", "无35岁以下成员"
+    SECRETARY_OVER_AGE_AT_ELECTION = "secretary_over_age_at_election", "书记换届时超龄"
+    NO_SECRETARY_RESERVE = "no_secretary_reserve", "书记无后备"
+    RESERVE_SHORTFALL = "reserve_shortfall", "后备干部不足"
+    VACANT_OR_ACTING_POST = "vacant_or_acting_post", "关键岗位空缺或代理"
+    NO_NEW_PARTY_MEMBER = "no_new_party_member", "长期未发展党员"
+    GROUP_LEADERS_UNABLE = "group_leaders_unable", "社长难以履职"
+    NO_WOMAN_ON_COMMITTEE = "no_woman_on_committee", "村委会无女性"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    IN_PROGRESS = "in_progress", "处理中"
+    ACCEPTED = "accepted", "已认可"
+    RESOLVED = "resolved", "已解决"

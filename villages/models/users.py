@@ -1,0 +1,56 @@
+"""Users and their role: one of city admin, county staff (one county), township secretary (one township)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+from villages.choices import Role
+from villages.models.units import County, Township
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=30, choices=Role.choices, blank=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="secretaries")
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="", county__isnull=True, township__isnull=True)
+                    | Q(role=Role.CITY_ADMIN, county__isnull=True, township__isnull=True)
+                    | Q(role=Role.COUNTY_STAFF, county__isnull=False, township__isnull=True)
+                    | Q(role=Role.TOWNSHIP_SECRETARY, county__isnull=True, township__isnull=False)
+                ),
+                name="user_role_matches_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == Role.CITY_ADMIN or self.is_superuser
+
+    @property
+    def is_county_staff(self) -> bool:
+        return self.role == Role.COUNTY_STAFF
+
+    @property
+    def is_township_secretary(self) -> bool:
+        return self.role == Role.TOWNSHIP_SECRETARY
+
+    @property
+    def scope_label(self) -> str:
+        if self.is_township_secretary and self.township_id:
+            return self.township.name
+        if self.is_county_staff and self.county_id:
+            return self.county.name
+        return "全市"
