@@ -1,0 +1,59 @@
+"""Per-user lookup helpers: the only way views and API code fetch one user-visible object.
+
+Outside the user's scope → 404 (Http404: we do not confirm the object exists).
+Visible but not writable for this user → 403 (PermissionDenied).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from villages.models import Person, PostAssignment, Township, User, Village
+
+
+def can_edit_roster(user: User, village: Village) -> bool:
+    """Rosters (people, posts, assessments, reserves) are kept by the township's own secretary."""
+    return user.is_authenticated and user.is_township_secretary and village.township_id == user.township_id
+
+
+def can_edit_village_fields(user: User) -> bool:
+    """Village master data (codes, party figures, election dates): county staff and above."""
+    return user.is_authenticated and (user.is_city_admin or user.is_county_staff)
+
+
+def can_edit_person(user: User, person: Person) -> bool:
+    return Person.objects.editable_by(user).filter(pk=person.pk).exists()
+
+
+def village_for(user: User, code: str) -> Village:
+    return get_object_or_404(Village.objects.for_user(user).with_units(), code=code)
+
+
+def village_for_roster_edit(user: User, code: str) -> Village:
+    village = village_for(user, code)
+    if not can_edit_roster(user, village):
+        raise PermissionDenied("只读用户不能修改花名册")
+    return village
+
+
+def township_for(user: User, code: str) -> Township:
+    return get_object_or_404(Township.objects.for_user(user).select_related("county"), code=code)
+
+
+def person_for(user: User, pk: int) -> Person:
+    return get_object_or_404(Person.objects.for_user(user).select_related("home_village__township"), pk=pk)
+
+
+def person_for_edit(user: User, pk: int) -> Person:
+    person = person_for(user, pk)
+    if not can_edit_person(user, person):
+        raise PermissionDenied("只读用户不能修改人员信息")
+    return person
+
+
+def post_for_edit(user: User, pk: int) -> PostAssignment:
+    post = get_object_or_404(PostAssignment.objects.for_user(user).select_related("person", "village"), pk=pk)
+    if not can_edit_roster(user, post.village):
+        raise PermissionDenied("只读用户不能修改任职")
+    return post
