@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from villages.models import Person, PostAssignment, Township, User, Village
+from villages.models import County, Person, PostAssignment, Township, User, Village
 
 
 def can_edit_roster(user: User, village: Village) -> bool:
@@ -35,6 +35,10 @@ def village_for_roster_edit(user: User, code: str) -> Village:
     if not can_edit_roster(user, village):
         raise PermissionDenied("只读用户不能修改花名册")
     return village
+
+
+def county_for(user: User, code: str) -> County:
+    return get_object_or_404(County.objects.for_user(user), code=code)
 
 
 def township_for(user: User, code: str) -> Township:
