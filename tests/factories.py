@@ -126,3 +126,33 @@ class ReserveFactory(DjangoModelFactory):
     village = factory.LazyAttribute(lambda o: o.person.home_village)
     target_post = Post.PARTY_SECRETARY
     added_on = dt.date(2024, 1, 1)
+
+
+class TrainingClassFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.TrainingClass
+
+    name = factory.Sequence(lambda n: f"村级后备干部专修班{n}期")
+    institution = "县职业中学"
+    level = "mid_term"
+    county = factory.SubFactory(CountyFactory)
+    starts_on = dt.date(2019, 9, 1)
+    ends_on = dt.date(2020, 7, 1)
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.Enrollment
+
+    training_class = factory.SubFactory(TrainingClassFactory)
+    person = factory.SubFactory(PersonFactory, birth_date=dt.date(1990, 5, 1))
+    status = "completed"
+
+
+class ElectionFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.Election
+
+    village = factory.SubFactory(VillageFactory)
+    held_on = dt.date(2021, 3, 15)
+    term = "第十一届"
