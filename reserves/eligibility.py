@@ -1,0 +1,73 @@
+"""Reserve-cadre eligibility against the county's rules (DOMAIN.md §5 "reserve eligibility").
+
+Defaults (each configurable per county in `villages.rules`): age ≤ 35 周岁, ≤ 45 allowed as 放宽 (relaxed);
+education 高中/中专 or above, judged on the highest of full-time and in-service education, where 大专在读
+(education_in_progress == associate) counts as 大专. An ineligible person can still be added as a reserve, but
+only with a recorded reason (Reserve.eligibility_override_reason); the form enforces that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from villages.choices import EDUCATION_RANK, Education
+from villages.models import Person, Village
+
+if TYPE_CHECKING:
+    from villages.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    relaxed: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        if not self.eligible:
+            return "不符合条件：" + "；".join(self.reasons)
+        if self.relaxed:
+            return "放宽条件：" + "；".join(self.reasons)
+        return "符合条件"
+
+
+def _floor_label(code: str) -> str:
+    """高中 and 中专 share a rank: name every education at the floor's rank."""
+    same_rank = [e for e in Education if EDUCATION_RANK[e] == EDUCATION_RANK[code]]
+    return "或".join(e.label for e in same_rank)
+
+
+def effective_education(person: Person) -> str:
+    """Highest of full-time and in-service education; 大专在读 counts as 大专."""
+    candidates = [e for e in (person.education, person.education_in_service) if e]
+    if person.education_in_progress == Education.ASSOCIATE:
+        candidates.append(Education.ASSOCIATE)
+    return max(candidates, key=lambda e: EDUCATION_RANK[e])
+
+
+def check_eligibility(*, person: Person, village: Village, on: dt.date, rules: RuleSet | None = None) -> Eligibility:
+    """Whether the person may be a reserve of the village on a date, with the reasons in Chinese.
+
+    `rules` may be passed by callers that check many people of one county (lists) to avoid reloading them.
+    """
+    if rules is None:
+        from villages.rules import rules_for  # lazily: villages.rules imports models that import this app
+
+        rules = rules_for(county_id=village.township.county_id, on=on)
+    reasons: list[str] = []
+    eligible, relaxed = True, False
+    age = person.age_on(on)
+    if age > rules.reserve_age_relaxed_max:
+        eligible = False
+        reasons.append(f"{age}岁，超过放宽年龄上限{rules.reserve_age_relaxed_max}岁")
+    elif age > rules.reserve_age_max:
+        relaxed = True
+        reasons.append(f"{age}岁，超过{rules.reserve_age_max}岁，属放宽（≤{rules.reserve_age_relaxed_max}岁）")
+    education = effective_education(person)
+    if EDUCATION_RANK[education] < EDUCATION_RANK[rules.reserve_education_min]:
+        eligible = False
+        reasons.append(f"学历为{Education(education).label}，低于{_floor_label(rules.reserve_education_min)}")
+    return Eligibility(eligible=eligible, relaxed=relaxed and eligible, reasons=reasons)
