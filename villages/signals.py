@@ -1,0 +1,92 @@
+"""Keep the Risk work queue current: roster and rule changes schedule a recompute of the affected villages.
+
+The recompute runs once per transaction (transaction.on_commit) over every village touched in it, so a request
+that saves many rows recomputes once. Bulk loaders (seed_demo, fixtures with raw=True) are skipped: wrap them in
+`villages.risk.signals_paused()` and call `recompute_risks()` once at the end.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from reserves.models import Reserve
+from villages import risk
+from villages.models import Assessment, Person, PostAssignment, RuleValue, Village
+
+ALL = "all"
+_pending = threading.local()
+
+
+def schedule_recompute(village_ids: set[int] | str) -> None:
+    """Recompute the villages (or ALL) after the current transaction commits; merges with earlier requests."""
+    if risk.signals_are_paused():
+        return
+    ids = getattr(_pending, "ids", None)
+    if ids is None:
+        ids = _pending.ids = set()
+    if village_ids == ALL:
+        ids.add(ALL)
+    else:
+        ids.update(i for i in village_ids if i)
+    # One callback per call; only the first to run finds work (the set is shared), so a rolled-back transaction
+    # that dropped its callbacks leaves nothing stuck: the next commit flushes it too.
+    transaction.on_commit(_flush)
+
+
+def _flush() -> None:
+    ids = getattr(_pending, "ids", None)
+    if not ids:
+        return
+    _pending.ids = set()
+    villages = None if ALL in ids else Village.objects.filter(pk__in=ids)
+    risk.recompute_risks(villages=villages)
+
+
+def _villages_of_person(person_id: int, home_village_id: int | None) -> set[int]:
+    posts = PostAssignment.objects.filter(person_id=person_id).values_list("village_id", flat=True)
+    reserves = Reserve.objects.filter(person_id=person_id).values_list("village_id", flat=True)
+    return {home_village_id, *posts, *reserves} - {None}
+
+
+@receiver([post_save, post_delete], sender=Person, dispatch_uid="risk_person")
+def person_changed(sender, instance: Person, raw: bool = False, **kwargs) -> None:
+    if not raw and not risk.signals_are_paused():
+        schedule_recompute(_villages_of_person(instance.pk, instance.home_village_id))
+
+
+@receiver([post_save, post_delete], sender=Assessment, dispatch_uid="risk_assessment")
+def assessment_changed(sender, instance: Assessment, raw: bool = False, **kwargs) -> None:
+    if not raw and not risk.signals_are_paused():
+        schedule_recompute(
+            set(PostAssignment.objects.filter(person_id=instance.person_id).values_list("village_id", flat=True))
+        )
+
+
+@receiver([post_save, post_delete], sender=PostAssignment, dispatch_uid="risk_post")
+@receiver([post_save, post_delete], sender=Reserve, dispatch_uid="risk_reserve")
+def village_row_changed(sender, instance: PostAssignment | Reserve, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        schedule_recompute({instance.village_id})
+
+
+@receiver(post_save, sender=Village, dispatch_uid="risk_village")
+def village_changed(sender, instance: Village, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        schedule_recompute({instance.pk})
+
+
+@receiver([post_save, post_delete], sender=RuleValue, dispatch_uid="risk_rule_value")
+def rule_value_changed(sender, instance: RuleValue, raw: bool = False, **kwargs) -> None:
+    """A county's value changes that county; a city default changes every county (some may have their own)."""
+    if raw:
+        return
+    if instance.county_id is None:
+        schedule_recompute(ALL)
+    else:
+        schedule_recompute(
+            set(Village.objects.filter(township__county_id=instance.county_id).values_list("pk", flat=True))
+        )

@@ -1,0 +1,281 @@
+"""Committee structure indicators: average age, age/education shares, bands, township and county comparisons.
+
+Everything here is one aggregate query over current post assignments, whatever the number of villages.
+Ages are 周岁 at each village's reference date (its planned election date, else its county's, else today;
+an explicit `as_of` overrides), computed in SQL from year/month/day parts so SQLite and PostgreSQL agree.
+Members are counted once per village even when they hold two posts (一肩挑).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest
+from django.db.models.lookups import LessThan
+from django.utils import timezone
+
+from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
+from villages.models import PostAssignment, Village
+
+AGED_CUTOFF = 60
+YOUNG_CUTOFF = 35
+JUNIOR_HIGH_RANK = EDUCATION_RANK[Education.JUNIOR_HIGH]
+ASSOCIATE_RANK = EDUCATION_RANK[Education.ASSOCIATE]
+GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
+
+AGE_BANDS: list[tuple[str, int | None, int | None]] = [
+    ("35岁及以下", None, 35),
+    ("36–45岁", 36, 45),
+    ("46–55岁", 46, 55),
+    ("56–59岁", 56, 59),
+    ("60–69岁", 60, 69),
+    ("70岁及以上", 70, None),
+]
+# Education tiers by rank, highest first (高中 and 中专 share a rank: one band).
+EDUCATION_BANDS: list[tuple[str, int]] = [
+    ("研究生", 6),
+    ("大学本科", 5),
+    ("大学专科", 4),
+    ("高中/中专", 3),
+    ("初中", 2),
+    ("小学", 1),
+    ("文盲或半文盲", 0),
+]
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """part/whole as a percentage, half-up to one decimal (103/116 → 88.8). None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Stats:
+    """Structure of one committee (or a pool of committees). Counts are people, not seats."""
+
+    members: int = 0
+    average_age: Decimal | None = None
+    aged_60_plus: int = 0
+    aged_35_or_under: int = 0
+    junior_high_or_below: int = 0
+    associate_or_above: int = 0
+    women: int = 0
+
+    @property
+    def share_aged_60_plus(self) -> Decimal | None:
+        return percent(self.aged_60_plus, self.members)
+
+    @property
+    def share_aged_35_or_under(self) -> Decimal | None:
+        return percent(self.aged_35_or_under, self.members)
+
+    @property
+    def share_junior_high_or_below(self) -> Decimal | None:
+        return percent(self.junior_high_or_below, self.members)
+
+    @property
+    def share_associate_or_above(self) -> Decimal | None:
+        return percent(self.associate_or_above, self.members)
+
+    @property
+    def share_women(self) -> Decimal | None:
+        return percent(self.women, self.members)
+
+    @classmethod
+    def from_members(cls, members: Iterable[tuple[int, int, str]]) -> Stats:
+        """Stats of (age, education rank, gender) triples, one per person: the Python twin of the SQL aggregate,
+        used for hypothetical committees (villages/risk.py evaluate_committee)."""
+        members = list(members)
+        if not members:
+            return cls()
+        return cls(
+            members=len(members),
+            average_age=(Decimal(sum(age for age, _, _ in members)) / len(members)).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            ),
+            aged_60_plus=sum(age >= AGED_CUTOFF for age, _, _ in members),
+            aged_35_or_under=sum(age <= YOUNG_CUTOFF for age, _, _ in members),
+            junior_high_or_below=sum(rank <= JUNIOR_HIGH_RANK for _, rank, _ in members),
+            associate_or_above=sum(rank >= ASSOCIATE_RANK for _, rank, _ in members),
+            women=sum(gender == Gender.FEMALE for _, _, gender in members),
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """The API's `stats` object (API.md)."""
+        return {
+            "members": self.members,
+            "average_age": float(self.average_age) if self.average_age is not None else None,
+            "aged_60_plus": self.aged_60_plus,
+            "aged_35_or_under": self.aged_35_or_under,
+            "junior_high_or_below": self.junior_high_or_below,
+            "associate_or_above": self.associate_or_above,
+            "women": self.women,
+        }
+
+
+# ---- SQL building blocks (shared with villages/risk.py) ----
+
+
+def roster_date(as_of: dt.date | None) -> dt.date:
+    """Which post assignments count as current: today's roster, or an earlier one when looking back."""
+    today = timezone.localdate()
+    return min(as_of, today) if as_of else today
+
+
+def reference_date_expression(*, as_of: dt.date | None, village_path: str = "village"):
+    """SQL for a village's reference date: as_of, else its planned election date, else its county's, else today."""
+    if as_of is not None:
+        return Value(as_of, output_field=DateField())
+    return Coalesce(
+        F(f"{village_path}__planned_election_on"),
+        F(f"{village_path}__township__county__planned_election_on"),
+        Value(timezone.localdate(), output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def age_expression(*, birth, reference):
+    """SQL for 周岁 on the date `reference` of someone born on `birth` (a birthday on the day counts).
+
+    Month and day are folded into one number (mmdd) so the comparison is a single portable expression.
+    """
+    birth = F(birth) if isinstance(birth, str) else birth
+
+    def mmdd(date_expr):
+        return ExtractMonth(date_expr) * 100 + ExtractDay(date_expr)
+
+    before_birthday = LessThan(mmdd(reference), mmdd(birth))
+    return ExpressionWrapper(
+        ExtractYear(reference) - ExtractYear(birth) - Case(When(before_birthday, then=1), default=0),
+        output_field=IntegerField(),
+    )
+
+
+def education_rank_expression(*, person_path: str = "person"):
+    """SQL for the rank of the higher of full-time and in-service education (blank in-service ranks -1)."""
+
+    def rank(field: str):
+        whens = [When(**{f"{person_path}__{field}": edu}, then=r) for edu, r in EDUCATION_RANK.items()]
+        return Case(*whens, default=-1, output_field=IntegerField())
+
+    return Greatest(rank("education"), rank("education_in_service"))
+
+
+def annotated_seats(
+    *, villages: QuerySet[Village], as_of: dt.date | None, posts: Collection[str], one_per_person: bool = False
+) -> QuerySet[PostAssignment]:
+    """Current assignments to `posts` in the villages, annotated with `ref_on`, `age` and `edu_rank`.
+
+    one_per_person keeps one row per (village, person) so a person with two posts counts once.
+    """
+    seats = PostAssignment.objects.current(roster_date(as_of)).filter(
+        village__in=villages.values("pk"), post__in=list(posts), person__deleted_at__isnull=True
+    )
+    if one_per_person:
+        twin = PostAssignment.objects.current(roster_date(as_of)).filter(
+            village=OuterRef("village"), person=OuterRef("person"), post__in=list(posts), pk__lt=OuterRef("pk")
+        )
+        seats = seats.filter(~Exists(twin))
+    reference = reference_date_expression(as_of=as_of)
+    return seats.annotate(
+        ref_on=reference,
+        age=age_expression(birth="person__birth_date", reference=reference),
+        edu_rank=education_rank_expression(),
+    )
+
+
+def _stats_aggregates() -> dict[str, object]:
+    return {
+        "members": Count("pk"),
+        "avg_age": Avg("age"),
+        "aged_60_plus": Count("pk", filter=Q(age__gte=AGED_CUTOFF)),
+        "aged_35_or_under": Count("pk", filter=Q(age__lte=YOUNG_CUTOFF)),
+        "junior_high_or_below": Count("pk", filter=Q(edu_rank__lte=JUNIOR_HIGH_RANK)),
+        "associate_or_above": Count("pk", filter=Q(edu_rank__gte=ASSOCIATE_RANK)),
+        "women": Count("pk", filter=Q(person__gender=Gender.FEMALE)),
+    }
+
+
+def _stats_from_row(row: dict) -> Stats:
+    avg = row["avg_age"]
+    return Stats(
+        members=row["members"],
+        average_age=Decimal(str(avg)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if avg is not None else None,
+        aged_60_plus=row["aged_60_plus"],
+        aged_35_or_under=row["aged_35_or_under"],
+        junior_high_or_below=row["junior_high_or_below"],
+        associate_or_above=row["associate_or_above"],
+        women=row["women"],
+    )
+
+
+def committee_stats(
+    *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+) -> dict[int, Stats]:
+    """Stats per village id for its 两委 members (one query). Villages without members are absent: use Stats()."""
+    rows = (
+        annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True)
+        .order_by()
+        .values("village_id")
+        .annotate(**_stats_aggregates())
+    )
+    return {row["village_id"]: _stats_from_row(row) for row in rows}
+
+
+def aggregate_stats(
+    *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+) -> Stats:
+    """Pooled stats over all 两委 members of the villages (township or county average). One query."""
+    row = (
+        annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True)
+        .order_by()
+        .aggregate(**_stats_aggregates())
+    )
+    return _stats_from_row(row)
+
+
+def age_bands(
+    *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+) -> list[tuple[str, int]]:
+    """(label, people) per age band ≤35, 36–45, 46–55, 56–59, 60–69, ≥70, in that order. One query.
+
+    posts=structure.GROUP_LEADER_POSTS gives the bands of the 社长.
+    """
+    aggregates = {}
+    for i, (_, low, high) in enumerate(AGE_BANDS):
+        cond = Q()
+        if low is not None:
+            cond &= Q(age__gte=low)
+        if high is not None:
+            cond &= Q(age__lte=high)
+        aggregates[f"b{i}"] = Count("pk", filter=cond)
+    row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(**aggregates)
+    return [(label, row[f"b{i}"]) for i, (label, _, _) in enumerate(AGE_BANDS)]
+
+
+def education_bands(
+    *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+) -> list[tuple[str, int]]:
+    """(label, people) per highest-education tier, highest first. One query."""
+    aggregates = {f"e{rank}": Count("pk", filter=Q(edu_rank=rank)) for _, rank in EDUCATION_BANDS}
+    row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(**aggregates)
+    return [(label, row[f"e{rank}"]) for label, rank in EDUCATION_BANDS]
