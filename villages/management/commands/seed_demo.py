@@ -1,0 +1,20 @@
+"""`manage.py seed_demo [--scale small|city] [--seed N]`: demo data, idempotent (villages/demo.py)."""
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from villages import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (idempotent: a second run creates nothing)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=["small", "city"], default="small")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, scale: str, seed: int, **options) -> None:
+        result = demo.seed_demo(scale=scale, seed=seed)
+        self.stdout.write(f"seed_demo --scale {scale}: created {result.summary()}")
+        for path in demo.run_after_seed_hooks(scale=scale, seed=seed):
+            self.stdout.write(f"ran {path}")
+        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}): city, county, township")
