@@ -58,7 +58,9 @@ from villages.models import Assessment, County, Group, Person, PostAssignment, T
 Scale = Literal["small", "city"]
 
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
-AFTER_SEED_HOOKS: list[str] = []
+AFTER_SEED_HOOKS: list[str] = [
+    "villages.risk.seed_hook",
+]
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_COUNTY = "511902"
