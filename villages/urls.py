@@ -1,9 +1,22 @@
 from django.urls import path
 
-from villages.views import home
+from villages.views import home, people, roster
 
 app_name = "villages"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("counties/", roster.counties, name="counties"),
+    path("counties/<str:code>/", roster.county, name="county"),
+    path("townships/<str:code>/", roster.township, name="township"),
+    path("villages/<str:code>/", roster.village, name="village"),
+    path("villages/<str:code>/posts/new/", roster.post_add, name="post_add"),
+    path("villages/<str:code>/posts/people/", roster.person_options, name="person_options"),
+    path("posts/<int:pk>/edit/", roster.post_edit, name="post_edit"),
+    path("posts/<int:pk>/end/", roster.post_end, name="post_end"),
+    path("people/", people.people, name="people"),
+    path("people/new/", people.person_new, name="person_new"),
+    path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/assessments/new/", people.assessment_add, name="assessment_add"),
 ]

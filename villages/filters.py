@@ -1,0 +1,84 @@
+"""Query-string filters for people lists (the people page; the Excel export reuses PersonFilter).
+
+Always build the FilterSet on a queryset that is already scoped (`Person.objects.for_user(user)`) and pass
+`user=` so the township and village choices are scoped too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from villages.choices import Education, Gender, Post
+from villages.models import Person, PostAssignment, Township, Village
+from villages.roster import years_before
+
+MAX_VILLAGE_CHOICES = 60
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="姓名/电话", method="filter_q")
+    township = django_filters.ModelChoiceFilter(
+        label="乡镇",
+        queryset=Township.objects.none(),
+        to_field_name="code",
+        method="filter_township",
+        empty_label="全部乡镇",
+    )
+    village = django_filters.ModelChoiceFilter(
+        label="村", queryset=Village.objects.none(), to_field_name="code", method="filter_village", empty_label="全部村"
+    )
+    post = django_filters.ChoiceFilter(label="现任职务", choices=Post.choices, method="filter_post", empty_label="不限")
+    education = django_filters.ChoiceFilter(label="全日制学历", choices=Education.choices, empty_label="不限")
+    gender = django_filters.ChoiceFilter(label="性别", choices=Gender.choices, empty_label="不限")
+    age_min = django_filters.NumberFilter(label="年龄≥", method="filter_age_min", min_value=0)
+    age_max = django_filters.NumberFilter(label="年龄≤", method="filter_age_max", min_value=0)
+
+    class Meta:
+        model = Person
+        fields = ["q", "township", "village", "post", "education", "gender", "age_min", "age_max"]
+
+    def __init__(self, *args: Any, user: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.filters["township"].queryset = Township.objects.for_user(user)
+        self.filters["village"].queryset = Village.objects.for_user(user)
+
+    @property
+    def form(self) -> Any:
+        """List only the chosen township's villages (a city has thousands); any village in scope still validates."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            township = str((self.data or {}).get("township", ""))
+            chosen = str((self.data or {}).get("village", ""))
+            villages = self.filters["village"].queryset
+            if township:
+                villages = villages.filter(Q(township__code=township) | Q(code=chosen))
+            elif villages.count() > MAX_VILLAGE_CHOICES:
+                villages = villages.filter(code=chosen)
+            form.fields["village"].widget.choices = [("", "全部村")] + [(v.code, v.name) for v in villages]
+        return self._form
+
+    def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        return queryset.filter(Q(name__icontains=value) | Q(phone__contains=value))
+
+    def filter_township(self, queryset: QuerySet[Person], name: str, value: Township) -> QuerySet[Person]:
+        return queryset.in_villages(Village.objects.filter(township=value))
+
+    def filter_village(self, queryset: QuerySet[Person], name: str, value: Village) -> QuerySet[Person]:
+        return queryset.in_villages(Village.objects.filter(pk=value.pk))
+
+    def filter_post(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        holds = PostAssignment.objects.current(self.today).filter(person=OuterRef("pk"), post=value)
+        return queryset.filter(Exists(holds))
+
+    def filter_age_min(self, queryset: QuerySet[Person], name: str, value: Any) -> QuerySet[Person]:
+        return queryset.filter(birth_date__lte=years_before(self.today, int(value)))
+
+    def filter_age_max(self, queryset: QuerySet[Person], name: str, value: Any) -> QuerySet[Person]:
+        # Aged ≤ N 周岁 ⇔ not yet N+1: born after the day N+1 years back.
+        return queryset.filter(birth_date__gt=years_before(self.today, int(value) + 1))

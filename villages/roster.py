@@ -1,0 +1,187 @@
+"""Roster pages' rules: headline numbers per village and township, the shape of a village's current roster,
+and saving roster edits without overwriting someone else's change (optimistic concurrency).
+
+Committee structure numbers (members, average age, aged 60+) come from `villages.structure` so the pages agree
+with the reports; this module adds what only the roster pages show (社长 count, 一肩挑).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models, transaction
+from django.db.models import Avg, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from villages.choices import COMMITTEE_POSTS, Post
+from villages.models import PostAssignment, Township, Village
+from villages.structure import AGED_CUTOFF, Stats, annotated_seats, committee_stats
+
+# Display order of posts: the enum order is the order of importance.
+POST_ORDER: dict[str, int] = {value: index for index, value in enumerate(Post.values)}
+SUPERVISION_POSTS: frozenset[str] = frozenset({Post.SUPERVISION_DIRECTOR, Post.SUPERVISION_MEMBER})
+
+
+def years_before(on: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone aged `years` 周岁 or more on `on` (29 Feb falls back to 28 Feb)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
+class _Count(Func):
+    """COUNT(*) inside a correlated subquery without a GROUP BY (Django's Count would add one)."""
+
+    template = "COUNT(*)"
+    output_field = IntegerField()
+
+
+def _count_of(queryset: models.QuerySet) -> Coalesce:
+    return Coalesce(Subquery(queryset.order_by().annotate(n=_Count()).values("n")[:1]), 0)
+
+
+def one_shoulder_exists(*, on: dt.date) -> Exists:
+    """一肩挑: on `on` the same person holds the outer village's party secretary and director posts."""
+    posts = PostAssignment.objects.current(on).filter(person__deleted_at__isnull=True)
+    director = posts.filter(village=OuterRef(OuterRef("pk")), post=Post.DIRECTOR, person=OuterRef("person"))
+    secretary = posts.filter(village=OuterRef("pk"), post=Post.PARTY_SECRETARY).filter(Exists(director))
+    return Exists(secretary)
+
+
+def _group_leaders_of(*, scope: str, on: dt.date) -> Coalesce:
+    leaders = PostAssignment.objects.current(on).filter(post=Post.GROUP_LEADER, person__deleted_at__isnull=True)
+    return _count_of(leaders.filter(**{scope: OuterRef("pk")}))
+
+
+def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> list[Village]:
+    """Villages with `.stats` (两委 structure, `villages.structure.Stats`), `group_leaders` and `one_shoulder`.
+
+    Two queries whatever the number of villages or people. Ages are at each village's reference date.
+    """
+    rows = list(
+        villages.annotate(
+            group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on)
+        )
+    )
+    stats = committee_stats(villages=villages)
+    for village in rows:
+        village.stats = stats.get(village.pk, Stats())
+    return rows
+
+
+def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> list[Township]:
+    """Townships with `.stats` (pooled 两委 structure of their villages), village_count, group_leaders,
+    one_shoulder_villages and last_party_admission_on. Two queries whatever the size of the county.
+    """
+    villages = Village.objects.filter(township=OuterRef("pk"))
+    rows = list(
+        townships.annotate(
+            village_count=_count_of(villages),
+            group_leaders=_group_leaders_of(scope="village__township", on=on),
+            one_shoulder_villages=_count_of(villages.filter(one_shoulder_exists(on=on))),
+            last_party_admission_on=Subquery(
+                villages.filter(last_party_admission_on__isnull=False)
+                .order_by("-last_party_admission_on")
+                .values("last_party_admission_on")[:1]
+            ),
+        )
+    )
+    seats = annotated_seats(
+        villages=Village.objects.filter(township__in=townships.values("pk")),
+        as_of=None,
+        posts=COMMITTEE_POSTS,
+        one_per_person=True,
+    )
+    pooled = {
+        row["village__township_id"]: row
+        for row in seats.order_by()
+        .values("village__township_id")
+        .annotate(members=Count("pk"), avg_age=Avg("age"), aged_60_plus=Count("pk", filter=Q(age__gte=AGED_CUTOFF)))
+    }
+    for township in rows:
+        row = pooled.get(township.pk)
+        township.stats = (
+            Stats(members=row["members"], average_age=_one_decimal(row["avg_age"]), aged_60_plus=row["aged_60_plus"])
+            if row
+            else Stats()
+        )
+    return rows
+
+
+def _one_decimal(value: float | Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class VillageRoster:
+    """A village's current posts, split the way the village page shows them."""
+
+    committee: list[PostAssignment] = field(default_factory=list)
+    supervision: list[PostAssignment] = field(default_factory=list)
+    group_leaders: list[PostAssignment] = field(default_factory=list)
+    first_secretaries: list[PostAssignment] = field(default_factory=list)
+    others: list[PostAssignment] = field(default_factory=list)
+
+    @property
+    def one_shoulder(self) -> bool:
+        secretaries = {p.person_id for p in self.committee if p.post == Post.PARTY_SECRETARY}
+        directors = {p.person_id for p in self.committee if p.post == Post.DIRECTOR}
+        return bool(secretaries & directors)
+
+
+def village_roster(*, village: Village, on: dt.date) -> VillageRoster:
+    """Current posts of one village (one query), ordered by post importance, then start date."""
+    posts = (
+        PostAssignment.objects.current(on)
+        .filter(village=village, person__deleted_at__isnull=True)
+        .select_related("person", "group")
+    )
+    roster = VillageRoster()
+    for post in sorted(posts, key=lambda p: (POST_ORDER[p.post], p.group_number or 0, p.start_on or dt.date.min)):
+        if post.post in COMMITTEE_POSTS:
+            roster.committee.append(post)
+        elif post.post in SUPERVISION_POSTS:
+            roster.supervision.append(post)
+        elif post.post == Post.GROUP_LEADER:
+            roster.group_leaders.append(post)
+        elif post.post == Post.FIRST_SECRETARY:
+            roster.first_secretaries.append(post)
+        else:
+            roster.others.append(post)
+    return roster
+
+
+class StaleEditError(Exception):
+    """The row changed since the form was rendered; the message says so in Chinese, naming who and when."""
+
+
+def last_change_label(obj: models.Model) -> str:
+    """'张三 于 2026-11-27 10:15' from the object's latest history record (empty when it has none)."""
+    from django.utils import timezone
+
+    record = obj.history.select_related("history_user").order_by("-history_date").first()
+    if record is None:
+        return ""
+    who = str(record.history_user) if record.history_user else "系统"
+    return f"{who} 于 {timezone.localtime(record.history_date):%Y-%m-%d %H:%M}"
+
+
+def save_versioned(obj: models.Model, *, expected_version: int) -> None:
+    """Save `obj` (carrying the user's changes) only if its row still has `expected_version`; bump the version.
+
+    The row is locked (select_for_update; SQLite's IMMEDIATE transactions serialise writers) so two saves
+    cannot both pass the check. A plain model.save() keeps django-simple-history recording who changed what.
+    Raises StaleEditError when someone else saved in between; nothing is written then.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        current = model._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+        if current != expected_version:
+            who_when = last_change_label(obj)
+            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+        # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
+        obj.version = expected_version + 1
+        obj.save()

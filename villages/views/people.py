@@ -1,0 +1,135 @@
+"""People pages: filtered list, person detail with history, inline edit and assessments (htmx)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from villages import permissions
+from villages.choices import SourceCategory
+from villages.filters import PersonFilter
+from villages.forms import AssessmentForm, PersonForm
+from villages.history import person_history
+from villages.models import IdNumberView, Person, PostAssignment, Village
+from villages.views.roster import page_or_partial
+
+PAGE_SIZE = 50
+SOURCE_LABELS = dict(SourceCategory.choices)
+
+
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    current_posts = PostAssignment.objects.current(today).select_related("village")
+    scoped = (
+        Person.objects.for_user(request.user)
+        .select_related("home_village")
+        .prefetch_related(Prefetch("posts", queryset=current_posts, to_attr="current_posts"))
+        .order_by("home_village__code", "name", "pk")
+    )
+    person_filter = PersonFilter(request.GET, queryset=scoped, user=request.user, today=today)
+    page = Paginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": person_filter, "page": page, "query": query.urlencode(), "today": today}
+    return page_or_partial(request, "villages/people.html", "people-results", context)
+
+
+def reveal_id_number(request: HttpRequest, person: Person, *, context: str) -> bool:
+    """Whole ID numbers only for users who may edit the person; each showing is logged (PIPL)."""
+    if not permissions.can_edit_person(request.user, person):
+        return False
+    IdNumberView.objects.create(person=person, viewed_by=request.user, context=context)
+    return True
+
+
+def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "person": person,
+        "today": today,
+        "show_whole_id": reveal_id_number(request, person, context="person_page"),
+        "posts": PostAssignment.objects.for_user(request.user)
+        .filter(person=person)
+        .select_related("village", "group")
+        .order_by("end_on", "-start_on"),
+        "assessments": person.assessments.all(),
+        "history": person_history(person=person),
+        "source_labels": [SOURCE_LABELS.get(code, code) for code in person.source_categories],
+    }
+
+
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = permissions.person_for(request.user, pk)
+    context = person_context(request, person)
+    context["can_edit"] = context["show_whole_id"]
+    if context["can_edit"]:
+        context["assessment_form"] = AssessmentForm(person=person)
+    return page_or_partial(request, "villages/person.html", "person", context)
+
+
+def person_form_response(request: HttpRequest, form: PersonForm, **context: Any) -> HttpResponse:
+    context |= {"form": form, "action": request.get_full_path()}
+    return page_or_partial(request, "villages/person_form.html", "person-form", context)
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = permissions.person_for_edit(request.user, pk)
+    villages = Village.objects.editable_roster_by(request.user)
+    form = PersonForm(request.POST if request.method == "POST" else None, instance=person, villages=villages)
+    if request.method == "GET":
+        IdNumberView.objects.create(person=person, viewed_by=request.user, context="person_edit_form")
+    elif form.is_valid() and form.save_if_unchanged():
+        return person_saved(request, person)
+    return person_form_response(request, form, person=person, title=f"修改人员信息：{person.name}")
+
+
+def person_saved(request: HttpRequest, person: Person) -> HttpResponse:
+    """After a change: htmx gets the refreshed person section (swapped over #person), a browser the page."""
+    if not request.htmx:
+        return redirect("villages:person", pk=person.pk)
+    context = person_context(request, person) | {"can_edit": True, "assessment_form": AssessmentForm(person=person)}
+    response = render(request, "villages/person.html#person", context)
+    return reswap(retarget(response, "#person"), "outerHTML")
+
+
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    villages = Village.objects.editable_roster_by(request.user).order_by("code")
+    if not villages.exists():
+        raise PermissionDenied("只有乡镇党委书记可以新增人员")
+    for_post = request.GET.get("for_post", "")
+    initial = {"home_village": villages.filter(code=for_post).first(), "ethnicity": "汉族"}
+    form = PersonForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
+    if form.is_valid():
+        person = form.save()
+        url = reverse("villages:person", args=[person.pk])
+        if villages.filter(code=for_post).exists():
+            url = reverse("villages:post_add", args=[for_post]) + f"?person={person.pk}"
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return person_form_response(request, form, title="新增人员")
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = permissions.person_for_edit(request.user, pk)
+    form = AssessmentForm(request.POST if request.method == "POST" else None, person=person)
+    if form.is_valid():
+        form.save()
+        return person_saved(request, person)
+    if not request.htmx:
+        context = person_context(request, person) | {"can_edit": True, "assessment_form": form}
+        return render(request, "villages/person.html", context)
+    context = {"person": person, "assessments": person.assessments.all(), "assessment_form": form, "can_edit": True}
+    return render(request, "villages/person.html#assessments", context)
