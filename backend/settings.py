@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "backend.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,6 +131,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+# Report fonts, extracted by `make fonts` (tasks/reports/fonts.py); the PDF renderer loads fonts from here only.
+REPORT_FONT_DIR = Path(os.environ.get("REPORT_FONT_DIR", BASE_DIR / "var" / "fonts"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -170,6 +174,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "villages.api_pagination.PageSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttle counters live in the default cache (Redis when DJANGO_REDIS_CACHE=1, else per process).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "30/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "300/min"),
+        "token": os.environ.get("API_THROTTLE_TOKEN", "10/min"),
+    },
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -186,6 +200,25 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_CALLABLE = "backend.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere; htmx's indicator <style> is
+# switched off in base.html (htmx-config meta). img data: for the SVG icons of Swagger UI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

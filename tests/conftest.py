@@ -11,6 +11,15 @@ from tests import factories as f
 from villages import models
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API throttle counters live in the cache: each test starts with none (no 429s leaking between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @dataclass
 class World:
     county: models.County

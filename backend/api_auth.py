@@ -1,0 +1,39 @@
+"""API tokens: obtain (throttled per client, locked out by django-axes like the login page) and revoke."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+
+from backend.security import lockout_message
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """POST {username, password} → {token}; at most API_THROTTLE_TOKEN (and the anonymous rate) per address."""
+
+    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:
+        # django-axes marks the DRF request (its middleware only sees the Django one): answer the lockout here.
+        if getattr(request, "axes_locked_out", False):
+            response = Response({"detail": lockout_message()}, status=429)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+@login_not_required  # authentication is DRF's (token or session); unauthenticated → 401
+@extend_schema(request=None, responses={204: None}, summary="Revoke the caller's token")
+@api_view(["POST"])
+def revoke_token(request: Request) -> Response:
+    """Delete the caller's token: later requests with it answer 401. Obtain a new one to continue."""
+    Token.objects.filter(user=request.user).delete()
+    return Response(status=204)
+
+
+obtain_token = login_not_required(ObtainTokenView.as_view())
