@@ -58,6 +58,7 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "reserve_age_max": RuleSpec("后备干部年龄（岁及以下）", "age"),
     "reserve_age_relaxed_max": RuleSpec("后备干部放宽年龄（岁及以下）", "age"),
     "reserve_education_min": RuleSpec("后备干部学历（该学历及以上）", "education"),
+    "roster_confirmation_days": RuleSpec("花名册确认周期（天）", "days"),
 }
 
 
@@ -94,6 +95,8 @@ class RuleSet:
     reserve_age_max: int = 35
     reserve_age_relaxed_max: int = 45
     reserve_education_min: str = Education.HIGH_SCHOOL
+    # Without a rule value, villages/confirmation.py uses settings.ROSTER_CONFIRMATION_PERIOD_DAYS.
+    roster_confirmation_days: int = 90
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_low_education(self, education: str) -> bool:

@@ -171,10 +171,14 @@ def age_expression(*, birth, reference):
 
 
 def education_rank_expression(*, person_path: str = "person"):
-    """SQL for the rank of the higher of full-time and in-service education (blank in-service ranks -1)."""
+    """SQL for the rank of the higher of full-time and in-service education (blank in-service ranks -1).
+
+    person_path="" reads the fields of the queryset's own model (a Person queryset).
+    """
+    prefix = f"{person_path}__" if person_path else ""
 
     def rank(field: str):
-        whens = [When(**{f"{person_path}__{field}": edu}, then=r) for edu, r in EDUCATION_RANK.items()]
+        whens = [When(**{f"{prefix}{field}": edu}, then=r) for edu, r in EDUCATION_RANK.items()]
         return Case(*whens, default=-1, output_field=IntegerField())
 
     return Greatest(rank("education"), rank("education_in_service"))
@@ -232,13 +236,23 @@ def committee_stats(
     *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
 ) -> dict[int, Stats]:
     """Stats per village id for its 两委 members (one query). Villages without members are absent: use Stats()."""
+    return stats_by(villages=villages, by="village_id", as_of=as_of, posts=posts)
+
+
+def stats_by(
+    *, villages: QuerySet[Village], by: str, as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+) -> dict[object, Stats]:
+    """Pooled stats per value of `by`, a path from the post assignment (e.g. "village__township__code"). One query.
+
+    Dashboards use it for their per-county / per-township breakdowns; units without members are absent.
+    """
     rows = (
         annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True)
         .order_by()
-        .values("village_id")
+        .values(by)
         .annotate(**_stats_aggregates())
     )
-    return {row["village_id"]: _stats_from_row(row) for row in rows}
+    return {row[by]: _stats_from_row(row) for row in rows}
 
 
 def aggregate_stats(

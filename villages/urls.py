@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages.views import home, people, roster
+from villages.views import confirmation, dashboards, home, people, roster
 
 app_name = "villages"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("people/<int:pk>/", people.person, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/assessments/new/", people.assessment_add, name="assessment_add"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/county/<str:code>/", dashboards.dashboard, {"level": "county"}, name="dashboard_county"),
+    path("dashboard/township/<str:code>/", dashboards.dashboard, {"level": "township"}, name="dashboard_township"),
+    path("confirmations/", confirmation.confirmations, name="confirmations"),
+    path("villages/<str:code>/confirm/", confirmation.confirm, name="confirm_roster"),
 ]

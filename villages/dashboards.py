@@ -1,0 +1,323 @@
+"""Dashboards for a scope (the city, one county, one township): the numbers behind every chart and table.
+
+Contract:
+- `dashboard_scope(user=..., level=..., code=...)` resolves what a user may look at: each user's own scope when
+  no level is given; a county or township inside their scope otherwise (outsiders and levels above the user's
+  own scope: 404).
+- `build_dashboard(scope=..., as_of=...)` computes everything in a constant number of queries, whatever the
+  number of villages or people. Ages are 周岁 on `as_of` (today by default) so that the drill-down lists, which
+  filter ages on the same date, show exactly the people a bar counts.
+- Every number carries the query-string filter of the list behind it (`Drill`): the view turns it into a link,
+  the numbers module never builds URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from reserves import outcomes, succession
+from villages import permissions, structure
+from villages.choices import COMMITTEE_POSTS, PersonFlag, Post, VillageFlag
+from villages.confirmation import village_confirmations
+from villages.models import County, Risk, Township, User, Village
+
+Level = Literal["city", "county", "township"]
+TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
+KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices)
+GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
+
+# Education bands as filters on the highest education (codes of the band's lowest and highest member).
+EDUCATION_BAND_RANGES: dict[int, tuple[str, str]] = {
+    6: ("postgraduate", "postgraduate"),
+    5: ("bachelor", "bachelor"),
+    4: ("associate", "associate"),
+    3: ("high_school", "secondary_vocational"),
+    2: ("junior_high", "junior_high"),
+    1: ("primary", "primary"),
+    0: ("none", "none"),
+}
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Where a number drills down to: a URL name and its query-string filter."""
+
+    url_name: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def with_params(self, **params: object) -> Drill:
+        extra = tuple((k, str(v)) for k, v in params.items() if v is not None and v != "")
+        return Drill(self.url_name, self.params + extra)
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    level: Level
+    county: County | None
+    township: Township | None
+    villages: QuerySet[Village]
+
+    @property
+    def label(self) -> str:
+        if self.township is not None:
+            return f"{self.township.county.name}{self.township.name}"
+        return self.county.name if self.county is not None else "全市"
+
+    @property
+    def child_level(self) -> Literal["county", "township", "village"]:
+        return {"city": "county", "county": "township", "township": "village"}[self.level]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The scope as list filters (codes, as in the API)."""
+        if self.township is not None:
+            return {"township": self.township.code}
+        if self.county is not None:
+            return {"county": self.county.code}
+        return {}
+
+
+def dashboard_scope(*, user: User, level: Level | None = None, code: str | None = None) -> DashboardScope:
+    """The scope a user asked for: their own when `level` is None. Outside their scope or above it: Http404."""
+    own: Level = "township" if user.is_township_secretary else "county" if user.is_county_staff else "city"
+    if level is None:
+        level, code = own, (user.township.code if own == "township" else user.county.code if own == "county" else "")
+    order = {"city": 0, "county": 1, "township": 2}
+    if order[level] < order[own]:
+        raise Http404("超出权限范围")
+    villages = Village.objects.for_user(user)
+    if level == "township":
+        township = permissions.township_for(user, code or "")
+        return DashboardScope("township", township.county, township, villages.filter(township=township))
+    if level == "county":
+        county = permissions.county_for(user, code or "")
+        return DashboardScope("county", county, None, villages.filter(township__county=county))
+    return DashboardScope("city", None, None, villages)
+
+
+def unit_drills(unit: dict[str, str]) -> dict[str, Drill]:
+    """The list behind each headline number of a unit (`unit`: its list filter, e.g. {"township": code})."""
+    people = Drill("villages:people").with_params(**unit, post_group="committee")
+    leaders = Drill("villages:people").with_params(**unit, post_group="group_leader")
+    risks = Drill("villages:risks").with_params(**unit)
+    return {
+        "members": people,
+        "aged_60_plus": people.with_params(age_min=structure.AGED_CUTOFF),
+        "aged_35_or_under": people.with_params(age_max=structure.YOUNG_CUTOFF),
+        "junior_high_or_below": people.with_params(education_max="junior_high"),
+        "associate_or_above": people.with_params(education_min="associate"),
+        "women": people.with_params(gender="female"),
+        "group_leaders": leaders,
+        "group_leaders_70_plus": leaders.with_params(age_min=70),
+        "two_lows_villages": risks.with_params(kind=TWO_LOWS_VILLAGE),
+        "open_risks": risks,
+        "uncovered": risks.with_params(kind=VillageFlag.NO_SECRETARY_RESERVE.value),
+        "overdue": Drill("villages:confirmations").with_params(**unit, overdue=1),
+        "villages": Drill("villages:confirmations").with_params(**unit),
+    }
+
+
+@dataclass(frozen=True)
+class Band:
+    label: str
+    count: int
+    drill: Drill
+
+
+@dataclass
+class ChildRow:
+    """One row of the breakdown table: a county (city view), township (county view) or village (township view)."""
+
+    code: str
+    name: str
+    villages: int = 0
+    stats: structure.Stats = field(default_factory=structure.Stats)
+    two_lows_villages: int = 0
+    open_risks: int = 0
+    covered: int = 0
+    overdue: int = 0
+    level: str = "village"
+
+    @property
+    def coverage(self) -> outcomes.Rate:
+        return outcomes.Rate(self.covered, self.villages)
+
+    @property
+    def drills(self) -> dict[str, Drill]:
+        return unit_drills({self.level: self.code})
+
+
+@dataclass(frozen=True)
+class RiskKindRow:
+    kind: str
+    label: str
+    total: int
+    by_child: dict[str, int]  # child code → open risks
+    drill: Drill
+    cells: list[tuple[int, Drill]] = field(default_factory=list)  # aligned with Dashboard.children
+
+
+@dataclass
+class Dashboard:
+    scope: DashboardScope
+    as_of: dt.date
+    committee: structure.Stats
+    group_leaders: structure.Stats
+    committee_age: list[Band]
+    committee_education: list[Band]
+    leader_age: list[Band]
+    leader_education: list[Band]
+    children: list[ChildRow]
+    risk_kinds: list[RiskKindRow]
+    coverage: outcomes.Rate
+    bench: list[tuple[succession.Seat, int]]
+    outcomes: outcomes.Outcomes
+    villages: int
+    two_lows_villages: int
+    overdue_confirmations: int
+
+    @property
+    def open_risks(self) -> int:
+        return sum(row.total for row in self.risk_kinds)
+
+    @property
+    def drills(self) -> dict[str, Drill]:
+        return unit_drills(self.scope.params)
+
+    @property
+    def two_lows_rate(self) -> outcomes.Rate:
+        return outcomes.Rate(self.two_lows_villages, self.villages)
+
+    @property
+    def overdue_rate(self) -> outcomes.Rate:
+        return outcomes.Rate(self.overdue_confirmations, self.villages)
+
+
+def people_drill(scope: DashboardScope, *, post_group: str, **params: object) -> Drill:
+    return Drill("villages:people").with_params(**scope.params, post_group=post_group, **params)
+
+
+def risks_drill(scope: DashboardScope, **params: object) -> Drill:
+    return Drill("villages:risks").with_params(**scope.params, **params)
+
+
+def _age_bands(scope: DashboardScope, *, as_of: dt.date, posts: Collection[str], post_group: str) -> list[Band]:
+    counts = structure.age_bands(villages=scope.villages, as_of=as_of, posts=posts)
+    bands = []
+    for (label, count), (_, low, high) in zip(counts, structure.AGE_BANDS, strict=True):
+        drill = people_drill(scope, post_group=post_group, age_min=low, age_max=high)
+        bands.append(Band(label, count, drill))
+    return bands
+
+
+def _education_bands(scope: DashboardScope, *, as_of: dt.date, posts: Collection[str], post_group: str) -> list[Band]:
+    counts = structure.education_bands(villages=scope.villages, as_of=as_of, posts=posts)
+    bands = []
+    for (label, count), (_, rank) in zip(counts, structure.EDUCATION_BANDS, strict=True):
+        low, high = EDUCATION_BAND_RANGES[rank]
+        drill = people_drill(scope, post_group=post_group, education_min=low, education_max=high)
+        bands.append(Band(label, count, drill))
+    return bands
+
+
+CHILD_PATH = {"county": "township__county", "township": "township", "village": ""}
+
+
+def _child_units(scope: DashboardScope) -> list[ChildRow]:
+    if scope.child_level == "county":
+        units = County.objects.filter(townships__villages__in=scope.villages).distinct()
+    elif scope.child_level == "township":
+        units = Township.objects.filter(villages__in=scope.villages).distinct()
+    else:
+        units = scope.villages
+    rows = units.order_by("code").values_list("code", "name")
+    return [ChildRow(code, name, level=scope.child_level) for code, name in rows]
+
+
+def _village_facts(scope: DashboardScope, *, as_of: dt.date) -> list[tuple[str, bool, bool]]:
+    """Per village: (child code, has a secretary reserve, flagged 两低一高 by the risk engine). One query."""
+    path = CHILD_PATH[scope.child_level]
+    two_lows = Risk.objects.filter(village=OuterRef("pk"), kind=TWO_LOWS_VILLAGE, is_active=True)
+    rows = outcomes.villages_with_secretary_reserve(scope.villages).annotate(two_lows=Exists(two_lows))
+    code_field = f"{path}__code" if path else "code"
+    return list(rows.order_by().values_list(code_field, "has_secretary_reserve", "two_lows"))
+
+
+def _risk_kinds(scope: DashboardScope) -> list[RiskKindRow]:
+    path = CHILD_PATH[scope.child_level]
+    code_field = f"village__{path}__code" if path else "village__code"
+    rows = (
+        Risk.objects.filter(village__in=scope.villages)
+        .open()
+        .order_by()
+        .values_list("kind", code_field)
+        .annotate(n=Count("pk"))
+    )
+    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
+    for kind, child, n in rows:
+        by_kind[kind][child] = n
+    order = {kind: i for i, kind in enumerate(KIND_LABELS)}
+    return [
+        RiskKindRow(kind, KIND_LABELS.get(kind, kind), sum(cells.values()), cells, risks_drill(scope, kind=kind))
+        for kind, cells in sorted(by_kind.items(), key=lambda item: (order.get(item[0], 99), item[0]))
+    ]
+
+
+def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
+    """Everything one dashboard shows, in a constant number of queries (about 20), whatever the scope's size."""
+    children = _child_units(scope)
+    by_code = {row.code: row for row in children}
+    path = CHILD_PATH[scope.child_level]
+    stats_key = f"village__{path}__code" if path else "village__code"
+    for code, stats in structure.stats_by(villages=scope.villages, by=stats_key, as_of=as_of).items():
+        by_code[code].stats = stats
+    facts = _village_facts(scope, as_of=as_of)
+    for code, covered, two_lows in facts:
+        row = by_code[code]
+        row.villages += 1
+        row.covered += covered
+        row.two_lows_villages += two_lows
+    risk_kinds = _risk_kinds(scope)
+    for kind_row in risk_kinds:
+        for code, n in kind_row.by_child.items():
+            by_code[code].open_risks += n
+        for child in children:
+            unit = {child.level: child.code}
+            kind_row.cells.append((kind_row.by_child.get(child.code, 0), kind_row.drill.with_params(**unit)))
+    confirmations = village_confirmations(villages=scope.villages, on=as_of)
+    overdue = Counter(_child_code(c.village, scope) for c in confirmations if c.overdue)
+    for code, n in overdue.items():
+        by_code[code].overdue = n
+    return Dashboard(
+        scope=scope,
+        as_of=as_of,
+        committee=structure.aggregate_stats(villages=scope.villages, as_of=as_of),
+        group_leaders=structure.aggregate_stats(villages=scope.villages, as_of=as_of, posts=GROUP_LEADER_POSTS),
+        committee_age=_age_bands(scope, as_of=as_of, posts=COMMITTEE_POSTS, post_group="committee"),
+        committee_education=_education_bands(scope, as_of=as_of, posts=COMMITTEE_POSTS, post_group="committee"),
+        leader_age=_age_bands(scope, as_of=as_of, posts=GROUP_LEADER_POSTS, post_group="group_leader"),
+        leader_education=_education_bands(scope, as_of=as_of, posts=GROUP_LEADER_POSTS, post_group="group_leader"),
+        children=children,
+        risk_kinds=risk_kinds,
+        coverage=outcomes.Rate(sum(covered for _, covered, _ in facts), len(facts)),
+        bench=succession.bench_strength(villages=scope.villages).without_ready(),
+        outcomes=outcomes.area_outcomes(county=scope.county, township=scope.township, as_of=as_of),
+        villages=len(facts),
+        two_lows_villages=sum(two_lows for _, _, two_lows in facts),
+        overdue_confirmations=sum(c.overdue for c in confirmations),
+    )
+
+
+def _child_code(village: Village, scope: DashboardScope) -> str:
+    if scope.child_level == "county":
+        return village.township.county.code
+    if scope.child_level == "township":
+        return village.township.code
+    return village.code

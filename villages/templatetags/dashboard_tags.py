@@ -1,0 +1,32 @@
+"""Template filters for dashboards: drill-down links and shares."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from villages.dashboards import Drill
+from villages.structure import percent
+
+register = template.Library()
+
+
+def drill_href(drill: Drill) -> str:
+    """The URL of the list behind a number: the list's page with the filter in the query string."""
+    url = reverse(drill.url_name)
+    return f"{url}?{urlencode(drill.params)}" if drill.params else url
+
+
+@register.filter
+def drill_url(drill: Drill) -> str:
+    """{{ band.drill|drill_url }}"""
+    return drill_href(drill)
+
+
+@register.filter
+def share(part: int, whole: int) -> str:
+    """{{ stats.aged_60_plus|share:stats.members }} → "23.5%" (half-up, one decimal), "—" without a whole."""
+    value = percent(part or 0, whole or 0)
+    return "—" if value is None else f"{value}%"

@@ -1,0 +1,55 @@
+"""Dashboards (city / county / township): every number and chart bar links to the list behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_GET
+
+from villages.charts import Bar, bar_chart
+from villages.dashboards import Band, Dashboard, Drill, build_dashboard, dashboard_scope
+from villages.templatetags.dashboard_tags import drill_href
+
+
+def _band_chart(title: str, bands: Sequence[Band], *, unit: str = "人") -> SafeString:
+    return bar_chart(title=title, bars=[Bar(b.label, b.count, href=drill_href(b.drill)) for b in bands], unit=unit)
+
+
+def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
+    """The dashboard's SVG charts (the same renderer as the PDF reports), each bar a drill-down link."""
+    bench_drill = Drill("reserves:bench").with_params(**board.scope.params)
+    return {
+        "committee_age": _band_chart("两委成员年龄结构", board.committee_age),
+        "committee_education": _band_chart("两委成员学历结构", board.committee_education),
+        "leader_age": _band_chart("社长年龄结构", board.leader_age),
+        "leader_education": _band_chart("社长学历结构", board.leader_education),
+        "risks": bar_chart(
+            title="待处理风险（按类型）",
+            bars=[Bar(row.label, row.total, href=drill_href(row.drill)) for row in board.risk_kinds],
+            unit="条",
+        ),
+        "bench": bar_chart(
+            title="无当前可用接替人选的村（按岗位）",
+            bars=[
+                Bar(seat.label, n, href=drill_href(bench_drill.with_params(seat=seat.key, gaps=1)))
+                for seat, n in board.bench
+            ],
+            unit="个村",
+        ),
+        "outcomes": bar_chart(
+            title="专修班学员去向",
+            bars=[Bar(label, n, href=drill_href(Drill("reserves:classes"))) for label, n in board.outcomes.funnel],
+        ),
+    }
+
+
+@require_GET
+def dashboard(request: HttpRequest, level: str | None = None, code: str | None = None) -> HttpResponse:
+    scope = dashboard_scope(user=request.user, level=level, code=code)
+    board = build_dashboard(scope=scope, as_of=timezone.localdate())
+    context = {"board": board, "charts": dashboard_charts(board), "own_scope": level is None}
+    return render(request, "dashboards/dashboard.html", context)
