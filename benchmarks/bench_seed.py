@@ -1,0 +1,142 @@
+"""Benchmark `seed_demo --scale city` on a fresh SQLite file and (when reachable) a fresh PostgreSQL database.
+
+Run: `.venv/bin/python benchmarks/bench_seed.py [--pg postgres://postgres@127.0.0.1:5432/h2]`
+
+Records wall time and peak memory (max RSS) of the seeding process, and as the named baseline the time of a bare
+`Person.objects.bulk_create` of the same number of rows (no generation, no history, no other tables) on the same
+database in the same run. Migrations are not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/h2"
+
+
+def run_timed(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a child process; return (wall seconds, max RSS in MiB, stdout)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = child.stdout.read() if child.stdout else ""
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(args)} failed with {child.returncode}")
+    return time.perf_counter() - started, usage.ru_maxrss // 1024, out
+
+
+def fresh_postgres(url: str) -> bool:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, stderr=subprocess.DEVNULL
+    )
+
+
+def bench(label: str, url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.settings"}
+    migrate(env)
+    seconds, rss, out = run_timed([PYTHON, "manage.py", "seed_demo", "--scale", "city"], env)
+    people = int(out.split("people ")[1].split(",")[0])
+    migrate_fresh(label, url)
+    _, _, base_out = run_timed([PYTHON, __file__, "--baseline", str(people)], env)
+    baseline = float(base_out.strip().splitlines()[-1])
+    return {"db": label, "seconds": seconds, "rss": rss, "people": people, "baseline": baseline, "summary": out}
+
+
+def migrate_fresh(label: str, url: str) -> None:
+    """The baseline gets its own fresh database, so both start from empty tables."""
+    if label == "SQLite":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        fresh_postgres(url)
+    migrate({**os.environ, "DATABASE_URL": url})
+
+
+def baseline(count: int) -> None:
+    """Child process: time a bare bulk_create of `count` Person rows (ID numbers precomputed, no generation)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from villages import idcard
+    from villages.models import County, Person, Township, Village
+
+    county = County.objects.create(code="511902", name="巴州区")
+    village = Village.objects.create(
+        code="511902100201",
+        name="基准村",
+        township=Township.objects.create(code="511902100", name="基准乡", county=county),
+    )
+    born = dt.date(1970, 1, 1)
+    people = []
+    for n in range(count):
+        day = born + dt.timedelta(days=n // 1000)
+        first17 = f"511902{day:%Y%m%d}{n % 1000:03d}"
+        people.append(
+            Person(
+                name=f"张{n}",
+                id_number=first17 + idcard.check_character(first17),
+                gender="male" if n % 2 else "female",
+                birth_date=day,
+                education="junior_high",
+                home_village=village,
+            )
+        )
+    started = time.perf_counter()
+    Person.objects.bulk_create(people, batch_size=1000)
+    print(f"{time.perf_counter() - started:.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument("--baseline", type=int)
+    args = parser.parse_args()
+    if args.baseline:
+        baseline(args.baseline)
+        return
+    results = []
+    sqlite = Path("/tmp/h2-city.sqlite3")
+    sqlite.unlink(missing_ok=True)
+    results.append(bench("SQLite", f"sqlite:///{sqlite}"))
+    if fresh_postgres(args.pg):
+        results.append(bench("PostgreSQL", args.pg))
+    print(
+        "| database | seed_demo --scale city | peak RSS | people | baseline: bare bulk_create of as many Person rows "
+        "| ratio |"
+    )
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['db']} | {r['seconds']:.1f} s | {r['rss']} MiB | {r['people']:,} | {r['baseline']:.1f} s | "
+            f"{r['seconds'] / r['baseline']:.1f}× |"
+        )
+    for r in results:
+        print(f"{r['db']}: {r['summary'].strip().splitlines()[0]}")
+
+
+if __name__ == "__main__":
+    main()
