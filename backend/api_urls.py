@@ -6,9 +6,11 @@ from rest_framework.routers import DefaultRouter
 from backend import api_auth
 from reserves import api as reserves_api
 from villages import api as villages_api
+from villages import api_risks
 
 router = DefaultRouter()
 villages_api.register(router)
+api_risks.register(router)
 reserves_api.register(router)
 
 urlpatterns = [

@@ -156,3 +156,14 @@ class ElectionFactory(DjangoModelFactory):
     village = factory.SubFactory(VillageFactory)
     held_on = dt.date(2021, 3, 15)
     term = "第十一届"
+
+
+class RuleValueFactory(DjangoModelFactory):
+    class Meta:
+        model = models.RuleValue
+
+    county = None
+    key = "high_age_member"
+    value = 60
+    effective_on = dt.date(2026, 1, 1)
+    document_number = factory.Sequence(lambda n: f"巴组通〔2026〕{n}号")

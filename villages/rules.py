@@ -217,3 +217,34 @@ def add_rule_value(
         defaults={"value": to_stored(key, value), "document_number": document_number, "note": note},
     )
     return row
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    key: str
+    label: str
+    value_display: str
+    source: RuleValueSource
+    history: list[tuple[RuleValue, str]]
+
+
+def rule_table(*, county_id: int | None, on: dt.date) -> dict[str, object]:
+    """The rules page: per key the value in force on `on` with its source, and every dated value (county's own
+    and the city defaults, newest first). One query."""
+    rows = list(
+        RuleValue.objects.filter(Q(county__isnull=True) | Q(county_id=county_id), key__in=RULE_SPECS)
+        .select_related("county")
+        .order_by("key", "-effective_on", "county_id")
+    )
+    ruleset = RuleBook(rows).rules(county_id=county_id, on=on)
+    table = [
+        RuleRow(
+            key,
+            spec.label,
+            display_value(key, getattr(ruleset, key)),
+            ruleset.sources[key],
+            [(r, display_value(key, to_python(key, r.value))) for r in rows if r.key == key],
+        )
+        for key, spec in RULE_SPECS.items()
+    ]
+    return {"rule_rows": table, "rules_on": on}

@@ -293,3 +293,10 @@ def education_bands(
     aggregates = {f"e{rank}": Count("pk", filter=Q(edu_rank=rank)) for _, rank in EDUCATION_BANDS}
     row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(**aggregates)
     return [(label, row[f"e{rank}"]) for label, rank in EDUCATION_BANDS]
+
+
+def bands_chart(title: str, bands: list[tuple[str, int]]):
+    """An SVG bar chart (villages/charts.py) of (label, count) bands."""
+    from villages.charts import Bar, bar_chart
+
+    return bar_chart(title=title, bars=[Bar(label=label, value=count) for label, count in bands])

@@ -1,0 +1,192 @@
+"""Risk pages: the county's risk work queue, a village's structure panel, the age-out calendar, rule values.
+
+Lookups go through `.for_user()` / `villages.permissions`: outsiders 404, read-only users 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from villages import permissions, risk, rules, structure
+from villages.models import County, Risk, Township, Village
+from villages.risk_filters import RiskFilter
+from villages.risk_forms import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
+from villages.roster import StaleEditError
+
+PAGE_SIZE = 50
+
+
+def _template(request: HttpRequest, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx else template
+
+
+@require_GET
+def risks(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scoped = Risk.objects.for_user(user).select_related("village__township", "person", "owner")
+    filters = RiskFilter(request.GET, queryset=scoped, user=user)
+    as_of = filters.form.cleaned_data.get("as_of") if filters.is_valid() else None
+    rows = _preview(filters, as_of=as_of, user=user) if as_of else filters.qs
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_review = permissions.can_edit_village_fields(user) and not as_of
+    if not as_of:
+        owners = owner_choices({r.village.township.county_id for r in page}) if can_review else {}
+        for r in page:
+            form = RiskReviewForm(instance=r, owners=owners[r.village.township.county_id]) if can_review else None
+            _decorate(r, form)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filters,
+        "page": page,
+        "as_of": as_of,
+        "can_review": can_review,
+        "query": query.urlencode(),
+    }
+    return render(request, _template(request, "villages/risks.html", "risk-table"), context)
+
+
+def _preview(filters: RiskFilter, *, as_of: dt.date, user) -> list[risk.PreviewRow]:
+    data = filters.form.cleaned_data
+    villages = Village.objects.for_user(user)
+    for name, lookup in (("county", "township__county"), ("township", "township"), ("village", "pk")):
+        if data.get(name):
+            villages = villages.filter(**{lookup: data[name].pk if name == "village" else data[name]})
+    rows = risk.preview_rows(villages=villages, as_of=as_of)
+    return [r for r in rows if all(not data.get(k) or getattr(r.finding, k) == data[k] for k in ("kind", "severity"))]
+
+
+def _decorate(row: Risk, form: RiskReviewForm | None) -> Risk:
+    row.review_form = form
+    row.kind_label = risk.kind_label(row.kind)
+    return row
+
+
+@require_POST
+def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        Risk.objects.for_user(request.user).select_related("village__township", "person", "owner"), pk=pk
+    )
+    if not Risk.objects.reviewable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied("只读用户不能处理风险")
+    owners = owner_choices({found.village.township.county_id})[found.village.township.county_id]
+    form = RiskReviewForm(request.POST, instance=found, owners=owners)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            risk.review_risk(
+                risk=found,
+                expected_version=data["version"],
+                review_status=data["review_status"],
+                owner_id=data["owner"],
+                due_on=data["due_on"],
+                note=data["note"],
+            )
+        except StaleEditError as error:
+            form.add_error(None, str(error))
+        else:
+            if not request.htmx:
+                return redirect("villages:risks")
+            found.refresh_from_db()
+            form = RiskReviewForm(instance=found, owners=owners)
+    context = {"risk": _decorate(found, form), "form": form, "can_review": True}
+    return render(request, "villages/risks.html#risk-row", context, status=200 if not form.errors else 422)
+
+
+@require_GET
+def village_structure(request: HttpRequest, code: str) -> HttpResponse:
+    village = permissions.village_for(request.user, code)
+    context = structure_panel_context(village)
+    template = "villages/_structure_panel.html" if request.htmx else "villages/village_structure.html"
+    return render(request, template, context)
+
+
+def structure_panel_context(village: Village) -> dict[str, object]:
+    """Rule results, stats, township/county comparison and bands of one village. Constant queries."""
+    one = Village.objects.filter(pk=village.pk)
+    township = Village.objects.filter(township_id=village.township_id)
+    county = Village.objects.filter(township__county_id=village.township.county_id)
+    evaluation = risk.evaluations_for_villages(villages=one)[village.pk]
+    comparison = [
+        ("本村", structure.committee_stats(villages=one).get(village.pk, structure.Stats())),
+        (f"{village.township.name}平均", structure.aggregate_stats(villages=township)),
+        (f"{village.township.county.name}平均", structure.aggregate_stats(villages=county)),
+    ]
+    return {
+        "village": village,
+        "reference_on": risk.reference_date(village),
+        "evaluation": evaluation,
+        "comparison": comparison,
+        "age_chart": structure.bands_chart("两委成员年龄结构", structure.age_bands(villages=one)),
+        "education_chart": structure.bands_chart("两委成员学历结构", structure.education_bands(villages=one)),
+        "leader_age_chart": structure.bands_chart(
+            "社长年龄结构", structure.age_bands(villages=one, posts=structure.GROUP_LEADER_POSTS)
+        ),
+    }
+
+
+@require_GET
+def age_out(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    county = County.objects.for_user(user).order_by("code").first()
+    default_on = (county.planned_election_on if county else None) or dt.date(timezone.localdate().year, 12, 31)
+    form = AgeOutForm(request.GET or None, townships=Township.objects.for_user(user), default_on=default_on)
+    election_on, villages = default_on, Village.objects.for_user(user)
+    if form.is_valid():
+        election_on = form.cleaned_data["election_on"]
+        if form.cleaned_data["township"]:
+            villages = villages.filter(township=form.cleaned_data["township"])
+    calendar = risk.age_out_calendar(villages=villages, election_on=election_on)
+    context = {"form": form, "election_on": election_on, "calendar": calendar, "today": timezone.localdate()}
+    return render(request, _template(request, "villages/age_out.html", "age-out"), context)
+
+
+@require_http_methods(["GET", "POST"])
+def rule_values(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    county = _rules_county(request)
+    can_edit = user.is_city_admin or (user.is_county_staff and county is not None and county.pk == user.county_id)
+    form = RuleValueForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("只读用户不能修改规则参数")
+        if form.is_valid():
+            data = form.cleaned_data
+            rules.add_rule_value(
+                county_id=county.pk if county else None,
+                key=data["key"],
+                value=data["value"],
+                effective_on=data["effective_on"],
+                document_number=data["document_number"],
+                note=data["note"],
+            )
+            return redirect(f"{request.path}?county={county.code}" if county else request.path)
+    context = {
+        "county": county,
+        "can_edit": can_edit,
+        "form": form,
+        **rules.rule_table(county_id=county.pk if county else None, on=timezone.localdate()),
+    }
+    context["counties"] = County.objects.for_user(user) if user.is_city_admin else []
+    return render(request, "villages/rules.html", context, status=422 if form.errors else 200)
+
+
+def _rules_county(request: HttpRequest) -> County | None:
+    """Whose values the page shows: the user's county; a city admin picks one (?county=) or the city defaults."""
+    user = request.user
+    if user.is_city_admin:
+        code = request.GET.get("county")
+        return permissions.county_for(user, code) if code else None
+    if user.is_county_staff:
+        return user.county
+    township = getattr(user, "township", None)
+    if township is None:
+        raise PermissionDenied("无权查看规则参数")
+    return township.county
