@@ -536,7 +536,7 @@ def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dic
 
 
 def evaluations_for_villages(*, villages: QuerySet[Village], as_of: dt.date | None = None) -> dict[int, Evaluation]:
-    """Evaluation per village id (findings, person flags, rule results, Python stats). Five queries in all."""
+    """Evaluation per village id (findings, person flags, rule results, Python stats). Four queries in all."""
     facts = _village_facts(villages=villages, as_of=as_of)
     book = RuleBook.load()
     seats: dict[int, list[SeatFacts]] = defaultdict(list)
