@@ -324,3 +324,19 @@ def simulate_slate(*, slate: Slate) -> SlateComparison:
     rules = [RuleRow(t.key, t.label, t, p) for t, p in zip(today.rule_results, proposed.rule_results, strict=True)]
     seats = _seat_rows(today=numbered, candidates=candidates, flags=proposed.person_flags)
     return SlateComparison(slate, slate.election_on, today, proposed, rules, seats)
+
+
+def seat_options(*, slate: Slate, comparison: SlateComparison) -> list[tuple[str, str]]:
+    """("post:seat", label) for the seat picker: every seat shown, a new seat per multi-seat post, and the 社
+    without a 社长 (one query for the groups)."""
+    options = [(f"{row.post}:{row.seat}", row.label) for row in comparison.seats]
+    taken = {(row.post, row.seat) for row in comparison.seats}
+    for post in SLATE_POSTS:
+        used = [seat for p, seat in taken if p == post]
+        if post in MULTI_SEAT_POSTS or (post != Post.GROUP_LEADER and not used):
+            seat = max(used, default=0) + 1
+            options.append((f"{post}:{seat}", f"新增：{_seat_label(post, seat)}"))
+    for number in slate.village.groups.values_list("number", flat=True):
+        if (Post.GROUP_LEADER, number) not in taken:
+            options.append((f"{Post.GROUP_LEADER}:{number}", f"新增：{number}社社长"))
+    return options

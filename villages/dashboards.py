@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -51,10 +51,11 @@ class Drill:
 
     url_name: str
     params: tuple[tuple[str, str], ...] = ()
+    args: tuple[str, ...] = ()
 
     def with_params(self, **params: object) -> Drill:
         extra = tuple((k, str(v)) for k, v in params.items() if v is not None and v != "")
-        return Drill(self.url_name, self.params + extra)
+        return Drill(self.url_name, self.params + extra, self.args)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ def unit_drills(unit: dict[str, str]) -> dict[str, Drill]:
     """The list behind each headline number of a unit (`unit`: its list filter, e.g. {"township": code})."""
     people = Drill("villages:people").with_params(**unit, post_group="committee")
     leaders = Drill("villages:people").with_params(**unit, post_group="group_leader")
-    risks = Drill("villages:risks").with_params(**unit)
+    risks = Drill("villages:risks").with_params(**unit, state="open")
+    # Village conditions count while the data supports them, whatever their review status.
+    conditions = Drill("villages:risks").with_params(**unit, state="active")
     return {
         "members": people,
         "aged_60_plus": people.with_params(age_min=structure.AGED_CUTOFF),
@@ -116,12 +119,25 @@ def unit_drills(unit: dict[str, str]) -> dict[str, Drill]:
         "women": people.with_params(gender="female"),
         "group_leaders": leaders,
         "group_leaders_70_plus": leaders.with_params(age_min=70),
-        "two_lows_villages": risks.with_params(kind=TWO_LOWS_VILLAGE),
+        "two_lows_villages": conditions.with_params(kind=TWO_LOWS_VILLAGE),
         "open_risks": risks,
-        "uncovered": risks.with_params(kind=VillageFlag.NO_SECRETARY_RESERVE.value),
+        "uncovered": conditions.with_params(kind=VillageFlag.NO_SECRETARY_RESERVE.value),
         "overdue": Drill("villages:confirmations").with_params(**unit, overdue=1),
         "villages": Drill("villages:confirmations").with_params(**unit),
     }
+
+
+def bench_drill(level: str, code: str) -> Drill | None:
+    """The bench-strength page of a county or township (there is none for the whole city or one village)."""
+    if level in ("county", "township"):
+        return Drill("reserves:bench", args=(level, code))
+    return None
+
+
+def outcomes_drill(level: str, code: str) -> Drill:
+    if level in ("county", "township"):
+        return Drill("reserves:outcomes", args=(level, code))
+    return Drill("reserves:outcomes_home")
 
 
 @dataclass(frozen=True)
@@ -137,12 +153,14 @@ class ChildRow:
 
     code: str
     name: str
+    pk: int = 0
     villages: int = 0
     stats: structure.Stats = field(default_factory=structure.Stats)
     two_lows_villages: int = 0
     open_risks: int = 0
     covered: int = 0
     overdue: int = 0
+    secretary_gaps: int = 0  # villages whose secretary seat has no ready successor
     level: str = "village"
 
     @property
@@ -152,6 +170,11 @@ class ChildRow:
     @property
     def drills(self) -> dict[str, Drill]:
         return unit_drills({self.level: self.code})
+
+    @property
+    def bench_drill(self) -> Drill | None:
+        drill = bench_drill(self.level, self.code)
+        return drill.with_params(gaps="on") if drill else None
 
 
 @dataclass(frozen=True)
@@ -192,6 +215,18 @@ class Dashboard:
         return unit_drills(self.scope.params)
 
     @property
+    def scope_code(self) -> str:
+        return self.scope.params.get(self.scope.level, "")
+
+    @property
+    def bench_drill(self) -> Drill | None:
+        return bench_drill(self.scope.level, self.scope_code)
+
+    @property
+    def outcomes_drill(self) -> Drill:
+        return outcomes_drill(self.scope.level, self.scope_code)
+
+    @property
     def two_lows_rate(self) -> outcomes.Rate:
         return outcomes.Rate(self.two_lows_villages, self.villages)
 
@@ -205,7 +240,8 @@ def people_drill(scope: DashboardScope, *, post_group: str, **params: object) ->
 
 
 def risks_drill(scope: DashboardScope, **params: object) -> Drill:
-    return Drill("villages:risks").with_params(**scope.params, **params)
+    """The risk list with what the dashboards count: open (active, neither resolved nor accepted) risks."""
+    return Drill("villages:risks").with_params(**scope.params, state="open", **params)
 
 
 def _age_bands(scope: DashboardScope, *, as_of: dt.date, posts: Collection[str], post_group: str) -> list[Band]:
@@ -237,8 +273,8 @@ def _child_units(scope: DashboardScope) -> list[ChildRow]:
         units = Township.objects.filter(villages__in=scope.villages).distinct()
     else:
         units = scope.villages
-    rows = units.order_by("code").values_list("code", "name")
-    return [ChildRow(code, name, level=scope.child_level) for code, name in rows]
+    rows = units.order_by("code").values_list("pk", "code", "name")
+    return [ChildRow(code, name, pk, level=scope.child_level) for pk, code, name in rows]
 
 
 def _village_facts(scope: DashboardScope, *, as_of: dt.date) -> list[tuple[str, bool, bool]]:
@@ -274,6 +310,7 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     """Everything one dashboard shows, in a constant number of queries (about 20), whatever the scope's size."""
     children = _child_units(scope)
     by_code = {row.code: row for row in children}
+    child_of = _child_code_of(scope, children)
     path = CHILD_PATH[scope.child_level]
     stats_key = f"village__{path}__code" if path else "village__code"
     for code, stats in structure.stats_by(villages=scope.villages, by=stats_key, as_of=as_of).items():
@@ -292,9 +329,11 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
             unit = {child.level: child.code}
             kind_row.cells.append((kind_row.by_child.get(child.code, 0), kind_row.drill.with_params(**unit)))
     confirmations = village_confirmations(villages=scope.villages, on=as_of)
-    overdue = Counter(_child_code(c.village, scope) for c in confirmations if c.overdue)
-    for code, n in overdue.items():
+    for code, n in Counter(child_of(c.village) for c in confirmations if c.overdue).items():
         by_code[code].overdue = n
+    bench = succession.bench_strength(villages=scope.villages)
+    for code, n in Counter(child_of(r.village) for r in bench.rows if r.cells["secretary"].gap).items():
+        by_code[code].secretary_gaps = n
     return Dashboard(
         scope=scope,
         as_of=as_of,
@@ -307,7 +346,7 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
         children=children,
         risk_kinds=risk_kinds,
         coverage=outcomes.Rate(sum(covered for _, covered, _ in facts), len(facts)),
-        bench=succession.bench_strength(villages=scope.villages).without_ready(),
+        bench=bench.without_ready(),
         outcomes=outcomes.area_outcomes(county=scope.county, township=scope.township, as_of=as_of),
         villages=len(facts),
         two_lows_villages=sum(two_lows for _, _, two_lows in facts),
@@ -315,9 +354,12 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     )
 
 
-def _child_code(village: Village, scope: DashboardScope) -> str:
+def _child_code_of(scope: DashboardScope, children: list[ChildRow]) -> Callable[[Village], str]:
+    """Village → the code of its breakdown row, from ids already loaded (no query per village)."""
+    code_of_pk = {child.pk: child.code for child in children}
     if scope.child_level == "county":
-        return village.township.county.code
+        townships = dict(Township.objects.filter(county_id__in=code_of_pk).values_list("pk", "county_id"))
+        return lambda village: code_of_pk[townships[village.township_id]]
     if scope.child_level == "township":
-        return village.township.code
-    return village.code
+        return lambda village: code_of_pk[village.township_id]
+    return lambda village: village.code

@@ -15,7 +15,7 @@ register = template.Library()
 
 def drill_href(drill: Drill) -> str:
     """The URL of the list behind a number: the list's page with the filter in the query string."""
-    url = reverse(drill.url_name)
+    url = reverse(drill.url_name, args=drill.args)
     return f"{url}?{urlencode(drill.params)}" if drill.params else url
 
 

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from villages.charts import Bar, bar_chart
-from villages.dashboards import Band, Dashboard, Drill, build_dashboard, dashboard_scope
+from villages.dashboards import Band, Dashboard, build_dashboard, dashboard_scope
 from villages.templatetags.dashboard_tags import drill_href
 
 
@@ -19,9 +19,18 @@ def _band_chart(title: str, bands: Sequence[Band], *, unit: str = "人") -> Safe
     return bar_chart(title=title, bars=[Bar(b.label, b.count, href=drill_href(b.drill)) for b in bands], unit=unit)
 
 
+def _bench_href(board: Dashboard, seat_key: str) -> str:
+    """A seat's bar: the area's bench page (secretary: only villages without a ready successor); for the whole
+    city, whose bench has no page of its own, the per-county breakdown that links each county's page."""
+    drill = board.bench_drill
+    if drill is None:
+        return "#units"
+    return drill_href(drill.with_params(gaps="on") if seat_key == "secretary" else drill)
+
+
 def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
     """The dashboard's SVG charts (the same renderer as the PDF reports), each bar a drill-down link."""
-    bench_drill = Drill("reserves:bench").with_params(**board.scope.params)
+    outcomes_href = drill_href(board.outcomes_drill)
     return {
         "committee_age": _band_chart("两委成员年龄结构", board.committee_age),
         "committee_education": _band_chart("两委成员学历结构", board.committee_education),
@@ -33,16 +42,13 @@ def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
             unit="条",
         ),
         "bench": bar_chart(
-            title="无当前可用接替人选的村（按岗位）",
-            bars=[
-                Bar(seat.label, n, href=drill_href(bench_drill.with_params(seat=seat.key, gaps=1)))
-                for seat, n in board.bench
-            ],
+            title="无成熟接替人选的村（按岗位）",
+            bars=[Bar(seat.label, n, href=_bench_href(board, seat.key)) for seat, n in board.bench],
             unit="个村",
         ),
         "outcomes": bar_chart(
             title="专修班学员去向",
-            bars=[Bar(label, n, href=drill_href(Drill("reserves:classes"))) for label, n in board.outcomes.funnel],
+            bars=[Bar(label, n, href=outcomes_href) for label, n in board.outcomes.funnel],
         ),
     }
 
