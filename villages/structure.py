@@ -236,23 +236,13 @@ def committee_stats(
     *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
 ) -> dict[int, Stats]:
     """Stats per village id for its 两委 members (one query). Villages without members are absent: use Stats()."""
-    return stats_by(villages=villages, by="village_id", as_of=as_of, posts=posts)
-
-
-def stats_by(
-    *, villages: QuerySet[Village], by: str, as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
-) -> dict[object, Stats]:
-    """Pooled stats per value of `by`, a path from the post assignment (e.g. "village__township__code"). One query.
-
-    Dashboards use it for their per-county / per-township breakdowns; units without members are absent.
-    """
     rows = (
         annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True)
         .order_by()
-        .values(by)
+        .values("village_id")
         .annotate(**_stats_aggregates())
     )
-    return {row[by]: _stats_from_row(row) for row in rows}
+    return {row["village_id"]: _stats_from_row(row) for row in rows}
 
 
 def aggregate_stats(
