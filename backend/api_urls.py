@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from backend import api_auth
 from reserves import api as reserves_api
+from tasks import api as tasks_api
 from villages import api as villages_api
 from villages import api_risks
 
@@ -12,6 +13,7 @@ router = DefaultRouter()
 villages_api.register(router)
 api_risks.register(router)
 reserves_api.register(router)
+tasks_api.register(router)
 
 urlpatterns = [
     path("auth/token/", api_auth.obtain_token, name="api-token"),

@@ -133,6 +133,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 # Report fonts, extracted by `make fonts` (tasks/reports/fonts.py); the PDF renderer loads fonts from here only.
 REPORT_FONT_DIR = Path(os.environ.get("REPORT_FONT_DIR", BASE_DIR / "var" / "fonts"))
+# Township/county comparison columns of a report may be this old (tasks/reports/context.py).
+REPORT_COMPARISON_CACHE_SECONDS = int(os.environ.get("REPORT_COMPARISON_CACHE_SECONDS", "60"))
+# Who runs report jobs (tasks/reports/jobs.py): Celery workers when a broker is configured, else a small
+# in-process thread pool so `make run` works without Redis and a township batch never blocks the request.
+REPORT_RUNNER = os.environ.get("REPORT_RUNNER", "celery" if os.environ.get("REDIS_URL") else "thread")
+REPORT_THREADS = int(os.environ.get("REPORT_THREADS", "2"))
+# A job still queued after this long is published again by the sweeper (broker outage at creation).
+REPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("REPORT_REQUEUE_AFTER_SECONDS", "120"))
+CELERY_BEAT_SCHEDULE = {"sweep-report-jobs": {"task": "tasks.report_tasks.sweep_report_jobs", "schedule": 60.0}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -67,7 +67,11 @@ class ReportJob(models.Model):
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
+    # Readable notes on a finished report, e.g. a name character no font can draw (tasks/reports/fonts.py).
+    warnings = models.JSONField(default=list, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # "host:pid" of the process running the job: a redelivered job whose holder is dead is taken over at once.
+    held_by = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

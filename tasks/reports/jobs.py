@@ -1,0 +1,341 @@
+"""Report jobs: creation (scope-checked), dispatch on commit, the run itself, retries, batches and the sweeper.
+
+Life of a job: QUEUED → RUNNING (claimed atomically, `attempts` + 1) → DONE (file + sha256) or FAILED (readable
+error). Everything here takes and re-reads ids, so a task delivered twice, late, or after a crash is harmless:
+
+- a DONE or FAILED job is never run again by a delivery (idempotent); only `retry_report_job` re-queues it;
+- a RUNNING job is claimed again only after its lease (the task time limit plus a margin) has run out: its
+  worker died (SIGKILL, OOM) and the message was redelivered, or the sweeper found it. After MAX_ATTEMPTS claims
+  the job is a poison job and is marked FAILED instead of crashing workers forever;
+- transient errors (database or storage hiccups) put the job back to QUEUED and raise TransientReportError,
+  which the Celery task retries with exponential backoff.
+
+Runners (settings.REPORT_RUNNER): "celery" (REDIS_URL set: published to the broker on commit), "thread" (no
+broker, `make run`: a small in-process thread pool, so a township batch never blocks the request), "sync"
+(tests, `render_report`). With the broker down, publishing fails fast; the job stays QUEUED and the sweeper
+publishes it again once the broker answers (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind
+from villages import permissions
+from villages.models import User, Village
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+
+
+class TransientReportError(Exception):
+    """A failure worth retrying later (database or storage unavailable); the job is back in QUEUED."""
+
+
+def lease_seconds() -> int:
+    """How long a RUNNING job belongs to its worker: no live task runs past the hard time limit."""
+    return settings.CELERY_TASK_TIME_LIMIT + 15
+
+
+# ---- creation ----
+
+
+def _check_scope(*, user: User, kind: str, scope: str) -> list[Village]:
+    """Raise Http404 unless the user may see the scope; return the villages a batch covers."""
+    if kind == ReportKind.VILLAGE:
+        return [permissions.village_for(user, scope)]
+    if kind == ReportKind.TOWNSHIP:
+        township = permissions.township_for(user, scope)
+        return list(Village.objects.filter(township=township).order_by("code"))
+    permissions.county_for(user, scope)
+    return []
+
+
+def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | None = None) -> ReportJob:
+    """Create the job for a report of `scope` (a village, township or county code) and publish it on commit.
+
+    Outside the user's scope → Http404. A township report is a batch: one village job per village (run in
+    parallel, each retryable alone) plus the township job that merges them once all have finished; the
+    township job is returned.
+    """
+    villages = _check_scope(user=user, kind=kind, scope=scope)
+    with transaction.atomic():
+        if kind != ReportKind.TOWNSHIP:
+            job = ReportJob.objects.create(kind=kind, scope=scope, as_of=as_of, created_by=user)
+            publish_on_commit([job.pk])
+            return job
+        batch = ReportBatch.objects.create(
+            kind=kind, scope=scope, as_of=as_of or timezone.localdate(), created_by=user, total=len(villages)
+        )
+        parts = ReportJob.objects.bulk_create(
+            ReportJob(kind=ReportKind.VILLAGE, scope=v.code, as_of=as_of, batch=batch, created_by=user)
+            for v in villages
+        )
+        edition = ReportJob.objects.create(kind=kind, scope=scope, as_of=as_of, batch=batch, created_by=user)
+        publish_on_commit([p.pk for p in parts] or [edition.pk])
+    return edition
+
+
+def retry_report_job(*, job: ReportJob) -> ReportJob:
+    """Re-queue one FAILED job (a village of a batch can be retried alone; its edition is merged again)."""
+    with transaction.atomic():
+        updated = ReportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, attempts=0, error="", started_at=None, finished_at=None
+        )
+        if updated and job.batch_id:
+            ReportJob.objects.filter(batch_id=job.batch_id, kind=ReportKind.TOWNSHIP).exclude(
+                status=JobStatus.RUNNING
+            ).update(status=JobStatus.QUEUED, error="", attempts=0)
+            refresh_batch(batch_id=job.batch_id, publish_edition=False)
+        if updated:
+            publish_on_commit([job.pk])
+    job.refresh_from_db()
+    return job
+
+
+# ---- dispatch ----
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=settings.REPORT_THREADS, thread_name_prefix="report")
+        return _executor
+
+
+def _run_in_thread(job_id: int) -> None:
+    """In-process runner: transient failures are retried here with backoff, like Celery would."""
+    try:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                run_report_job(job_id)
+                return
+            except TransientReportError:
+                time.sleep(2**attempt)
+        log.error("report job %s: transient failures persisted; left queued for the sweeper", job_id)
+    finally:
+        close_old_connections()
+
+
+def publish(job_ids: Iterable[int]) -> list[int]:
+    """Hand jobs to the configured runner now. Returns the ids that could not be published (broker down)."""
+    runner = settings.REPORT_RUNNER
+    failed = []
+    for job_id in job_ids:
+        if runner == "sync":
+            try:
+                run_report_job(job_id)
+            except TransientReportError:
+                failed.append(job_id)
+        elif runner == "thread":
+            _thread_pool().submit(_run_in_thread, job_id)
+        else:
+            from tasks.report_tasks import render_report
+
+            try:
+                render_report.apply_async(args=[job_id], retry=False)
+            except Exception as exc:  # kombu raises several types for an unreachable broker
+                log.warning("report job %s stays queued: broker unavailable (%s)", job_id, exc)
+                failed.append(job_id)
+    return failed
+
+
+def publish_on_commit(job_ids: list[int]) -> None:
+    """Publish after the transaction commits, so a worker never looks for a job that is not there yet."""
+    transaction.on_commit(lambda: publish(job_ids))
+
+
+# ---- running ----
+
+
+def holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_dead(held_by: str) -> bool:
+    """True when the holder ran on this host and its process is gone (SIGKILL, OOM, restart)."""
+    host, _, pid = held_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _claim(job_id: int) -> bool:
+    """Atomically take the job: QUEUED, or RUNNING whose lease ran out or whose holder process is dead."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=lease_seconds())
+    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, started_at__lt=stale)
+    held_by = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).values_list("held_by", flat=True).first()
+    if held_by and _holder_is_dead(held_by):
+        claimable |= Q(status=JobStatus.RUNNING, held_by=held_by)
+    return bool(
+        ReportJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS).update(
+            status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=now, held_by=holder(), error=""
+        )
+    )
+
+
+def mark_failed(*, job_id: int, error: str) -> None:
+    """Record a failure reported from outside the run (retries exhausted, time limit); finished jobs stay."""
+    _fail(job_id, error, only_from=(JobStatus.QUEUED, JobStatus.RUNNING))
+
+
+def _fail(job_id: int, error: str, *, only_from: Iterable[str] = (JobStatus.RUNNING,)) -> None:
+    updated = ReportJob.objects.filter(pk=job_id, status__in=list(only_from)).update(
+        status=JobStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    if updated:
+        _after_finish(job_id)
+
+
+def run_report_job(job_id: int) -> str:
+    """Render one job if it is claimable; returns what happened ("done", "failed", "skipped", "busy", ...).
+
+    "busy": another worker holds the job within its lease (a duplicate or early redelivery): try again later.
+    """
+    if not _claim(job_id):
+        job = ReportJob.objects.filter(pk=job_id).first()
+        if job is None:
+            return "missing"
+        if job.status == JobStatus.RUNNING and job.attempts >= MAX_ATTEMPTS and _abandoned(job):
+            _fail(job_id, f"生成进程已中断 {job.attempts} 次（可能内存不足或程序错误），已停止重试。")
+            return "poison"
+        return "busy" if job.status == JobStatus.RUNNING else "skipped"
+    job = ReportJob.objects.select_related("batch").get(pk=job_id)
+    if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
+        ReportJob.objects.filter(pk=job_id).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
+        return "waiting"
+    try:
+        from tasks.reports.editions import render_job
+
+        rendered = render_job(job)
+        name = default_storage.save(_file_name(job, rendered.sha256), ContentFile(rendered.pdf))
+    except TRANSIENT_ERRORS as exc:
+        ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+            status=JobStatus.QUEUED, error=str(exc)[:500]
+        )
+        raise TransientReportError(str(exc)) from exc
+    except Exception as exc:
+        log.exception("report job %s failed", job_id)
+        _fail(job_id, f"生成失败：{exc}")
+        return "failed"
+    return _finish(job_id, name=name, sha256=rendered.sha256, warnings=[str(m) for m in rendered.missing_glyphs])
+
+
+def _abandoned(job: ReportJob) -> bool:
+    expired = job.started_at is None or job.started_at < timezone.now() - dt.timedelta(seconds=lease_seconds())
+    return expired or _holder_is_dead(job.held_by)
+
+
+def _file_name(job: ReportJob, sha256: str) -> str:
+    return f"reports/{timezone.localdate():%Y/%m}/{job.kind}-{job.scope}-{job.pk}-{sha256[:12]}.pdf"
+
+
+def _finish(job_id: int, *, name: str, sha256: str, warnings: list[str]) -> str:
+    updated = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.DONE, file=name, sha256=sha256, warnings=warnings, error="", finished_at=timezone.now()
+    )
+    if not updated:  # someone else finished or failed it meanwhile: keep theirs, drop our copy
+        default_storage.delete(name)
+        return "skipped"
+    _after_finish(job_id)
+    return "done"
+
+
+# ---- batches ----
+
+
+def _batch_pending(job: ReportJob) -> bool:
+    return job.batch_id is not None and (
+        ReportJob.objects.filter(batch_id=job.batch_id, kind=ReportKind.VILLAGE).exclude(status__in=FINISHED).exists()
+    )
+
+
+def _after_finish(job_id: int) -> None:
+    batch_id, kind = ReportJob.objects.filter(pk=job_id).values_list("batch_id", "kind").get()
+    if batch_id and kind == ReportKind.VILLAGE:
+        refresh_batch(batch_id=batch_id)
+
+
+def refresh_batch(*, batch_id: int, publish_edition: bool = True) -> ReportBatch:
+    """Recount done/failed from the village jobs (correct by construction, whatever ran twice); when all have
+    finished, publish the edition job that merges them."""
+    counts = ReportJob.objects.filter(batch_id=batch_id, kind=ReportKind.VILLAGE).aggregate(
+        done=Count("pk", filter=Q(status=JobStatus.DONE)), failed=Count("pk", filter=Q(status=JobStatus.FAILED))
+    )
+    ReportBatch.objects.filter(pk=batch_id).update(**counts)
+    batch = ReportBatch.objects.get(pk=batch_id)
+    if publish_edition and batch.done + batch.failed >= batch.total:
+        edition = batch.jobs.filter(kind=ReportKind.TOWNSHIP, status=JobStatus.QUEUED).values_list("pk", flat=True)
+        publish_on_commit(list(edition))
+    return batch
+
+
+# ---- sweeper ----
+
+
+def nudge(*, job: ReportJob) -> None:
+    """Publish again what a watched job waits for when it has been queued too long (the sweeper does this for
+    every job; this makes a page left open recover by itself, e.g. after a restart of the in-process runner)."""
+    threshold = timezone.now() - dt.timedelta(seconds=settings.REPORT_REQUEUE_AFTER_SECONDS)
+    if job.status != JobStatus.QUEUED or job.created_at >= threshold:
+        return
+    if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
+        publish(job.batch.jobs.filter(kind=ReportKind.VILLAGE, status=JobStatus.QUEUED).values_list("pk", flat=True))
+    else:
+        publish([job.pk])
+
+
+def sweep_report_jobs(*, queued_for: int | None = None) -> dict[str, int]:
+    """Repair what crashes and outages leave behind; safe to run any time, from anywhere, concurrently.
+
+    - RUNNING past its lease: re-queued (its worker died) or, after MAX_ATTEMPTS, failed as a poison job;
+    - QUEUED for more than `queued_for` seconds (REPORT_REQUEUE_AFTER_SECONDS): published again (the broker was
+      down at creation, or the message was lost). Duplicates are harmless: a job is claimed once.
+    """
+    now = timezone.now()
+    queued_for = settings.REPORT_REQUEUE_AFTER_SECONDS if queued_for is None else queued_for
+    stale = ReportJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=now - dt.timedelta(seconds=lease_seconds())
+    )
+    poisoned = 0
+    for job_id in stale.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True):
+        _fail(job_id, f"生成超过时限或进程中断已达 {MAX_ATTEMPTS} 次，已停止重试。")
+        poisoned += 1
+    requeued = stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=JobStatus.QUEUED)
+    waiting_editions = ReportJob.objects.filter(
+        kind=ReportKind.TOWNSHIP,
+        batch__jobs__status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        batch__jobs__kind=ReportKind.VILLAGE,
+    )
+    old = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - dt.timedelta(seconds=queued_for))
+    ids = list(old.exclude(pk__in=waiting_editions.values("pk")).values_list("pk", flat=True)[:500])
+    failed = publish(ids)
+    return {"poisoned": poisoned, "requeued": requeued, "published": len(ids) - len(failed), "unpublished": len(failed)}
