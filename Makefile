@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the product needs: WeasyPrint's libraries (HarfBuzz subsetting: 25x faster PDFs), CJK fonts,
 # poppler (PDF checks in tests), Debian's chromium (browser tests; no browser download).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono poppler-utils chromium
 
-.PHONY: install system-deps run test lint bench clean worker
+.PHONY: install system-deps fonts run test lint bench clean worker
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-run: install system-deps
+# Report fonts (tasks/reports/fonts.py): the SC face of Noto Sans CJK and HanaMinB, copied into var/fonts.
+fonts: install system-deps
+	$(BIN)/python manage.py install_report_fonts
+
+run: install system-deps fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --scale small
 	@echo ""
@@ -33,17 +37,17 @@ run: install system-deps
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install system-deps
+test: install system-deps fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-worker: install
+worker: install fonts
 	$(BIN)/celery -A backend worker --loglevel=INFO --concurrency=2
 
-bench: install system-deps
+bench: install system-deps fonts
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
