@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from reserves import outcomes, succession
 from villages import permissions, structure
-from villages.choices import COMMITTEE_POSTS, PersonFlag, Post, VillageFlag
+from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, PersonFlag, Post, VillageFlag
 from villages.confirmation import village_confirmations
-from villages.models import County, Risk, Township, User, Village
+from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
 
 Level = Literal["city", "county", "township"]
 TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
@@ -244,22 +245,70 @@ def risks_drill(scope: DashboardScope, **params: object) -> Drill:
     return Drill("villages:risks").with_params(**scope.params, state="open", **params)
 
 
-def _age_bands(scope: DashboardScope, *, as_of: dt.date, posts: Collection[str], post_group: str) -> list[Band]:
-    counts = structure.age_bands(villages=scope.villages, as_of=as_of, posts=posts)
+@dataclass(frozen=True)
+class Member:
+    """One person in a post group of one village: what the structure figures need."""
+
+    child: str  # code of the breakdown row
+    age: int
+    edu_rank: int
+    gender: str
+
+    @property
+    def triple(self) -> tuple[int, int, str]:
+        return self.age, self.edu_rank, self.gender
+
+
+def _members(scope: DashboardScope, *, as_of: dt.date) -> dict[str, list[Member]]:
+    """The 两委 members and the 社长 of the scope (one query), one per person and village, ages on as_of.
+
+    Python does the arithmetic (the same as structure.Stats.from_members): at city scale this one plain query
+    is several times faster than the per-band SQL aggregates with date arithmetic in every filter.
+    """
+    path = CHILD_PATH[scope.child_level]
+    child_field = f"village__{path}__code" if path else "village__code"
+    rows = (
+        PostAssignment.objects.current(min(as_of, timezone.localdate()))
+        .filter(village__in=scope.villages.values("pk"), post__in=list(COMMITTEE_POSTS | GROUP_LEADER_POSTS))
+        .filter(person__deleted_at__isnull=True)
+        .order_by()
+        .values_list(
+            "village_id",
+            "person_id",
+            "post",
+            child_field,
+            "person__birth_date",
+            "person__education",
+            "person__education_in_service",
+            "person__gender",
+        )
+    )
+    groups: dict[str, dict[tuple[int, int], Member]] = {"committee": {}, "group_leader": {}}
+    for village_id, person_id, post, child, birth, education, in_service, gender in rows:
+        group = "group_leader" if post == Post.GROUP_LEADER else "committee"
+        rank = max(EDUCATION_RANK[education], EDUCATION_RANK.get(in_service, -1))
+        groups[group].setdefault((village_id, person_id), Member(child, age_on(birth, as_of), rank, gender))
+    return {group: list(members.values()) for group, members in groups.items()}
+
+
+def _in_band(value: int, low: int | None, high: int | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _age_bands(scope: DashboardScope, members: list[Member], *, post_group: str) -> list[Band]:
     bands = []
-    for (label, count), (_, low, high) in zip(counts, structure.AGE_BANDS, strict=True):
-        drill = people_drill(scope, post_group=post_group, age_min=low, age_max=high)
-        bands.append(Band(label, count, drill))
+    for label, low, high in structure.AGE_BANDS:
+        count = sum(_in_band(m.age, low, high) for m in members)
+        bands.append(Band(label, count, people_drill(scope, post_group=post_group, age_min=low, age_max=high)))
     return bands
 
 
-def _education_bands(scope: DashboardScope, *, as_of: dt.date, posts: Collection[str], post_group: str) -> list[Band]:
-    counts = structure.education_bands(villages=scope.villages, as_of=as_of, posts=posts)
+def _education_bands(scope: DashboardScope, members: list[Member], *, post_group: str) -> list[Band]:
     bands = []
-    for (label, count), (_, rank) in zip(counts, structure.EDUCATION_BANDS, strict=True):
+    for label, rank in structure.EDUCATION_BANDS:
         low, high = EDUCATION_BAND_RANGES[rank]
         drill = people_drill(scope, post_group=post_group, education_min=low, education_max=high)
-        bands.append(Band(label, count, drill))
+        bands.append(Band(label, sum(m.edu_rank == rank for m in members), drill))
     return bands
 
 
@@ -311,10 +360,12 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     children = _child_units(scope)
     by_code = {row.code: row for row in children}
     child_of = _child_code_of(scope, children)
-    path = CHILD_PATH[scope.child_level]
-    stats_key = f"village__{path}__code" if path else "village__code"
-    for code, stats in structure.stats_by(villages=scope.villages, by=stats_key, as_of=as_of).items():
-        by_code[code].stats = stats
+    members = _members(scope, as_of=as_of)
+    per_child: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for member in members["committee"]:
+        per_child[member.child].append(member.triple)
+    for code, triples in per_child.items():
+        by_code[code].stats = structure.Stats.from_members(triples)
     facts = _village_facts(scope, as_of=as_of)
     for code, covered, two_lows in facts:
         row = by_code[code]
@@ -337,12 +388,12 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     return Dashboard(
         scope=scope,
         as_of=as_of,
-        committee=structure.aggregate_stats(villages=scope.villages, as_of=as_of),
-        group_leaders=structure.aggregate_stats(villages=scope.villages, as_of=as_of, posts=GROUP_LEADER_POSTS),
-        committee_age=_age_bands(scope, as_of=as_of, posts=COMMITTEE_POSTS, post_group="committee"),
-        committee_education=_education_bands(scope, as_of=as_of, posts=COMMITTEE_POSTS, post_group="committee"),
-        leader_age=_age_bands(scope, as_of=as_of, posts=GROUP_LEADER_POSTS, post_group="group_leader"),
-        leader_education=_education_bands(scope, as_of=as_of, posts=GROUP_LEADER_POSTS, post_group="group_leader"),
+        committee=structure.Stats.from_members(m.triple for m in members["committee"]),
+        group_leaders=structure.Stats.from_members(m.triple for m in members["group_leader"]),
+        committee_age=_age_bands(scope, members["committee"], post_group="committee"),
+        committee_education=_education_bands(scope, members["committee"], post_group="committee"),
+        leader_age=_age_bands(scope, members["group_leader"], post_group="group_leader"),
+        leader_education=_education_bands(scope, members["group_leader"], post_group="group_leader"),
         children=children,
         risk_kinds=risk_kinds,
         coverage=outcomes.Rate(sum(covered for _, covered, _ in facts), len(facts)),

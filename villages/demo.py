@@ -60,6 +60,8 @@ Scale = Literal["small", "city"]
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
     "villages.risk.seed_hook",
+    "villages.snapshots.seed_hook",
+    "villages.confirmation.seed_hook",
 ]
 
 DEMO_PASSWORD = "demo-pass-2026"

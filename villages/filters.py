@@ -13,15 +13,30 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from villages.choices import Education, Gender, Post
-from villages.models import Person, PostAssignment, Township, Village
+from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
+from villages.models import County, Person, PostAssignment, Township, Village
 from villages.roster import years_before
+from villages.structure import education_rank_expression
 
 MAX_VILLAGE_CHOICES = 60
 
 
+# Post groups the dashboards drill into (people holding any of the posts in a village of the chosen area).
+POST_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
+    "committee": ("两委成员", COMMITTEE_POSTS),
+    "group_leader": ("社长", frozenset({Post.GROUP_LEADER})),
+}
+
+
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/电话", method="filter_q")
+    county = django_filters.ModelChoiceFilter(
+        label="区/县",
+        queryset=County.objects.none(),
+        to_field_name="code",
+        method="filter_county",
+        empty_label="全部区县",
+    )
     township = django_filters.ModelChoiceFilter(
         label="乡镇",
         queryset=Township.objects.none(),
@@ -37,14 +52,37 @@ class PersonFilter(django_filters.FilterSet):
     gender = django_filters.ChoiceFilter(label="性别", choices=Gender.choices, empty_label="不限")
     age_min = django_filters.NumberFilter(label="年龄≥", method="filter_age_min", min_value=0)
     age_max = django_filters.NumberFilter(label="年龄≤", method="filter_age_max", min_value=0)
+    post_group = django_filters.ChoiceFilter(
+        label="现任", choices=[(k, label) for k, (label, _) in POST_GROUPS.items()], method="filter_post_group"
+    )
+    education_min = django_filters.ChoiceFilter(
+        label="最高学历不低于", choices=Education.choices, method="filter_education_min", empty_label="不限"
+    )
+    education_max = django_filters.ChoiceFilter(
+        label="最高学历不高于", choices=Education.choices, method="filter_education_max", empty_label="不限"
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "township", "village", "post", "education", "gender", "age_min", "age_max"]
+        fields = [
+            "q",
+            "county",
+            "township",
+            "village",
+            "post",
+            "post_group",
+            "education",
+            "education_min",
+            "education_max",
+            "gender",
+            "age_min",
+            "age_max",
+        ]
 
     def __init__(self, *args: Any, user: Any, today: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self.filters["county"].queryset = County.objects.for_user(user)
         self.filters["township"].queryset = Township.objects.for_user(user)
         self.filters["village"].queryset = Village.objects.for_user(user)
 
@@ -66,6 +104,9 @@ class PersonFilter(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         return queryset.filter(Q(name__icontains=value) | Q(phone__contains=value))
 
+    def filter_county(self, queryset: QuerySet[Person], name: str, value: County) -> QuerySet[Person]:
+        return queryset.in_villages(Village.objects.filter(township__county=value))
+
     def filter_township(self, queryset: QuerySet[Person], name: str, value: Township) -> QuerySet[Person]:
         return queryset.in_villages(Village.objects.filter(township=value))
 
@@ -82,3 +123,31 @@ class PersonFilter(django_filters.FilterSet):
     def filter_age_max(self, queryset: QuerySet[Person], name: str, value: Any) -> QuerySet[Person]:
         # Aged ≤ N 周岁 ⇔ not yet N+1: born after the day N+1 years back.
         return queryset.filter(birth_date__gt=years_before(self.today, int(value) + 1))
+
+    def _area_villages(self) -> QuerySet[Village]:
+        """Villages of the chosen county / township / village (all villages when none is chosen)."""
+        data = self.form.cleaned_data
+        villages = Village.objects.all()
+        if data.get("county"):
+            villages = villages.filter(township__county=data["county"])
+        if data.get("township"):
+            villages = villages.filter(township=data["township"])
+        if data.get("village"):
+            villages = villages.filter(pk=data["village"].pk)
+        return villages
+
+    def filter_post_group(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        """Holding one of the group's posts today in a village of the chosen area (what dashboards count)."""
+        holds = PostAssignment.objects.current(self.today).filter(
+            person=OuterRef("pk"), post__in=POST_GROUPS[value][1], village__in=self._area_villages()
+        )
+        return queryset.filter(Exists(holds))
+
+    def filter_education_min(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        """Highest of full-time and in-service education at or above `value` (高中 and 中专 rank alike)."""
+        ranked = queryset.alias(edu_rank_min=education_rank_expression(person_path=""))
+        return ranked.filter(edu_rank_min__gte=EDUCATION_RANK[value])
+
+    def filter_education_max(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        ranked = queryset.alias(edu_rank_max=education_rank_expression(person_path=""))
+        return ranked.filter(edu_rank_max__lte=EDUCATION_RANK[value])

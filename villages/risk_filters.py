@@ -16,7 +16,12 @@ from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
 from villages.models import County, Risk, Township, Village
 
 KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
-STATE_CHOICES = [("active", "数据仍支持"), ("closed", "已自动关闭"), ("all", "全部")]
+STATE_CHOICES = [
+    ("active", "数据仍支持"),
+    ("open", "待处理（未解决、未认可）"),
+    ("closed", "已自动关闭"),
+    ("all", "全部"),
+]
 SORT_CHOICES = [
     ("severity", "程度（红色在前）"),
     ("village", "村（代码）"),
@@ -80,6 +85,8 @@ class RiskFilter(django_filters.FilterSet):
     def filter_state(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         if value == "active":
             return queryset.filter(is_active=True)
+        if value == "open":  # what dashboards count as 待处理风险 (RiskQuerySet.open)
+            return queryset.open()
         if value == "closed":
             return queryset.filter(is_active=False)
         return queryset

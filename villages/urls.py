@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages.views import confirmation, dashboards, home, people, roster
+from villages.views import confirmation, cycles, dashboards, home, people, roster
 
 app_name = "villages"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("dashboard/township/<str:code>/", dashboards.dashboard, {"level": "township"}, name="dashboard_township"),
     path("confirmations/", confirmation.confirmations, name="confirmations"),
     path("villages/<str:code>/confirm/", confirmation.confirm, name="confirm_roster"),
+    path("cycles/", cycles.cycles, name="cycles"),
 ]

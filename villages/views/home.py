@@ -6,14 +6,9 @@ from villages.models import User
 
 
 def landing_url(user: User) -> str | None:
-    """Where each role starts: its own township, its own county, or the county list (city)."""
-    if user.is_township_secretary and user.township_id:
-        return reverse("villages:township", args=[user.township.code])
-    if user.is_county_staff and user.county_id:
-        return reverse("villages:county", args=[user.county.code])
-    if user.is_city_admin:
-        return reverse("villages:counties")
-    return None
+    """Where each role starts: the dashboard of its own scope (township, county or the city)."""
+    has_scope = user.is_city_admin or user.township_id or (user.is_county_staff and user.county_id)
+    return reverse("villages:dashboard") if has_scope else None
 
 
 def home(request: HttpRequest) -> HttpResponse:
