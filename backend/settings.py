@@ -233,6 +233,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Roster rules that are product settings rather than county rules.
 ROSTER_CONFIRMATION_PERIOD_DAYS = int(os.environ.get("ROSTER_CONFIRMATION_PERIOD_DAYS", "90"))
+# Roster workbooks up to this many rows are imported inside the request; larger ones on a Celery worker.
+ROSTER_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("ROSTER_IMPORT_INLINE_MAX_ROWS", "500"))
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages.views import confirmation, cycles, dashboards, home, people, roster
+from villages.views import confirmation, cycles, dashboards, home, people, roster, workbook
 
 app_name = "villages"
 
@@ -25,4 +25,10 @@ urlpatterns = [
     path("confirmations/", confirmation.confirmations, name="confirmations"),
     path("villages/<str:code>/confirm/", confirmation.confirm, name="confirm_roster"),
     path("cycles/", cycles.cycles, name="cycles"),
+    path("roster/template.xlsx", workbook.roster_template, name="roster_template"),
+    path("townships/<str:code>/roster/import/", workbook.roster_import, name="roster_import"),
+    path("townships/<str:code>/roster.xlsx", workbook.roster_export, name="roster_export"),
+    path("roster/imports/<int:pk>/", workbook.roster_import_job, name="roster_import_job"),
+    path("roster/imports/<int:pk>/confirm/", workbook.roster_import_confirm, name="roster_import_confirm"),
+    path("people/export.xlsx", workbook.people_export, name="people_export"),
 ]
