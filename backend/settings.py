@@ -203,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema enum per code list, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "EducationEnum": "villages.choices.Education",
+        "PostEnum": "villages.choices.Post",
+    },
 }
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -1,7 +1,193 @@
-"""REST API for administrative units, people and posts (API.md)."""
+"""REST API for administrative units, people and posts (API.md).
 
+Every viewset's `get_queryset()` starts from `.for_user(request.user)`: an object outside the user's scope is 404.
+A write the user may not make is 403, decided by villages/permissions.py after the object was found in scope:
+- villages: county staff and city admins (POST, PATCH; DELETE only of a village with nobody in it);
+- people, posts (and a person's assessments): the township's own secretary.
+PATCH takes an optional `version`; a stale one answers 409 and writes nothing. Deleting a person is a soft delete.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, ProtectedError, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+
+from villages import api_filters, deletion, permissions
+from villages import serializers as s
+from villages.models import County, Person, PostAssignment, Township, Village
+
+CODE_REGEX = r"\d+"
+CONFLICT = OpenApiResponse(description="版本已过期：记录已被他人修改（未保存）")
+WRITE_RESPONSES = {403: OpenApiResponse(description="只读用户"), 404: OpenApiResponse(description="不在权限范围内")}
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "该记录已被他人修改，请刷新后重试"
+    default_code = "stale_version"
+
+
+class VersionedUpdateMixin:
+    """PATCH: 404 outside scope, 403 for read-only users (`check_write`), 409 on a stale `version`."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def check_write(self, obj) -> None:  # pragma: no cover - each viewset defines it
+        raise NotImplementedError
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        # Scope (404) and write permission (403) come before validating the body.
+        self.check_write(self.get_object())
+        return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer) -> None:
+        try:
+            serializer.save()
+        except s.StaleVersion as error:
+            raise Conflict(str(error)) from error
+
+
+class CountyViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CountySerializer
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self) -> QuerySet[County]:
+        return County.objects.for_user(self.request.user).order_by("code")
+
+
+class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.TownshipSerializer
+    filterset_class = api_filters.TownshipFilterSet
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self) -> QuerySet[Township]:
+        return Township.objects.for_user(self.request.user).select_related("county").order_by("code")
+
+
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: s.VillageSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
+    create=extend_schema(responses={201: s.VillageSerializer, **WRITE_RESPONSES}),
+    destroy=extend_schema(
+        responses={204: None, 409: OpenApiResponse(description="村下仍有人员或任职"), **WRITE_RESPONSES}
+    ),
+)
+class VillageViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
+    serializer_class = s.VillageSerializer
+    filterset_class = api_filters.VillageFilterSet
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self) -> QuerySet[Village]:
+        return Village.objects.for_user(self.request.user).with_units().prefetch_related("groups").order_by("code")
+
+    def check_write(self, obj: Village | None = None) -> None:
+        if not permissions.can_edit_village_fields(self.request.user):
+            raise PermissionDenied("村基本信息由县委组织部维护")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        self.check_write()
+        return super().create(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: Village) -> None:
+        self.check_write(instance)
+        try:
+            instance.delete()
+        except ProtectedError:
+            raise Conflict("村下仍有人员或任职，不能删除") from None
+
+
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: s.PersonSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
+    create=extend_schema(responses={201: s.PersonSerializer, **WRITE_RESPONSES}),
+    destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}, description="软删除：记录与历史保留，可由县里恢复"),
+)
+class PersonViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
+    serializer_class = s.PersonSerializer
+    filterset_class = api_filters.PersonFilterSet
+
+    def get_queryset(self) -> QuerySet[Person]:
+        current = PostAssignment.objects.current().select_related("village", "group").order_by("pk")
+        return (
+            Person.objects.for_user(self.request.user)
+            .select_related("home_village")
+            .prefetch_related("assessments", Prefetch("posts", queryset=current, to_attr="current_posts"))
+            .order_by("pk")
+        )
+
+    def check_write(self, obj: Person) -> None:
+        if not permissions.can_edit_person(self.request.user, obj):
+            raise PermissionDenied("只有本乡镇党委书记可以修改人员信息")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        if not self.request.user.is_township_secretary:
+            raise PermissionDenied("只有乡镇党委书记可以录入人员")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer) -> None:
+        self._check_village(serializer.validated_data["home_village"])
+        serializer.save()
+
+    def perform_update(self, serializer) -> None:
+        if "home_village" in serializer.validated_data:
+            self._check_village(serializer.validated_data["home_village"])
+        super().perform_update(serializer)
+
+    def _check_village(self, village: Village) -> None:
+        if not permissions.can_edit_roster(self.request.user, village):
+            raise PermissionDenied(f"{village.name}不属于本乡镇，不能录入")
+
+    def perform_destroy(self, instance: Person) -> None:
+        self.check_write(instance)
+        deletion.delete_person(person=instance, by=self.request.user)
+
+
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: s.PostSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
+    create=extend_schema(responses={201: s.PostSerializer, **WRITE_RESPONSES}),
+    destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}),
+)
+class PostViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
+    serializer_class = s.PostSerializer
+    filterset_class = api_filters.PostFilterSet
+
+    def get_queryset(self) -> QuerySet[PostAssignment]:
+        return (
+            PostAssignment.objects.for_user(self.request.user)
+            .select_related("village__township", "group")
+            .order_by("village__code", "pk")
+        )
+
+    def check_write(self, obj: PostAssignment) -> None:
+        if not permissions.can_edit_roster(self.request.user, obj.village):
+            raise PermissionDenied("只有本乡镇党委书记可以修改任职")
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        if not self.request.user.is_township_secretary:
+            raise PermissionDenied("只有乡镇党委书记可以录入任职")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer) -> None:
+        village = serializer.validated_data["village"]
+        if not permissions.can_edit_roster(self.request.user, village):
+            raise PermissionDenied(f"{village.name}不属于本乡镇，不能录入任职")
+        serializer.save()
+
+    def perform_destroy(self, instance: PostAssignment) -> None:
+        self.check_write(instance)
+        instance.delete()
 
 
 def register(router: DefaultRouter) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
+    router.register("counties", CountyViewSet, basename="county")
+    router.register("townships", TownshipViewSet, basename="township")
+    router.register("villages", VillageViewSet, basename="village")
+    router.register("people", PersonViewSet, basename="person")
+    router.register("posts", PostViewSet, basename="post")
