@@ -96,15 +96,3 @@ def test_secretary_b_cannot_appoint_a_person_of_township_a(client_b, world, rost
     assert response.status_code == 200
     assert "person" in response.context["form"].errors
     assert not world.village_b.posts.exists()
-
-
-@pytest.mark.parametrize(
-    ("user_fixture", "target"),
-    [("client_a", "township"), ("client_county", "county"), ("client_city", "counties")],
-)
-def test_home_redirects_by_role(request, world, user_fixture, target):
-    client = request.getfixturevalue(user_fixture)
-    args = {"township": [world.township_a.code], "county": [world.county.code], "counties": []}[target]
-    response = client.get(reverse("villages:home"))
-    assert response.status_code == 302
-    assert response.url == reverse(f"villages:{target}", args=args)

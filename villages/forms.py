@@ -209,8 +209,8 @@ class AssessmentForm(forms.ModelForm):
         fields = ["year", "grade"]
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
-        super().__init__(*args, instance=Assessment(person=person), **kwargs)
-        self.fields["year"].initial = timezone.localdate().year - 1
+        initial = {"year": timezone.localdate().year - 1} | kwargs.pop("initial", {})
+        super().__init__(*args, instance=Assessment(person=person), initial=initial, **kwargs)
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
