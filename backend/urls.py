@@ -19,6 +19,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("healthz", health.healthz, name="healthz"),
+    path("", include("reserves.urls")),
     path("", include("tasks.urls")),
     path("", include("villages.urls")),
 ]

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from reserves.views import classes, elections, outcomes, roster, slates, succession
+
+app_name = "reserves"
+
+urlpatterns = [
+    path("villages/<str:code>/reserves/", roster.village_reserves, name="village_reserves"),
+    path("villages/<str:code>/reserves/new/", roster.reserve_add, name="reserve_add"),
+    path("villages/<str:code>/succession/", succession.village_succession_view, name="village_succession"),
+    path("villages/<str:code>/elections/", elections.village_elections, name="village_elections"),
+    path("reserves/<int:pk>/", roster.reserve_detail, name="reserve"),
+    path("reserves/<int:pk>/edit/", roster.reserve_edit, name="reserve_edit"),
+    path("reserves/<int:pk>/withdraw/", roster.reserve_withdraw, name="reserve_withdraw"),
+    path("reserves/<int:pk>/measures/new/", roster.measure_add, name="measure_add"),
+    path("reserves/<int:pk>/assessments/new/", roster.assessment_add, name="assessment_add"),
+    path("bench/<str:level>/<str:code>/", succession.bench, name="bench"),
+    path("classes/", classes.class_list, name="classes"),
+    path("classes/new/", classes.class_new, name="class_new"),
+    path("classes/<int:pk>/", classes.class_detail, name="class"),
+    path("classes/<int:pk>/edit/", classes.class_edit, name="class_edit"),
+    path("classes/<int:pk>/enrol/", classes.class_enrol, name="class_enrol"),
+    path("enrollments/<int:pk>/status/", classes.enrollment_status, name="enrollment_status"),
+    path("elections/<int:pk>/results/", elections.election_results, name="election_results"),
+    path("townships/<str:code>/election-results/", elections.township_results, name="township_results"),
+    path("outcomes/", outcomes.outcomes_home, name="outcomes_home"),
+    path("outcomes/<str:level>/<str:code>/", outcomes.outcomes, name="outcomes"),
+    path("villages/<str:code>/slates/", slates.village_slates, name="village_slates"),
+    path("slates/<int:pk>/", slates.slate_detail, name="slate"),
+    path("slates/<int:pk>/seat/", slates.slate_seat, name="slate_seat"),
+    path("slates/<int:pk>/status/", slates.slate_status, name="slate_status"),
+]
