@@ -12,6 +12,12 @@ from villages import models
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's million rounds cost ~1 s per user on the shared CI machine; tests don't need them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """API throttle counters live in the cache: each test starts with none (no 429s leaking between tests)."""
     from django.core.cache import cache

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages.views import confirmation, cycles, dashboards, home, people, roster, workbook
+from villages.views import audit, confirmation, cycles, dashboards, deleted, home, people, roster, workbook
 
 app_name = "villages"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("people/<int:pk>/", people.person, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/assessments/new/", people.assessment_add, name="assessment_add"),
+    path("people/<int:pk>/delete/", deleted.person_delete, name="person_delete"),
+    path("people/<int:pk>/restore/", deleted.person_restore, name="person_restore"),
+    path("people/deleted/", deleted.people_deleted, name="people_deleted"),
+    path("audit/", audit.audit, name="audit"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("dashboard/county/<str:code>/", dashboards.dashboard, {"level": "county"}, name="dashboard_county"),
     path("dashboard/township/<str:code>/", dashboards.dashboard, {"level": "township"}, name="dashboard_township"),

@@ -1,0 +1,74 @@
+"""The audit-trail filter form (GET): township, village, who, date range, kind. Choices are scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from villages.audit import KIND_CHOICES, audit_rows
+from villages.choices import Role
+from villages.models import Township, User, Village
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def users_in_scope(user: User) -> QuerySet[User]:
+    """Who may have changed records in the user's scope: its township secretaries, county staff, city admins."""
+    townships = Township.objects.for_user(user)
+    mine = Q(township__in=townships) | Q(county__in=townships.values("county")) | Q(role=Role.CITY_ADMIN)
+    return User.objects.filter(mine).order_by("username")
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class AuditFilterForm(forms.Form):
+    township = forms.ModelChoiceField(
+        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
+    )
+    village = forms.ModelChoiceField(
+        label="村", queryset=Village.objects.none(), to_field_name="code", required=False, empty_label="全部村"
+    )
+    actor = forms.ModelChoiceField(
+        label="操作人", queryset=User.objects.none(), to_field_name="username", required=False, empty_label="全部"
+    )
+    since = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
+    until = forms.DateField(label="截止日期", required=False, widget=DATE_WIDGET)
+    kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *KIND_CHOICES], required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["township"].queryset = Township.objects.for_user(user)
+        villages = Village.objects.for_user(user)
+        self.fields["village"].queryset = villages
+        township = str((self.data or {}).get("township", ""))
+        # A city has thousands of villages: list only the chosen township's (any village in scope still validates).
+        self.fields["village"].widget.choices = forms.ModelChoiceField(
+            queryset=villages.filter(township__code=township) if township else villages.none(),
+            to_field_name="code",
+            empty_label="全部村" if township else "先选择乡镇",
+        ).choices
+        self.fields["actor"].queryset = users_in_scope(user)
+
+    def rows(self) -> QuerySet:
+        """The scoped audit rows for the valid filters (invalid ones are ignored and shown as errors)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        villages = Village.objects.for_user(self.user)
+        if data.get("township"):
+            villages = villages.filter(township=data["township"])
+        if data.get("village"):
+            villages = villages.filter(pk=data["village"].pk)
+        return audit_rows(
+            user=self.user,
+            villages=villages,
+            actor=data.get("actor"),
+            since=start_of(data["since"]) if data.get("since") else None,
+            until=start_of(data["until"] + dt.timedelta(days=1)) if data.get("until") else None,
+            kinds=[data["kind"]] if data.get("kind") else None,
+        )
