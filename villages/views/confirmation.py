@@ -88,6 +88,8 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
                 request, "villages/confirmations.html#confirmation-row", {"row": row, "editable": {village.pk}}
             )
         messages.success(request, f"已确认{village.name}花名册")
+        if request.POST.get("back") == "village":  # the village page's panel
+            return redirect("villages:village", code=village.code)
         return redirect(f"{reverse('villages:confirmations')}?township={village.township.code}")
     history = RosterConfirmation.objects.filter(village=village).select_related("confirmed_by")[:HISTORY_SHOWN]
     return render(request, "villages/confirm_roster.html", {"village": village, "form": form, "history": history})
