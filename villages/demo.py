@@ -311,7 +311,7 @@ ISSUING_CODE_NOW: dict[str, str] = {"511971": "511902"}
 AGE_BANDS: dict[str, list[tuple[int, int, int]]] = {
     "secretary": [(35, 44, 20), (45, 54, 40), (55, 59, 25), (60, 64, 15)],
     "committee": [(28, 35, 14), (36, 44, 16), (45, 54, 34), (55, 65, 32), (66, 70, 4)],
-    "group_leader": [(38, 49, 15), (50, 59, 33), (60, 69, 37), (70, 75, 15)],
+    "group_leader": [(38, 49, 15), (50, 59, 37), (60, 69, 42), (70, 75, 6)],
     "cadre": [(28, 45, 1)],
 }
 FEMALE_SHARE: dict[str, float] = {
@@ -495,7 +495,9 @@ def _village_fields(rng: random.Random, county: County, case: str | None, today:
     if case == "no_new_party_member":
         last_admission = _years_before(today, 12) - dt.timedelta(days=40)
     else:
-        last_admission = today - dt.timedelta(days=rng.randint(60, 8 * 365))
+        # Most branches admitted someone in the last two years; some not for years (amber), none for ten.
+        years = rng.choices([(0, 2), (2, 5), (5, 8)], [65, 25, 10])[0]
+        last_admission = today - dt.timedelta(days=rng.randint(max(60, years[0] * 365), years[1] * 365 - 10))
     planned = None
     if county.planned_election_on and rng.random() < 0.4:
         planned = county.planned_election_on - dt.timedelta(days=rng.randint(0, 25))
