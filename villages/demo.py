@@ -59,6 +59,7 @@ Scale = Literal["small", "city"]
 
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
+    "reserves.demo.seed_hook",  # first: risk recomputation reads the reserves
     "villages.risk.seed_hook",
     "villages.snapshots.seed_hook",
     "villages.confirmation.seed_hook",
