@@ -14,9 +14,13 @@ from villages.charts import Bar, bar_chart
 from villages.dashboards import Band, Dashboard, build_dashboard, dashboard_scope
 from villages.templatetags.dashboard_tags import drill_href
 
+# Narrower than the PDF's charts: they sit in columns and must stay legible at a phone's 390 px.
+CHART_WIDTH = 400
+
 
 def _band_chart(title: str, bands: Sequence[Band], *, unit: str = "人") -> SafeString:
-    return bar_chart(title=title, bars=[Bar(b.label, b.count, href=drill_href(b.drill)) for b in bands], unit=unit)
+    bars = [Bar(b.label, b.count, href=drill_href(b.drill)) for b in bands]
+    return bar_chart(title=title, bars=bars, unit=unit, width=CHART_WIDTH)
 
 
 def _bench_href(board: Dashboard, seat_key: str) -> str:
@@ -40,15 +44,18 @@ def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
             title="待处理风险（按类型）",
             bars=[Bar(row.label, row.total, href=drill_href(row.drill)) for row in board.risk_kinds],
             unit="条",
+            width=CHART_WIDTH,
         ),
         "bench": bar_chart(
             title="无成熟接替人选的村（按岗位）",
             bars=[Bar(seat.label, n, href=_bench_href(board, seat.key)) for seat, n in board.bench],
             unit="个村",
+            width=CHART_WIDTH,
         ),
         "outcomes": bar_chart(
             title="专修班学员去向",
             bars=[Bar(label, n, href=outcomes_href) for label, n in board.outcomes.funnel],
+            width=CHART_WIDTH,
         ),
     }
 
