@@ -162,6 +162,10 @@ def test_review_inline_edit_permissions(risks_a, world, county_staff, client_a, 
         "note": "约谈",
         "version": 1,
     }
+    assert client_a.get(url).status_code == 403
+    assert client_b.get(url).status_code == 404
+    edit = client_county.get(url, headers={"HX-Request": "true"})
+    assert edit.status_code == 200 and 'name="version" value="1"' in edit.content.decode()
     assert client_a.post(url, data).status_code == 403
     assert client_b.post(url, data).status_code == 404
     response = client_county.post(url, data, headers={"HX-Request": "true"})

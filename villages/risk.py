@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -58,6 +58,15 @@ VILLAGE_COMMITTEE_POSTS: frozenset[str] = frozenset(
 )
 LOW_GRADES: frozenset[str] = frozenset({Grade.BASICALLY_COMPETENT, Grade.INCOMPETENT})
 SEVERITY_ORDER = {Severity.AMBER: 1, Severity.RED: 2}
+# Plain dicts: enum construction per row (Post(value).label) is measurably slow over a whole city.
+POST_LABELS: dict[str, str] = dict(Post.choices)
+EDUCATION_LABELS: dict[str, str] = dict(Education.choices)
+GRADE_LABELS: dict[str, str] = dict(Grade.choices)
+HEALTH_LABELS: dict[str, str] = dict(Health.choices)
+
+
+def _unable_cause(health: str) -> str:
+    return HEALTH_LABELS[health] if health in (Health.DISABLED, Health.CHRONIC) else "健康等原因"
 
 
 # ---- public data types ----
@@ -148,7 +157,7 @@ class SeatFacts:
     @property
     def who(self) -> str:
         label = f"{self.group_number}社社长" if self.post == Post.GROUP_LEADER and self.group_number else None
-        return f"{self.name}（{label or Post(self.post).label}）"
+        return f"{self.name}（{label or POST_LABELS[self.post]}）"
 
 
 @dataclass
@@ -165,7 +174,7 @@ class VillageFacts:
 
 
 def _edu_label(rank: int) -> str:
-    return Education(EDUCATION_OF_RANK[max(rank, 0)]).label if rank >= 0 else "未填写"
+    return EDUCATION_LABELS[EDUCATION_OF_RANK[rank]] if rank >= 0 else "未填写"
 
 
 def _worst(findings: Sequence[Finding]) -> Finding:
@@ -209,7 +218,7 @@ def _high_age(seat: SeatFacts, rules: RuleSet) -> Finding | None:
 def _low_education(seat: SeatFacts, rules: RuleSet) -> Finding | None:
     if seat.edu_rank > EDUCATION_RANK[rules.low_education_max]:
         return None
-    limit = display_value("low_education_max", rules.low_education_max)
+    limit = EDUCATION_LABELS[rules.low_education_max]
     detail = f"{seat.who}最高学历{_edu_label(seat.edu_rank)}（{limit}及以下）"
     return Finding(PersonFlag.LOW_EDUCATION, Severity.AMBER, detail, seat.person_id, seat.post)
 
@@ -217,12 +226,12 @@ def _low_education(seat: SeatFacts, rules: RuleSet) -> Finding | None:
 def _low_quality(seat: SeatFacts) -> Finding | None:
     reasons, red = [], False
     if seat.latest_grade in LOW_GRADES:
-        reasons.append(f"{seat.latest_grade_year}年度考核{Grade(seat.latest_grade).label}")
+        reasons.append(f"{seat.latest_grade_year}年度考核{GRADE_LABELS[seat.latest_grade]}")
         red = red or seat.latest_grade == Grade.INCOMPETENT
     if seat.quality_rating == QualityRating.POOR:
         reasons.append("乡镇综合素养评价为差")
     if not seat.able_to_serve:
-        cause = Health(seat.health).label if seat.health in {Health.DISABLED, Health.CHRONIC} else "健康等原因"
+        cause = _unable_cause(seat.health)
         reasons.append(f"因{cause}不能正常履职")
         red = True
     if not reasons:
@@ -237,10 +246,13 @@ def _person_findings(seats: Sequence[SeatFacts], rules: RuleSet) -> list[Finding
     if not flagged:
         return []
     found: list[Finding] = []
-    for rule in (lambda s: _high_age(s, rules), lambda s: _low_education(s, rules), _low_quality):
-        hits = [f for f in (rule(s) for s in flagged) if f]
+    for hits in (
+        [f for s in flagged if (f := _high_age(s, rules))],
+        [f for s in flagged if (f := _low_education(s, rules))],
+        [f for s in flagged if (f := _low_quality(s))],
+    ):
         if hits:
-            found.append(_worst(hits))
+            found.append(hits[0] if len(hits) == 1 else _worst(hits))
     if len(found) == 3:
         first = flagged[0]
         parts = "；".join(f.detail.removeprefix(first.who) for f in found)
@@ -340,7 +352,7 @@ def _vacant_or_acting(seats, facts: VillageFacts, rules) -> tuple[Finding | None
     problems: list[tuple[str, str, str]] = []  # (severity, post, text)
     limit = rules.acting_red_days
     for post in sorted(KEY_POSTS, key=lambda p: p != Post.PARTY_SECRETARY):
-        label = Post(post).label
+        label = POST_LABELS[post]
         holders = [s for s in seats if s.post == post]
         if not holders:
             since = facts.last_vacated.get(post)
@@ -399,7 +411,7 @@ def _group_leaders_unable(seats, rules) -> tuple[Finding | None, RuleResult]:
         parts.append(f"{len(old)}名年满{rules.high_age_group_leader}岁（{ages}）")
     by_cause: dict[str, list[SeatFacts]] = defaultdict(list)
     for s in unable:
-        by_cause[Health(s.health).label if s.health in {Health.DISABLED, Health.CHRONIC} else "健康等原因"].append(s)
+        by_cause[_unable_cause(s.health)].append(s)
     for cause, people in by_cause.items():
         parts.append(f"{len(people)}名因{cause}不能正常履职（{_names(people)}）")
     detail = f"{total}名社长中" + "、".join(parts) + f"，能正常履职{able}名"
@@ -651,56 +663,54 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
 
     New findings create rows; changed severity/detail/post update them (review fields kept); rows the data no
     longer supports are closed (is_active False, closed_at, AUTO_CLOSE_NOTE); closed rows whose finding returns
-    are reopened with review_status back to open and a note. A fixed number of queries plus bulk writes.
+    are reopened with review_status back to open and a note. A fixed number of queries plus batched writes;
+    stored rows are compared as tuples (no model instances: a city has tens of thousands).
     """
     villages = villages if villages is not None else Village.objects.all()
     findings = findings_for_villages(villages=villages, as_of=as_of)
     wanted = {(vid, f.person_id, f.kind): f for vid, fs in findings.items() for f in fs}
-    now = timezone.now()
-    existing = Risk.objects.filter(village__in=villages.values("pk")).only(*RISK_SYNC_FIELDS)
-    to_update: list[Risk] = []
-    fields: set[str] = set()
-    counts = {"updated": 0, "closed": 0, "reopened": 0}
-    for risk in existing:
-        finding = wanted.pop((risk.village_id, risk.person_id, risk.kind), None)
-        outcome = _sync_risk(risk, finding, now=now)
-        if outcome:
-            to_update.append(risk)
-            fields |= outcome[1]
-            counts[outcome[0]] += 1
-    if to_update:
-        Risk.objects.bulk_update(to_update, sorted(fields), batch_size=500)
+    existing = Risk.objects.filter(village__in=villages.values("pk")).values_list(
+        "pk", "village_id", "person_id", "kind", "severity", "detail", "post", "is_active"
+    )
+    close, reopen, changed = [], [], []
+    for pk, village_id, person_id, kind, severity, detail, post, is_active in existing.iterator(chunk_size=5000):
+        finding = wanted.pop((village_id, person_id, kind), None)
+        if finding is None:
+            if is_active:
+                close.append(pk)
+            continue
+        if not is_active:
+            reopen.append(pk)
+        if (severity, detail, post) != (finding.severity, finding.detail, finding.post):
+            changed.append(Risk(pk=pk, severity=finding.severity, detail=finding.detail, post=finding.post))
+    _write_changes(close=close, reopen=reopen, changed=changed)
     new = [
         Risk(village_id=vid, person_id=pid, kind=kind, severity=f.severity, detail=f.detail, post=f.post)
         for (vid, pid, kind), f in wanted.items()
     ]
-    Risk.objects.bulk_create(new, batch_size=500)
-    return RecomputeSummary(created=len(new), **counts)
+    Risk.objects.bulk_create(new, batch_size=1000)
+    reopened = set(reopen)
+    return RecomputeSummary(
+        created=len(new),
+        updated=sum(1 for r in changed if r.pk not in reopened),
+        closed=len(close),
+        reopened=len(reopen),
+    )
 
 
-RISK_SYNC_FIELDS = (
-    "pk", "village_id", "person_id", "kind", "severity", "detail", "post",
-    "is_active", "closed_at", "close_note", "review_status", "version",
-)  # fmt: skip
-
-
-def _sync_risk(risk: Risk, finding: Finding | None, *, now: dt.datetime) -> tuple[str, set[str]] | None:
-    """Change one stored risk to match its finding (or its absence). Returns (outcome, changed fields) or None."""
-    if finding is None:
-        if not risk.is_active:
-            return None
-        risk.is_active, risk.closed_at, risk.close_note = False, now, AUTO_CLOSE_NOTE
-        return "closed", {"is_active", "closed_at", "close_note"}
-    fields: set[str] = set()
-    if (risk.severity, risk.detail, risk.post) != (finding.severity, finding.detail, finding.post):
-        risk.severity, risk.detail, risk.post = finding.severity, finding.detail, finding.post
-        fields |= {"severity", "detail", "post"}
-    if not risk.is_active:
-        risk.is_active, risk.closed_at = True, None
-        risk.close_note = f"{REOPEN_NOTE}（{timezone.localdate():%Y-%m-%d}）"
-        risk.review_status, risk.version = ReviewStatus.OPEN, risk.version + 1
-        return "reopened", fields | {"is_active", "closed_at", "close_note", "review_status", "version"}
-    return ("updated", fields) if fields else None
+def _write_changes(*, close: list[int], reopen: list[int], changed: list[Risk]) -> None:
+    now = timezone.now()
+    note = f"{REOPEN_NOTE}（{timezone.localdate():%Y-%m-%d}）"
+    for start in range(0, len(close), 900):  # stay under SQLite's bound-parameter limit
+        Risk.objects.filter(pk__in=close[start : start + 900]).update(
+            is_active=False, closed_at=now, close_note=AUTO_CLOSE_NOTE
+        )
+    for start in range(0, len(reopen), 900):
+        Risk.objects.filter(pk__in=reopen[start : start + 900]).update(
+            is_active=True, closed_at=None, close_note=note, review_status=ReviewStatus.OPEN, version=F("version") + 1
+        )
+    if changed:
+        Risk.objects.bulk_update(changed, ["severity", "detail", "post"], batch_size=300)
 
 
 def seed_hook(**kwargs: object) -> None:

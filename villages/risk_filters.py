@@ -52,7 +52,7 @@ class RiskFilter(django_filters.FilterSet):
         empty_label="全部乡镇",
     )
     village = django_filters.ModelChoiceFilter(
-        label="村", queryset=Village.objects.none(), to_field_name="code", empty_label="全部村"
+        label="村（先选乡镇）", queryset=Village.objects.none(), to_field_name="code", empty_label="全部村"
     )
     kind = django_filters.ChoiceFilter(label="类型", choices=KIND_CHOICES, empty_label="全部类型")
     severity = django_filters.ChoiceFilter(label="程度", choices=Severity.choices, empty_label="全部")
@@ -78,9 +78,17 @@ class RiskFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["county"].queryset = County.objects.for_user(user)
         self.filters["township"].queryset = Township.objects.for_user(user)
-        self.filters["village"].queryset = Village.objects.for_user(user)
+        self.filters["village"].queryset = self._village_choices(user, data)
         if not user.is_city_admin:
             del self.filters["county"]
+
+    @staticmethod
+    def _village_choices(user: Any, data: Any) -> QuerySet[Village]:
+        """Villages of the chosen township (a county has hundreds: listing them all makes every page slow)."""
+        villages = Village.objects.for_user(user)
+        if data.get("township"):
+            return villages.filter(township__code=data["township"])
+        return villages if data.get("village") else villages.none()
 
     def filter_state(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         if value == "active":

@@ -21,6 +21,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -29,7 +30,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
@@ -153,21 +153,33 @@ def reference_date_expression(*, as_of: dt.date | None, village_path: str = "vil
     )
 
 
+class DateNumber(Func):
+    """A date as the integer yyyymmdd, with each backend's native function (SQLite's Python date UDFs are slow)."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):  # portable fallback
+        (expr,) = self.get_source_expressions()
+        parts = ExtractYear(expr) * 10000 + ExtractMonth(expr) * 100 + ExtractDay(expr)
+        return compiler.compile(parts.resolve_expression(compiler.query))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS INTEGER)")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="CAST(to_char(%(expressions)s, 'YYYYMMDD') AS INTEGER)")
+
+
 def age_expression(*, birth, reference):
     """SQL for 周岁 on the date `reference` of someone born on `birth` (a birthday on the day counts).
 
-    Month and day are folded into one number (mmdd) so the comparison is a single portable expression.
+    (yyyymmdd(reference) − yyyymmdd(birth)) div 10000 is exact: the month-day part only borrows a year when the
+    birthday has not come yet (29 February birthdays count from 1 March in common years, like `age_on`).
     """
     birth = F(birth) if isinstance(birth, str) else birth
-
-    def mmdd(date_expr):
-        return ExtractMonth(date_expr) * 100 + ExtractDay(date_expr)
-
-    before_birthday = LessThan(mmdd(reference), mmdd(birth))
-    return ExpressionWrapper(
-        ExtractYear(reference) - ExtractYear(birth) - Case(When(before_birthday, then=1), default=0),
-        output_field=IntegerField(),
-    )
+    difference = DateNumber(reference) - DateNumber(birth)
+    return ExpressionWrapper(difference / Value(10000), output_field=IntegerField())
 
 
 def education_rank_expression(*, person_path: str = "person"):

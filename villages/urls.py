@@ -1,11 +1,16 @@
 from django.urls import path
 
-from villages.views import audit, confirmation, cycles, dashboards, deleted, home, people, roster, workbook
+from villages.views import audit, confirmation, cycles, dashboards, deleted, home, people, risks, roster, workbook
 
 app_name = "villages"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("risks/", risks.risks, name="risks"),
+    path("risks/<int:pk>/review/", risks.risk_review, name="risk_review"),
+    path("villages/<str:code>/structure/", risks.village_structure, name="village_structure"),
+    path("age-out/", risks.age_out, name="age_out"),
+    path("rules/", risks.rule_values, name="rules"),
     path("counties/", roster.counties, name="counties"),
     path("counties/<str:code>/", roster.county, name="county"),
     path("townships/<str:code>/", roster.township, name="township"),

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions, risk, rules, structure
 from villages.models import County, Risk, Township, Village
@@ -37,10 +37,8 @@ def risks(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     can_review = permissions.can_edit_village_fields(user) and not as_of
     if not as_of:
-        owners = owner_choices({r.village.township.county_id for r in page}) if can_review else {}
         for r in page:
-            form = RiskReviewForm(instance=r, owners=owners[r.village.township.county_id]) if can_review else None
-            _decorate(r, form)
+            _decorate(r, None)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -69,18 +67,20 @@ def _decorate(row: Risk, form: RiskReviewForm | None) -> Risk:
     return row
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(
-        Risk.objects.for_user(request.user).select_related("village__township", "person", "owner"), pk=pk
-    )
-    if not Risk.objects.reviewable_by(request.user).filter(pk=pk).exists():
+    """GET: the row with its review form (click to edit); POST: save the review, answer the row again."""
+    scoped = Risk.objects.for_user(request.user).select_related("village__township", "person", "owner")
+    found = get_object_or_404(scoped, pk=pk)
+    if not permissions.can_edit_village_fields(request.user):
         raise PermissionDenied("只读用户不能处理风险")
     owners = owner_choices({found.village.township.county_id})[found.village.township.county_id]
+    if request.method == "GET":
+        return _row(request, found, RiskReviewForm(instance=found, owners=owners))
     form = RiskReviewForm(request.POST, instance=found, owners=owners)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            data = form.cleaned_data
             risk.review_risk(
                 risk=found,
                 expected_version=data["version"],
@@ -95,9 +95,14 @@ def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect("villages:risks")
             found.refresh_from_db()
-            form = RiskReviewForm(instance=found, owners=owners)
+            return _row(request, found, None)
+    return _row(request, found, form, status=422)
+
+
+def _row(request: HttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
     context = {"risk": _decorate(found, form), "form": form, "can_review": True}
-    return render(request, "villages/risks.html#risk-row", context, status=200 if not form.errors else 422)
+    template = "villages/risks.html#risk-row" if request.htmx else "villages/risk_review.html"
+    return render(request, template, context, status=status)
 
 
 @require_GET
