@@ -95,4 +95,16 @@ def test_secretary_b_cannot_appoint_a_person_of_township_a(client_b, world, rost
     response = client_b.post(url, {"person": roster_a.secretary.pk, "post": "clerk", "how": How.ELECTED})
     assert response.status_code == 200
     assert "person" in response.context["form"].errors
+    assert roster_a.secretary.name not in response.content.decode()  # the foreign pk puts no name on the page
     assert not world.village_b.posts.exists()
+
+
+def test_person_page_hides_posts_held_outside_the_scope(client_a, client_b, world, roster_a):
+    from tests import factories as f
+
+    person = roster_a.members[0]  # home village in township A, also a clerk in township B's village
+    f.PostAssignmentFactory(person=person, village=world.village_b, post="clerk")
+    html_a = client_a.get(reverse("villages:person", args=[person.pk])).content.decode()
+    assert world.village_b.name not in html_a  # neither in the posts table nor in the history
+    html_b = client_b.get(reverse("villages:person", args=[person.pk])).content.decode()
+    assert world.village_b.name in html_b

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 
 from villages.choices import SourceCategory
-from villages.models import Assessment, Group, Person, PostAssignment, Village
+from villages.models import Assessment, Group, Person, PostAssignment, User, Village
 
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 # Bookkeeping columns nobody needs to read in a change log.
@@ -102,14 +102,15 @@ def _entries_for(model: type[models.Model], records: list[Any], names: dict) -> 
     return entries
 
 
-def person_history(*, person: Person) -> list[HistoryEntry]:
-    """Every recorded change to the person, their posts and their assessments, newest first.
+def person_history(*, person: Person, user: User) -> list[HistoryEntry]:
+    """Every recorded change to the person, their posts (in villages `user` may see) and assessments, newest first.
 
     A constant number of queries: one per history table, plus two for the names of villages and groups.
     """
+    visible_villages = Village.objects.for_user(user).values("pk")
     sources: list[tuple[type[models.Model], models.QuerySet]] = [
         (Person, Person.history.filter(id=person.pk)),
-        (PostAssignment, PostAssignment.history.filter(person_id=person.pk)),
+        (PostAssignment, PostAssignment.history.filter(person_id=person.pk, village_id__in=visible_villages)),
         (Assessment, Assessment.history.filter(person_id=person.pk)),
     ]
     loaded = [

@@ -63,7 +63,7 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         .select_related("village", "group")
         .order_by("end_on", "-start_on"),
         "assessments": person.assessments.all(),
-        "history": person_history(person=person),
+        "history": person_history(person=person, user=request.user),
         "source_labels": [SOURCE_LABELS.get(code, code) for code in person.source_categories],
     }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,13 +90,14 @@ def post_form_response(request: HttpRequest, form: Any, village: Village, **cont
     return page_or_partial(request, "villages/post_form.html", "roster-form", context)
 
 
-def appointable_candidates(village: Village, form_data: Any, *, selected: Any = None) -> list[Person]:
-    """A short list for the person select: the village's people, plus the chosen person (found by search)."""
-    people = Person.objects.alive().in_villages(Village.objects.filter(pk=village.pk))
-    chosen = (form_data or {}).get("person") or selected
-    if chosen and str(chosen).isdigit():
-        people = Person.objects.alive().filter(Q(pk__in=people.values("pk")) | Q(pk=chosen))
-    return list(people.select_related("home_village").order_by("name", "pk")[:200])
+def appointable_candidates(people: QuerySet[Person], village: Village, chosen: Any) -> list[Person]:
+    """A short list for the person select: the village's people, plus the chosen one (found by search).
+
+    Both come from `people` (whom the user may appoint), so a foreign pk never puts a name on the page.
+    """
+    in_village = Q(pk__in=Person.objects.alive().in_villages(Village.objects.filter(pk=village.pk)).values("pk"))
+    wanted = in_village | Q(pk=chosen) if str(chosen or "").isdigit() else in_village
+    return list(people.filter(wanted).select_related("home_village").order_by("name", "pk")[:200])
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,11 +105,12 @@ def post_add(request: HttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for_roster_edit(request.user, code)
     data = request.POST if request.method == "POST" else None
     selected = request.GET.get("person")
+    people = Person.objects.editable_by(request.user)
     form = PostAddForm(
         data,
         village=village,
-        people=Person.objects.editable_by(request.user),
-        candidates=appointable_candidates(village, data, selected=selected),
+        people=people,
+        candidates=appointable_candidates(people, village, (data or {}).get("person") or selected),
         initial={"person": selected, "start_on": timezone.localdate()},
     )
     if form.is_valid():
