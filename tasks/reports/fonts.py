@@ -132,8 +132,9 @@ def covered_codepoints() -> frozenset[int]:
 
 
 def _needs_glyph(char: str) -> bool:
-    # Spaces, controls and format characters (e.g. zero-width joiners) are never drawn as glyphs.
-    return not char.isspace() and unicodedata.category(char)[0] not in {"C", "Z"}
+    # Spaces, controls and format characters (e.g. zero-width joiners) are never drawn as glyphs. Unassigned
+    # ("Cn") counts: characters newer than this Python's Unicode tables (CJK Extension H) are still names.
+    return not char.isspace() and unicodedata.category(char) not in {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
 def missing_glyphs(texts: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[MissingGlyph]:

@@ -154,7 +154,8 @@ def publish(job_ids: Iterable[int]) -> list[int]:
             from tasks.report_tasks import render_report
 
             try:
-                render_report.apply_async(args=[job_id], retry=False)
+                # Fail fast (no connection retries): the request must not hang while the broker is down.
+                render_report.apply_async(args=[job_id], retry=True, retry_policy={"max_retries": 0})
             except Exception as exc:  # kombu raises several types for an unreachable broker
                 log.warning("report job %s stays queued: broker unavailable (%s)", job_id, exc)
                 failed.append(job_id)
@@ -329,13 +330,14 @@ def sweep_report_jobs(*, queued_for: int | None = None) -> dict[str, int]:
     for job_id in stale.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True):
         _fail(job_id, f"生成超过时限或进程中断已达 {MAX_ATTEMPTS} 次，已停止重试。")
         poisoned += 1
-    requeued = stale.filter(attempts__lt=MAX_ATTEMPTS).update(status=JobStatus.QUEUED)
+    requeue = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+    requeued = ReportJob.objects.filter(pk__in=requeue, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED)
     waiting_editions = ReportJob.objects.filter(
         kind=ReportKind.TOWNSHIP,
         batch__jobs__status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
         batch__jobs__kind=ReportKind.VILLAGE,
     )
     old = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - dt.timedelta(seconds=queued_for))
-    ids = list(old.exclude(pk__in=waiting_editions.values("pk")).values_list("pk", flat=True)[:500])
+    ids = requeue + list(old.exclude(pk__in=waiting_editions.values("pk")).values_list("pk", flat=True)[:500])
     failed = publish(ids)
     return {"poisoned": poisoned, "requeued": requeued, "published": len(ids) - len(failed), "unpublished": len(failed)}

@@ -86,10 +86,14 @@ def render_pdf(
     on_notdef receives each character WeasyPrint had to draw as .notdef (no font has it).
     """
     html = render_to_string(template_name, {**context, "fonts": font_faces()})
+    return html, html_to_pdf(html, on_notdef=on_notdef)
+
+
+def html_to_pdf(html: str, *, on_notdef: Callable[[str], None] | None = None) -> bytes:
+    """WeasyPrint with the local-only fetcher and this thread's font configuration."""
     document = HTML(string=html, base_url=font_dir().as_uri() + "/", url_fetcher=LocalOnlyFetcher())
     with _notdef_warnings(on_notdef):
-        pdf = document.write_pdf(font_config=_font_config(), uncompressed_pdf=False)
-    return html, pdf
+        return document.write_pdf(font_config=_font_config())
 
 
 def render_village_report(*, village: Village, as_of: dt.date | None = None) -> RenderedReport:
