@@ -162,3 +162,18 @@ def test_simulation_query_count_is_constant(client_a, old_committee, secretary_a
     with CaptureQueriesContext(connection) as large:
         client_a.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_saved_slate_prints_with_the_village_report(client_county, old_committee, young_reserve, secretary_a):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    slate = start_slate(village=old_committee, by=secretary_a, name="预备方案甲", election_on=ELECTION)
+    set_candidate(slate=slate, post=Post.COMMITTEE_MEMBER, seat=2, person=young_reserve.person)
+    response = client_county.get(reverse("reserves:slate_print", args=[slate.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "换届人选方案" in text and "预备方案甲" in text
+    assert young_reserve.person.name in text
