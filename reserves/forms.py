@@ -187,6 +187,14 @@ class EnrolForm(forms.Form):
         return data
 
 
+class EnrollmentChoiceForm(forms.Form):
+    enrollment = forms.IntegerField(min_value=1)
+
+    def enrollment_id(self) -> int:
+        """The posted enrollment id, or 0 (matches nothing: 404) when missing or malformed."""
+        return self.cleaned_data["enrollment"] if self.is_valid() else 0
+
+
 class EnrollmentStatusForm(forms.ModelForm):
     class Meta:
         model = Enrollment

@@ -148,7 +148,7 @@ class _Facts:
 
 def _load_facts(enrollments: QuerySet[Enrollment], *, as_of: dt.date) -> _Facts:
     rows = list(
-        enrollments.values_list(
+        enrollments.order_by().values_list(
             "training_class_id",
             "person_id",
             "status",
@@ -160,19 +160,14 @@ def _load_facts(enrollments: QuerySet[Enrollment], *, as_of: dt.date) -> _Facts:
     people = {row[1] for row in rows}
     posts: dict[int, list] = defaultdict(list)
     if people:
-        for person_id, post, start, end, how in PostAssignment.objects.filter(
-            person_id__in=people, post__in=REPORTED_POSTS
-        ).values_list("person_id", "post", "start_on", "end_on", "how"):
+        for person_id, post, start, end, how in (
+            PostAssignment.objects.filter(person_id__in=people, post__in=REPORTED_POSTS)
+            .order_by()
+            .values_list("person_id", "post", "start_on", "end_on", "how")
+        ):
             posts[person_id].append((post, start, end, how))
-    reserve_people = (
-        set(
-            Reserve.objects.filter(
-                person_id__in=people, status__in=[ReserveStatus.ACTIVE, ReserveStatus.APPOINTED]
-            ).values_list("person_id", flat=True)
-        )
-        if people
-        else set()
-    )
+    reserves = Reserve.objects.filter(person_id__in=people, status__in=[ReserveStatus.ACTIVE, ReserveStatus.APPOINTED])
+    reserve_people = set(reserves.order_by().values_list("person_id", flat=True)) if people else set()
     trainees = [
         (class_id, _Trainee(person_id, status, ends_on or starts_on, township_id))
         for class_id, person_id, status, ends_on, starts_on, township_id in rows

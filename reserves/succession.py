@@ -18,7 +18,7 @@ from django.utils import timezone
 from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
 from villages.choices import Post
-from villages.models import PostAssignment, Village
+from villages.models import PostAssignment, Township, Village
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,27 @@ class BenchStrength:
     @property
     def village_count(self) -> int:
         return len(self.rows)
+
+    def by_township(self) -> list[BenchSummary]:
+        """Per township (a county's map): how many of its villages have no ready successor for each seat."""
+        summaries: dict[int, BenchSummary] = {}
+        for row in self.rows:
+            township = row.village.township
+            summary = summaries.setdefault(township.pk, BenchSummary(township, 0, {seat.key: 0 for seat in SEATS}))
+            summary.villages += 1
+            for key, cell in row.cells.items():
+                summary.without_ready[key] += cell.gap
+        return sorted(summaries.values(), key=lambda s: s.township.code)
+
+
+@dataclass
+class BenchSummary:
+    township: Township
+    villages: int
+    without_ready: dict[str, int]
+
+    def cell_list(self) -> list[tuple[Seat, int]]:
+        return [(seat, self.without_ready[seat.key]) for seat in SEATS]
 
 
 def bench_strength(*, villages: QuerySet[Village], only_gaps: bool = False) -> BenchStrength:

@@ -278,9 +278,11 @@ def test_enrolment_status_change(client_county, client_a, world):
         person__home_village=world.village_a,
         status=EnrollmentStatus.ENROLLED,
     )
-    url = reverse("reserves:enrollment_status", args=[enrollment.pk])
-    assert client_a.post(url, {"status": "completed"}).status_code == 403
-    response = client_county.post(url, {"status": "completed"}, **HTMX)
+    url = reverse("reserves:enrollment_status", args=[enrollment.training_class_id])
+    data = {"enrollment": enrollment.pk, "status": "completed"}
+    assert client_a.post(url, data).status_code == 403
+    assert client_county.post(url, {**data, "enrollment": enrollment.pk + 99}).status_code == 404
+    response = client_county.post(url, data, **HTMX)
     assert response.status_code == 200
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.completed_on) == ("completed", dt.date(2020, 7, 1))
@@ -406,3 +408,12 @@ def test_outcomes_home_redirects_to_own_area(client_a, client_city, world):
 def test_anonymous_is_sent_to_login(world):
     response = Client().get(reverse("reserves:classes"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_county_bench_summarises_townships_and_township_bench_lists_villages(client_county, world):
+    f.ReserveFactory(person=_young(world.village_a), readiness=Readiness.READY_NOW)
+    county = client_county.get(reverse("reserves:bench", args=["county", world.county.code])).content.decode()
+    assert "凌云乡" in county and "大和乡" in county
+    assert "<strong>1</strong>/2 个村" in county  # one of two villages has no ready secretary successor
+    township = client_county.get(reverse("reserves:bench", args=["township", world.township_a.code])).content.decode()
+    assert "青龙村" in township and "白鹤村" not in township

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reserves.charts import funnel_chart
 from reserves.choices import EnrollmentStatus
 from reserves.enrolment import EnrolmentRefused, enrol_people, parse_pasted, read_workbook
-from reserves.forms import EnrolForm, EnrollmentStatusForm, TrainingClassForm
-from reserves.models import Enrollment, TrainingClass
+from reserves.forms import EnrolForm, EnrollmentChoiceForm, EnrollmentStatusForm, TrainingClassForm
+from reserves.models import TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, class_for, class_for_edit
 from reserves.trainees import trainee_rows
@@ -104,14 +104,12 @@ def class_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def enrollment_status(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = get_object_or_404(
-        Enrollment.objects.filter(training_class__in=TrainingClass.objects.for_user(request.user)), pk=pk
-    )
-    training_class = class_for_edit(request.user, enrollment.training_class_id)
+    """Change one trainee's status; the trainee is named by `enrollment` in the POST (one URL per class page)."""
+    training_class = class_for_edit(request.user, pk)
+    enrollment = get_object_or_404(training_class.enrollments, pk=EnrollmentChoiceForm(request.POST).enrollment_id())
     form = EnrollmentStatusForm(request.POST, instance=enrollment)
     if form.is_valid():
         form.save()
     if not request.htmx:
         return redirect("reserves:class", pk=training_class.pk)
-    context = class_context(request, training_class)
-    return render(request, "reserves/class.html#trainees", context)
+    return render(request, "reserves/class.html#trainees", class_context(request, training_class))
