@@ -27,6 +27,11 @@ def _class_of(world, *, size: int, elected: int, post: str = Post.COMMITTEE_MEMB
     return training_class
 
 
+def _trainee(world, training_class, **kwargs):
+    """A trainee from village A (never a factory-made township: its sequence can collide with the world's codes)."""
+    return f.EnrollmentFactory(training_class=training_class, person__home_village=world.village_a, **kwargs).person
+
+
 @pytest.mark.parametrize(
     ("numerator", "denominator", "percent", "display"),
     [
@@ -69,10 +74,10 @@ def test_trainee_who_became_group_leader_only_does_not_enter_committee(world):
 
 def test_secretary_director_and_other_posts_are_split(world):
     training_class = f.TrainingClassFactory(county=world.county)
-    both = f.EnrollmentFactory(training_class=training_class).person  # 一肩挑
+    both = _trainee(world, training_class)  # 一肩挑
     f.PostAssignmentFactory(person=both, post=Post.PARTY_SECRETARY, start_on=ELECTION)
     f.PostAssignmentFactory(person=both, post=Post.DIRECTOR, start_on=ELECTION)
-    clerk = f.EnrollmentFactory(training_class=training_class).person
+    clerk = _trainee(world, training_class)
     f.PostAssignmentFactory(person=clerk, post=Post.CLERK, start_on=ELECTION)
     outcomes = class_outcomes(training_class=training_class, as_of=AS_OF)
     assert (outcomes.entered_committee, outcomes.secretary, outcomes.director, outcomes.other_committee) == (2, 1, 1, 1)
@@ -80,9 +85,9 @@ def test_secretary_director_and_other_posts_are_split(world):
 
 def test_only_completers_count_and_posts_ended_before_the_class_ended_do_not(world):
     training_class = f.TrainingClassFactory(county=world.county, ends_on=dt.date(2020, 7, 1))
-    dropped = f.EnrollmentFactory(training_class=training_class, status=EnrollmentStatus.DROPPED).person
+    dropped = _trainee(world, training_class, status=EnrollmentStatus.DROPPED)
     f.PostAssignmentFactory(person=dropped, post=Post.COMMITTEE_MEMBER, start_on=ELECTION)
-    former = f.EnrollmentFactory(training_class=training_class).person
+    former = _trainee(world, training_class)
     f.PostAssignmentFactory(
         person=former, post=Post.COMMITTEE_MEMBER, start_on=dt.date(2016, 1, 1), end_on=dt.date(2021, 3, 15)
     )
@@ -93,11 +98,11 @@ def test_only_completers_count_and_posts_ended_before_the_class_ended_do_not(wor
 
 def test_retention_after_one_and_three_years_counts_only_those_elected_long_enough_ago(world):
     training_class = f.TrainingClassFactory(county=world.county, ends_on=dt.date(2020, 7, 1))
-    stayed = f.EnrollmentFactory(training_class=training_class).person
+    stayed = _trainee(world, training_class)
     f.PostAssignmentFactory(person=stayed, post=Post.COMMITTEE_MEMBER, start_on=ELECTION)
-    left = f.EnrollmentFactory(training_class=training_class).person
+    left = _trainee(world, training_class)
     f.PostAssignmentFactory(person=left, post=Post.COMMITTEE_MEMBER, start_on=ELECTION, end_on=dt.date(2023, 1, 1))
-    recent = f.EnrollmentFactory(training_class=training_class).person
+    recent = _trainee(world, training_class)
     f.PostAssignmentFactory(person=recent, post=Post.CLERK, start_on=dt.date(2026, 3, 1), how=How.BY_ELECTION)
     outcomes = class_outcomes(training_class=training_class, as_of=AS_OF)
     assert outcomes.retention_1y == Rate(2, 2)
@@ -106,10 +111,10 @@ def test_retention_after_one_and_three_years_counts_only_those_elected_long_enou
 
 def test_re_elected_needs_a_second_election(world):
     training_class = f.TrainingClassFactory(county=world.county, ends_on=dt.date(2015, 7, 1))
-    person = f.EnrollmentFactory(training_class=training_class).person
+    person = _trainee(world, training_class)
     f.PostAssignmentFactory(person=person, post=Post.COMMITTEE_MEMBER, start_on=dt.date(2016, 3, 1), end_on=ELECTION)
     f.PostAssignmentFactory(person=person, post=Post.COMMITTEE_MEMBER, start_on=ELECTION)
-    once = f.EnrollmentFactory(training_class=training_class).person
+    once = _trainee(world, training_class)
     f.PostAssignmentFactory(person=once, post=Post.CLERK, start_on=ELECTION)
     outcomes = class_outcomes(training_class=training_class, as_of=AS_OF)
     assert (outcomes.entered_committee, outcomes.re_elected) == (2, 1)
@@ -124,7 +129,10 @@ def test_area_outcomes_count_a_person_once_and_split_by_township(world):
     f.EnrollmentFactory(training_class=second, person=person)
     f.PostAssignmentFactory(person=person, post=Post.DIRECTOR, start_on=ELECTION)
     f.EnrollmentFactory(training_class=second, person__home_village=world.village_b)
-    f.EnrollmentFactory(training_class=f.TrainingClassFactory(county=world.other_county))
+    f.EnrollmentFactory(
+        training_class=f.TrainingClassFactory(county=world.other_county),
+        person__home_village=world.village_other_county,
+    )
     county = area_outcomes(county=world.county, as_of=AS_OF)
     assert (county.completed, county.entered_committee, county.director) == (2, 1, 1)
     township_a = area_outcomes(county=world.county, township=world.township_a, as_of=AS_OF)
