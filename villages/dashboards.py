@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
 from reserves import outcomes, succession
+from reserves.choices import Readiness, ReserveStatus
+from reserves.models import Reserve
 from villages import permissions, structure
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, PersonFlag, Post, VillageFlag
-from villages.confirmation import village_confirmations
+from villages.confirmation import overdue_counts
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
 
 Level = Literal["city", "county", "township"]
@@ -245,8 +247,7 @@ def risks_drill(scope: DashboardScope, **params: object) -> Drill:
     return Drill("villages:risks").with_params(**scope.params, state="open", **params)
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     """One person in a post group of one village: what the structure figures need."""
 
     child: str  # code of the breakdown row
@@ -259,36 +260,44 @@ class Member:
         return self.age, self.edu_rank, self.gender
 
 
-def _members(scope: DashboardScope, *, as_of: dt.date) -> dict[str, list[Member]]:
+RANK_OF: dict[str, int] = {str(code): rank for code, rank in EDUCATION_RANK.items()} | {"": -1}
+
+
+def _members(scope: DashboardScope, *, as_of: dt.date, child_of: dict[int, str]) -> dict[str, list[Member]]:
     """The 两委 members and the 社长 of the scope (one query), one per person and village, ages on as_of.
 
     Python does the arithmetic (the same as structure.Stats.from_members): at city scale this one plain query
-    is several times faster than the per-band SQL aggregates with date arithmetic in every filter.
+    (two tables; `child_of` maps village id → breakdown code) is several times faster than per-band SQL
+    aggregates with date arithmetic in every filter.
     """
-    path = CHILD_PATH[scope.child_level]
-    child_field = f"village__{path}__code" if path else "village__code"
     rows = (
         PostAssignment.objects.current(min(as_of, timezone.localdate()))
         .filter(village__in=scope.villages.values("pk"), post__in=list(COMMITTEE_POSTS | GROUP_LEADER_POSTS))
         .filter(person__deleted_at__isnull=True)
         .order_by()
+        # The birth date as ISO text: converting 30,000 SQLite date strings through Django's converters costs
+        # more than the query itself; date.fromisoformat below is the same conversion in C.
+        .annotate(birth=Cast("person__birth_date", output_field=CharField()))
         .values_list(
             "village_id",
             "person_id",
             "post",
-            child_field,
-            "person__birth_date",
+            "birth",
             "person__education",
             "person__education_in_service",
             "person__gender",
         )
     )
-    groups: dict[str, dict[tuple[int, int], Member]] = {"committee": {}, "group_leader": {}}
-    for village_id, person_id, post, child, birth, education, in_service, gender in rows:
-        group = "group_leader" if post == Post.GROUP_LEADER else "committee"
-        rank = max(EDUCATION_RANK[education], EDUCATION_RANK.get(in_service, -1))
-        groups[group].setdefault((village_id, person_id), Member(child, age_on(birth, as_of), rank, gender))
-    return {group: list(members.values()) for group, members in groups.items()}
+    committee: dict[tuple[int, int], Member] = {}
+    leaders: dict[tuple[int, int], Member] = {}
+    leader_post = str(Post.GROUP_LEADER)
+    for village_id, person_id, post, birth, education, in_service, gender in rows:
+        seen = leaders if post == leader_post else committee
+        if (village_id, person_id) not in seen:
+            rank = max(RANK_OF[education], RANK_OF.get(in_service, -1))
+            age = age_on(dt.date.fromisoformat(birth[:10]), as_of)
+            seen[(village_id, person_id)] = Member(child_of[village_id], age, rank, gender)
+    return {"committee": list(committee.values()), "group_leader": list(leaders.values())}
 
 
 def _in_band(value: int, low: int | None, high: int | None) -> bool:
@@ -326,13 +335,11 @@ def _child_units(scope: DashboardScope) -> list[ChildRow]:
     return [ChildRow(code, name, pk, level=scope.child_level) for pk, code, name in rows]
 
 
-def _village_facts(scope: DashboardScope, *, as_of: dt.date) -> list[tuple[str, bool, bool]]:
-    """Per village: (child code, has a secretary reserve, flagged 两低一高 by the risk engine). One query."""
-    path = CHILD_PATH[scope.child_level]
+def _village_facts(scope: DashboardScope) -> list[tuple[int, str, bool, bool]]:
+    """Per village: (id, child code, has a secretary reserve, flagged 两低一高 by the risk engine). One query."""
     two_lows = Risk.objects.filter(village=OuterRef("pk"), kind=TWO_LOWS_VILLAGE, is_active=True)
     rows = outcomes.villages_with_secretary_reserve(scope.villages).annotate(two_lows=Exists(two_lows))
-    code_field = f"{path}__code" if path else "code"
-    return list(rows.order_by().values_list(code_field, "has_secretary_reserve", "two_lows"))
+    return list(rows.order_by().values_list("pk", _village_child_field(scope), "has_secretary_reserve", "two_lows"))
 
 
 def _risk_kinds(scope: DashboardScope) -> list[RiskKindRow]:
@@ -355,19 +362,48 @@ def _risk_kinds(scope: DashboardScope) -> list[RiskKindRow]:
     ]
 
 
+def _bench(scope: DashboardScope, *, villages: int) -> tuple[list[tuple[succession.Seat, int]], Counter]:
+    """Villages without a ready successor per seat, and per breakdown row for the secretary seat: the counts of
+    reserves.succession.bench_strength (ready = an active reserve, ready now, for a post of the seat) from one
+    grouped query instead of one object per village."""
+    path = CHILD_PATH[scope.child_level]
+    child_field = f"village__{path}__code" if path else "village__code"
+    ready = (
+        Reserve.objects.filter(
+            village__in=scope.villages.values("pk"),
+            status=ReserveStatus.ACTIVE,
+            readiness=Readiness.READY_NOW,
+            person__deleted_at__isnull=True,
+        )
+        .order_by()
+        .values_list("village_id", "target_post", child_field)
+        .distinct()
+    )
+    ready_villages: dict[str, set[int]] = defaultdict(set)
+    secretary_ready: dict[str, set[int]] = defaultdict(set)
+    for village_id, post, child in ready:
+        seat = succession.SEAT_OF_POST.get(post)
+        if seat is None:
+            continue
+        ready_villages[seat.key].add(village_id)
+        if seat.key == "secretary":
+            secretary_ready[child].add(village_id)
+    without = [(seat, villages - len(ready_villages[seat.key])) for seat in succession.SEATS]
+    return without, Counter({child: len(ids) for child, ids in secretary_ready.items()})
+
+
 def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     """Everything one dashboard shows, in a constant number of queries (about 20), whatever the scope's size."""
     children = _child_units(scope)
     by_code = {row.code: row for row in children}
-    child_of = _child_code_of(scope, children)
-    members = _members(scope, as_of=as_of)
+    facts = _village_facts(scope)
+    members = _members(scope, as_of=as_of, child_of={pk: code for pk, code, _, _ in facts})
     per_child: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for member in members["committee"]:
         per_child[member.child].append(member.triple)
     for code, triples in per_child.items():
         by_code[code].stats = structure.Stats.from_members(triples)
-    facts = _village_facts(scope, as_of=as_of)
-    for code, covered, two_lows in facts:
+    for _, code, covered, two_lows in facts:
         row = by_code[code]
         row.villages += 1
         row.covered += covered
@@ -379,12 +415,11 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
         for child in children:
             unit = {child.level: child.code}
             kind_row.cells.append((kind_row.by_child.get(child.code, 0), kind_row.drill.with_params(**unit)))
-    confirmations = village_confirmations(villages=scope.villages, on=as_of)
-    for code, n in Counter(child_of(c.village) for c in confirmations if c.overdue).items():
-        by_code[code].overdue = n
-    bench = succession.bench_strength(villages=scope.villages)
-    for code, n in Counter(child_of(r.village) for r in bench.rows if r.cells["secretary"].gap).items():
-        by_code[code].secretary_gaps = n
+    overdue, overdue_total = overdue_counts(villages=scope.villages, on=as_of, by=_village_child_field(scope))
+    bench, secretary_ready = _bench(scope, villages=len(facts))
+    for row in children:
+        row.overdue = overdue[row.code]
+        row.secretary_gaps = row.villages - secretary_ready[row.code]
     return Dashboard(
         scope=scope,
         as_of=as_of,
@@ -396,21 +431,16 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
         leader_education=_education_bands(scope, members["group_leader"], post_group="group_leader"),
         children=children,
         risk_kinds=risk_kinds,
-        coverage=outcomes.Rate(sum(covered for _, covered, _ in facts), len(facts)),
-        bench=bench.without_ready(),
+        coverage=outcomes.Rate(sum(covered for _, _, covered, _ in facts), len(facts)),
+        bench=bench,
         outcomes=outcomes.area_outcomes(county=scope.county, township=scope.township, as_of=as_of),
         villages=len(facts),
-        two_lows_villages=sum(two_lows for _, _, two_lows in facts),
-        overdue_confirmations=sum(c.overdue for c in confirmations),
+        two_lows_villages=sum(two_lows for _, _, _, two_lows in facts),
+        overdue_confirmations=overdue_total,
     )
 
 
-def _child_code_of(scope: DashboardScope, children: list[ChildRow]) -> Callable[[Village], str]:
-    """Village → the code of its breakdown row, from ids already loaded (no query per village)."""
-    code_of_pk = {child.pk: child.code for child in children}
-    if scope.child_level == "county":
-        townships = dict(Township.objects.filter(county_id__in=code_of_pk).values_list("pk", "county_id"))
-        return lambda village: code_of_pk[townships[village.township_id]]
-    if scope.child_level == "township":
-        return lambda village: code_of_pk[village.township_id]
-    return lambda village: village.code
+def _village_child_field(scope: DashboardScope) -> str:
+    """The breakdown row's code as a path from a village."""
+    path = CHILD_PATH[scope.child_level]
+    return f"{path}__code" if path else "code"
