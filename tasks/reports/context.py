@@ -114,7 +114,13 @@ class VillageReport:
         """(label, text) of every name printed, for the glyph coverage check."""
         texts = [("村名", self.village.name), ("乡镇", self.village.township.name)]
         texts += [(f"姓名“{row.name}”", row.name) for row in self.committee + self.group_leaders]
-        texts += [(f"后备干部“{row.reserve.person.name}”", row.reserve.person.name) for row in self.reserves]
+        for row in self.reserves:
+            texts.append((f"后备干部“{row.reserve.person.name}”", row.reserve.person.name))
+            if row.reserve.mentor:
+                texts.append((f"帮带人“{row.reserve.mentor.name}”", row.reserve.mentor.name))
+            texts += [("培养措施", m.description) for m in row.reserve.measures.all()]
+            texts += [("培训班", e.training_class.name) for e in row.training]
+        texts += [("合并前村", p.name) for p in self.village.predecessors.all()]
         return texts
 
 

@@ -62,7 +62,8 @@ def township_edition(*, job: ReportJob) -> RenderedReport:
     for row in ranked:
         row.job = parts.get(row.village.code)
     context = {"township": township, "ranked": ranked, "data_as_of": roster_date(job.as_of), "as_of": job.as_of}
-    html, cover = render_pdf(template_name="reports/township.html", context=context)
+    names = [r.village.name for r in ranked]
+    html, cover = render_pdf(template_name="reports/township.html", context=context, printed=names)
     writer = PdfWriter()
     writer.append(io.BytesIO(cover))
     for row in ranked:
@@ -105,7 +106,8 @@ def county_edition(*, job: ReportJob) -> RenderedReport:
     for rows in by_township.values():
         rows.sort(key=lambda r: r.sort_key)
     context = {"county": county, "by_township": by_township, "data_as_of": roster_date(job.as_of), "as_of": job.as_of}
-    html, pdf = render_pdf(template_name="reports/county.html", context=context)
+    names = [r.village.name for r in ranked]
+    html, pdf = render_pdf(template_name="reports/county.html", context=context, printed=names)
     texts = [("村名", r.village.name) for r in ranked]
     return _rendered(html, pdf, filename=f"{county.code}-{county.name}-村级风险清单.pdf", texts=texts)
 

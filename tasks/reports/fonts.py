@@ -102,7 +102,7 @@ def install_fonts(*, force: bool = False) -> list[Path]:
             shutil.copyfile(source, partial)
         partial.replace(font.path)  # atomic: a worker never loads a half-written font
         written.append(font.path)
-    covered_codepoints.cache_clear()
+    codepoints_of.cache_clear()
     return written
 
 
@@ -122,13 +122,23 @@ def problems() -> list[str]:
 
 
 @functools.cache
+def codepoints_of(font: FontFile) -> frozenset[int]:
+    """The code points one font maps (read once per process; only the cmap table is parsed)."""
+    with TTFont(str(font.path), lazy=True) as ttfont:
+        return frozenset(ttfont.getBestCmap())
+
+
 def covered_codepoints() -> frozenset[int]:
-    """Union of the code points the report fonts map (loaded once per process; only the cmap tables are read)."""
-    covered: set[int] = set()
-    for font in FONT_FILES:
-        with TTFont(str(font.path), lazy=True) as ttfont:
-            covered.update(ttfont.getBestCmap())
-    return frozenset(covered)
+    """Union of the code points the report fonts map."""
+    return frozenset().union(*(codepoints_of(font) for font in FONT_FILES))
+
+
+def faces_for(texts: Iterable[str]) -> list[FontFile]:
+    """The font files a document needs: ReportSans always; the Extension B face (30 MB to load) only when some
+    printed text has a character ReportSans lacks. Keeps a worker process's memory and start-up time down."""
+    main = codepoints_of(FONT_FILES[0])
+    needs_fallback = any(ord(char) not in main for text in texts for char in text if _needs_glyph(char))
+    return [font for font in FONT_FILES if font.family == FAMILY or needs_fallback]
 
 
 def _needs_glyph(char: str) -> bool:

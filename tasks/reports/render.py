@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -20,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from tasks.reports.context import VillageReport, village_report
 from tasks.reports.fetcher import LocalOnlyFetcher
-from tasks.reports.fonts import FONT_FILES, MissingGlyph, font_dir, missing_glyphs
+from tasks.reports.fonts import MissingGlyph, faces_for, font_dir, missing_glyphs
 from villages.models import Village
 
 NOTDEF_PREFIX = ".notdef glyph rendered"
@@ -74,18 +74,23 @@ def _font_config() -> FontConfiguration:
     return _local.font_config
 
 
-def font_faces() -> list[dict[str, object]]:
-    return [{"family": f.family, "weight": f.weight, "url": f.path.as_uri()} for f in FONT_FILES]
+def font_faces(printed: Iterable[str] = ()) -> list[dict[str, object]]:
+    return [{"family": f.family, "weight": f.weight, "url": f.path.as_uri()} for f in faces_for(printed)]
 
 
 def render_pdf(
-    *, template_name: str, context: dict, on_notdef: Callable[[str], None] | None = None
+    *,
+    template_name: str,
+    context: dict,
+    printed: Iterable[str] = (),
+    on_notdef: Callable[[str], None] | None = None,
 ) -> tuple[str, bytes]:
     """Render a report template to (html, pdf). Only local fonts/static files load; any other URL is refused.
 
+    `printed`: the variable text (names) the document shows, to decide whether the Extension B face is needed.
     on_notdef receives each character WeasyPrint had to draw as .notdef (no font has it).
     """
-    html = render_to_string(template_name, {**context, "fonts": font_faces()})
+    html = render_to_string(template_name, {**context, "fonts": font_faces(printed)})
     return html, html_to_pdf(html, on_notdef=on_notdef)
 
 
@@ -99,11 +104,13 @@ def html_to_pdf(html: str, *, on_notdef: Callable[[str], None] | None = None) ->
 def render_village_report(*, village: Village, as_of: dt.date | None = None) -> RenderedReport:
     """The 换届前村情报告 of one village. Characters no font covers are listed in the PDF and in the result."""
     report: VillageReport = village_report(village=village, as_of=as_of)
-    missing = missing_glyphs(report.printed_texts())
+    printed = report.printed_texts()
+    missing = missing_glyphs(printed)
     drawn_as_box: list[str] = []
     html, pdf = render_pdf(
         template_name="reports/village.html",
         context={"r": report, "data_as_of": report.data_as_of, "missing_glyphs": missing},
+        printed=[text for _, text in printed],
         on_notdef=drawn_as_box.append,
     )
     known = {m.char for m in missing}
