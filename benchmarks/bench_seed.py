@@ -62,7 +62,12 @@ def bench(label: str, url: str) -> dict:
     migrate_fresh(label, url)
     _, _, base_out = run_timed([PYTHON, __file__, "--baseline", str(people)], env)
     baseline = float(base_out.strip().splitlines()[-1])
-    return {"db": label, "seconds": seconds, "rss": rss, "people": people, "baseline": baseline, "summary": out}
+    seeding = float(out.split(" in ")[1].split(" s")[0])
+    hooks = float(out.split("after-seed hooks: ")[1].split(" s")[0])
+    return {
+        "db": label, "seconds": seconds, "seeding": seeding, "hooks": hooks, "rss": rss, "people": people,
+        "baseline": baseline, "summary": out,
+    }  # fmt: skip
 
 
 def migrate_fresh(label: str, url: str) -> None:
@@ -110,29 +115,61 @@ def baseline(count: int) -> None:
     print(f"{time.perf_counter() - started:.3f}")
 
 
+def seed_only(url: str) -> float:
+    """Seeding without history records and without hooks, on a fresh database: what history costs."""
+    migrate_fresh("SQLite" if url.startswith("sqlite") else "PostgreSQL", url)
+    env = {**os.environ, "DATABASE_URL": url}
+    _, _, out = run_timed([PYTHON, __file__, "--seed-without-history"], env)
+    return float(out.strip().splitlines()[-1])
+
+
+def seed_without_history() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from villages import demo
+
+    started = time.perf_counter()
+    demo.seed_demo(scale="city", history=False)
+    print(f"{time.perf_counter() - started:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--baseline", type=int)
+    parser.add_argument("--seed-without-history", action="store_true")
     args = parser.parse_args()
     if args.baseline:
         baseline(args.baseline)
         return
-    results = []
-    sqlite = Path("/tmp/h2-city.sqlite3")
-    sqlite.unlink(missing_ok=True)
-    results.append(bench("SQLite", f"sqlite:///{sqlite}"))
+    if args.seed_without_history:
+        seed_without_history()
+        return
+    runs = [("SQLite", "sqlite:////tmp/h2-city.sqlite3")]
     if fresh_postgres(args.pg):
-        results.append(bench("PostgreSQL", args.pg))
+        runs.append(("PostgreSQL", args.pg))
+    results = []
+    for label, url in runs:
+        if label == "SQLite":
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        else:
+            fresh_postgres(url)
+        result = bench(label, url)
+        result["without_history"] = seed_only(url)
+        results.append(result)
     print(
-        "| database | seed_demo --scale city | peak RSS | people | baseline: bare bulk_create of as many Person rows "
-        "| ratio |"
+        "| database | command wall time | seeding | after-seed hooks | seeding without history | peak RSS | people "
+        "| baseline: bare bulk_create of as many Person rows | seeding ÷ baseline |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
-            f"| {r['db']} | {r['seconds']:.1f} s | {r['rss']} MiB | {r['people']:,} | {r['baseline']:.1f} s | "
-            f"{r['seconds'] / r['baseline']:.1f}× |"
+            f"| {r['db']} | {r['seconds']:.1f} s | {r['seeding']:.1f} s | {r['hooks']:.1f} s | "
+            f"{r['without_history']:.1f} s | {r['rss']} MiB | {r['people']:,} | {r['baseline']:.1f} s | "
+            f"{r['seeding'] / r['baseline']:.1f}× |"
         )
     for r in results:
         print(f"{r['db']}: {r['summary'].strip().splitlines()[0]}")

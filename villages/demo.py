@@ -379,8 +379,12 @@ def issuing_region(rng: random.Random, *, county_code: str, birth_year: int) -> 
     return ISSUING_CODE_NOW.get(county_code, county_code)
 
 
-def seed_demo(*, scale: Scale = "small", seed: int = 2026, today: dt.date | None = None) -> SeedResult:
-    """Create whatever of the demo data set is missing (see the module docstring); return what was created."""
+def seed_demo(
+    *, scale: Scale = "small", seed: int = 2026, today: dt.date | None = None, history: bool = True
+) -> SeedResult:
+    """Create whatever of the demo data set is missing (see the module docstring); return what was created.
+
+    `history=False` skips the history records of seeded rows (benchmarks measure what they cost)."""
     today = today or timezone.localdate()
     result = SeedResult()
     with transaction.atomic():
@@ -394,7 +398,7 @@ def seed_demo(*, scale: Scale = "small", seed: int = 2026, today: dt.date | None
             for code, name in _village_names(township, scale=scale, seed=seed)
             if code not in existing
         ]
-        _insert(plans, result=result)
+        _insert(plans, result=result, history=history)
         _ensure_demo_users(result=result)
     return result
 
@@ -846,18 +850,24 @@ def person_name(rng: random.Random, *, gender: str, birth: dt.date) -> str:
 # --- database -------------------------------------------------------------------------------------------------
 
 
-def _insert(plans: list[VillagePlan], *, result: SeedResult) -> None:
+def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> None:
     """Bulk-insert the plans in dependency order, resolving list indexes to primary keys."""
     if not plans:
         return
-    history = {"batch_size": BATCH_SIZE, "default_change_reason": "seed_demo"}
+
+    def create(rows: list, model: type) -> None:
+        if history:
+            bulk_create_with_history(rows, model, batch_size=BATCH_SIZE, default_change_reason="seed_demo")
+        else:
+            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
     # bulk_create re-reads each foreign key from its (now saved) related object, so rows built against unsaved
     # villages and people get their ids here.
-    bulk_create_with_history([p.village for p in plans], Village, **history)
+    create([p.village for p in plans], Village)
     groups = [g for p in plans for g in p.groups]
     Group.objects.bulk_create(groups, batch_size=BATCH_SIZE)
     people = [person for p in plans for person in p.people]
-    bulk_create_with_history(people, Person, **history)
+    create(people, Person)
     posts, assessments = [], []
     for plan in plans:
         for person, post, group in plan.posts:
@@ -868,8 +878,8 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult) -> None:
         for person, assessment in plan.assessments:
             assessment.person = plan.people[person]
             assessments.append(assessment)
-    bulk_create_with_history(posts, PostAssignment, **history)
-    bulk_create_with_history(assessments, Assessment, **history)
+    create(posts, PostAssignment)
+    create(assessments, Assessment)
     result.villages, result.groups, result.people = len(plans), len(groups), len(people)
     result.posts, result.assessments = len(posts), len(assessments)
 

@@ -1,5 +1,7 @@
 """`manage.py seed_demo [--scale small|city] [--seed N]`: demo data, idempotent (villages/demo.py)."""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from villages import demo
@@ -13,8 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, scale: str, seed: int, **options) -> None:
+        started = time.perf_counter()
         result = demo.seed_demo(scale=scale, seed=seed)
-        self.stdout.write(f"seed_demo --scale {scale}: created {result.summary()}")
+        seeded = time.perf_counter()
+        self.stdout.write(f"seed_demo --scale {scale}: created {result.summary()} in {seeded - started:.1f} s")
         for path in demo.run_after_seed_hooks(scale=scale, seed=seed):
             self.stdout.write(f"ran {path}")
+        self.stdout.write(f"after-seed hooks: {time.perf_counter() - seeded:.1f} s")
         self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}): city, county, township")
