@@ -216,3 +216,25 @@ def test_a_file_without_the_required_headers_is_one_problem():
 def test_row_count_estimate_reads_no_cells():
     content = build([person_row(seq=n) for n in range(30)])
     assert count_data_rows(io.BytesIO(content)) == 32
+
+
+def test_merged_ranges_are_found_when_the_xml_is_read_in_small_chunks(monkeypatch):
+    from villages.workbook import reader
+
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 7)  # every tag spans chunks
+    rows = [person_row(seq=n, 村名称=None if n % 4 else "青龙村") for n in range(12)]
+    content = build(rows, merges=["A3:A5", "A7:A9", "A11:A13"])
+    sheet = read_roster(io.BytesIO(content), today=TODAY)
+    assert [row.cells["village"] for row in sheet.rows] == ["青龙村"] * 3 + [None] + ["青龙村"] * 3 + [None] + [
+        "青龙村"
+    ] * 3 + [None]
+    assert count_data_rows(io.BytesIO(content)) == 14
+
+
+def test_a_file_with_too_many_rows_is_refused_without_reading_it_all(monkeypatch):
+    from villages.workbook import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 5)
+    sheet = read_roster(io.BytesIO(build([person_row(seq=n) for n in range(10)])), today=TODAY)
+    assert [str(p) for p in sheet.problems] == ["row 6: 文件: 超过 5 行，请按村拆分后分别导入"]
+    assert sheet.rows == []

@@ -37,11 +37,10 @@ def township_for_import(user: User, code: str) -> Township:
     return township
 
 
-def import_job_for(user: User, pk: int) -> ImportJob:
+def import_job_for(user: User, pk: int) -> tuple[ImportJob, Township]:
     """A user sees only their own import jobs, and only while they may still import into that township."""
     job = get_object_or_404(ImportJob.objects.filter(created_by=user), pk=pk)
-    township_for_import(user, job.township_code)
-    return job
+    return job, township_for_import(user, job.township_code)
 
 
 @require_GET
@@ -70,8 +69,7 @@ def roster_import(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def roster_import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_job_for(request.user, pk)
-    township = Township.objects.get(code=job.township_code)
+    job, township = import_job_for(request.user, pk)
     finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
     context = {"job": job, "township": township, "finished": finished, "preview": jobs.preview(job)}
     if request.htmx:
@@ -82,7 +80,7 @@ def roster_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_job_for(request.user, pk)
+    job, _ = import_job_for(request.user, pk)
     if not jobs.confirm_import_job(job=job):
         messages.error(request, "该导入已确认过，或预览中有问题，不能导入")
     return redirect("villages:roster_import_job", pk=job.pk)

@@ -7,6 +7,7 @@ its row and column): a guess would silently corrupt the roster.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,6 +21,11 @@ class UnknownCode(ValueError):
     """The text cannot be mapped; the message (Chinese) names the value and what is allowed."""
 
 
+# Rosters repeat the same few values thousands of times: conversions are cached (typed: 1 and 1.0 differ).
+cached = functools.lru_cache(maxsize=4096, typed=True)
+
+
+@cached
 def normalise_text(value: object) -> str:
     """Full-width → half-width, all spaces removed (names and codes never contain meaningful spaces)."""
     if value is None:
@@ -202,26 +208,32 @@ def code_for(text: object, *, table: dict[str, str], choices: type[models.TextCh
     raise UnknownCode(f"无法识别“{text}”，可填写：{_allowed(choices)}")
 
 
+@cached
 def education(text: object) -> str:
     return code_for(text, table=EDUCATION, choices=Education)
 
 
+@cached
 def political_status(text: object) -> str:
     return code_for(text, table=POLITICAL_STATUS, choices=PoliticalStatus)
 
 
+@cached
 def grade(text: object) -> str:
     return code_for(text, table=GRADE, choices=Grade)
 
 
+@cached
 def health(text: object) -> str:
     return code_for(text, table=HEALTH, choices=Health)
 
 
+@cached
 def gender(text: object) -> str:
     return code_for(text, table=GENDER, choices=Gender)
 
 
+@cached
 def yes_no(text: object) -> bool:
     key = normalise_text(text).upper()
     if key in YES_NO:
@@ -235,14 +247,20 @@ def split_list(text: object) -> list[str]:
 
 def source_categories(text: object) -> list[str]:
     """Several categories separated by 、 (order kept, duplicates dropped)."""
+    return list(_source_categories(text))
+
+
+@cached
+def _source_categories(text: object) -> tuple[str, ...]:
     codes: list[str] = []
     for part in split_list(text):
         code = code_for(part, table=SOURCE_CATEGORY, choices=SourceCategory)
         if code not in codes:
             codes.append(code)
-    return codes
+    return tuple(codes)
 
 
+@cached
 def group_number(text: object) -> int:
     """社 number from "3", "3社", "第三社", "第12村民小组"; numbers stored as 3.0 by Excel are accepted."""
     if isinstance(text, float) and text.is_integer():
@@ -272,12 +290,17 @@ def posts(text: object) -> list[tuple[str, int | None]]:
     "党支部书记、村委会主任" → [(party_secretary, None), (director, None)]; "3社社长" → [(group_leader, 3)];
     "一肩挑" (secretary and director) is understood. UnknownCode names the first part that cannot be mapped.
     """
+    return list(_posts(text))
+
+
+@cached
+def _posts(text: object) -> tuple[tuple[str, int | None], ...]:
     found: list[tuple[str, int | None]] = []
     for part in split_list(text):
         for item in _post_part(part):
             if item[0] not in [code for code, _ in found]:
                 found.append(item)
-    return found
+    return tuple(found)
 
 
 def _post_part(part: str) -> list[tuple[str, int | None]]:

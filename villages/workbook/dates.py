@@ -8,6 +8,7 @@ birth date that agrees with the number's month. A number cell like 1965.1 is ref
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -25,7 +26,11 @@ class DateShapeError(ValueError):
 
 def parse_date(value: object, *, today: dt.date | None = None) -> dt.date:
     """A date from a cell value (see module docstring); DateShapeError if it is not one or is in the future."""
-    today = today or dt.date.today()
+    return _parse(value, today or dt.date.today())
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # rosters repeat dates ("2021.03") thousands of times
+def _parse(value: object, today: dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         result = value.date()
     elif isinstance(value, dt.date):

@@ -25,12 +25,13 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from villages import idcard
 from villages.choices import ORGAN_OF_POST, Grade, Post, SourceCategory
 from villages.models import Assessment, Group, Person, PostAssignment, Township, User, Village
 from villages.signals import schedule_recompute
+from villages.workbook.bulk import insert_with_history
 from villages.workbook.codes import normalise_text
 from villages.workbook.problems import RowProblem
 from villages.workbook.reader import RosterSheet
@@ -104,7 +105,8 @@ class ImportPlan:
 
     @property
     def problems(self) -> list[RowProblem]:
-        return sorted([*self.sheet.problems, *(p for row in self.rows for p in row.problems)])
+        found = [*self.sheet.problems, *(p for row in self.rows for p in row.problems)]
+        return sorted(found, key=lambda p: (p.row, self.sheet.column_position(p.column)))
 
     @property
     def is_valid(self) -> bool:
@@ -284,7 +286,7 @@ def _resolve_posts(
 
 
 def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> None:
-    plan.person = Person(home_village=village, id_number=row.id.number if row.id else "", **row.fields)
+    plan.person = Person(home_village_id=village.pk, id_number=row.id.number if row.id else "", **row.fields)
     plan.action = CREATE
     plan.changes.append("新增人员")
 
@@ -326,12 +328,11 @@ def _plan_posts(
         current = held.get(post)
         if current is None:
             plan.new_posts.append(
-                PostAssignment(
-                    person=person,
-                    village=village,
+                PostAssignment(  # person_id is set in apply_import, once new people have their pk
+                    village_id=village.pk,
                     organ=ORGAN_OF_POST[post],
                     post=post,
-                    group=group,
+                    group_id=group.pk if group else None,
                     start_on=start_on,
                 )
             )
@@ -351,7 +352,7 @@ def _plan_assessment(plan: RowPlan, row: ParsedRow, *, year: int, existing: _Exi
     current = existing.assessments.get(person.pk) if person.pk else None
     label = Grade(row.grade).label
     if current is None:
-        plan.assessment = Assessment(person=person, year=year, grade=row.grade)
+        plan.assessment = Assessment(year=year, grade=row.grade)  # person_id is set in apply_import
         plan.assessment_is_new = True
         plan.changes.append(f"{year}年度考核：{label}")
     elif current.grade != row.grade:
@@ -367,29 +368,27 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
     """
     if not plan.is_valid:
         raise ValueError("导入数据有问题，未写入任何数据")
-    history = {"default_user": plan.user, "default_change_reason": CHANGE_REASON, "batch_size": 500}
+    history = {"user": plan.user, "reason": CHANGE_REASON}
     rows = [row for row in plan.rows if row.action in (CREATE, UPDATE)]
     with transaction.atomic():
         _check_versions(plan)
-        new_people = [row.person for row in rows if row.action == CREATE]
-        bulk_create_with_history(new_people, Person, **history)
+        insert_with_history([row.person for row in rows if row.action == CREATE], Person, **history)
         changed = [row for row in rows if row.action == UPDATE and row.person_changed]
         for row in changed:
             row.person.version += 1
         fields = [*sorted({name for row in changed for name in row.person_changed}), "version"]
         _bulk_update(Person, [row.person for row in changed], fields, history)
+        new_posts = [post for row in rows for post in row.new_posts]
         for row in rows:
             for post in row.new_posts:
-                post.person = row.person  # sets person_id now that new people have their pk
-        bulk_create_with_history([p for row in rows for p in row.new_posts], PostAssignment, **history)
+                post.person_id = row.person.pk  # new people have their pk now
+        insert_with_history(new_posts, PostAssignment, **history)
         _bulk_update(PostAssignment, [p for row in rows for p in row.changed_posts], ["group", "version"], history)
-        for row in rows:
-            if row.assessment is not None:
-                row.assessment.person = row.person
-        new_grades = [row.assessment for row in rows if row.assessment is not None and row.assessment_is_new]
-        bulk_create_with_history(new_grades, Assessment, **history)
-        changed_grades = [row.assessment for row in rows if row.assessment is not None and not row.assessment_is_new]
-        _bulk_update(Assessment, changed_grades, ["grade"], history)
+        grades = [row for row in rows if row.assessment is not None]
+        for row in grades:
+            row.assessment.person_id = row.person.pk
+        insert_with_history([r.assessment for r in grades if r.assessment_is_new], Assessment, **history)
+        _bulk_update(Assessment, [r.assessment for r in grades if not r.assessment_is_new], ["grade"], history)
         # Bulk writes send no post_save: ask for the risk recompute of the touched villages (runs on commit).
         schedule_recompute({row.village_id for row in rows} | {row.person.home_village_id for row in rows})
     return plan.counts
@@ -397,7 +396,14 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
 
 def _bulk_update(model: type[models.Model], objs: list[Any], fields: Iterable[str], history: dict[str, Any]) -> None:
     if objs:
-        bulk_update_with_history(objs, model, list(fields), **history)
+        bulk_update_with_history(
+            objs,
+            model,
+            list(fields),
+            default_user=history["user"],
+            default_change_reason=history["reason"],
+            batch_size=500,
+        )
 
 
 def _check_versions(plan: ImportPlan) -> None:

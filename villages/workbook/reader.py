@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,10 +24,14 @@ from villages.workbook.problems import RowProblem
 
 HEADER_SEARCH_ROWS = 20  # the header row is looked for in the first rows of each sheet
 MIN_HEADER_MATCHES = 3
+MAX_COLUMNS = 80  # a roster has about 20 columns; cells formatted out to column XFD are not read
 # A footer line ("填表人：张三  审核人：李四") is not a person.
 FOOTER = re.compile(r"^(填表人|填报人|审核人|制表人|联系人|负责人|注|说明|备注)[:：]")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
+CHUNK_BYTES = 1 << 20
+CARRY_BYTES = 256  # longer than any match of the patterns above
+MAX_ROWS = 20_000  # a township's roster has a few thousand rows; more is a wrong file or a hostile one
 
 Source = str | Path | IO[bytes]
 
@@ -42,8 +48,14 @@ class RosterSheet:
     sheet_title: str = ""
     header_row: int = 0
     headers: dict[str, str] = field(default_factory=dict)  # column key → header as written
+    positions: dict[str, int] = field(default_factory=dict)  # column key → 0-based column index
     assessment_year: int = 0
     problems: list[RowProblem] = field(default_factory=list)  # file-level: no header, a missing column
+
+    def column_position(self, header: str) -> int:
+        """Where a problem's column stands in the file (for listing a row's problems left to right)."""
+        keys = [key for key, written in self.headers.items() if written == header]
+        return self.positions.get(keys[0], len(COLUMNS)) if keys else -1
 
     def header(self, key: str) -> str:
         """The header as the file writes it (used in problems), or the canonical one if the column is absent."""
@@ -66,7 +78,12 @@ def read_roster(source: Source, *, today: dt.date | None = None) -> RosterSheet:
     workbook = load_workbook(source, read_only=True, data_only=True)
     try:
         for sheet in workbook.worksheets:
-            values = [list(row) for row in sheet.iter_rows(values_only=True)]
+            max_col = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+            rows = islice(sheet.iter_rows(max_col=max_col, values_only=True), MAX_ROWS + 1)
+            values = [list(row) for row in rows]
+            if len(values) > MAX_ROWS:
+                problem = RowProblem(MAX_ROWS + 1, "文件", f"超过 {MAX_ROWS} 行，请按村拆分后分别导入")
+                return RosterSheet(problems=[problem], assessment_year=default_assessment_year(today))
             _fill_merged(values, _merged_ranges(sheet))
             header_index = _find_header(values)
             if header_index is None:
@@ -84,7 +101,7 @@ def count_data_rows(source: Source) -> int:
     try:
         if not workbook.worksheets:
             return 0
-        return len(_ROW.findall(_sheet_xml(workbook.worksheets[0])))
+        return sum(1 for _ in _scan(workbook.worksheets[0], _ROW))
     finally:
         workbook.close()
 
@@ -97,14 +114,22 @@ def _find_header(values: list[list[Any]]) -> int | None:
     return None
 
 
-def _sheet_xml(sheet: Any) -> bytes:
+def _scan(sheet: Any, pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """Matches of `pattern` in the sheet's XML, read in chunks (a hostile file cannot make us hold it whole).
+
+    A match is reported in the chunk where it ends; the carried-over tail lets a match span two chunks.
+    """
+    tail = b""
     with sheet._get_source() as source:  # openpyxl's handle on this sheet's part of the .xlsx archive
-        return source.read()
+        while chunk := source.read(CHUNK_BYTES):
+            buffer = tail + chunk
+            yield from (match for match in pattern.finditer(buffer) if match.end() > len(tail))
+            tail = buffer[-CARRY_BYTES:]
 
 
 def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
     """(min_col, min_row, max_col, max_row) of each merged range, from the sheet XML (read-only mode)."""
-    return [range_boundaries(ref.decode()) for ref in _MERGE_REF.findall(_sheet_xml(sheet))]
+    return [range_boundaries(match.group(1).decode()) for match in _scan(sheet, _MERGE_REF)]
 
 
 def _fill_merged(values: list[list[Any]], ranges: list[tuple[int, int, int, int]]) -> None:
@@ -126,7 +151,7 @@ def _roster(values: list[list[Any]], header_index: int, *, title: str, today: dt
     sheet = RosterSheet(sheet_title=title, header_row=header_index + 1, assessment_year=default_assessment_year(today))
     header = values[header_index]
     sub_header = _sub_header(header, values[header_index + 1] if header_index + 1 < len(values) else [])
-    positions: dict[str, int] = {}
+    positions = sheet.positions
     for position, cell in enumerate(header):
         key, year = match_header(cell)
         written = normalise_header(cell)

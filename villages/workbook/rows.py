@@ -51,6 +51,8 @@ ROW_PARSERS: dict[str, Callable[..., Any]] = {
     "assessment": lambda value, today: codes.grade(value),
 }
 
+ALL_PARSERS = PARSERS | ROW_PARSERS
+
 
 @dataclass
 class ParsedRow:
@@ -83,7 +85,7 @@ def parse_row(row: SheetRow, *, sheet: RosterSheet, today: dt.date) -> ParsedRow
         problem("name", "不能为空")
     parsed.id = _id_number(cells.get("id_number"), today=today, report=lambda message: problem("id_number", message))
     extras: dict[str, Any] = {}
-    for key, parser in (PARSERS | ROW_PARSERS).items():
+    for key, parser in ALL_PARSERS.items():
         if key not in cells:
             continue
         value = cells[key]
