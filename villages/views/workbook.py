@@ -45,8 +45,7 @@ def import_job_for(user: User, pk: int) -> tuple[ImportJob, Township]:
 
 @require_GET
 def roster_template(request: HttpRequest) -> FileResponse:
-    user = request.user
-    villages = Village.objects.filter(township_id=user.township_id) if user.is_township_secretary else []
+    villages = Village.objects.editable_roster_by(request.user).order_by("code")  # the secretary's own villages
     content = roster_workbook(
         title="村干部花名册",
         rows=[],
