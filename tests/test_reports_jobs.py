@@ -26,6 +26,10 @@ def _sync_runner(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _village_job(scope: str, user, **fields) -> ReportJob:
+    return ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=scope, created_by=user, **fields)
+
+
 def _post_report(client, django_capture_on_commit_callbacks, **body):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post("/api/v1/reports/", body, content_type="application/json")
@@ -86,7 +90,7 @@ def test_invalid_request_is_400(world, client_a, django_capture_on_commit_callba
 
 
 def test_page_button_progress_polling_stops_when_done(world, client_a, secretary_a):
-    job = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=world.village_a.code, created_by=secretary_a)
+    job = _village_job(world.village_a.code, secretary_a)
     page = client_a.get(reverse("villages:village", args=[world.village_a.code]))
     assert "生成报告" in page.content.decode() and reverse("reports:create") in page.content.decode()
     running = client_a.get(reverse("reports:job", args=[job.pk]), headers={"HX-Request": "true"})
@@ -111,7 +115,7 @@ def test_button_post_creates_job_and_returns_progress(world, client_a, django_ca
 
 
 def test_rerunning_a_done_job_does_nothing(world, secretary_a):
-    job = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=world.village_a.code, created_by=secretary_a)
+    job = _village_job(world.village_a.code, secretary_a)
     assert jobs.run_report_job(job.pk) == "done"
     job.refresh_from_db()
     first = (job.file.name, job.sha256, job.attempts, job.finished_at)
@@ -121,10 +125,9 @@ def test_rerunning_a_done_job_does_nothing(world, secretary_a):
 
 
 def test_running_job_within_lease_is_busy_and_after_lease_is_taken_over(world, secretary_a):
-    job = ReportJob.objects.create(
-        kind=ReportKind.VILLAGE,
-        scope=world.village_a.code,
-        created_by=secretary_a,
+    job = _village_job(
+        world.village_a.code,
+        secretary_a,
         status=JobStatus.RUNNING,
         attempts=1,
         started_at=timezone.now(),
@@ -141,10 +144,9 @@ def test_running_job_within_lease_is_busy_and_after_lease_is_taken_over(world, s
 
 def test_job_of_a_dead_local_process_is_taken_over_at_once(world, secretary_a):
     host = jobs.holder().rpartition(":")[0]
-    job = ReportJob.objects.create(
-        kind=ReportKind.VILLAGE,
-        scope=world.village_a.code,
-        created_by=secretary_a,
+    job = _village_job(
+        world.village_a.code,
+        secretary_a,
         status=JobStatus.RUNNING,
         attempts=1,
         started_at=timezone.now(),
@@ -154,10 +156,9 @@ def test_job_of_a_dead_local_process_is_taken_over_at_once(world, secretary_a):
 
 
 def test_poison_job_stops_after_max_attempts_with_readable_error(world, secretary_a):
-    job = ReportJob.objects.create(
-        kind=ReportKind.VILLAGE,
-        scope=world.village_a.code,
-        created_by=secretary_a,
+    job = _village_job(
+        world.village_a.code,
+        secretary_a,
         status=JobStatus.RUNNING,
         attempts=jobs.MAX_ATTEMPTS,
         started_at=timezone.now() - dt.timedelta(hours=1),
@@ -168,7 +169,7 @@ def test_poison_job_stops_after_max_attempts_with_readable_error(world, secretar
 
 
 def test_permanent_failure_is_recorded_readably(world, secretary_a):
-    job = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope="511902999999", created_by=secretary_a)
+    job = _village_job("511902999999", secretary_a)
     assert jobs.run_report_job(job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error.startswith("生成失败：") and job.finished_at
@@ -217,15 +218,8 @@ def test_county_edition_lists_risks_by_township(world, county_staff, django_capt
 
 def test_sweeper_requeues_stale_running_and_publishes_old_queued(world, secretary_a):
     old = timezone.now() - dt.timedelta(hours=1)
-    stale = ReportJob.objects.create(
-        kind=ReportKind.VILLAGE,
-        scope=world.village_a.code,
-        created_by=secretary_a,
-        status=JobStatus.RUNNING,
-        attempts=1,
-        started_at=old,
-    )
-    queued = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=world.village_b.code, created_by=secretary_a)
+    stale = _village_job(world.village_a.code, secretary_a, status=JobStatus.RUNNING, attempts=1, started_at=old)
+    queued = _village_job(world.village_b.code, secretary_a)
     ReportJob.objects.filter(pk=queued.pk).update(created_at=old)
     summary = jobs.sweep_report_jobs()
     assert summary["requeued"] == 1 and summary["published"] == 2

@@ -4,7 +4,9 @@ product's CJK fonts and draws rare name characters even on a machine without sys
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +17,7 @@ from tasks.reports.render import render_village_report
 from tests import factories as f
 from tests.reports_support import (
     RARE_NAMES,
+    ROOT,
     glyph_ids_of,
     pdf_fonts,
     pdf_text,
@@ -139,3 +142,11 @@ def test_as_of_sets_the_age_reference_date(world):
     populate_village(world.village_a)
     report = render_village_report(village=world.village_a, as_of=dt.date(2026, 1, 4))
     assert '<td class="num">61</td>' in report.html  # 王喆 is 61 the day before his birthday in 2026
+
+
+def test_worker_refuses_to_start_without_report_fonts(tmp_path):
+    env = {**os.environ, "REPORT_FONT_DIR": str(tmp_path / "no-fonts"), "REDIS_URL": "redis://127.0.0.1:9/0"}
+    command = [str(ROOT / ".venv/bin/celery"), "-A", "backend", "worker", "--pool=solo", "--loglevel=WARNING"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "报告 worker 拒绝启动" in done.stdout + done.stderr and "缺少报告字体" in done.stdout + done.stderr
