@@ -142,7 +142,9 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied("只读用户不能录入换届结果")
         data = {"rows": request.data} if isinstance(request.data, list) else request.data
         serializer = s.RecordResultsSerializer(data=data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():  # the documented 400 shape (ResultsRefused) for malformed requests too
+            body = {"detail": "换届结果未录入：请求格式有误", "rows": request_errors(serializer.errors)}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         rows = [ResultRow(**row) for row in serializer.validated_data["rows"]]
         try:
             summary = record_results(election=election, rows=rows, by=request.user)
@@ -150,6 +152,23 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             body = {"detail": "换届结果未录入：有错误的行", "rows": [vars(e) for e in refused.errors]}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(s.RecordSummarySerializer(summary).data, status=status.HTTP_201_CREATED)
+
+
+def request_errors(errors: dict) -> list[dict]:
+    """DRF validation errors as ResultsRefused rows: row n for a bad row, row 0 for the request as a whole."""
+    found: list[dict] = []
+    rows = errors.get("rows")
+    if isinstance(rows, list) and any(isinstance(r, dict) for r in rows):
+        for number, row in enumerate(rows, start=1):
+            for field, messages in (row or {}).items():
+                found += [{"row": number, "field": field, "message": str(m)} for m in messages]
+    elif rows is not None:
+        messages = rows.get("non_field_errors", []) if isinstance(rows, dict) else rows
+        found += [{"row": 0, "field": "rows", "message": str(m)} for m in messages]
+    for field, messages in errors.items():
+        if field != "rows":
+            found += [{"row": 0, "field": field, "message": str(m)} for m in messages]
+    return found
 
 
 def register(router: DefaultRouter) -> None:

@@ -113,10 +113,10 @@ class ElectionResultSerializer(serializers.ModelSerializer):
 class ResultRowSerializer(serializers.Serializer):
     """One winner to record. Scope is checked by reserves.elections (row errors), not here."""
 
-    person = serializers.IntegerField()
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     post = serializers.ChoiceField(choices=Post.choices)
-    votes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    group_number = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    votes = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
+    group_number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
 
 
 class RecordResultsSerializer(serializers.Serializer):

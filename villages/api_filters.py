@@ -5,8 +5,14 @@ Filters narrow an already scoped queryset (`.for_user(user)`); a code outside th
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.request import Request
 
 from villages.choices import Post
 from villages.models import Person, PostAssignment, Township, Village
@@ -53,7 +59,7 @@ class PostFilterSet(django_filters.FilterSet):
     county = django_filters.CharFilter(field_name="village__township__county__code", help_text=COUNTY_HELP)
     township = django_filters.CharFilter(field_name="village__township__code", help_text=TOWNSHIP_HELP)
     village = django_filters.CharFilter(field_name="village__code", help_text=VILLAGE_HELP)
-    person = django_filters.NumberFilter(field_name="person_id")
+    person = django_filters.NumberFilter(field_name="person_id", min_value=1, max_value=2**63 - 1)
     post = django_filters.ChoiceFilter(choices=Post.choices)
     current = django_filters.BooleanFilter(method="only_current", help_text="true: 只列现任（未离任）")
 
@@ -66,3 +72,25 @@ class PostFilterSet(django_filters.FilterSet):
             return queryset
         current = queryset.current()
         return current if value else queryset.exclude(pk__in=current.values("pk"))
+
+
+AS_OF_PARAMETER = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="风险与结构的参照日期 YYYY-MM-DD（默认：各村计划换届日期，否则所属区县的，否则今天）",
+)
+
+
+class AsOfQuery(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "日期格式应为 YYYY-MM-DD，例如 2026-12-31"},
+    )
+
+
+def as_of_from(request: Request) -> dt.date | None:
+    """The optional `?as_of=YYYY-MM-DD` reference date; a malformed one raises ValidationError (400)."""
+    query = AsOfQuery(data={"as_of": request.query_params["as_of"]} if "as_of" in request.query_params else {})
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("as_of")
