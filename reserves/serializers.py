@@ -131,7 +131,8 @@ class RowErrorSerializer(serializers.Serializer):
 
 class ResultsRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    rows = RowErrorSerializer(many=True)
+    # Absent when the body could not be parsed at all (DRF's 400: only `detail`).
+    rows = RowErrorSerializer(many=True, required=False)
 
 
 class RecordSummarySerializer(serializers.Serializer):
