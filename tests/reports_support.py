@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -121,3 +123,22 @@ def render_with_system_fonts_hidden(html: str, tmp_path: Path) -> tuple[Path, li
     )
     fc = subprocess.run(["fc-list"], env=env, capture_output=True, text=True).stdout
     return pdf, json.loads(done.stdout.strip().splitlines()[-1]), fc
+
+
+@contextlib.contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Publish report tasks to `url` (not eagerly) for the duration; restores the app's broker afterwards."""
+    from backend.celery import app
+
+    def reset_pools() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None  # bound to the broker it first connected to
+
+    previous = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+    reset_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = previous
+        reset_pools()

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind
 from tasks.reports import jobs
 from tests import factories as f
-from tests.reports_support import populate_village
+from tests.reports_support import celery_broker, populate_village
 
 
 @pytest.fixture(autouse=True)
@@ -229,18 +229,10 @@ def test_sweeper_requeues_stale_running_and_publishes_old_queued(world, secretar
 
 
 def test_broker_down_leaves_job_queued_without_error(world, client_a, settings, django_capture_on_commit_callbacks):
-    from backend.celery import app
-
     settings.REPORT_RUNNER = "celery"
-    previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:9/0", False  # nothing listens on port 9
-    app._pool = None
-    try:
+    with celery_broker("redis://127.0.0.1:9/0"):  # nothing listens on port 9
         response = _post_report(
             client_a, django_capture_on_commit_callbacks, kind="village", scope=world.village_a.code
         )
-    finally:
-        app.conf.broker_url, app.conf.task_always_eager = previous
-        app._pool = None
     assert response.status_code == 202
     assert ReportJob.objects.get().status == JobStatus.QUEUED

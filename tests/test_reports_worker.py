@@ -19,7 +19,7 @@ from django.db import connection
 
 from tasks.models import JobStatus, ReportJob
 from tasks.reports import jobs
-from tests.reports_support import ROOT, populate_village
+from tests.reports_support import ROOT, celery_broker, populate_village
 
 BROKER_DB = 6
 pytestmark = [
@@ -39,18 +39,12 @@ def _broker_url() -> str:
 @pytest.fixture
 def broker(settings, tmp_path):
     """Publish to Redis db 6 (emptied) from this process; files go to a media dir the workers share."""
-    from backend.celery import app
-
     url = _broker_url()
     redis.Redis.from_url(url).flushdb()
     settings.REPORT_RUNNER = "celery"
     settings.MEDIA_ROOT = tmp_path / "media"
-    previous = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = url, False
-    app._pool = None
-    yield url
-    app.conf.broker_url, app.conf.task_always_eager = previous
-    app._pool = None
+    with celery_broker(url):
+        yield url
 
 
 def _database_url() -> str:
