@@ -53,7 +53,10 @@ class PersonFilter(django_filters.FilterSet):
     age_min = django_filters.NumberFilter(label="年龄≥", method="filter_age_min", min_value=0)
     age_max = django_filters.NumberFilter(label="年龄≤", method="filter_age_max", min_value=0)
     post_group = django_filters.ChoiceFilter(
-        label="现任", choices=[(k, label) for k, (label, _) in POST_GROUPS.items()], method="filter_post_group"
+        label="现任",
+        choices=[(k, label) for k, (label, _) in POST_GROUPS.items()],
+        method="filter_post_group",
+        empty_label="不限",
     )
     education_min = django_filters.ChoiceFilter(
         label="最高学历不低于", choices=Education.choices, method="filter_education_min", empty_label="不限"
