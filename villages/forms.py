@@ -15,7 +15,7 @@ from django.utils import timezone
 from villages import idcard
 from villages.choices import Gender, Post, SourceCategory
 from villages.models import Assessment, Person, PostAssignment, Village
-from villages.roster import StaleEditError, save_versioned
+from villages.roster import StaleEditError, party_post_refusal, save_versioned
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -150,6 +150,8 @@ class PostAddForm(forms.ModelForm):
             held = PostAssignment.objects.filter(person=person, village=self.village, post=post, end_on__isnull=True)
             if held.exists():
                 self.add_error("post", f"{person.name}已担任本村{Post(post).label}，请先结束原任职")
+            if refusal := party_post_refusal(person=person, post=post):
+                self.add_error("post", refusal)
         return cleaned
 
 

@@ -15,8 +15,8 @@ from django.db import models, transaction
 from django.db.models import Avg, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from villages.choices import COMMITTEE_POSTS, Post
-from villages.models import PostAssignment, Township, Village
+from villages.choices import COMMITTEE_POSTS, ORGAN_OF_POST, Organ, PoliticalStatus, Post
+from villages.models import Person, PostAssignment, Township, Village
 from villages.structure import AGED_CUTOFF, Stats, annotated_seats, committee_stats
 
 # Display order of posts: the enum order is the order of importance.
@@ -30,6 +30,18 @@ def years_before(on: dt.date, years: int) -> dt.date:
         return on.replace(year=on.year - years)
     except ValueError:
         return on.replace(year=on.year - years, day=28)
+
+
+def party_post_refusal(*, person: Person, post: str) -> str | None:
+    """Why `person` may not hold the party-organization `post`, or None when they may.
+
+    党章: only full party members may be elected to a party committee; 预备党员 have no right to stand.
+    Posts outside the party organization have no such condition.
+    """
+    if ORGAN_OF_POST.get(post) != Organ.PARTY or person.political_status == PoliticalStatus.CPC_MEMBER:
+        return None
+    shown = person.get_political_status_display()
+    return f"{person.name}的政治面貌为{shown}，村党组织职务只能由正式党员担任"
 
 
 class _Count(Func):
