@@ -209,6 +209,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EducationEnum": "villages.choices.Education",
         "PostEnum": "villages.choices.Post",
+        "PersonFlagEnum": "villages.choices.PersonFlag",
+        "VillageFlagEnum": "villages.choices.VillageFlag",
+        "KindEnum": "tasks.models.ReportKind",  # keeps its name beside the risk `kind` fields
     },
 }
 

@@ -52,6 +52,16 @@ class VersionedUpdateMixin:
             raise Conflict(str(error)) from error
 
 
+class AsOfContextMixin:
+    """Puts the validated `?as_of=` (or None: each village's reference date) into the serializer context."""
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "as_of": api_filters.as_of_from(self.request)}
+
+
+AS_OF_SCHEMA = extend_schema(parameters=[api_filters.AS_OF_PARAMETER])
+
+
 class CountyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CountySerializer
     lookup_field = "code"
@@ -72,13 +82,15 @@ class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
+    list=AS_OF_SCHEMA,
+    retrieve=AS_OF_SCHEMA,
     partial_update=extend_schema(responses={200: s.VillageSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
     create=extend_schema(responses={201: s.VillageSerializer, **WRITE_RESPONSES}),
     destroy=extend_schema(
         responses={204: None, 409: OpenApiResponse(description="村下仍有人员或任职"), **WRITE_RESPONSES}
     ),
 )
-class VillageViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
+class VillageViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.VillageSerializer
     filterset_class = api_filters.VillageFilterSet
     lookup_field = "code"
@@ -104,11 +116,13 @@ class VillageViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
 
 
 @extend_schema_view(
+    list=AS_OF_SCHEMA,
+    retrieve=AS_OF_SCHEMA,
     partial_update=extend_schema(responses={200: s.PersonSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
     create=extend_schema(responses={201: s.PersonSerializer, **WRITE_RESPONSES}),
     destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}, description="软删除：记录与历史保留，可由县里恢复"),
 )
-class PersonViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
+class PersonViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.PersonSerializer
     filterset_class = api_filters.PersonFilterSet
 

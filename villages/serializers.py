@@ -18,11 +18,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from villages import idcard
-from villages.choices import Post, SourceCategory
+from villages import idcard, risk
+from villages.choices import PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, Village
 from villages.roster import StaleEditError, save_versioned
 
+VILLAGE_FLAGS: frozenset[str] = frozenset(VillageFlag.values)
+PERSON_FLAG_ORDER: dict[str, int] = {kind: n for n, kind in enumerate(PersonFlag.values)}
 VERSION_HELP = "行版本：PATCH 时附带则只在记录未被他人修改时保存（否则 409）"
 
 
@@ -68,20 +70,109 @@ class VersionedSerializer(serializers.ModelSerializer):
         return instance
 
 
-class VillageSerializer(VersionedSerializer):
-    """A village (村/社区). `code` and `township` are set on creation only; `election_date` is the planned one."""
+class SuccessionGapSerializer(serializers.Serializer):
+    """One village-level finding (risk.Finding without a person): what fails, how badly, where, who (detail)."""
+
+    kind = serializers.ChoiceField(choices=VillageFlag.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    post = serializers.ChoiceField(choices=Post.choices, allow_blank=True, help_text="所涉岗位；不针对某一岗位时为空")
+    detail = serializers.CharField(help_text="说明（列出所涉人员姓名、年龄、学历等）")
+
+
+class StatsSerializer(serializers.Serializer):
+    """两委 structure (structure.py `Stats.as_dict()`): people counted once, ages 周岁 at the reference date."""
+
+    members = serializers.IntegerField()
+    average_age = serializers.FloatField(allow_null=True, help_text="平均年龄，保留一位小数；无成员时为 null")
+    aged_60_plus = serializers.IntegerField()
+    aged_35_or_under = serializers.IntegerField()
+    junior_high_or_below = serializers.IntegerField()
+    associate_or_above = serializers.IntegerField()
+    women = serializers.IntegerField()
+
+
+class EvaluationListSerializer(serializers.ListSerializer):
+    """Lists (a page of villages or people): the child's bulk loader runs once for all rows, in constant queries.
+
+    The child serializer class names `load_evaluations(instances, as_of=...) -> dict[pk, value]`; the result is
+    kept in the context under `evaluations`, where `evaluation()` below looks first.
+    """
+
+    def to_representation(self, data: Any) -> list:
+        rows = list(data.all() if hasattr(data, "all") else data)
+        self.context["evaluations"] = self.child.load_evaluations(rows, as_of=self.context.get("as_of"))
+        return super().to_representation(rows)
+
+
+class EvaluatedSerializerMixin:
+    """Per-row computed values (risk flags), loaded in bulk for lists and on demand for a single object.
+
+    Subclasses set `Meta.list_serializer_class = EvaluationListSerializer` and define `load_evaluations`.
+
+    Context `as_of` (a date or None): the reference date; None means each village's own (risk.reference_date).
+    """
+
+    @classmethod
+    def load_evaluations(cls, instances: list, *, as_of: dt.date | None) -> dict[int, Any]:
+        raise NotImplementedError
+
+    def evaluation(self, instance: Any) -> Any:
+        evaluations = self.context.setdefault("evaluations", {})
+        if instance.pk not in evaluations:  # a single object (detail, or the answer to a write)
+            evaluations.update(self.load_evaluations([instance], as_of=self.context.get("as_of")))
+        return evaluations.get(instance.pk)
+
+
+class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
+    """A village (村/社区). `code` and `township` are set on creation only; `election_date` is the planned one.
+
+    Computed by the risk engine (villages/risk.py) on the reference date (`?as_of=`, else the village's planned
+    election date, else its county's, else today), read-only:
+    - `succession_gaps`: every village-level finding that fires (one per VillageFlag rule at most), in rule
+      order, as `{kind, severity, post, detail}`; person flags are not gaps (they are on `people/`);
+    - `flags`: the distinct `kind`s of `succession_gaps`, in the same order (the village-level rule keys
+      that fire). Each rule yields one finding at most, so `flags` and `succession_gaps` have equal length;
+    - `stats`: 两委 members' structure (structure.committee_stats gives the same numbers).
+    """
 
     township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.none())
     county = serializers.CharField(source="township.county.code", read_only=True)
     groups = GroupSerializer(many=True, read_only=True)
     election_date = serializers.DateField(source="planned_election_on", required=False, allow_null=True)
+    flags = serializers.SerializerMethodField(help_text="触发的村级规则（键）")
+    succession_gaps = serializers.SerializerMethodField(help_text="村级风险（班子结构与接续缺口），按规则顺序")
+    stats = serializers.SerializerMethodField(help_text="两委成员结构")
 
     class Meta:
         model = Village
         fields = [
             "code", "name", "township", "county", "groups", "party_org_type", "party_member_count",
-            "last_party_admission_on", "development_candidates", "election_date", "held_election_on", "version",
+            "last_party_admission_on", "development_candidates", "election_date", "held_election_on",
+            "flags", "succession_gaps", "stats", "version",
         ]  # fmt: skip
+        list_serializer_class = EvaluationListSerializer
+
+    @classmethod
+    def load_evaluations(cls, instances: list[Village], *, as_of: dt.date | None) -> dict[int, risk.Evaluation]:
+        villages = Village.objects.filter(pk__in=[v.pk for v in instances])
+        return risk.evaluations_for_villages(villages=villages, as_of=as_of)
+
+    def _gaps(self, village: Village) -> list[risk.Finding]:
+        return [f for f in self.evaluation(village).findings if f.person_id is None and f.kind in VILLAGE_FLAGS]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=VillageFlag.choices)))
+    def get_flags(self, village: Village) -> list[str]:
+        return list(dict.fromkeys(f.kind for f in self._gaps(village)))
+
+    @extend_schema_field(SuccessionGapSerializer(many=True))
+    def get_succession_gaps(self, village: Village) -> list[dict]:
+        return [
+            {"kind": f.kind, "severity": f.severity, "post": f.post, "detail": f.detail} for f in self._gaps(village)
+        ]
+
+    @extend_schema_field(StatsSerializer)
+    def get_stats(self, village: Village) -> dict[str, object]:
+        return self.evaluation(village).stats.as_dict()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -124,11 +215,15 @@ class PostBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonSerializer(VersionedSerializer):
+class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     """A person. `id_number` is write-only (POST/PATCH, whole); GET returns `id_number_masked` only.
 
     The number is the source of truth for gender and birth date: left out, they are derived from it; typed
     values that disagree are errors. Region-code remarks are never errors.
+
+    `flags` (read-only): the person rule keys that fire over the posts the person currently holds, in any
+    village (risk.person_flags_for), in PersonFlag order; ages are 周岁 on `?as_of=`, else on each post's
+    village reference date. Someone holding no 两委 post or 社长 post has none. `age` stays the age today.
     """
 
     village = serializers.SlugRelatedField(source="home_village", slug_field="code", queryset=Village.objects.none())
@@ -141,6 +236,7 @@ class PersonSerializer(VersionedSerializer):
         child=serializers.ChoiceField(choices=SourceCategory.choices), required=False
     )
     assessments = AssessmentSerializer(many=True, required=False, help_text="写入时按年度新增或更新，不删除其他年度")
+    flags = serializers.SerializerMethodField(help_text="触发的人员规则（键）")
     posts = serializers.SerializerMethodField()
 
     class Meta:
@@ -148,9 +244,10 @@ class PersonSerializer(VersionedSerializer):
         fields = [
             "id", "name", "village", "id_number", "id_number_masked", "gender", "birth_date", "age", "ethnicity",
             "political_status", "party_joined_on", "education", "education_in_service", "education_in_progress",
-            "health", "able_to_serve", "quality_rating", "phone", "source_categories", "assessments", "posts",
-            "version",
+            "health", "able_to_serve", "quality_rating", "phone", "source_categories", "assessments", "flags",
+            "posts", "version",
         ]  # fmt: skip
+        list_serializer_class = EvaluationListSerializer
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -164,6 +261,16 @@ class PersonSerializer(VersionedSerializer):
 
     def get_age(self, person: Person) -> int:
         return person.age_on(timezone.localdate())
+
+    @classmethod
+    def load_evaluations(cls, instances: list[Person], *, as_of: dt.date | None) -> dict[int, list[risk.Finding]]:
+        flags = risk.person_flags_for(people=Person.objects.filter(pk__in=[p.pk for p in instances]), as_of=as_of)
+        return {p.pk: flags.get(p.pk, []) for p in instances}  # every row a key: no flags is an answer too
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PersonFlag.choices)))
+    def get_flags(self, person: Person) -> list[str]:
+        kinds = {f.kind for f in self.evaluation(person)}
+        return sorted(kinds, key=PERSON_FLAG_ORDER.__getitem__)
 
     @extend_schema_field(PostBriefSerializer(many=True))
     def get_posts(self, person: Person) -> list[dict]:
