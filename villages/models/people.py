@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -45,9 +45,11 @@ class PersonQuerySet(models.QuerySet):
         """People placed in any of the villages: home village, a post there, or a reserve there."""
         from reserves.models import Reserve
 
-        holds_post = PostAssignment.objects.filter(person=OuterRef("pk"), village__in=villages)
-        is_reserve = Reserve.objects.filter(person=OuterRef("pk"), village__in=villages)
-        return self.filter(Q(home_village__in=villages) | Exists(holds_post) | Exists(is_reserve))
+        # Uncorrelated `pk IN (…)` subqueries: PostgreSQL hashes them once; correlated EXISTS under an OR was
+        # re-evaluated per person (1.5 s instead of 30 ms for a count at city scale, benchmarks.md "Load").
+        holds_post = PostAssignment.objects.filter(village__in=villages).values("person_id")
+        is_reserve = Reserve.objects.filter(village__in=villages).values("person_id")
+        return self.filter(Q(home_village__in=villages) | Q(pk__in=holds_post) | Q(pk__in=is_reserve))
 
     def for_user(self, user: User) -> PersonQuerySet:
         """The one scoped entry point for people (soft-deleted people excluded)."""
