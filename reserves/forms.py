@@ -16,7 +16,7 @@ from reserves.models import DevelopmentMeasure, Election, Enrollment, Reserve, R
 from reserves.succession import reference_date
 from villages import idcard
 from villages.choices import Post
-from villages.forms import DATE_WIDGET, VersionedForm
+from villages.forms import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
 
 RESERVE_POSTS = [(value, label) for value, label in Post.choices if value != Post.FIRST_SECRETARY]
@@ -72,6 +72,7 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
         self.fields["person"].queryset = people
         self.fields["mentor"].queryset = people
         self.fields["added_on"].initial = timezone.localdate()
+        name_blank_choices(self, person="请选择", mentor="无")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -98,6 +99,7 @@ class ReserveEditForm(EligibilityMixin, VersionedForm):
         super().__init__(*args, **kwargs)
         self.village = self.instance.village
         self.fields["mentor"].queryset = people
+        name_blank_choices(self, mentor="无")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -128,6 +130,10 @@ class MeasureForm(DatedForm):
         fields = ["kind", "description", "starts_on", "ends_on"]
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_blank_choices(self, kind="请选择")
+
 
 class ReserveAssessmentForm(forms.ModelForm):
     class Meta:
@@ -138,6 +144,7 @@ class ReserveAssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.reserve = reserve
         self.fields["year"].initial = timezone.localdate().year
+        name_blank_choices(self, grade="请选择")
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
@@ -161,6 +168,7 @@ class TrainingClassForm(DatedForm):
         self.fields["county"].queryset = counties
         if counties.count() == 1:
             self.fields["county"].initial = counties.first()
+        name_blank_choices(self, level="请选择", county="请选择")
 
 
 class EnrolForm(forms.Form):
@@ -242,6 +250,7 @@ class ResultRowForm(forms.Form):
         else:
             self.fields["village"].queryset = villages
             self.fields["village"].required = True
+            name_blank_choices(self, village="请选择")
 
     def clean_person(self) -> Person:
         raw = self.cleaned_data["person"].strip()

@@ -20,6 +20,19 @@ from villages.roster import StaleEditError, party_post_refusal, save_versioned
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def name_blank_choices(form: forms.BaseForm, **labels: str) -> None:
+    """Replace Django's "---------" empty option of the named choice fields with a Chinese label.
+
+    Required fields say 请选择; optional ones say what leaving them empty means (无, 未评价).
+    """
+    for name, label in labels.items():
+        field = form.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = label
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [("", label) if value == "" else (value, text) for value, text in field.choices]
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version of the row the form was rendered from; saving compares it (see save_versioned)."""
 
@@ -89,6 +102,14 @@ class PersonForm(VersionedForm):
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["home_village"].queryset = villages
+        name_blank_choices(
+            self,
+            education="请选择",
+            education_in_service="无",
+            education_in_progress="无",
+            quality_rating="未评价",
+            home_village="请选择",
+        )
         self.fields["id_number"].max_length = None  # raw input may hold spaces or full-width digits
         self.id_warnings: tuple[str, ...] = ()
         self._parsed: idcard.IdNumber | None = None
@@ -141,6 +162,7 @@ class PostAddForm(forms.ModelForm):
         ]
         self.fields["group"].queryset = village.groups.all()
         self.fields["group"].help_text = "仅社长填写"
+        name_blank_choices(self, post="请选择", group="无（非社长）")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -213,6 +235,7 @@ class AssessmentForm(forms.ModelForm):
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         initial = {"year": timezone.localdate().year - 1} | kwargs.pop("initial", {})
         super().__init__(*args, instance=Assessment(person=person), initial=initial, **kwargs)
+        name_blank_choices(self, grade="请选择")
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
