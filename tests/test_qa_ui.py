@@ -1,0 +1,63 @@
+"""Regressions from the browser QA pass: what users see is Chinese, and hand edits keep the roster plausible."""
+
+from __future__ import annotations
+
+from django.contrib.staticfiles import finders
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories as f
+from villages.choices import How, PoliticalStatus, Post
+from villages.models import PostAssignment
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_english_browser_still_gets_chinese_form_errors(county_staff):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(county_staff)
+    html = client.post(reverse("reserves:class_new"), {"name": ""}).content.decode()
+    assert "该字段是必填项" in html
+    assert "This field is required" not in html
+
+
+def test_rules_page_shows_labels_not_rule_keys(client_county):
+    html = client_county.get(reverse("villages:rules")).content.decode()
+    assert "两委成员年龄高" in html
+    assert "high_age_member" not in html.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_choice_fields_offer_chinese_placeholders_only(client_a, client_county, world):
+    person = f.PersonFactory(home_village=world.village_a)
+    pages = [
+        (client_a, reverse("villages:people")),
+        (client_a, reverse("villages:post_add", args=[world.village_a.code])),
+        (client_a, reverse("villages:person_edit", args=[person.pk])),
+        (client_a, reverse("villages:person", args=[person.pk])),
+        (client_a, reverse("reserves:reserve_add", args=[world.village_a.code])),
+        (client_county, reverse("reserves:class_new")),
+        (client_county, reverse("reserves:township_results", args=[world.township_a.code])),
+    ]
+    for client, url in pages:
+        html = client.get(url).content.decode()
+        assert "<select" in html and "---------" not in html, url
+    assert '<option value="" selected>无</option>' in client_a.get(pages[2][1]).content.decode()  # 在职学历: none
+
+
+def test_party_post_needs_a_full_party_member(client_a, world):
+    applicant = f.PersonFactory(home_village=world.village_a, political_status=PoliticalStatus.CPC_PROBATIONARY)
+    url = reverse("villages:post_add", args=[world.village_a.code])
+    data = {"person": applicant.pk, "post": Post.PARTY_MEMBER, "how": How.APPOINTED, "start_on": "2026-11-01"}
+    response = client_a.post(url, data, **HX)
+    html = response.content.decode()
+    assert "政治面貌为中共预备党员，村党组织职务只能由正式党员担任" in html and "<html" not in html
+    assert not PostAssignment.objects.filter(person=applicant).exists()
+    # The same person may still join the villagers' committee.
+    response = client_a.post(url, data | {"post": Post.COMMITTEE_MEMBER}, **HX)
+    assert response["HX-Retarget"] == "#roster"
+    assert PostAssignment.objects.filter(person=applicant, post=Post.COMMITTEE_MEMBER).exists()
+
+
+def test_pages_link_a_favicon_that_exists(client_a):
+    html = client_a.get(reverse("villages:people")).content.decode()
+    assert 'rel="icon"' in html and finders.find("favicon.svg")
