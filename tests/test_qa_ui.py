@@ -61,3 +61,33 @@ def test_party_post_needs_a_full_party_member(client_a, world):
 def test_pages_link_a_favicon_that_exists(client_a):
     html = client_a.get(reverse("villages:people")).content.decode()
     assert 'rel="icon"' in html and finders.find("favicon.svg")
+
+
+def test_read_only_user_gets_a_chinese_403_page_with_the_reason(client_county, world):
+    response = client_county.get(reverse("villages:post_add", args=[world.village_a.code]))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "无权操作" in html and "只读用户不能修改花名册" in html and "Forbidden" not in html
+
+
+def test_outsider_gets_a_chinese_404_page(client_b, world):
+    response = client_b.get(reverse("villages:village", args=[world.village_a.code]))
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "未找到" in html and "Not Found" not in html
+
+
+def test_expired_form_gets_a_chinese_csrf_page(secretary_a, world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(secretary_a)
+    response = client.post(reverse("villages:post_add", args=[world.village_a.code]), {})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "页面已过期" in html and "CSRF verification failed" not in html
+
+
+def test_server_error_page_is_chinese(rf):
+    from django.views import defaults
+
+    html = defaults.server_error(rf.get("/")).content.decode()
+    assert "系统出错" in html and "Server Error" not in html
