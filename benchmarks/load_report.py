@@ -10,7 +10,13 @@ import csv
 import sys
 from pathlib import Path
 
-GROUPS = {"page": "page views", "api": "API reads", "write": "roster edits", "report": "report requests"}
+GROUPS = {
+    "page": "page views",
+    "api": "API reads",
+    "write": "roster edits",
+    "report": "report requests",
+    "auth": "logins (PBKDF2)",
+}
 
 
 def main(load_dir: Path) -> None:

@@ -3,7 +3,9 @@ staff filtering risk lists, API readers, report requesters. Accounts come from b
 
 Every write is appended to $LOAD_DIR/writes.jsonl with the value it set; benchmarks/load_check.py compares the
 final database with that log (no lost and no duplicated edits). Request names start with the group used in
-docs/benchmarks.md: `page:`, `api:`, `write:`, `report:`.
+docs/benchmarks.md: `page:`, `api:`, `write:`, `report:` (and `auth:` for logins, slow by design: PBKDF2).
+
+Think times: people 3–8 s between clicks (a secretary reads the page before the next edit), API scripts 2–5 s.
 """
 
 from __future__ import annotations
@@ -117,11 +119,11 @@ class WebUser(ProductionClient):
     abstract = True
 
     def log_in(self, username: str) -> None:
-        self.client.get("/login/", name="page: login")
+        self.client.get("/login/", name="auth: login")
         response = self.client.post(
             "/login/",
             {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.client.cookies["csrftoken"]},
-            name="page: login",
+            name="auth: login",
             allow_redirects=False,
         )
         if response.status_code != 302 or "/login/" in response.headers.get("Location", ""):
@@ -132,7 +134,7 @@ class TownshipSecretary(WebUser):
     """Keeps their township's roster: looks at pages, edits people (UI form and API PATCH with version)."""
 
     fixed_count = 20
-    wait_time = between(1, 3)
+    wait_time = between(3, 8)
 
     def on_start(self) -> None:
         super().on_start()
@@ -199,7 +201,7 @@ class CountyStaff(WebUser):
     """Works through risk lists with filters; glances at the dashboard and people lists."""
 
     fixed_count = 15
-    wait_time = between(1, 3)
+    wait_time = between(3, 8)
 
     def on_start(self) -> None:
         super().on_start()
@@ -231,7 +233,7 @@ class ApiReader(ProductionClient):
     """A script reading the API with a token."""
 
     fixed_count = 10
-    wait_time = between(1, 3)
+    wait_time = between(2, 5)
 
     def on_start(self) -> None:
         super().on_start()

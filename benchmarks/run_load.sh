@@ -5,7 +5,8 @@
 #
 # Env: PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB, REDIS_URL (default db 8 of the local
 # Redis), PORT (8108), USERS (50), DURATION (2m), WORKERS (gunicorn processes, 4), LOAD_DIR (/tmp/h8-load).
-# Results: $LOAD_DIR/stats_stats.csv (locust), $LOAD_DIR/check.json (benchmarks/load_check.py), logs.
+# Results: $LOAD_DIR/stats_stats.csv (locust), check.json (benchmarks/load_check.py), baseline.md (one client,
+# no concurrency, same server, just before the run: benchmarks/load_baseline.py), logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,7 @@ if [ "${SKIP_SEED:-0}" != 1 ]; then
   $BIN/python manage.py seed_demo --scale city >> "$LOAD_DIR/seed.log" 2>&1
 fi
 $BIN/python manage.py collectstatic --noinput > /dev/null
+psql "$DATABASE_URL" -Xqc "ANALYZE"  # fresh planner statistics, as autovacuum would have them after a bulk load
 $BIN/python benchmarks/load_setup.py "$LOAD_DIR"
 
 pids=()
@@ -40,12 +42,17 @@ trap cleanup EXIT
 $BIN/gunicorn backend.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --timeout 60 --access-logfile - \
   > "$LOAD_DIR/gunicorn.log" 2>&1 &
 pids+=($!)
-$BIN/celery -A backend worker -P prefork --concurrency 1 --loglevel=WARNING > "$LOAD_DIR/worker.log" 2>&1 &
+# The worker renders PDFs; in production it has its own CPU (container), here it yields to the web processes.
+nice -n 10 $BIN/celery -A backend worker -P prefork --concurrency 1 --loglevel=WARNING > "$LOAD_DIR/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
 
-$BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r 10 -t "$DURATION" \
+$BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$PORT" > "$LOAD_DIR/baseline.md"
+uptime > "$LOAD_DIR/uptime-before.txt"
+$BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$LOAD_DIR/stats" --only-summary > "$LOAD_DIR/locust.log" 2>&1 || true
+uptime > "$LOAD_DIR/uptime-after.txt"
 sleep 5  # let in-flight writes finish before checking
 $BIN/python benchmarks/load_check.py "$LOAD_DIR" | tee "$LOAD_DIR/check.json"
 $BIN/python benchmarks/load_report.py "$LOAD_DIR"
+echo; cat "$LOAD_DIR/baseline.md"; echo; echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"
