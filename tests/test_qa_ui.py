@@ -91,3 +91,19 @@ def test_server_error_page_is_chinese(rf):
 
     html = defaults.server_error(rf.get("/")).content.decode()
     assert "系统出错" in html and "Server Error" not in html
+
+
+def test_rule_value_form_reports_at_the_top_of_the_long_rules_page(client_county):
+    url = reverse("villages:rules")
+    data = {
+        "key": "high_age_member",
+        "value": "abc",
+        "effective_on": "2026-11-27",
+        "document_number": "巴组发〔2026〕13号",
+    }
+    html = client_county.post(url, data).content.decode()
+    top = html.split("<tbody>")[0]
+    assert "新取值未保存" in top and 'href="#rule-form"' in top and 'id="rule-form"' in html
+    response = client_county.post(url, data | {"value": "58"}, follow=True)
+    top = response.content.decode().split("<tbody>")[0]
+    assert "已保存2026-11-27起生效的新取值" in top

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -172,6 +173,8 @@ def rule_values(request: HttpRequest) -> HttpResponse:
                 document_number=data["document_number"],
                 note=data["note"],
             )
+            # The form sits below a long table: say so at the top, where the reloaded page opens.
+            messages.success(request, f"已保存{data['effective_on']:%Y-%m-%d}起生效的新取值，风险清单已重新计算")
             return redirect(f"{request.path}?county={county.code}" if county else request.path)
     context = {
         "county": county,
