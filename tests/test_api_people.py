@@ -172,3 +172,20 @@ def test_secretary_cannot_post_to_a_visible_village_of_another_township(world, r
         content_type=JSON,
     )
     assert response.status_code == 400 and "village" in response.json()
+
+
+def test_party_post_needs_a_full_party_member(world, secretary_a):
+    from rest_framework.test import APIClient
+
+    from tests import factories as f
+
+    person = f.PersonFactory(home_village=world.village_a, political_status="masses")
+    client = APIClient()
+    client.force_authenticate(secretary_a)
+    body = {"person": person.pk, "village": world.village_a.code, "post": "party_member", "start_on": "2026-01-01"}
+    response = client.post("/api/v1/posts/", body, format="json")
+    assert response.status_code == 400
+    assert "正式党员" in response.json()["person"][0]
+    person.political_status = "cpc_member"
+    person.save()
+    assert client.post("/api/v1/posts/", body, format="json").status_code == 201

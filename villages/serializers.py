@@ -21,7 +21,7 @@ from rest_framework import serializers
 from villages import idcard, risk
 from villages.choices import PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, Village
-from villages.roster import StaleEditError, save_versioned
+from villages.roster import StaleEditError, party_post_refusal, save_versioned
 
 VILLAGE_FLAGS: frozenset[str] = frozenset(VillageFlag.values)
 PERSON_FLAG_ORDER: dict[str, int] = {kind: n for n, kind in enumerate(PersonFlag.values)}
@@ -380,6 +380,9 @@ class PostSerializer(VersionedSerializer):
         attrs.update(self._group(attrs, village=village, post=post, instance=instance))
         if instance is None:
             self._not_held_twice(attrs["person"], village=village, post=post, end_on=end_on)
+            refusal = party_post_refusal(person=attrs["person"], post=post)
+            if refusal:
+                raise serializers.ValidationError({"person": refusal})
         return attrs
 
     def _group(self, attrs: dict, *, village: Village, post: str, instance: PostAssignment | None) -> dict:
