@@ -34,7 +34,8 @@ class TownshipFactory(DjangoModelFactory):
         model = models.Township
 
     county = factory.SubFactory(CountyFactory)
-    code = factory.Sequence(lambda n: f"511902{n % 1000:03d}")
+    # 5119xx9nn: never collides with the fixed codes of the `world` fixture (…100, …101, …201).
+    code = factory.Sequence(lambda n: f"5119029{n % 100:02d}")
     name = factory.Sequence(lambda n: f"测试镇{n}")
 
 
@@ -43,7 +44,7 @@ class VillageFactory(DjangoModelFactory):
         model = models.Village
 
     township = factory.SubFactory(TownshipFactory)
-    code = factory.Sequence(lambda n: f"511902{n % 1000000:06d}")
+    code = factory.Sequence(lambda n: f"5119029{n % 100000:05d}")
     name = factory.Sequence(lambda n: f"测试村{n}")
     party_member_count = 30
 
