@@ -1,7 +1,9 @@
-"""A database outage answers a clear 503 (Chinese page, or JSON under /api/) instead of a 500.
+"""Database errors that are not bugs answer clearly instead of a 500:
 
-Recovery needs no restart: a failed connection is discarded at the end of the request, and
-CONN_HEALTH_CHECKS makes the next request open a fresh one.
+- an outage (OperationalError, InterfaceError) → 503, a Chinese page or JSON under /api/. Recovery needs no
+  restart: a failed connection is discarded at the end of the request, and CONN_HEALTH_CHECKS makes the next
+  request open a fresh one;
+- input the database cannot hold (DataError: a NUL character in a text, a number out of range) → 400.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from django.db.utils import InterfaceError, OperationalError
+from django.db.utils import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -19,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 UNAVAILABLE_MESSAGE = "数据库暂时不可用，请稍后重试。"
+INVALID_INPUT_MESSAGE = "请求中含有无法保存的数据（例如不可见的控制字符或超出范围的数字）。"
 RETRY_AFTER_SECONDS = "30"
 
 
@@ -33,8 +36,14 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def invalid_input_response(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": INVALID_INPUT_MESSAGE}, status=400)
+    return HttpResponse(INVALID_INPUT_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+
+
 class DatabaseUnavailableMiddleware:
-    """Turns database errors raised by views (and their template rendering) into the 503 response."""
+    """Turns database errors raised by views (and their template rendering) into the 503 or 400 response."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -46,6 +55,9 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_ERRORS):
             logger.warning("database unavailable on %s: %s", request.path, exception)
             return database_unavailable_response(request)
+        if isinstance(exception, DataError):
+            logger.warning("input the database refused on %s: %s", request.path, exception)
+            return invalid_input_response(request)
         return None
 
 

@@ -146,7 +146,9 @@ def test_old_backup_sets_are_removed_after_the_retention_period(data, tmp_path):
     (old / "SHA256SUMS").write_text("")
     os.utime(old, (0, 0))
 
-    backup = run("backup.sh", str(backups), DATABASE_URL=source_url, MEDIA_ROOT=str(tmp_path), BACKUP_KEEP_DAYS="30")
+    media = tmp_path / "media"
+    media.mkdir()
+    backup = run("backup.sh", str(backups), DATABASE_URL=source_url, MEDIA_ROOT=str(media), BACKUP_KEEP_DAYS="30")
 
     assert backup.returncode == 0, backup.stderr
     assert not old.exists()

@@ -222,3 +222,16 @@ def test_report_requested_while_redis_is_down_waits_queued_and_is_done_when_redi
     # The file is served to a logged-in user who may see the scope (session, like the report page's link).
     pdf = logged_in_session(base, "township").get(requests.compat.urljoin(base, job["file_url"]), timeout=60)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_input_the_database_cannot_hold_is_a_400_not_a_500(secretary_a):
+    """PostgreSQL refuses NUL characters in text: a filter or field carrying one is the client's error."""
+    token = Token.objects.create(user=secretary_a).key
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
+
+    for path in ("/api/v1/villages/", "/api/v1/reserves/", "/api/v1/elections/"):
+        response = client.get(path, {"township": "5119\x00"})
+        assert response.status_code == 400, path
+        assert response.json()["detail" if "detail" in response.json() else "township"], path
