@@ -1,12 +1,11 @@
-"""Summarise a locust run (LOAD_DIR/stats_stats.csv) as a Markdown table for docs/benchmarks.md.
-
-A group's p95 is reported as the largest p95 of its requests: if every kind of request has 95% of its
-responses under X, so does the group, so that number is an upper bound of the group's p95.
+"""Summarise a locust run as Markdown tables for docs/benchmarks.md: per request (LOAD_DIR/stats_stats.csv) and
+per group with exact percentiles over every response time (LOAD_DIR/samples.csv, written by the locustfile).
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import sys
 from pathlib import Path
 
@@ -19,6 +18,11 @@ GROUPS = {
 }
 
 
+def percentile(sorted_times: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    return sorted_times[max(0, math.ceil(p / 100 * len(sorted_times)) - 1)]
+
+
 def main(load_dir: Path) -> None:
     rows = [r for r in csv.DictReader((load_dir / "stats_stats.csv").open()) if r["Name"] != "Aggregated"]
     print("| request | count | failures | median ms | p95 ms | max ms |")
@@ -29,15 +33,17 @@ def main(load_dir: Path) -> None:
             f"{r['Median Response Time']} | {r['95%']} | {float(r['Max Response Time']):.0f} |"
         )
     print()
-    print("| group | requests | failures | p95 ms (upper bound) |")
-    print("|---|---:|---:|---:|")
+    samples = list(csv.DictReader((load_dir / "samples.csv").open()))
+    print("| group | requests | failures | median ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
     for prefix, label in GROUPS.items():
-        members = [r for r in rows if r["Name"].startswith(prefix + ":")]
-        if members:
-            count = sum(int(r["Request Count"]) for r in members)
-            failures = sum(int(r["Failure Count"]) for r in members)
-            p95 = max(float(r["95%"]) for r in members)
-            print(f"| {label} | {count} | {failures} | {p95:.0f} |")
+        times = sorted(float(s["ms"]) for s in samples if s["name"].startswith(prefix + ":"))
+        failures = sum(int(s["failed"]) for s in samples if s["name"].startswith(prefix + ":"))
+        if times:
+            print(
+                f"| {label} | {len(times)} | {failures} | {percentile(times, 50):.0f} | "
+                f"{percentile(times, 95):.0f} | {percentile(times, 99):.0f} |"
+            )
     total = sum(int(r["Request Count"]) for r in rows)
     print(f"\nTotal {total} requests, {sum(int(r['Failure Count']) for r in rows)} failures.")
 

@@ -19,7 +19,7 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 LOAD_DIR = Path(os.environ.get("LOAD_DIR", "/tmp/h8-load"))
 DATA = json.loads((LOAD_DIR / "users.json").read_text())
@@ -27,6 +27,16 @@ PASSWORD = DATA["password"]
 _counters = {kind: itertools.count() for kind in ("secretaries", "county_staff", "api_readers", "reporters")}
 _log_lock = threading.Lock()
 _write_log = open(LOAD_DIR / "writes.jsonl", "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+
+
+_samples = open(LOAD_DIR / "samples.csv", "w", buffering=1, encoding="utf-8")  # noqa: SIM115
+_samples.write("name,ms,failed\n")
+
+
+@events.request.add_listener
+def record_sample(name: str, response_time: float, exception: BaseException | None, **kwargs) -> None:
+    """Every response time, so benchmarks/load_report.py can compute exact percentiles per group."""
+    _samples.write(f"{name},{response_time:.1f},{int(exception is not None)}\n")
 
 
 def account(kind: str) -> dict:
