@@ -28,6 +28,7 @@ def server(tmp_path_factory):
         "REDIS_URL": f"redis://127.0.0.1:{live_stack.free_port()}/0",
         "API_THROTTLE_USER": "100000/min",
         "API_THROTTLE_ANON": "100000/min",
+        "MEDIA_ROOT": str(tmp / "media"),
     }
     with (
         live_stack.seeded_database(tmp) as database_url,

@@ -142,7 +142,11 @@ def redis_down_stack(live_database):
     """gunicorn whose REDIS_URL points at a loopback port where nothing listens."""
     tmp = live_database["tmp"]
     redis_port = live_stack.free_port()
-    env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "API_THROTTLE_USER": "10000/min"}
+    env = {
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "API_THROTTLE_USER": "10000/min",
+        "MEDIA_ROOT": str(tmp / "media"),
+    }
     with live_stack.gunicorn(live_database["url"], log=tmp / "gunicorn.log", **env) as base:
         yield {"base": base, "database_url": live_database["url"], "redis_port": redis_port, "tmp": tmp, "env": env}
 
