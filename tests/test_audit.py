@@ -63,7 +63,7 @@ def test_id_number_views_are_listed(client_county, changes):
 
     assert "查看身份证号" in html
     assert "张四（青龙村）的完整身份证号" in html
-    assert "person_page" in html
+    assert "人员页面" in html and "person_page" not in html
     assert "姓名：" not in html  # only ID views with this filter
 
 

@@ -188,7 +188,7 @@ def _entry(kind: str, record: Any, before: Any, names: dict[tuple[type, int], st
     if kind == ID_VIEW:
         person = record.person
         subject = f"{person.name}（{person.home_village.name}）的完整身份证号 {idcard.mask(person.id_number)}"
-        context = f" · {record.context}" if record.context else ""
+        context = f" · {record.context_label}" if record.context else ""
         return AuditEntry(record.viewed_at, _who(record.viewed_by), "查看身份证号", f"查看{context}", subject)
     source = SOURCES[kind]
     entry = AuditEntry(

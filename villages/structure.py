@@ -165,7 +165,8 @@ class DateNumber(Func):
         return compiler.compile(parts.resolve_expression(compiler.query))
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS INTEGER)")
+        template = "CAST(strftime('%%%%Y%%%%m%%%%d', %(expressions)s) AS INTEGER)"
+        return super().as_sql(compiler, connection, template=template)
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, template="CAST(to_char(%(expressions)s, 'YYYYMMDD') AS INTEGER)")

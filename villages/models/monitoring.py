@@ -55,6 +55,13 @@ class ElectionCycleSnapshot(models.Model):
 class IdNumberView(models.Model):
     """Audit record: a user was shown a whole ID number."""
 
+    CONTEXT_LABELS: dict[str, str] = {
+        "person_page": "人员页面",
+        "person_edit_form": "人员编辑表单",
+        "roster_export": "花名册导出",
+        "people_export": "人员列表导出",
+    }
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="id_number_views")
     viewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(auto_now_add=True)
@@ -66,3 +73,7 @@ class IdNumberView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewed_by} {self.person}"
+
+    @property
+    def context_label(self) -> str:
+        return self.CONTEXT_LABELS.get(self.context, self.context)

@@ -17,4 +17,3 @@ def age_at(birth_date: dt.date | None, on: dt.date | None) -> int | str:
     if not birth_date or not on:
         return ""
     return age_on(birth_date, on)
-
