@@ -13,11 +13,11 @@ from reserves.choices import EnrollmentStatus
 from reserves.elections import ELECTED_POSTS
 from reserves.eligibility import Eligibility, check_eligibility
 from reserves.models import DevelopmentMeasure, Election, Enrollment, Reserve, ReserveAssessment, TrainingClass
-from reserves.succession import reference_date
 from villages import idcard
 from villages.choices import Post
 from villages.forms import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
+from villages.risk import reference_date
 
 RESERVE_POSTS = [(value, label) for value, label in Post.choices if value != Post.FIRST_SECRETARY]
 

@@ -19,6 +19,7 @@ from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
 from villages.choices import Post
 from villages.models import PostAssignment, Township, Village
+from villages.risk import reference_date
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,6 @@ SEATS: tuple[Seat, ...] = (
     Seat("group_leader", "社长", (Post.GROUP_LEADER,)),
 )
 SEAT_OF_POST: dict[str, Seat] = {post: seat for seat in SEATS for post in seat.posts}
-
-
-def reference_date(village: Village, *, today: dt.date | None = None) -> dt.date:
-    """The date ages are judged on: the planned election date (village, then county), else today."""
-    return village.planned_election_on or village.township.county.planned_election_on or today or timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,9 @@ def village_succession(*, village: Village, on: dt.date | None = None) -> Villag
         holder = Holder(assignment, assignment.person.age_on(on))
         seat = SEAT_OF_POST[assignment.post]
         if seat.key != "group_leader":
-            rows[seat.key].holders.append(holder)
+            row = rows[seat.key]
+            if all(h.person.pk != holder.person.pk for h in row.holders):  # 支委委员 and 村委委员 are one seat row
+                row.holders.append(holder)
         elif assignment.group_number is not None:
             group_rows.setdefault(assignment.group_number, SeatRow(seat, f"{assignment.group}社长"))
             group_rows[assignment.group_number].holders.append(holder)

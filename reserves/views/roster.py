@@ -16,10 +16,10 @@ from reserves.eligibility import check_eligibility
 from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, ReserveForm, WithdrawForm
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
-from reserves.succession import reference_date
 from reserves.views import page_or_partial
 from villages import permissions
 from villages.models import Person, Village
+from villages.risk import reference_date
 from villages.rules import rules_for
 
 
