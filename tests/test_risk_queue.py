@@ -250,3 +250,12 @@ def test_findings_for_villages_query_count_is_constant(world, django_assert_num_
     with django_assert_num_queries(4):
         result = risk.findings_for_villages(villages=Village.objects.all())
     assert all(any(x.kind == VillageFlag.RESERVE_SHORTFALL for x in fs) for fs in result.values())
+
+
+def test_structure_panel_shows_zero_shares_as_zero_not_a_dash(client_a, world):
+    from tests import factories as f
+
+    man = f.PersonFactory(home_village=world.village_a, gender="male")
+    f.PostAssignmentFactory(person=man, post="committee_member")
+    html = client_a.get(f"/villages/{world.village_a.code}/structure/").content.decode()
+    assert "0.0%" in html  # no women, nobody ≤ 35: a real zero

@@ -17,3 +17,9 @@ def age_at(birth_date: dt.date | None, on: dt.date | None) -> int | str:
     if not birth_date or not on:
         return ""
     return age_on(birth_date, on)
+
+
+@register.filter
+def pct(value: object) -> str:
+    """{{ stats.share_women|pct }} → "12.5%"; "0.0%" stays (0 is a result); "—" when there is no denominator."""
+    return "—" if value is None or value == "" else f"{value}%"
