@@ -68,12 +68,14 @@ def bar_chart(
     unit: str = "人",
     width: int = 520,
     height: int | None = None,
+    bold: bool = True,
 ) -> SafeString:
     """Return an accessible horizontal bar chart as inline SVG markup.
 
     Each bar shows its label on the left and "value unit (note)" at its end; bars scale to the largest value
     (a chart of zeros draws empty outlines). `height` defaults to what the bars need; a smaller given height
-    compresses the rows. The SVG has role="img", a <title> and a <desc> listing every value.
+    compresses the rows. The SVG has role="img", a <title> and a <desc> listing every value. `bold`: title and
+    values in bold (PDF reports pass False: any bold text embeds a second subset of the CJK face).
     """
     label_width = min(max((_text_width(b.label) for b in bars), default=0) + PAD * 2, width * 0.4)
     value_texts = [f"{_format_value(b.value)}{unit}" + (f"（{b.note}）" if b.note else "") for b in bars]
@@ -112,6 +114,7 @@ def bar_chart(
         "axis_bottom": round(height - PAD / 2, 1),
         "thickness": round(thickness, 1),
         "bars": placed,
+        "bold": bold,
     }
     # render_to_string autoescapes every label; the result is markup we produced from a template.
     return mark_safe(render_to_string("charts/bar.svg", context))

@@ -277,6 +277,13 @@ def age_bands(
 
     posts=structure.GROUP_LEADER_POSTS gives the bands of the 社长.
     """
+    row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(
+        **_age_band_aggregates()
+    )
+    return _age_bands_from_row(row)
+
+
+def _age_band_aggregates() -> dict[str, object]:
     aggregates = {}
     for i, (_, low, high) in enumerate(AGE_BANDS):
         cond = Q()
@@ -285,7 +292,10 @@ def age_bands(
         if high is not None:
             cond &= Q(age__lte=high)
         aggregates[f"b{i}"] = Count("pk", filter=cond)
-    row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(**aggregates)
+    return aggregates
+
+
+def _age_bands_from_row(row: dict) -> list[tuple[str, int]]:
     return [(label, row[f"b{i}"]) for i, (label, _, _) in enumerate(AGE_BANDS)]
 
 
@@ -293,9 +303,30 @@ def education_bands(
     *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
 ) -> list[tuple[str, int]]:
     """(label, people) per highest-education tier, highest first. One query."""
-    aggregates = {f"e{rank}": Count("pk", filter=Q(edu_rank=rank)) for _, rank in EDUCATION_BANDS}
-    row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(**aggregates)
+    row = annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True).aggregate(
+        **_education_band_aggregates()
+    )
+    return _education_bands_from_row(row)
+
+
+def _education_band_aggregates() -> dict[str, object]:
+    return {f"e{rank}": Count("pk", filter=Q(edu_rank=rank)) for _, rank in EDUCATION_BANDS}
+
+
+def _education_bands_from_row(row: dict) -> list[tuple[str, int]]:
     return [(label, row[f"e{rank}"]) for label, rank in EDUCATION_BANDS]
+
+
+def structure_profile(
+    *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+) -> tuple[Stats, list[tuple[str, int]], list[tuple[str, int]]]:
+    """(aggregate_stats, age_bands, education_bands) of the same members in one query (a report needs all three)."""
+    row = (
+        annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True)
+        .order_by()
+        .aggregate(**_stats_aggregates(), **_age_band_aggregates(), **_education_band_aggregates())
+    )
+    return _stats_from_row(row), _age_bands_from_row(row), _education_bands_from_row(row)
 
 
 def bands_chart(title: str, bands: list[tuple[str, int]]):

@@ -33,7 +33,7 @@ from villages.choices import (
 )
 from villages.models import Assessment, PostAssignment, Village
 from villages.risk import Evaluation, Finding, RuleResult, evaluations_for_villages, reference_date
-from villages.structure import Stats, age_bands, aggregate_stats, committee_stats, education_bands, roster_date
+from villages.structure import Stats, aggregate_stats, roster_date, structure_profile
 
 POST_ORDER = {post: index for index, post in enumerate(Post.values)}
 CHART_WIDTH = 330
@@ -216,8 +216,7 @@ def _area_stats(*, village: Village, as_of: dt.date | None) -> tuple[Stats, Stat
     return cached
 
 
-def _comparison(*, village: Village, as_of: dt.date | None) -> tuple[Stats, list[ComparisonRow]]:
-    own = committee_stats(villages=Village.objects.filter(pk=village.pk), as_of=as_of).get(village.pk, Stats())
+def _comparison(*, village: Village, own: Stats, as_of: dt.date | None) -> list[ComparisonRow]:
     columns = (own, *_area_stats(village=village, as_of=as_of))
     lines = [
         ("两委成员人数", lambda s: str(s.members)),
@@ -228,7 +227,7 @@ def _comparison(*, village: Village, as_of: dt.date | None) -> tuple[Stats, list
         ("大专及以上学历", lambda s: _share(s.associate_or_above, s.share_associate_or_above)),
         ("女性", lambda s: _share(s.women, s.share_women)),
     ]
-    return own, [ComparisonRow(label, *(fn(s) for s in columns)) for label, fn in lines]
+    return [ComparisonRow(label, *(fn(s) for s in columns)) for label, fn in lines]
 
 
 def _gaps(evaluation: Evaluation) -> list[GapRow]:
@@ -240,7 +239,7 @@ def _gaps(evaluation: Evaluation) -> list[GapRow]:
 
 
 def _chart(title: str, bands: list[tuple[str, int]]) -> str:
-    return bar_chart(title=title, bars=[Bar(label, value) for label, value in bands], width=CHART_WIDTH)
+    return bar_chart(title=title, bars=[Bar(label, value) for label, value in bands], width=CHART_WIDTH, bold=False)
 
 
 def village_report(*, village: Village, as_of: dt.date | None = None) -> VillageReport:
@@ -250,19 +249,19 @@ def village_report(*, village: Village, as_of: dt.date | None = None) -> Village
     on = reference_date(village, as_of=as_of)
     evaluation = evaluations_for_villages(villages=one, as_of=as_of)[village.pk]
     roster = _roster(village=village, on=on, evaluation=evaluation, as_of=as_of)
-    stats, comparison = _comparison(village=village, as_of=as_of)
+    stats, ages, educations = structure_profile(villages=one, as_of=as_of)  # one query for the three
     return VillageReport(
         village=village,
         data_as_of=roster_date(as_of),
         reference_on=on,
         committee=[r for r in roster if r.in_committee],
         group_leaders=[r for r in roster if not r.in_committee],
-        age_chart=_chart("两委成员年龄结构", age_bands(villages=one, as_of=as_of)),
-        education_chart=_chart("两委成员学历结构", education_bands(villages=one, as_of=as_of)),
+        age_chart=_chart("两委成员年龄结构", ages),
+        education_chart=_chart("两委成员学历结构", educations),
         rule_results=evaluation.rule_results,
         gaps=_gaps(evaluation),
         succession=village_succession(village=village, on=on),
         reserves=_reserves(village=village, on=on),
-        comparison=comparison,
+        comparison=_comparison(village=village, own=stats, as_of=as_of),
         stats=stats,
     )

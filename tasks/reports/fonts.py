@@ -4,8 +4,9 @@ The PDF never depends on system fonts. Set-up (`manage.py install_report_fonts`,
 Dockerfile and CI) copies into REPORT_FONT_DIR:
 
 - ReportSans: the Simplified Chinese face of Debian's Noto Sans CJK Regular `.ttc` (its first face is the
-  Japanese one, so the SC face is picked by name), extracted with fontTools. Headings use WeasyPrint's synthetic
-  bold of it: a second 17 MB face would cost every render ~30 MB of peak memory and ~15% of its time;
+  Japanese one, so the SC face is picked by name), extracted with fontTools. Reports print no bold at all: a real
+  bold face would cost every render ~30 MB of peak memory and ~15% of its time, and even WeasyPrint's synthetic
+  bold embeds a second subset of this face (~30 ms, +150 KB per PDF);
 - ReportSansExtB: HanaMinB (fonts-hanazono), which covers CJK Extension B and beyond, for rare name characters
   that Noto Sans CJK lacks.
 
