@@ -8,6 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
 app = Celery("backend")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["tasks"])
 app.autodiscover_tasks(["tasks"], related_name="import_tasks")
 app.autodiscover_tasks(["tasks"], related_name="report_tasks")
