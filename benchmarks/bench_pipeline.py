@@ -12,42 +12,8 @@ Baseline: `SELECT count(*) FROM villages_person` through the same connection, me
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-
-def ensure_seeded(db: str) -> None:
-    env = {**os.environ, "DATABASE_URL": db}
-    if (db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists()) or db.startswith("postgres"):
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([PYTHON, "manage.py", "seed_demo", "--scale", "city"], cwd=ROOT, env=env, check=True)
-
-
-def setup_django(db: str) -> None:
-    os.environ["DATABASE_URL"] = db
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    os.environ.setdefault("AXES_ENABLED", "0")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from common import bare_count, count_queries, ensure_seeded, median_ms, setup_django
 
 
 def main() -> None:
@@ -64,9 +30,8 @@ def main() -> None:
 
 def run(*, runs: int, engine: str) -> None:
     from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection, reset_queries
+    from django.db import close_old_connections
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from reserves import demo
@@ -102,12 +67,7 @@ def run(*, runs: int, engine: str) -> None:
         ("class page, 首批中期班 (116 trainees)", county_user, reverse("reserves:class", args=[survey.pk])),
     ]
 
-    def baseline() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM villages_person")
-            cursor.fetchone()
-
-    base = median_ms(baseline, runs)
+    base = median_ms(bare_count, runs)
     villages = Village.objects.count()
     print(f"{engine}: {villages} villages; baseline SELECT count(*) FROM villages_person: {base:.2f} ms")
     print("| page | queries | median ms | × baseline |")
@@ -120,11 +80,9 @@ def run(*, runs: int, engine: str) -> None:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
 
-        reset_queries()  # request_started resets the log too; start from an empty one so the capture is exact
-        with CaptureQueriesContext(connection) as queries:
-            get()
+        queries, _ = count_queries(get)
         ms = median_ms(get, runs)
-        print(f"| {label} | {len(queries)} | {ms:.1f} | {ms / base:.0f}× |")
+        print(f"| {label} | {queries} | {ms:.1f} | {ms / base:.0f}× |")
 
 
 if __name__ == "__main__":

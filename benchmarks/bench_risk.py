@@ -29,6 +29,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from common import bare_count  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -45,12 +46,6 @@ def best_of(n: int, fn) -> float:
         fn()
         times.append((time.perf_counter() - started) * 1000)
     return min(times)
-
-
-def bare_count() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM villages_person")
-        cursor.fetchone()
 
 
 def main() -> None:
