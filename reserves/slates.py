@@ -26,22 +26,14 @@ from django.utils import timezone
 
 from reserves.choices import ReserveStatus, SlateStatus
 from reserves.models import Reserve, Slate, SlateCandidate
-from villages.choices import Post
+from villages.choices import COMMITTEE_POSTS, Post
 from villages.models import Group, Person, PostAssignment, User, Village
 from villages.permissions import can_edit_roster
 from villages.risk import Evaluation, RuleResult, Seat, evaluate_committee
+from villages.roster import POST_ORDER, roster_order
 
-SLATE_POSTS: tuple[str, ...] = (
-    Post.PARTY_SECRETARY,
-    Post.PARTY_DEPUTY_SECRETARY,
-    Post.PARTY_MEMBER,
-    Post.DIRECTOR,
-    Post.DEPUTY_DIRECTOR,
-    Post.COMMITTEE_MEMBER,
-    Post.CLERK,
-    Post.GROUP_LEADER,
-)
-POST_ORDER = {post: index for index, post in enumerate(SLATE_POSTS)}
+# The seats a slate fills: the 两委 posts and 社长, in roster order (villages.roster.POST_ORDER).
+SLATE_POSTS: tuple[str, ...] = tuple(p for p in Post.values if p in COMMITTEE_POSTS or p == Post.GROUP_LEADER)
 MULTI_SEAT_POSTS = frozenset(
     {Post.PARTY_MEMBER, Post.COMMITTEE_MEMBER, Post.PARTY_DEPUTY_SECRETARY, Post.DEPUTY_DIRECTOR}
 )
@@ -130,7 +122,7 @@ def start_slate(*, village: Village, by: User, name: str, election_on: dt.date, 
 
 def set_candidate(*, slate: Slate, post: str, seat: int, person: Person) -> SlateCandidate:
     """Propose `person` for one seat (replacing whoever was proposed there). The person must be in the pool."""
-    if post not in POST_ORDER:
+    if post not in SLATE_POSTS:
         raise ValidationError(f"预备人选方案不含该职务：{post}")
     if not 1 <= seat <= (99 if post == Post.GROUP_LEADER else MAX_SEATS):
         raise ValidationError("席位编号不正确")
@@ -167,7 +159,7 @@ def _current_assignments(*, village: Village, on: dt.date) -> list[PostAssignmen
         .filter(village=village, post__in=SLATE_POSTS, person__deleted_at__isnull=True)
         .select_related("person", "group")
     )
-    return sorted(posts, key=lambda p: (POST_ORDER[p.post], p.group_number or 0, p.start_on or dt.date.min, p.pk))
+    return sorted(posts, key=roster_order)
 
 
 def _numbered(assignments: list[PostAssignment]) -> list[tuple[PostAssignment, int]]:

@@ -144,6 +144,11 @@ class VillageRoster:
         return bool(secretaries & directors)
 
 
+def roster_order(post: PostAssignment) -> tuple:
+    """Sort key for post assignments: post importance, then 社 number, start date, id."""
+    return (POST_ORDER[post.post], post.group_number or 0, post.start_on or dt.date.min, post.pk)
+
+
 def village_roster(*, village: Village, on: dt.date) -> VillageRoster:
     """Current posts of one village (one query), ordered by post importance, then start date."""
     posts = (
@@ -152,7 +157,7 @@ def village_roster(*, village: Village, on: dt.date) -> VillageRoster:
         .select_related("person", "group")
     )
     roster = VillageRoster()
-    for post in sorted(posts, key=lambda p: (POST_ORDER[p.post], p.group_number or 0, p.start_on or dt.date.min)):
+    for post in sorted(posts, key=roster_order):
         if post.post in COMMITTEE_POSTS:
             roster.committee.append(post)
         elif post.post in SUPERVISION_POSTS:
