@@ -21,6 +21,7 @@ from reserves.models import Election, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, can_record_elections
 from villages.models import Person
+from villages.roster import post_order_expression
 
 
 def _code_filters(*names: str) -> list[OpenApiParameter]:
@@ -133,7 +134,7 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         election = self.get_object()
         if request.method == "POST":
             return self._record(request, election)
-        results = election.results.select_related("group").order_by("pk")
+        results = election.results.select_related("group").order_by(post_order_expression(), "group__number", "pk")
         page = self.paginate_queryset(results)
         return self.get_paginated_response(s.ElectionResultSerializer(page, many=True).data)
 

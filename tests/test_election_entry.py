@@ -308,3 +308,16 @@ def test_township_errors_name_the_row_and_the_village_and_nothing_is_written(cli
 def test_township_entry_is_for_those_who_record_elections(client_b, client_a, world, two_villages):
     assert client_b.get(township_url(world)).status_code == 404
     assert client_a.get(township_url(world)).status_code == 200
+
+
+def test_township_grid_query_count_does_not_grow_with_villages(
+    client_county, world, two_villages, django_assert_num_queries
+):
+    with django_assert_num_queries(6) as small:
+        client_county.get(township_url(world))
+    for n in range(5):
+        village = f.VillageFactory(township=world.township_a, code=f"51190210030{n}")
+        for post in SEATS_IN_POST_ORDER:
+            f.PostAssignmentFactory(person__home_village=village, post=post)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert len(client_county.get(township_url(world)).context["formset"].forms) == 10 + 5 * 8 + 3
