@@ -88,6 +88,8 @@ class ResultRowForm(forms.Form):
             self.fields["village"].choices = [EMPTY_CHOICE, *((key, v.name) for key, v in villages.items())]
         if people_list:
             self.fields["person"].widget.attrs["list"] = people_list
+        for field in self.fields.values():  # the grid shows labels only in its header row
+            field.widget.attrs["aria-label"] = field.label
 
     @property
     def names_person(self) -> bool:
