@@ -3,16 +3,18 @@ village or none; bad rows reported with row, column and reason; scoped like the 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from reserves.models import Election, ElectionResult
-from reserves.results_workbook import FIRST_DATA_ROW, RESULT_COLUMNS
+from reserves.results_workbook import FIRST_DATA_ROW, RESULT_COLUMNS, plan_results
+from reserves.views.elections import township_people
 from tests import factories as f
 from villages.choices import Post
 from villages.models import PostAssignment
@@ -201,3 +203,32 @@ def test_county_staff_of_another_county_get_404(world, township):
 def test_anonymous_users_are_sent_to_log_in(world, township):
     response = Client().get(urls(township[0].code)["results_template"])
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_hand_made_sheet_with_codes_aliases_and_a_group_leader_is_understood(township, world):
+    township_, _, winners = township
+    f.GroupFactory(village=world.village_a, number=3)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["凌云乡换届结果（手工表）"])
+    sheet.append(["村代码", "姓名", "身份证号", "当选职务", "得票数"])
+    sheet.append([world.village_a.code, "赵书记", None, "党支部书记、村委会主任", "８１２"])
+    sheet.append([world.village_a.code, "钱委员", winners["qinglong_member"].id_number, "3社社长", 95.0])
+    sheet.append(["填表人：张三"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    plan = plan_results(
+        source=buffer,
+        township=township_,
+        people=township_people(township_),
+        held_on=dt.date(2026, 11, 15),
+        term="",
+    )
+    assert plan.problems == []
+    assert [(r.number, r.person.name, r.post, r.group_number, r.votes) for r in plan.rows] == [
+        (3, "赵书记", Post.PARTY_SECRETARY, None, 812),
+        (3, "赵书记", Post.DIRECTOR, None, 812),
+        (4, "钱委员", Post.GROUP_LEADER, 3, 95),
+    ]
+    assert not Election.objects.exists()
