@@ -15,7 +15,7 @@ from reserves.eligibility import Eligibility, check_eligibility
 from reserves.models import DevelopmentMeasure, Election, Enrollment, Reserve, ReserveAssessment, TrainingClass
 from villages import idcard
 from villages.choices import Post
-from villages.forms import DATE_WIDGET, VersionedForm, name_blank_choices
+from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
 from villages.risk import reference_date
 
