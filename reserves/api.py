@@ -1,4 +1,4 @@
-"""REST API for reserves, training classes (enrolments, outcomes) and elections (results) — API.md.
+"""REST API for reserves, training classes (enrolments, outcomes) and elections (results) — docs/api.md.
 
 Every queryset starts from `.for_user(user)`: outsiders get 404. Writes by a role that may not make them get
 403 (reserves/permissions.py decides who may write what).

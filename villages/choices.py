@@ -1,4 +1,4 @@
-"""Code lists. API values are the enum values; the UI shows the Chinese labels (API.md "Enumerations")."""
+"""Code lists. API values are the enum values; the UI shows the Chinese labels (docs/api.md "Enumerations")."""
 
 from django.db import models
 
@@ -53,7 +53,7 @@ COMMITTEE_POSTS: frozenset[str] = frozenset(
 )
 # Seats whose vacancy or acting holder is a succession gap.
 KEY_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
-# Leaders whose age limit is stricter (DOMAIN.md §5 high_age: 55–59 amber).
+# Leaders whose age limit is stricter (docs/domain.md §5 high_age: 55–59 amber).
 LEADER_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
 
 

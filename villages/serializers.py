@@ -1,4 +1,4 @@
-"""Serializers for counties, townships, villages, people and posts: field names exactly as API.md.
+"""Serializers for counties, townships, villages, people and posts: field names exactly as docs/api.md.
 
 Extending: add a serializer field and append its name to `Meta.fields` (the risk engine adds `flags`,
 `succession_gaps` and `stats`). Data needed per row should be loaded in bulk by the viewset's `get_queryset()`

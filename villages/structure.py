@@ -120,7 +120,7 @@ class Stats:
         )
 
     def as_dict(self) -> dict[str, object]:
-        """The API's `stats` object (API.md)."""
+        """The API's `stats` object (docs/api.md)."""
         return {
             "members": self.members,
             "average_age": float(self.average_age) if self.average_age is not None else None,
