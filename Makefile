@@ -43,6 +43,7 @@ test: install system-deps fonts
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 worker: install fonts
 	$(BIN)/celery -A backend worker --loglevel=INFO --concurrency=2

@@ -6,8 +6,8 @@ from rest_framework.routers import DefaultRouter
 from backend import api_auth
 from reserves import api as reserves_api
 from tasks import api as tasks_api
-from villages import api as villages_api
-from villages import api_risks
+from villages.api import risks as api_risks
+from villages.api import roster as villages_api
 
 router = DefaultRouter()
 villages_api.register(router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "villages",
     "reserves",
     "tasks",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -184,7 +185,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "villages.api_pagination.PageSizePagination",
+    "DEFAULT_PAGINATION_CLASS": "villages.api.pagination.PageSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Throttle counters live in the default cache (Redis when DJANGO_REDIS_CACHE=1, else per process).

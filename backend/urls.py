@@ -21,6 +21,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", include("reserves.urls")),
     path("", include("tasks.urls")),
+    path("", include("tasks.import_urls")),
+    path("", include("dashboards.urls")),
     path("", include("villages.urls")),
 ]
 

@@ -31,8 +31,8 @@ def main() -> None:
 
     from django.test import Client
 
+    from villages.api.serializers import PersonSerializer, VillageSerializer
     from villages.models import Person, User, Village
-    from villages.serializers import PersonSerializer, VillageSerializer
 
     print_context()
     base = median_ms(bare_count, args.runs)

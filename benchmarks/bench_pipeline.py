@@ -34,8 +34,8 @@ def run(*, runs: int, engine: str) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from reserves import demo
     from reserves.models import TrainingClass
+    from tasks.management.demo import reserves as demo
     from villages.models import County, Township, User, Village
 
     # Keep one connection open across requests (as a server with persistent connections does; Django's test runner

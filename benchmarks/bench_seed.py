@@ -129,7 +129,7 @@ def seed_without_history() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from villages import demo
+    from tasks.management.demo import villages as demo
 
     started = time.perf_counter()
     demo.seed_demo(scale="city", history=False)

@@ -1,4 +1,4 @@
-"""REST API for reserves, training classes (enrolments, outcomes) and elections (results) — API.md.
+"""REST API for reserves, training classes (enrolments, outcomes) and elections (results) — docs/api.md.
 
 Every queryset starts from `.for_user(user)`: outsiders get 404. Writes by a role that may not make them get
 403 (reserves/permissions.py decides who may write what).
@@ -20,8 +20,8 @@ from reserves.elections import ResultRow, ResultsRefused, record_results
 from reserves.models import Election, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, can_record_elections
+from villages.headlines import post_order_expression
 from villages.models import Person
-from villages.roster import post_order_expression
 
 
 def _code_filters(*names: str) -> list[OpenApiParameter]:

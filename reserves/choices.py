@@ -1,16 +1,12 @@
 from django.db import models
 
+from villages.choices import ReserveStatus  # noqa: F401  (the code list lives in core; re-exported for the reserves app)
+
 
 class Readiness(models.TextChoices):
     READY_NOW = "ready_now", "当前可用"
     WITHIN_TERM = "within_term", "届内可用"
     NEEDS_DEVELOPMENT = "needs_development", "需继续培养"
-
-
-class ReserveStatus(models.TextChoices):
-    ACTIVE = "active", "在库"
-    APPOINTED = "appointed", "已任用"
-    WITHDRAWN = "withdrawn", "退出"
 
 
 class AddedHow(models.TextChoices):

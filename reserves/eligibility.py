@@ -1,4 +1,4 @@
-"""Reserve-cadre eligibility against the county's rules (DOMAIN.md §5 "reserve eligibility").
+"""Reserve-cadre eligibility against the county's rules (docs/domain.md §6, eligibility).
 
 Defaults (each configurable per county in `villages.rules`): age ≤ 35 周岁, ≤ 45 allowed as 放宽 (relaxed);
 education 高中/中专 or above, judged on the highest of full-time and in-service education, where 大专在读
@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from villages.choices import EDUCATION_RANK, Education
 from villages.models import Person, Village
-
-if TYPE_CHECKING:
-    from villages.rules import RuleSet
+from villages.rules import RuleSet, rules_for
 
 
 @dataclass(frozen=True)
@@ -54,8 +51,6 @@ def check_eligibility(*, person: Person, village: Village, on: dt.date, rules: R
     `rules` may be passed by callers that check many people of one county (lists) to avoid reloading them.
     """
     if rules is None:
-        from villages.rules import rules_for  # lazily: villages.rules imports models that import this app
-
         rules = rules_for(county_id=village.township.county_id, on=on)
     reasons: list[str] = []
     eligible, relaxed = True, False

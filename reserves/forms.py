@@ -12,7 +12,7 @@ from reserves.choices import EnrollmentStatus
 from reserves.eligibility import Eligibility, check_eligibility
 from reserves.models import DevelopmentMeasure, Enrollment, Reserve, ReserveAssessment, TrainingClass
 from villages.choices import Post
-from villages.forms import DATE_WIDGET, VersionedForm, name_blank_choices
+from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
 from villages.risk import reference_date
 

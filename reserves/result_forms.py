@@ -20,7 +20,7 @@ from django.utils import timezone
 from reserves.elections import ELECTED_POSTS, ResultRow, RowError
 from reserves.winners import PersonLookup, PersonNotFound, name_key
 from villages.choices import Post
-from villages.forms import DATE_WIDGET
+from villages.forms.roster import DATE_WIDGET
 from villages.models import Person, Village
 from villages.workbook.forms import RosterUploadForm
 

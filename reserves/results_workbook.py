@@ -41,8 +41,8 @@ from reserves.elections import (
 )
 from reserves.winners import PersonLookup, PersonNotFound
 from villages.choices import Post
+from villages.headlines import roster_order
 from villages.models import Person, Township, User, Village
-from villages.roster import roster_order
 from villages.workbook import codes
 from villages.workbook.columns import COLUMN_BY_KEY, Column
 from villages.workbook.importer import find_village, villages_by_key

@@ -1,4 +1,4 @@
-"""Serializers for reserves, classes, enrolments, outcomes and elections (field names exactly as API.md)."""
+"""Serializers for reserves, classes, enrolments, outcomes and elections (field names exactly as docs/api.md)."""
 
 from __future__ import annotations
 

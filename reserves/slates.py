@@ -27,10 +27,10 @@ from django.utils import timezone
 from reserves.choices import ReserveStatus, SlateStatus
 from reserves.models import Reserve, Slate, SlateCandidate
 from villages.choices import COMMITTEE_POSTS, Post
+from villages.headlines import POST_ORDER, roster_order
 from villages.models import Group, Person, PostAssignment, User, Village
 from villages.permissions import can_edit_roster
 from villages.risk import Evaluation, RuleResult, Seat, evaluate_committee
-from villages.roster import POST_ORDER, roster_order
 
 # The seats a slate fills: the 两委 posts and 社长, in roster order (villages.roster.POST_ORDER).
 SLATE_POSTS: tuple[str, ...] = tuple(p for p in Post.values if p in COMMITTEE_POSTS or p == Post.GROUP_LEADER)

@@ -46,5 +46,4 @@ urlpatterns = [
     path("slates/<int:pk>/", slates.slate_detail, name="slate"),
     path("slates/<int:pk>/seat/", slates.slate_seat, name="slate_seat"),
     path("slates/<int:pk>/status/", slates.slate_status, name="slate_status"),
-    path("slates/<int:pk>/report.pdf", slates.slate_print, name="slate_print"),
 ]

@@ -21,8 +21,8 @@ from django.db.models import QuerySet
 
 from villages import idcard
 from villages.choices import COMMITTEE_POSTS, KEY_POSTS, Post
+from villages.headlines import roster_order
 from villages.models import Person, PostAssignment, Village
-from villages.roster import roster_order
 
 # Seats of a village that has no current 两委 post to copy (post order: the enum order).
 DEFAULT_SEATS: tuple[str, ...] = tuple(post for post in Post.values if post in KEY_POSTS)

@@ -1,4 +1,4 @@
-"""/api/v1/reports/: request a report (POST → 202) and follow it; scoped like every other resource (API.md)."""
+"""/api/v1/reports/: request a report (POST → 202) and follow it; scoped like every other resource (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TasksConfig(AppConfig):
     name = "tasks"
     verbose_name = "后台任务"
+
+    def ready(self) -> None:
+        # Register the Celery entry points in every process (web included): jobs hand work over by task name
+        # (tasks.imports, tasks.reports.jobs), and eager mode (no Redis) runs a task only if it is registered.
+        from tasks import import_tasks, report_tasks  # noqa: F401

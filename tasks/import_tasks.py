@@ -1,11 +1,11 @@
-"""Celery entry point for roster imports: thin, takes the ImportJob id, idempotent (see villages.workbook.jobs)."""
+"""Celery entry point for roster imports: thin, takes the ImportJob id, idempotent (see tasks.imports)."""
 
 from celery import shared_task
 
+from tasks.imports import RUN_ROSTER_IMPORT, run_import_job
 
-@shared_task(name="tasks.run_roster_import", ignore_result=True)
+
+@shared_task(name=RUN_ROSTER_IMPORT, ignore_result=True)
 def run_roster_import(job_id: int) -> None:
     """Preview or apply one roster import; a redelivered job that already finished does nothing."""
-    from villages.workbook.jobs import run_import_job
-
     run_import_job(job_id=job_id)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 
+from villages.models import County, Township, Village
+
 if TYPE_CHECKING:
     from villages.models import User
 
@@ -46,8 +48,6 @@ class ReportBatch(models.Model):
 class ReportJobQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ReportJobQuerySet:
         """Jobs whose scope the user may see (scope visibility is decided by reports/scopes)."""
-        from villages.models import County, Township, Village
-
         village_codes = Village.objects.for_user(user).values("code")
         township_codes = Township.objects.for_user(user).values("code")
         county_codes = County.objects.for_user(user).values("code")

@@ -26,6 +26,7 @@ class ReportTask(Task):
 
 
 @shared_task(
+    name=jobs.RENDER_REPORT,
     base=ReportTask,
     bind=True,
     acks_late=True,

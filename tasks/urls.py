@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tasks import views
+from tasks.views import reports as views
+from tasks.views import slates
 
 app_name = "reports"
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("reports/<int:pk>/retry/", views.retry, name="retry"),
     path("reports/<int:pk>/download/", views.download, name="download"),
     path("reports/<int:pk>/villages.zip", views.download_zip, name="download_zip"),
+    path("slates/<int:pk>/report.pdf", slates.slate_print, name="slate_print"),
 ]

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from villages.confirmation import confirm_roster, township_summaries, village_confirmations
 from villages.models import RosterConfirmation, RuleValue, Village
+from villages.roster.confirmation import confirm_roster, township_summaries, village_confirmations
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.figures import build_dashboard, dashboard_scope
+from dashboards.templatetags.dashboard_tags import drill_href
 from tests import factories as f
 from tests.roster_data import make_roster
 from villages.choices import Education, Post, ReviewStatus, Severity, VillageFlag
-from villages.dashboards import build_dashboard, dashboard_scope
 from villages.models import Risk
-from villages.templatetags.dashboard_tags import drill_href
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +36,13 @@ def test_every_role_lands_on_its_dashboard(persona, request):
     client = request.getfixturevalue(persona)
     response = client.get(reverse("villages:home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("villages:dashboard")
+    assert response["Location"] == reverse("dashboards:dashboard")
 
 
 def test_dashboard_shows_each_users_own_scope(client_a, client_county, client_city, world):
-    assert "凌云乡概览" in client_a.get(reverse("villages:dashboard")).content.decode()
-    assert "巴州区概览" in client_county.get(reverse("villages:dashboard")).content.decode()
-    assert "全市概览" in client_city.get(reverse("villages:dashboard")).content.decode()
+    assert "凌云乡概览" in client_a.get(reverse("dashboards:dashboard")).content.decode()
+    assert "巴州区概览" in client_county.get(reverse("dashboards:dashboard")).content.decode()
+    assert "全市概览" in client_city.get(reverse("dashboards:dashboard")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -62,18 +62,18 @@ def test_dashboard_shows_each_users_own_scope(client_a, client_county, client_ci
 )
 def test_dashboard_scoping_matrix(persona, level, code, status, request):
     client = request.getfixturevalue(persona)
-    assert client.get(reverse(f"villages:dashboard_{level}", args=[code])).status_code == status
+    assert client.get(reverse(f"dashboards:dashboard_{level}", args=[code])).status_code == status
 
 
 def test_anonymous_is_sent_to_login(client, world):
-    response = client.get(reverse("villages:dashboard"))
+    response = client.get(reverse("dashboards:dashboard"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
 
 
 def test_charts_are_server_rendered_svg_with_a_link_per_bar(client_a, world):
     make_roster(world.village_a)
-    html = client_a.get(reverse("villages:dashboard")).content.decode()
+    html = client_a.get(reverse("dashboards:dashboard")).content.decode()
     svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
     assert len(svgs) >= 6
     assert "<script" not in html.split("</head>")[1]  # readable without JavaScript: no script in the body
@@ -119,7 +119,7 @@ def test_headline_numbers_drill_into_their_lists(client_county, county_staff, wo
 
 def test_drill_links_carry_the_filter_in_the_url(client_county, world):
     make_roster(world.village_a)
-    html = unescape(client_county.get(reverse("villages:dashboard")).content.decode())
+    html = unescape(client_county.get(reverse("dashboards:dashboard")).content.decode())
     assert "/people/?county=511902&post_group=committee&age_min=60" in html
     assert "/people/?county=511902&post_group=committee&education_max=junior_high" in html
     assert "/people/?township=511902100&post_group=committee&age_max=35" in html
@@ -155,7 +155,7 @@ def _dashboard_queries(client, url: str) -> int:
 @pytest.mark.parametrize("persona", ["client_a", "client_county", "client_city"])
 def test_query_count_does_not_grow_with_data(persona, request, world):
     client = request.getfixturevalue(persona)
-    url = reverse("villages:dashboard")
+    url = reverse("dashboards:dashboard")
     make_roster(world.village_a)
     f.ReserveFactory(village=world.village_a, person__home_village=world.village_a)
     small = _dashboard_queries(client, url)

@@ -182,7 +182,7 @@ def test_with_redis_down_pages_and_api_keep_working(redis_down_stack):
     assert health.json()["checks"]["redis"] == "unavailable"
 
     session = logged_in_session(base, "county")
-    for name in ["villages:dashboard", "villages:people", "villages:risks", "villages:audit", "villages:counties"]:
+    for name in ["dashboards:dashboard", "villages:people", "villages:risks", "villages:audit", "villages:counties"]:
         response = session.get(base + reverse(name), timeout=30)
         assert response.status_code == 200, (name, response.status_code)
 

@@ -34,7 +34,7 @@ SECRET_NAME = "甲乡秘密人"
 # them by design (docs/architecture.md), so they are not township IDOR targets.
 COUNTY_LEVEL = {
     "villages:county": "a county page; both townships belong to the county",
-    "villages:dashboard_county": "a county dashboard",
+    "dashboards:dashboard_county": "a county dashboard",
     "reserves:class": "training classes belong to the county",
     "reserves:class_edit": "training classes belong to the county",
     "reserves:class_enrol": "training classes belong to the county",

@@ -1,13 +1,13 @@
-"""The pipeline demo data (reserves/demo.py): the survey's first class shows 103/116 = 88.8%, idempotently."""
+"""The pipeline demo data (tasks.management.demo.reserves): the first class shows 103/116 = 88.8%, idempotently."""
 
 from __future__ import annotations
 
 import pytest
 
-from reserves import demo
 from reserves.models import Election, ElectionResult, Reserve, TrainingClass
 from reserves.outcomes import class_outcomes, reserve_coverage
-from villages.demo import seed_demo
+from tasks.management.demo import reserves as demo
+from tasks.management.demo.villages import seed_demo
 from villages.models import Village
 
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from villages import demo, idcard
+from tasks.management.demo import villages as demo
+from villages import idcard
 from villages.choices import ACTING_HOWS, COMMITTEE_POSTS, Education, Gender, Health, Post
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
 

@@ -171,7 +171,7 @@ def test_a_saved_slate_prints_with_the_village_report(client_county, old_committ
 
     slate = start_slate(village=old_committee, by=secretary_a, name="预备方案甲", election_on=ELECTION)
     set_candidate(slate=slate, post=Post.COMMITTEE_MEMBER, seat=2, person=young_reserve.person)
-    response = client_county.get(reverse("reserves:slate_print", args=[slate.pk]))
+    response = client_county.get(reverse("reports:slate_print", args=[slate.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)

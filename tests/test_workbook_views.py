@@ -32,7 +32,7 @@ def upload(content: bytes, name: str = "花名册.xlsx") -> SimpleUploadedFile:
 
 
 def import_url(world) -> str:
-    return reverse("villages:roster_import", args=[world.township_a.code])
+    return reverse("imports:roster_import", args=[world.township_a.code])
 
 
 # ---- template ----
@@ -88,8 +88,8 @@ def test_anonymous_is_sent_to_login(client, world):
 def test_import_job_of_another_user_is_404(client_a, client_b, world, secretary_a):
     client_a.post(import_url(world), {"file": upload(build([person_row()]))})
     job = ImportJob.objects.get()
-    assert client_b.get(reverse("villages:roster_import_job", args=[job.pk])).status_code == 404
-    assert client_b.post(reverse("villages:roster_import_confirm", args=[job.pk])).status_code == 404
+    assert client_b.get(reverse("imports:roster_import_job", args=[job.pk])).status_code == 404
+    assert client_b.post(reverse("imports:roster_import_confirm", args=[job.pk])).status_code == 404
 
 
 # ---- upload → preview → confirm ----
@@ -103,7 +103,7 @@ def test_upload_previews_then_confirm_imports(client_a, world, secretary_a):
     ]
     response = client_a.post(import_url(world), {"file": upload(build(rows))})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("villages:roster_import_job", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("imports:roster_import_job", args=[job.pk])
     assert (job.status, job.dry_run, job.summary["valid"]) == (JobStatus.DONE, True, True)
     assert Person.objects.count() == 1  # preview writes nothing
 
@@ -111,7 +111,7 @@ def test_upload_previews_then_confirm_imports(client_a, world, secretary_a):
     assert "确认导入" in page
     assert "新增职务：书记" in page and "全日制最高学历：初中 → 大学专科" in page
 
-    client_a.post(reverse("villages:roster_import_confirm", args=[job.pk]))
+    client_a.post(reverse("imports:roster_import_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert (job.status, job.dry_run, job.summary["applied"]) == (JobStatus.DONE, False, True)
     assert Person.objects.count() == 2
@@ -119,7 +119,7 @@ def test_upload_previews_then_confirm_imports(client_a, world, secretary_a):
     assert existing.education == Education.ASSOCIATE
     assert Person.objects.get(name="王大明").posts.count() == 2
     # Confirming twice does not import twice.
-    response = client_a.post(reverse("villages:roster_import_confirm", args=[job.pk]), follow=True)
+    response = client_a.post(reverse("imports:roster_import_confirm", args=[job.pk]), follow=True)
     assert "已确认过" in response.content.decode()
 
 
@@ -127,11 +127,11 @@ def test_preview_lists_problems_in_chinese_and_cannot_be_confirmed(client_a, wor
     rows = [person_row(), person_row(seq=2, 学历="扫盲班"), person_row(seq=3, 村名称="白鹤村")]
     client_a.post(import_url(world), {"file": upload(build(rows))})
     job = ImportJob.objects.get()
-    page = client_a.get(reverse("villages:roster_import_job", args=[job.pk])).content.decode()
+    page = client_a.get(reverse("imports:roster_import_job", args=[job.pk])).content.decode()
     assert "第 4 行：学历：无法识别“扫盲班”" in page
     assert "第 5 行：村名称：凌云乡没有名为“白鹤村”的村" in page
     assert "确认导入" not in page
-    client_a.post(reverse("villages:roster_import_confirm", args=[job.pk]))
+    client_a.post(reverse("imports:roster_import_confirm", args=[job.pk]))
     assert not Person.objects.exists()
 
 
@@ -147,7 +147,7 @@ def test_upload_form_refuses_files_that_are_not_xlsx(client_a, world):
 def test_htmx_poll_of_a_finished_job_stops_polling(client_a, world):
     client_a.post(import_url(world), {"file": upload(build([person_row()]))})
     job = ImportJob.objects.get()
-    response = client_a.get(reverse("villages:roster_import_job", args=[job.pk]), headers={"HX-Request": "true"})
+    response = client_a.get(reverse("imports:roster_import_job", args=[job.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 286
     assert 'id="job-status"' in response.content.decode()
     assert "<html" not in response.content.decode()
@@ -163,7 +163,7 @@ def test_htmx_poll_of_a_running_job_keeps_polling(client_a, world, secretary_a):
         processed_rows=500,
         created_by=secretary_a,
     )
-    response = client_a.get(reverse("villages:roster_import_job", args=[job.pk]), headers={"HX-Request": "true"})
+    response = client_a.get(reverse("imports:roster_import_job", args=[job.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
     assert 'hx-trigger="every 1s"' in body and "500 / 2000" in body
@@ -185,7 +185,7 @@ def test_large_import_runs_as_a_celery_job(client_a, world, settings, monkeypatc
     assert job.summary["counts"]["create"] == 20
 
     with django_capture_on_commit_callbacks(execute=True):
-        client_a.post(reverse("villages:roster_import_confirm", args=[job.pk]))
+        client_a.post(reverse("imports:roster_import_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert job.summary["applied"] is True
     assert Person.objects.count() == 20
@@ -253,7 +253,7 @@ def test_people_page_links_to_the_export_with_its_filters(client_a, world):
 
 def test_township_page_offers_export_to_all_and_import_to_its_secretary(client_a, client_county, world):
     url = reverse("villages:township", args=[world.township_a.code])
-    assert reverse("villages:roster_import", args=[world.township_a.code]) in client_a.get(url).content.decode()
+    assert reverse("imports:roster_import", args=[world.township_a.code]) in client_a.get(url).content.decode()
     county_page = client_county.get(url).content.decode()
     assert reverse("villages:roster_export", args=[world.township_a.code]) in county_page
-    assert reverse("villages:roster_import", args=[world.township_a.code]) not in county_page
+    assert reverse("imports:roster_import", args=[world.township_a.code]) not in county_page

@@ -1,4 +1,4 @@
-"""Code lists. API values are the enum values; the UI shows the Chinese labels (API.md "Enumerations")."""
+"""Code lists. API values are the enum values; the UI shows the Chinese labels (docs/api.md "Enumerations")."""
 
 from django.db import models
 
@@ -53,7 +53,7 @@ COMMITTEE_POSTS: frozenset[str] = frozenset(
 )
 # Seats whose vacancy or acting holder is a succession gap.
 KEY_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
-# Leaders whose age limit is stricter (DOMAIN.md §5 high_age: 55–59 amber).
+# Leaders whose age limit is stricter (docs/domain.md §5 high_age: 55–59 amber).
 LEADER_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
 
 
@@ -183,3 +183,11 @@ class ReviewStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "处理中"
     ACCEPTED = "accepted", "已认可"
     RESOLVED = "resolved", "已解决"
+
+
+class ReserveStatus(models.TextChoices):
+    """A reserve cadre's status; here (core) because the risk rules count active reserves."""
+
+    ACTIVE = "active", "在库"
+    APPOINTED = "appointed", "已任用"
+    WITHDRAWN = "withdrawn", "退出"

@@ -1,4 +1,4 @@
-"""Rule values: the thresholds of the 两低一高 and succession-gap rules (DOMAIN.md §5).
+"""Rule values: the thresholds of the 两低一高 and succession-gap rules (docs/domain.md §5).
 
 Each threshold is stored as a dated `RuleValue` row with its 文号: a county's own value wins over the city
 default (county empty), and the value in force on a date is the one with the latest effective_on ≤ that date.
@@ -19,7 +19,7 @@ from typing import Literal
 from django.db.models import Q
 
 from villages.choices import EDUCATION_RANK, Education
-from villages.models import RuleValue
+from villages.models import County, RuleValue
 
 ValueKind = Literal["age", "days", "years", "count", "share", "education"]
 
@@ -79,7 +79,7 @@ class RuleValueSource:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The thresholds in force for one county on one date (defaults: DOMAIN.md §5)."""
+    """The thresholds in force for one county on one date (defaults: docs/domain.md §5)."""
 
     high_age_member: int = 60
     high_age_leader_amber: int = 55
@@ -95,7 +95,7 @@ class RuleSet:
     reserve_age_max: int = 35
     reserve_age_relaxed_max: int = 45
     reserve_education_min: str = Education.HIGH_SCHOOL
-    # Without a rule value, villages/confirmation.py uses settings.ROSTER_CONFIRMATION_PERIOD_DAYS.
+    # Without a rule value, villages/roster/confirmation.py uses settings.ROSTER_CONFIRMATION_PERIOD_DAYS.
     roster_confirmation_days: int = 90
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -195,8 +195,6 @@ def rules_for(*, county_id: int | None, on: dt.date) -> RuleSet:
 
 def rules_by_county(*, on: dt.date) -> dict[int | None, RuleSet]:
     """RuleSet per county id (plus None: the city defaults) in force on a date. Two queries."""
-    from villages.models import County
-
     book = RuleBook.load()
     result: dict[int | None, RuleSet] = {None: book.rules(county_id=None, on=on)}
     for county_id in County.objects.values_list("pk", flat=True):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import threading
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from reserves.models import Reserve
 from villages import risk
 from villages.models import Assessment, Person, PostAssignment, RuleValue, Village
 
@@ -48,7 +47,7 @@ def _flush() -> None:
 
 def _villages_of_person(person_id: int, home_village_id: int | None) -> set[int]:
     posts = PostAssignment.objects.filter(person_id=person_id).values_list("village_id", flat=True)
-    reserves = Reserve.objects.filter(person_id=person_id).values_list("village_id", flat=True)
+    reserves = Village.objects.filter(reserves__person_id=person_id).values_list("pk", flat=True)
     return {home_village_id, *posts, *reserves} - {None}
 
 
@@ -67,8 +66,9 @@ def assessment_changed(sender, instance: Assessment, raw: bool = False, **kwargs
 
 
 @receiver([post_save, post_delete], sender=PostAssignment, dispatch_uid="risk_post")
-@receiver([post_save, post_delete], sender=Reserve, dispatch_uid="risk_reserve")
-def village_row_changed(sender, instance: PostAssignment | Reserve, raw: bool = False, **kwargs) -> None:
+# The reserves app sits above this one: its model is named lazily, never imported.
+@receiver([post_save, post_delete], sender="reserves.Reserve", dispatch_uid="risk_reserve")
+def village_row_changed(sender, instance: models.Model, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_recompute({instance.village_id})
 

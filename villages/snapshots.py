@@ -187,12 +187,3 @@ def compare_cycles(*, villages: QuerySet[Village], before: int, after: int) -> C
         elif pair[after].two_lows_one_high and not pair[before].two_lows_one_high:
             entered.append(village)
     return CycleComparison(before, after, total, list(rows.values()), left, entered, missing)
-
-
-def seed_hook(**kwargs: object) -> None:
-    """AFTER_SEED_HOOKS entry (villages/demo.py): the 2021 cycle (as elected) and the coming 2026 cycle (today)."""
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    for cycle in (2021, 2026):
-        take_snapshot(cycle=cycle, villages=Village.objects.all(), taken_on=default_taken_on(cycle=cycle, today=today))

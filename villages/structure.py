@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest
 from django.utils import timezone
 
+from villages.charts import Bar, bar_chart
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
 from villages.models import PostAssignment, Village
 
@@ -103,7 +104,7 @@ class Stats:
     @classmethod
     def from_members(cls, members: Iterable[tuple[int, int, str]]) -> Stats:
         """Stats of (age, education rank, gender) triples, one per person: the Python twin of the SQL aggregate,
-        used for hypothetical committees (villages/risk.py evaluate_committee)."""
+        used for hypothetical committees (villages.risk.evaluate_committee)."""
         members = list(members)
         if not members:
             return cls()
@@ -120,7 +121,7 @@ class Stats:
         )
 
     def as_dict(self) -> dict[str, object]:
-        """The API's `stats` object (API.md)."""
+        """The API's `stats` object (docs/api.md)."""
         return {
             "members": self.members,
             "average_age": float(self.average_age) if self.average_age is not None else None,
@@ -132,7 +133,7 @@ class Stats:
         }
 
 
-# ---- SQL building blocks (shared with villages/risk.py) ----
+# ---- SQL building blocks (shared with villages/risk/evaluation.py) ----
 
 
 def roster_date(as_of: dt.date | None) -> dt.date:
@@ -331,6 +332,4 @@ def structure_profile(
 
 def bands_chart(title: str, bands: list[tuple[str, int]]):
     """An SVG bar chart (villages/charts.py) of (label, count) bands."""
-    from villages.charts import Bar, bar_chart
-
     return bar_chart(title=title, bars=[Bar(label=label, value=count) for label, count in bands])

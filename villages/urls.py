@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages.views import audit, confirmation, cycles, dashboards, deleted, home, people, risks, roster, workbook
+from villages.views import audit, confirmation, cycles, deleted, home, people, risks, roster, workbook
 
 app_name = "villages"
 
@@ -28,16 +28,10 @@ urlpatterns = [
     path("people/<int:pk>/restore/", deleted.person_restore, name="person_restore"),
     path("people/deleted/", deleted.people_deleted, name="people_deleted"),
     path("audit/", audit.audit, name="audit"),
-    path("dashboard/", dashboards.dashboard, name="dashboard"),
-    path("dashboard/county/<str:code>/", dashboards.dashboard, {"level": "county"}, name="dashboard_county"),
-    path("dashboard/township/<str:code>/", dashboards.dashboard, {"level": "township"}, name="dashboard_township"),
     path("confirmations/", confirmation.confirmations, name="confirmations"),
     path("villages/<str:code>/confirm/", confirmation.confirm, name="confirm_roster"),
     path("cycles/", cycles.cycles, name="cycles"),
     path("roster/template.xlsx", workbook.roster_template, name="roster_template"),
-    path("townships/<str:code>/roster/import/", workbook.roster_import, name="roster_import"),
     path("townships/<str:code>/roster.xlsx", workbook.roster_export, name="roster_export"),
-    path("roster/imports/<int:pk>/", workbook.roster_import_job, name="roster_import_job"),
-    path("roster/imports/<int:pk>/confirm/", workbook.roster_import_confirm, name="roster_import_confirm"),
     path("people/export.xlsx", workbook.people_export, name="people_export"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from reserves.election_progress import default_since, township_progress, village_progress
 from reserves.permissions import can_record_elections
 from villages import permissions
-from villages.forms import DATE_WIDGET
+from villages.forms.roster import DATE_WIDGET
 from villages.models import Village
 
 

@@ -29,8 +29,8 @@ from reserves.permissions import can_record_elections, election_for_record
 from reserves.result_forms import ElectionDateForm, ResultRowsFormSet, RowCountForm, results_formset
 from reserves.winners import seats_by_village
 from villages import permissions
+from villages.headlines import roster_order
 from villages.models import Person, Township, User, Village
-from villages.roster import roster_order
 
 PEOPLE_LIST = "village-people"  # the <datalist> of a village's people offered in the 当选人 cells
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from reserves import slates
 from reserves.choices import SlateStatus
@@ -51,7 +50,7 @@ def slate_context(request: HttpRequest, slate: Slate, **extra: Any) -> dict[str,
     can_edit = can_manage and slate.status == SlateStatus.DRAFT  # a final slate is read-only until reopened
     comparison = slates.simulate_slate(slate=slate)
     context = {"slate": slate, "comparison": comparison, "can_edit": can_edit, "can_manage": can_manage, "errors": []}
-    context["slate_report_url"] = reverse("reserves:slate_print", args=[slate.pk])
+    context["slate_report_url"] = reverse("reports:slate_print", args=[slate.pk])
     if can_edit:
         context["pool"] = slates.pool_groups(village=slate.village, on=timezone.localdate())
         context["seat_options"] = slates.seat_options(slate=slate, comparison=comparison)
@@ -114,21 +113,3 @@ def slate_status(request: HttpRequest, pk: int) -> HttpResponse:
     slates.set_status(slate=slate, status=status)
     messages.success(request, f"方案已改为{SlateStatus(status).label}")
     return redirect("reserves:slate", pk=slate.pk)
-
-
-@require_GET
-def slate_print(request: HttpRequest, pk: int) -> HttpResponse:
-    """The village report (PDF) with the slate as its own section (与村情报告一并打印), rendered synchronously."""
-    from tasks.reports.context import village_report
-    from tasks.reports.fonts import missing_glyphs
-    from tasks.reports.render import render_pdf
-
-    slate = slates.slate_for(request.user, pk)
-    report = village_report(village=slate.village)
-    report.slate = slates.simulate_slate(slate=slate)
-    context = {"r": report, "data_as_of": report.data_as_of, "missing_glyphs": missing_glyphs(report.printed_texts())}
-    _, pdf = render_pdf(template_name="reports/village.html", context=context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = quote(f"{slate.village.code}-{slate.village.name}-村情报告及预备人选方案.pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
-    return response

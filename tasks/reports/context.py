@@ -1,6 +1,6 @@
-"""Everything the village report (换届前村情报告, DOMAIN.md §7) prints, gathered in a fixed number of queries.
+"""Everything the village report (换届前村情报告, docs/domain.md §7) prints, gathered in a fixed number of queries.
 
-The rules, structure figures and succession seats come from their own modules (villages/risk.py,
+The rules, structure figures and succession seats come from their own modules (villages/risk/,
 villages/structure.py, reserves/succession.py), so the report can never disagree with the web pages.
 `slate` is an optional section another module may fill (a saved slate printed with the report).
 """

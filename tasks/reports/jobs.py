@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -35,12 +36,14 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind
+from tasks.reports.editions import render_job
 from villages import permissions
 from villages.models import User, Village
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+RENDER_REPORT = "tasks.report_tasks.render_report"  # the Celery task name (tasks.report_tasks)
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 
@@ -151,11 +154,12 @@ def publish(job_ids: Iterable[int]) -> list[int]:
         elif runner == "thread":
             _thread_pool().submit(_run_in_thread, job_id)
         else:
-            from tasks.report_tasks import render_report
-
             try:
                 # Fail fast (no connection retries): the request must not hang while the broker is down.
-                render_report.apply_async(args=[job_id], retry=True, retry_policy={"max_retries": 0})
+                # By name: the Celery entry point (tasks.report_tasks) imports this module, not the reverse.
+                current_app.signature(RENDER_REPORT).apply_async(
+                    args=[job_id], retry=True, retry_policy={"max_retries": 0}
+                )
             except Exception as exc:  # kombu raises several types for an unreachable broker
                 log.warning("report job %s stays queued: broker unavailable (%s)", job_id, exc)
                 failed.append(job_id)
@@ -234,8 +238,6 @@ def run_report_job(job_id: int) -> str:
         ReportJob.objects.filter(pk=job_id).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
         return "waiting"
     try:
-        from tasks.reports.editions import render_job
-
         rendered = render_job(job)
         name = default_storage.save(_file_name(job, rendered.sha256), ContentFile(rendered.pdf))
     except TRANSIENT_ERRORS as exc:

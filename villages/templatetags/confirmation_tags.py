@@ -7,9 +7,9 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from villages.confirmation import village_confirmations
 from villages.models import Village
 from villages.permissions import can_edit_roster
+from villages.roster.confirmation import village_confirmations
 
 register = template.Library()
 

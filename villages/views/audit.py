@@ -6,8 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from villages.audit import audit_entries
-from villages.audit_forms import AuditFilterForm
+from villages.audit.trail import audit_entries
+from villages.forms.audit import AuditFilterForm
 from villages.views.roster import page_or_partial
 
 PAGE_SIZE = 50

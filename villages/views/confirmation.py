@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions
-from villages.confirmation import confirm_roster, township_summaries, village_confirmations
 from villages.models import County, RosterConfirmation, Township, User, Village
+from villages.roster.confirmation import confirm_roster, township_summaries, village_confirmations
 
 HISTORY_SHOWN = 10
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from villages import permissions
-from villages.deletion import can_restore, current_posts_of, delete_person, deleted_people_for, restore_person
+from villages.audit.deletion import can_restore, current_posts_of, delete_person, deleted_people_for, restore_person
 from villages.views.roster import page_or_partial
 
 PAGE_SIZE = 50

@@ -8,7 +8,7 @@ from villages.models import User
 def landing_url(user: User) -> str | None:
     """Where each role starts: the dashboard of its own scope (township, county or the city)."""
     has_scope = user.is_city_admin or user.township_id or (user.is_county_staff and user.county_id)
-    return reverse("villages:dashboard") if has_scope else None
+    return reverse("dashboards:dashboard") if has_scope else None
 
 
 def home(request: HttpRequest) -> HttpResponse:

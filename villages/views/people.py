@@ -16,10 +16,10 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from villages import permissions
 from villages.choices import SourceCategory
-from villages.filters import PersonFilter
-from villages.forms import AssessmentForm, PersonForm
-from villages.history import person_history
+from villages.forms.people_filters import PersonFilter
+from villages.forms.roster import AssessmentForm, PersonForm
 from villages.models import IdNumberView, Person, PostAssignment, Village
+from villages.roster.history import person_history
 from villages.views.roster import page_or_partial
 
 PAGE_SIZE = 50

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions, risk, rules, structure
+from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
+from villages.forms.risk_filters import RiskFilter
 from villages.models import County, Risk, Township, Village
-from villages.risk_filters import RiskFilter
-from villages.risk_forms import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50

@@ -16,13 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
 from villages import permissions
-from villages.forms import PostAddForm, PostEditForm, PostEndForm, person_option_label
+from villages.forms.roster import PostAddForm, PostEditForm, PostEndForm, person_option_label
+from villages.headlines import township_headlines, village_headlines, village_roster
 from villages.models import County, Person, Township, Village
-from villages.roster import (
-    township_headlines,
-    village_headlines,
-    village_roster,
-)
 
 
 def page_or_partial(request: HttpRequest, template: str, partial: str, context: dict[str, Any]) -> HttpResponse:

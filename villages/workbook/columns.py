@@ -1,4 +1,4 @@
-"""The roster workbook's columns: header names, their aliases (API.md "Roster workbook"), in one place.
+"""The roster workbook's columns: header names, their aliases (docs/roster-workbook.md), in one place.
 
 The template, the exporter and the reader all use `COLUMNS`, so an exported workbook has exactly the headers
 the importer looks for. Headers are compared after `normalise_header` (full-width → half-width, no spaces).

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from villages import idcard
 from villages.choices import SourceCategory
+from villages.headlines import POST_ORDER
 from villages.models import Assessment, IdNumberView, Person, PostAssignment, Township, User, Village
-from villages.roster import POST_ORDER
 from villages.workbook.dates import format_year_month
 from villages.workbook.reader import default_assessment_year
 from villages.workbook.template import roster_workbook

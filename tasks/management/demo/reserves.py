@@ -1,6 +1,6 @@
 """Demo data for the reserve pipeline: reserves, training classes with enrolments, and the 2021 election records.
 
-`seed_hook(scale=..., seed=...)` runs after villages.demo has committed the villages and their rosters
+`seed_hook(scale=..., seed=...)` runs after tasks.management.demo.villages has committed the villages and their rosters
 (AFTER_SEED_HOOKS). It is idempotent (does nothing once the survey class exists) and bulk-inserts, so the city
 scale stays fast. What it creates:
 - reserves: most villages 0–3 (new young villagers, a few ineligible ones with a recorded reason, a few
@@ -25,8 +25,9 @@ from simple_history.utils import bulk_create_with_history
 
 from reserves.choices import AddedHow, ClassLevel, EnrollmentStatus, Readiness, ReserveStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, TrainingClass
+from tasks.management.demo.committees import IdNumbers, person_name
+from tasks.management.demo.tables import SURVEY_CASES, Scale
 from villages.choices import COMMITTEE_POSTS, Education, Gender, How, PoliticalStatus, Post
-from villages.demo import SURVEY_CASES, IdNumbers, Scale, person_name
 from villages.models import County, Person, PostAssignment, Village
 
 SURVEY_CLASS_NAME = "村级后备干部专修班首批中期班"

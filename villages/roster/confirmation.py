@@ -158,23 +158,3 @@ def township_summaries(*, confirmations: Iterable[VillageConfirmation]) -> list[
             )
         )
     return sorted(summaries, key=lambda s: s.township.code)
-
-
-def seed_hook(**kwargs: object) -> None:
-    """AFTER_SEED_HOOKS entry (villages/demo.py): the demo township's secretary has confirmed most of its
-    villages, some recently and some too long ago (overdue); idempotent (skips villages already confirmed)."""
-    from villages.demo import DEMO_TOWNSHIP
-
-    secretary = User.objects.filter(township__code=DEMO_TOWNSHIP, role="township_secretary").first()
-    if secretary is None:
-        return
-    now = timezone.now()
-    villages = Village.objects.filter(township__code=DEMO_TOWNSHIP, confirmations__isnull=True).order_by("code")
-    for index, village in enumerate(villages):
-        if index % 4 == 3:
-            continue  # never confirmed
-        confirmation = RosterConfirmation.objects.create(
-            village=village, confirmed_by=secretary, unchanged=index % 3 != 0
-        )
-        days_ago = (index * 23) % 150
-        RosterConfirmation.objects.filter(pk=confirmation.pk).update(confirmed_at=now - dt.timedelta(days=days_ago))

@@ -28,8 +28,8 @@ from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
 from villages import permissions, structure
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, PersonFlag, Post, VillageFlag
-from villages.confirmation import overdue_counts
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
+from villages.roster.confirmation import overdue_counts
 
 Level = Literal["city", "county", "township"]
 TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from villages.audit import KIND_CHOICES, audit_rows
+from villages.audit.trail import audit_rows, kind_choices
 from villages.choices import Role
 from villages.models import Township, User, Village
 
@@ -39,7 +39,7 @@ class AuditFilterForm(forms.Form):
     )
     since = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
     until = forms.DateField(label="截止日期", required=False, widget=DATE_WIDGET)
-    kind = forms.ChoiceField(label="类型", choices=[("", "全部"), *KIND_CHOICES], required=False)
+    kind = forms.ChoiceField(label="类型", choices=lambda: [("", "全部"), *kind_choices()], required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
+from dashboards.figures import Band, Dashboard, build_dashboard, dashboard_scope
+from dashboards.templatetags.dashboard_tags import drill_href
 from villages.charts import Bar, bar_chart
-from villages.dashboards import Band, Dashboard, build_dashboard, dashboard_scope
-from villages.templatetags.dashboard_tags import drill_href
 
 # Narrower than the PDF's charts: they sit in columns and must stay legible at a phone's 390 px.
 CHART_WIDTH = 400

@@ -1,10 +1,10 @@
-"""`manage.py seed_demo [--scale small|city] [--seed N]`: demo data, idempotent (villages/demo.py)."""
+"""`manage.py seed_demo [--scale small|city] [--seed N]`: demo data, idempotent (tasks/management/demo/villages.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from villages import demo
+from tasks.management.demo import villages as demo
 
 
 class Command(BaseCommand):

@@ -17,10 +17,9 @@ from typing import Any
 from django.db import models
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 
-from reserves.models import Reserve
 from villages import idcard
-from villages.history import HIDDEN_FIELDS, Change, _display
 from villages.models import Assessment, Group, IdNumberView, Person, PostAssignment, User, Village
+from villages.roster.history import HIDDEN_FIELDS, Change, _display
 
 ID_NUMBER_IN_TEXT = re.compile(r"\d{17}[\dXx]|\d{15}")
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
@@ -52,12 +51,18 @@ SOURCES: dict[str, Source] = {
     "person": Source("人员信息", Person),
     "post": Source("任职", PostAssignment),
     "assessment": Source("年度考核", Assessment),
-    "reserve": Source("后备干部", Reserve),
     "village": Source("村基本信息", Village),
 }
-KIND_CHOICES: list[tuple[str, str]] = [(key, source.label) for key, source in SOURCES.items()] + [
-    (ID_VIEW, "查看完整身份证号")
-]
+
+
+def register_source(key: str, source: Source) -> None:
+    """Apps above this one (reserves) add their history tables here from their AppConfig.ready()."""
+    SOURCES[key] = source
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The audit filter's kinds: every registered history table, then whole-ID views."""
+    return [(key, source.label) for key, source in SOURCES.items()] + [(ID_VIEW, "查看完整身份证号")]
 
 
 @dataclass
@@ -85,7 +90,7 @@ def audit_rows(
     inclusive, `until` exclusive. Paginate the result and pass a page to `audit_entries`.
     """
     villages = villages if villages is not None else Village.objects.for_user(user)
-    kinds = kinds or [key for key, _label in KIND_CHOICES]
+    kinds = kinds or [key for key, _label in kind_choices()]
     parts: list[QuerySet] = []
     for key in kinds:
         if key == ID_VIEW:

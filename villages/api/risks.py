@@ -1,4 +1,4 @@
-"""REST API for the risk work queue (API.md `risks/`): read scoped, PATCH review fields by county staff/city admin.
+"""REST API for the risk work queue (docs/api.md `risks/`): read scoped, PATCH review fields by county staff/city admin.
 
 Township secretaries read their township's risks (PATCH → 403); risks outside the user's scope → 404.
 """
@@ -13,8 +13,8 @@ from rest_framework.routers import DefaultRouter
 
 from villages import permissions, risk
 from villages.choices import ReviewStatus, Severity
+from villages.forms.risk_filters import KIND_CHOICES, severity_rank
 from villages.models import Risk, User
-from villages.risk_filters import KIND_CHOICES, severity_rank
 from villages.roster import StaleEditError
 
 

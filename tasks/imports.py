@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from zipfile import BadZipFile
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,6 +24,7 @@ from villages.workbook.importer import StaleImportError, apply_import, plan_impo
 from villages.workbook.reader import count_data_rows, read_roster
 
 logger = logging.getLogger(__name__)
+RUN_ROSTER_IMPORT = "tasks.run_roster_import"  # the Celery task name (tasks.import_tasks)
 UNREADABLE = "文件无法读取：请上传 Excel 2007 及以上版本的 .xlsx 文件"
 
 
@@ -62,9 +64,9 @@ def _dispatch(job: ImportJob, *, rows: int | None) -> None:
     if rows is not None and rows <= settings.ROSTER_IMPORT_INLINE_MAX_ROWS:
         run_import_job(job_id=job.pk)
         return
-    from tasks.import_tasks import run_roster_import
-
-    transaction.on_commit(lambda: run_roster_import.delay(job.pk))
+    # By name: the Celery entry point (tasks.import_tasks) imports this module, not the other way round.
+    task = current_app.signature(RUN_ROSTER_IMPORT, args=(job.pk,))
+    transaction.on_commit(task.delay)
 
 
 def run_import_job(*, job_id: int) -> ImportJob:

@@ -1,4 +1,4 @@
-"""Query-string filters of the units, people and posts API (codes, as API.md: `?county=&township=&village=`).
+"""Query-string filters of the units, people and posts API (codes, as docs/api.md: `?county=&township=&village=`).
 
 Filters narrow an already scoped queryset (`.for_user(user)`); a code outside the user's scope gives an empty list.
 """

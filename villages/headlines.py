@@ -11,37 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Avg, Case, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from villages.choices import COMMITTEE_POSTS, ORGAN_OF_POST, Organ, PoliticalStatus, Post
-from villages.models import Person, PostAssignment, Township, Village
+from villages.choices import COMMITTEE_POSTS, Post
+from villages.models import PostAssignment, Township, Village
 from villages.structure import AGED_CUTOFF, Stats, annotated_seats, committee_stats
 
 # Display order of posts: the enum order is the order of importance.
 POST_ORDER: dict[str, int] = {value: index for index, value in enumerate(Post.values)}
 SUPERVISION_POSTS: frozenset[str] = frozenset({Post.SUPERVISION_DIRECTOR, Post.SUPERVISION_MEMBER})
-
-
-def years_before(on: dt.date, years: int) -> dt.date:
-    """The latest birth date of someone aged `years` 周岁 or more on `on` (29 Feb falls back to 28 Feb)."""
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:
-        return on.replace(year=on.year - years, day=28)
-
-
-def party_post_refusal(*, person: Person, post: str) -> str | None:
-    """Why `person` may not hold the party-organization `post`, or None when they may.
-
-    党章: only full party members may be elected to a party committee; 预备党员 have no right to stand.
-    Posts outside the party organization have no such condition.
-    """
-    if ORGAN_OF_POST.get(post) != Organ.PARTY or person.political_status == PoliticalStatus.CPC_MEMBER:
-        return None
-    shown = person.get_political_status_display()
-    return f"{person.name}的政治面貌为{shown}，村党组织职务只能由正式党员担任"
 
 
 class _Count(Func):
@@ -179,36 +159,3 @@ def village_roster(*, village: Village, on: dt.date) -> VillageRoster:
         else:
             roster.others.append(post)
     return roster
-
-
-class StaleEditError(Exception):
-    """The row changed since the form was rendered; the message says so in Chinese, naming who and when."""
-
-
-def last_change_label(obj: models.Model) -> str:
-    """'张三 于 2026-11-27 10:15' from the object's latest history record (empty when it has none)."""
-    from django.utils import timezone
-
-    record = obj.history.select_related("history_user").order_by("-history_date").first()
-    if record is None:
-        return ""
-    who = str(record.history_user) if record.history_user else "系统"
-    return f"{who} 于 {timezone.localtime(record.history_date):%Y-%m-%d %H:%M}"
-
-
-def save_versioned(obj: models.Model, *, expected_version: int) -> None:
-    """Save `obj` (carrying the user's changes) only if its row still has `expected_version`; bump the version.
-
-    The row is locked (select_for_update; SQLite's IMMEDIATE transactions serialise writers) so two saves
-    cannot both pass the check. A plain model.save() keeps django-simple-history recording who changed what.
-    Raises StaleEditError when someone else saved in between; nothing is written then.
-    """
-    model = type(obj)
-    with transaction.atomic():
-        current = model._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
-        if current != expected_version:
-            who_when = last_change_label(obj)
-            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
-        # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
-        obj.version = expected_version + 1
-        obj.save()

@@ -1,11 +1,11 @@
-"""Serializers for counties, townships, villages, people and posts: field names exactly as API.md.
+"""Serializers for counties, townships, villages, people and posts: field names exactly as docs/api.md.
 
 Extending: add a serializer field and append its name to `Meta.fields` (the risk engine adds `flags`,
 `succession_gaps` and `stats`). Data needed per row should be loaded in bulk by the viewset's `get_queryset()`
 (annotations or prefetches) so list endpoints keep a constant number of queries.
 
 Writes: the serializers validate input and say what is wrong in Chinese; who may write is decided by the viewsets
-(villages/api.py) through villages/permissions.py. Versioned rows are saved with `roster.save_versioned`.
+(villages/api/roster.py) through villages/permissions.py. Versioned rows are saved with `roster.save_versioned`.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ class EvaluatedSerializerMixin:
 class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     """A village (村/社区). `code` and `township` are set on creation only; `election_date` is the planned one.
 
-    Computed by the risk engine (villages/risk.py) on the reference date (`?as_of=`, else the village's planned
+    Computed by the risk engine (villages/risk/) on the reference date (`?as_of=`, else the village's planned
     election date, else its county's, else today), read-only:
     - `succession_gaps`: every village-level finding that fires (one per VillageFlag rule at most), in rule
       order, as `{kind, severity, post, detail}`; person flags are not gaps (they are on `people/`);

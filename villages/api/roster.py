@@ -1,4 +1,4 @@
-"""REST API for administrative units, people and posts (API.md).
+"""REST API for administrative units, people and posts (docs/api.md).
 
 Every viewset's `get_queryset()` starts from `.for_user(request.user)`: an object outside the user's scope is 404.
 A write the user may not make is 403, decided by villages/permissions.py after the object was found in scope:
@@ -17,8 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from villages import api_filters, deletion, permissions
-from villages import serializers as s
+from villages import permissions
+from villages.api import filters as api_filters
+from villages.api import serializers as s
+from villages.audit import deletion
 from villages.models import County, Person, PostAssignment, Township, Village
 
 CODE_REGEX = r"\d+"

@@ -1,0 +1,70 @@
+"""两低一高 person flags, village succession gaps, and the Risk work queue they feed (docs/domain.md).
+
+One rule engine, two entry points:
+- bulk (`findings_for_villages`, `person_flags_for`, `recompute_risks`): a fixed handful of queries whatever the
+  number of villages. SQL does the per-row arithmetic (周岁 at each village's reference date, highest education
+  rank, latest assessment grade, reserve counts, last vacancy dates); the thresholds are then applied to those rows
+  by the functions below.
+- hypothetical (`evaluate_committee`): a proposed committee (slate simulation) goes through the very same rule
+  functions, so a slate and the real roster can never be judged differently.
+
+Reference date: an explicit `as_of`, else the village's planned election date, else its county's, else today.
+Rule values are those in force for the village's county on its reference date (villages/rules.py).
+
+The package's modules: `findings` (value types), `checks` (one function per rule), `evaluation` (bulk facts from the
+database, reference dates), `queue` (the Risk work queue), `age_out` (the age-out calendar). Callers import the
+public names below from `villages.risk`.
+"""
+
+from villages.risk.age_out import AgeOutPerson, AgeOutTownship, AgeOutVillage, age_out_calendar
+from villages.risk.evaluation import (
+    evaluate_committee,
+    evaluations_for_villages,
+    findings_for_villages,
+    person_flags_for,
+    reference_date,
+)
+from villages.risk.findings import (
+    AUTO_CLOSE_NOTE,
+    REOPEN_NOTE,
+    Evaluation,
+    Finding,
+    RecomputeSummary,
+    RuleResult,
+    Seat,
+    kind_label,
+)
+from villages.risk.queue import (
+    PreviewRow,
+    preview_rows,
+    recompute_risks,
+    review_risk,
+    signals_are_paused,
+    signals_paused,
+)
+
+__all__ = [
+    "AUTO_CLOSE_NOTE",
+    "REOPEN_NOTE",
+    "AgeOutPerson",
+    "AgeOutTownship",
+    "AgeOutVillage",
+    "Evaluation",
+    "Finding",
+    "PreviewRow",
+    "RecomputeSummary",
+    "RuleResult",
+    "Seat",
+    "age_out_calendar",
+    "evaluate_committee",
+    "evaluations_for_villages",
+    "findings_for_villages",
+    "kind_label",
+    "person_flags_for",
+    "preview_rows",
+    "recompute_risks",
+    "reference_date",
+    "review_risk",
+    "signals_are_paused",
+    "signals_paused",
+]

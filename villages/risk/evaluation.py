@@ -1,0 +1,211 @@
+"""Bulk evaluation: facts for many villages in a fixed handful of queries, then the rule functions.
+
+Reference date: an explicit `as_of`, else the village's planned election date, else its county's, else today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from villages.choices import (
+    EDUCATION_RANK,
+    KEY_POSTS,
+    Post,
+    ReserveStatus,
+)
+from villages.models import Assessment, Person, PostAssignment, Village, age_on
+from villages.risk.checks import evaluate, person_findings
+from villages.risk.findings import FLAGGED_POSTS, SEVERITY_ORDER, Evaluation, Finding, Seat, SeatFacts, VillageFacts
+from villages.rules import RuleBook, rules_for
+from villages.structure import annotated_seats, roster_date
+
+
+def reference_date(village: Village, *, as_of: dt.date | None = None) -> dt.date:
+    """as_of, else the village's planned election date, else its county's, else today."""
+    return as_of or village.planned_election_on or village.township.county.planned_election_on or timezone.localdate()
+
+
+def _election_on(village_on: dt.date | None, county_on: dt.date | None) -> dt.date | None:
+    return village_on or county_on
+
+
+# ---- bulk loading (constant number of queries) ----
+
+SEAT_FIELDS = (
+    "village_id",
+    "person_id",
+    "person__name",
+    "post",
+    "how",
+    "start_on",
+    "group__number",
+    "person__birth_date",
+    "age",
+    "edu_rank",
+    "person__gender",
+    "person__health",
+    "person__able_to_serve",
+    "person__quality_rating",
+    "latest_grade",
+    "latest_grade_year",
+)
+
+
+def _seat_rows(*, villages: QuerySet[Village], as_of: dt.date | None, person_filter: Q | None = None):
+    latest = Assessment.objects.filter(person=OuterRef("person")).order_by("-year")
+    seats = annotated_seats(villages=villages, as_of=as_of, posts=FLAGGED_POSTS)
+    if person_filter is not None:
+        seats = seats.filter(person_filter)
+    seats = seats.annotate(
+        latest_grade=Subquery(latest.values("grade")[:1]), latest_grade_year=Subquery(latest.values("year")[:1])
+    )
+    return seats.order_by("village_id", "pk").values_list(*SEAT_FIELDS)
+
+
+def _seat_from_row(row: tuple) -> SeatFacts:
+    (_, pid, name, post, how, start_on, group_no, birth, age, edu_rank, gender, health, able, quality, grade, year) = (
+        row
+    )
+    return SeatFacts(
+        pid, name, post, how, start_on, group_no, birth, age, edu_rank, gender, health, able, quality, grade, year
+    )
+
+
+def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dict[int, VillageFacts]:
+    def active(**extra: object) -> QuerySet[Village]:
+        # Active reserves through the reverse relation: the reserves app sits above this one and is never
+        # imported. One filter() call, so every condition applies to the same reserve row.
+        return Village.objects.filter(
+            pk=OuterRef("pk"), reserves__status=ReserveStatus.ACTIVE, reserves__person__deleted_at__isnull=True, **extra
+        )
+
+    count = active().order_by().values("pk").annotate(n=Count("reserves")).values("n")
+    rows = (
+        villages.order_by()
+        .values_list(
+            "pk",
+            "township__county_id",
+            "planned_election_on",
+            "township__county__planned_election_on",
+            "last_party_admission_on",
+        )
+        .annotate(
+            n_reserves=Coalesce(Subquery(count), 0),
+            has_sec_reserve=Exists(active(reserves__target_post=Post.PARTY_SECRETARY)),
+        )
+    )
+    status_on = as_of or timezone.localdate()
+    facts = {}
+    for pk, county_id, planned, county_planned, last_adm, n_reserves, has_sec in rows:
+        election_on = _election_on(planned, county_planned)
+        reference_on = as_of or election_on or timezone.localdate()
+        facts[pk] = VillageFacts(pk, county_id, reference_on, status_on, election_on, last_adm, n_reserves, has_sec)
+    vacated = (
+        PostAssignment.objects.filter(
+            village__in=villages.values("pk"), post__in=list(KEY_POSTS), end_on__isnull=False, end_on__lte=status_on
+        )
+        .order_by()
+        .values_list("village_id", "post")
+        .annotate(last=Max("end_on"))
+    )
+    for village_id, post, last in vacated:
+        facts[village_id].last_vacated[post] = last
+    return facts
+
+
+def evaluations_for_villages(*, villages: QuerySet[Village], as_of: dt.date | None = None) -> dict[int, Evaluation]:
+    """Evaluation per village id (findings, person flags, rule results, Python stats). Four queries in all."""
+    facts = _village_facts(villages=villages, as_of=as_of)
+    book = RuleBook.load()
+    seats: dict[int, list[SeatFacts]] = defaultdict(list)
+    for row in _seat_rows(villages=villages, as_of=as_of):
+        seats[row[0]].append(_seat_from_row(row))
+    return {
+        pk: evaluate(facts=f, seats=seats.get(pk, []), rules=book.rules(county_id=f.county_id, on=f.reference_on))
+        for pk, f in facts.items()
+    }
+
+
+def findings_for_villages(*, villages: QuerySet[Village], as_of: dt.date | None = None) -> dict[int, list[Finding]]:
+    """Every finding (person flags and village gaps) per village id; every village of the queryset is a key."""
+    return {pk: e.findings for pk, e in evaluations_for_villages(villages=villages, as_of=as_of).items()}
+
+
+def person_flags_for(*, people: QuerySet[Person], as_of: dt.date | None = None) -> dict[int, list[Finding]]:
+    """Person flags per person id, over the posts each holds (in any village). People without flags are absent.
+
+    Three queries whatever the number of people.
+    """
+    villages = Village.objects.filter(
+        pk__in=PostAssignment.objects.current(roster_date(as_of)).filter(person__in=people).values("village_id")
+    )
+    facts = {
+        pk: (county_id, as_of or _election_on(planned, county_planned) or timezone.localdate())
+        for pk, county_id, planned, county_planned in villages.values_list(
+            "pk", "township__county_id", "planned_election_on", "township__county__planned_election_on"
+        )
+    }
+    book = RuleBook.load()
+    by_village_person: dict[tuple[int, int], list[SeatFacts]] = defaultdict(list)
+    for row in _seat_rows(villages=villages, as_of=as_of, person_filter=Q(person__in=people)):
+        by_village_person[(row[0], row[1])].append(_seat_from_row(row))
+    merged: dict[int, dict[str, Finding]] = defaultdict(dict)
+    for (village_id, person_id), seats in by_village_person.items():
+        county_id, on = facts[village_id]
+        for finding in person_findings(seats, book.rules(county_id=county_id, on=on)):
+            current = merged[person_id].get(finding.kind)
+            if current is None or SEVERITY_ORDER[finding.severity] > SEVERITY_ORDER[current.severity]:
+                merged[person_id][finding.kind] = finding
+    return {pid: list(flags.values()) for pid, flags in merged.items()}
+
+
+# ---- hypothetical committees ----
+
+
+def evaluate_committee(
+    *,
+    village: Village,
+    seats: Sequence[Seat],
+    as_of: dt.date,
+    reserves_count: int | None = None,
+    secretary_reserve: bool | None = None,
+) -> Evaluation:
+    """Judge a (proposed or current) committee of `village` on `as_of` with the same rules as the real roster.
+
+    Village facts not given (reserve count, secretary reserve) are read from the database; the people's
+    latest assessments are read in one query. Ages are 周岁 on as_of.
+    """
+    facts = _village_facts(villages=Village.objects.filter(pk=village.pk), as_of=as_of)[village.pk]
+    if reserves_count is not None:
+        facts.active_reserves = reserves_count
+    if secretary_reserve is not None:
+        facts.secretary_reserve = secretary_reserve
+    latest: dict[int, tuple[str, int]] = {}
+    for pid, grade, year in (
+        Assessment.objects.filter(person__in=[s.person.pk for s in seats if s.person.pk])
+        .order_by("person", "year")
+        .values_list("person_id", "grade", "year")
+    ):
+        latest[pid] = (grade, year)
+    seat_facts = [_seat_from_person(s, as_of=as_of, latest=latest) for s in seats]
+    rules = rules_for(county_id=facts.county_id, on=as_of)
+    return evaluate(facts=facts, seats=seat_facts, rules=rules)
+
+
+def _seat_from_person(seat: Seat, *, as_of: dt.date, latest: dict[int, tuple[str, int]]) -> SeatFacts:
+    p = seat.person
+    ranks = [EDUCATION_RANK[e] for e in (p.education, p.education_in_service) if e]
+    grade, year = latest.get(p.pk, (None, None))
+    return SeatFacts(
+        p.pk or 0, p.name, seat.post, seat.how, seat.start_on, seat.group_number, p.birth_date,
+        age_on(p.birth_date, as_of), max(ranks, default=-1), p.gender, p.health, p.able_to_serve,
+        p.quality_rating, grade, year,
+    )  # fmt: skip
+
+
+# ---- the Risk work queue ----
