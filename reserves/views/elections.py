@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +17,7 @@ from reserves.forms import ElectionDateForm, ElectionForm, ResultFormSet, Townsh
 from reserves.models import Election
 from reserves.permissions import can_record_elections, election_for_record
 from villages import permissions
+from villages.http import AuthedHttpRequest
 from villages.models import Person, Township, Village
 
 
@@ -40,7 +41,7 @@ def rows_of(formset) -> list[ResultRow]:
 
 
 @require_http_methods(["GET", "POST"])
-def village_elections(request: HttpRequest, code: str) -> HttpResponse:
+def village_elections(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for(request.user, code)
     can_record = can_record_elections(request.user, village.township)
     if request.method == "POST" and not can_record:
@@ -59,7 +60,7 @@ def village_elections(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def election_results(request: HttpRequest, pk: int) -> HttpResponse:
+def election_results(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     election = election_for_record(request.user, pk)
     formset = ResultFormSet(request.POST or None, form_kwargs={"people": township_people(election.village.township)})
     errors = []
@@ -76,7 +77,7 @@ def election_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def township_results(request: HttpRequest, code: str) -> HttpResponse:
+def township_results(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = permissions.township_for(request.user, code)
     if not can_record_elections(request.user, township):
         raise PermissionDenied("只读用户不能录入换届结果")

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from reserves import slates
 from reserves.choices import SlateStatus
 from reserves.models import Slate
 from villages import permissions
+from villages.http import AuthedHttpRequest
 from villages.models import Person, Village
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -45,7 +46,7 @@ class SeatForm(forms.Form):
         return post, int(seat)
 
 
-def slate_context(request: HttpRequest, slate: Slate, **extra: Any) -> dict[str, Any]:
+def slate_context(request: AuthedHttpRequest, slate: Slate, **extra: Any) -> dict[str, Any]:
     can_manage = permissions.can_edit_roster(request.user, slate.village)
     can_edit = can_manage and slate.status == SlateStatus.DRAFT  # a final slate is read-only until reopened
     comparison = slates.simulate_slate(slate=slate)
@@ -59,7 +60,7 @@ def slate_context(request: HttpRequest, slate: Slate, **extra: Any) -> dict[str,
 
 
 @require_http_methods(["GET", "POST"])
-def village_slates(request: HttpRequest, code: str) -> HttpResponse:
+def village_slates(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """A village's slates; its township secretary creates new ones here."""
     village = permissions.village_for(request.user, code)
     can_edit = permissions.can_edit_roster(request.user, village)
@@ -76,13 +77,13 @@ def village_slates(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def slate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     slate = slates.slate_for(request.user, pk)
     return render(request, "reserves/slates/slate.html", slate_context(request, slate))
 
 
 @require_POST
-def slate_seat(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_seat(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Set or clear one seat; htmx gets the refreshed editor and comparison (#slate-body)."""
     slate = slates.slate_for_edit(request.user, pk)
     form = SeatForm(request.POST, village=slate.village)
@@ -106,7 +107,7 @@ def slate_seat(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def slate_status(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """定稿 / 改回草稿."""
     slate = slates.slate_for_edit(request.user, pk)
     status = SlateStatus.FINAL if slate.status == SlateStatus.DRAFT else SlateStatus.DRAFT

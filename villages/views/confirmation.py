@@ -6,13 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions
+from villages.http import AuthedHttpRequest
 from villages.models import County, RosterConfirmation, Township, User, Village
 from villages.roster.confirmation import confirm_roster, township_summaries, village_confirmations
 
@@ -62,7 +63,7 @@ class ConfirmForm(forms.Form):
 
 
 @require_GET
-def confirmations(request: HttpRequest) -> HttpResponse:
+def confirmations(request: AuthedHttpRequest) -> HttpResponse:
     """Per township and village: when each roster was last confirmed and which are overdue."""
     today = timezone.localdate()
     filter_form = ConfirmationFilterForm(request.GET, user=request.user)
@@ -76,7 +77,7 @@ def confirmations(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, code: str) -> HttpResponse:
+def confirm(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """The township secretary confirms one village's roster (GET shows the form and the recent confirmations)."""
     village = permissions.village_for_roster_edit(request.user, code)
     form = ConfirmForm(request.POST or None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from villages.http import AuthedHttpRequest
 from villages.models import County, Township, User, Village
 from villages.snapshots import compare_cycles, cycles_available
 
@@ -41,7 +42,7 @@ class CycleForm(forms.Form):
 
 
 @require_GET
-def cycles(request: HttpRequest) -> HttpResponse:
+def cycles(request: AuthedHttpRequest) -> HttpResponse:
     scoped = Village.objects.for_user(request.user)
     form = CycleForm(request.GET, user=request.user, cycles=cycles_available(villages=scoped))
     comparison = None

@@ -10,7 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,18 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from villages import permissions, risk, rules, structure
 from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
 from villages.forms.risk_filters import RiskFilter
+from villages.http import AuthedHttpRequest
 from villages.models import County, Risk, Township, Village
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50
 
 
-def _template(request: HttpRequest, template: str, partial: str) -> str:
+def _template(request: AuthedHttpRequest, template: str, partial: str) -> str:
     return f"{template}#{partial}" if request.htmx else template
 
 
 @require_GET
-def risks(request: HttpRequest) -> HttpResponse:
+def risks(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     scoped = Risk.objects.for_user(user).select_related("village__township", "person", "owner")
     filters = RiskFilter(request.GET, queryset=scoped, user=user)
@@ -69,7 +70,7 @@ def _decorate(row: Risk, form: RiskReviewForm | None) -> Risk:
 
 
 @require_http_methods(["GET", "POST"])
-def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """GET: the row with its review form (click to edit); POST: save the review, answer the row again."""
     scoped = Risk.objects.for_user(request.user).select_related("village__township", "person", "owner")
     found = get_object_or_404(scoped, pk=pk)
@@ -100,14 +101,14 @@ def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _row(request, found, form, status=422)
 
 
-def _row(request: HttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
+def _row(request: AuthedHttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
     context = {"risk": _decorate(found, form), "form": form, "can_review": True}
     template = "villages/risks.html#risk-row" if request.htmx else "villages/risk_review.html"
     return render(request, template, context, status=status)
 
 
 @require_GET
-def village_structure(request: HttpRequest, code: str) -> HttpResponse:
+def village_structure(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for(request.user, code)
     context = structure_panel_context(village)
     template = "villages/_structure_panel.html" if request.htmx else "villages/village_structure.html"
@@ -139,7 +140,7 @@ def structure_panel_context(village: Village) -> dict[str, object]:
 
 
 @require_GET
-def age_out(request: HttpRequest) -> HttpResponse:
+def age_out(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     county = County.objects.for_user(user).order_by("code").first()
     default_on = (county.planned_election_on if county else None) or dt.date(timezone.localdate().year, 12, 31)
@@ -155,7 +156,7 @@ def age_out(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def rule_values(request: HttpRequest) -> HttpResponse:
+def rule_values(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     county = _rules_county(request)
     can_edit = user.is_city_admin or (user.is_county_staff and county is not None and county.pk == user.county_id)
@@ -186,7 +187,7 @@ def rule_values(request: HttpRequest) -> HttpResponse:
     return render(request, "villages/rules.html", context, status=422 if form.errors else 200)
 
 
-def _rules_county(request: HttpRequest) -> County | None:
+def _rules_county(request: AuthedHttpRequest) -> County | None:
     """Whose values the page shows: the user's county; a city admin picks one (?county=) or the city defaults."""
     user = request.user
     if user.is_city_admin:
