@@ -7,10 +7,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from villages.choices import Education, ReviewStatus, Role
-from villages.models import Risk, Township, User
+from villages.forms.area import AreaFilterForm
+from villages.models import Risk, User
 from villages.rules import RULE_SPECS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -86,13 +87,11 @@ class RuleValueForm(forms.Form):
         return data
 
 
-class AgeOutForm(forms.Form):
+class AgeOutForm(AreaFilterForm):
+    area_levels = ("township",)
     election_on = forms.DateField(label="换届日期", widget=DATE_WIDGET)
-    township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
-    )
+    field_order = ["election_on", "township"]
 
-    def __init__(self, *args: Any, townships: QuerySet[Township], default_on: dt.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = townships
+    def __init__(self, *args: Any, user: User, default_on: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         self.fields["election_on"].initial = default_on

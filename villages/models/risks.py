@@ -49,7 +49,7 @@ class RuleValue(models.Model):
         return f"{self.key}={self.value} ({self.effective_on})"
 
 
-class RiskQuerySet(models.QuerySet):
+class RiskQuerySet(models.QuerySet["Risk"]):
     def for_user(self, user: User) -> RiskQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 

@@ -19,7 +19,7 @@ from villages import permissions, risk, rules, structure
 from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
 from villages.forms.risk_filters import RiskFilter
 from villages.http import AuthedHttpRequest
-from villages.models import County, Risk, Township, Village
+from villages.models import County, Risk, Village
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50
@@ -144,12 +144,10 @@ def age_out(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     county = County.objects.for_user(user).order_by("code").first()
     default_on = (county.planned_election_on if county else None) or dt.date(timezone.localdate().year, 12, 31)
-    form = AgeOutForm(request.GET or None, townships=Township.objects.for_user(user), default_on=default_on)
+    form = AgeOutForm(request.GET or None, user=user, default_on=default_on)
     election_on, villages = default_on, Village.objects.for_user(user)
     if form.is_valid():
-        election_on = form.cleaned_data["election_on"]
-        if form.cleaned_data["township"]:
-            villages = villages.filter(township=form.cleaned_data["township"])
+        election_on, villages = form.cleaned_data["election_on"], form.area_villages()
     calendar = risk.age_out_calendar(villages=villages, election_on=election_on)
     context = {"form": form, "election_on": election_on, "calendar": calendar, "today": timezone.localdate()}
     return render(request, _template(request, "villages/age_out.html", "age-out"), context)
