@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from villages.choices import Education, ReviewStatus, Role
 from villages.forms.area import AreaFilterForm
+from villages.forms.fields import form_field
 from villages.models import Risk, User
 from villages.rules import RULE_SPECS
 
@@ -45,8 +46,8 @@ class RiskReviewForm(forms.ModelForm):
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owners
-        self.fields["review_status"].choices = ReviewStatus.choices
+        form_field(self, "owner", forms.TypedChoiceField).choices = owners
+        form_field(self, "review_status", forms.ChoiceField).choices = ReviewStatus.choices
         if not self.is_bound:
             self.fields["owner"].initial = self.instance.owner_id
             self.fields["version"].initial = self.instance.version
@@ -62,7 +63,8 @@ class RuleValueForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         key, raw = data.get("key"), (data.get("value") or "").strip()
         if not key or not raw:
             return data

@@ -37,7 +37,8 @@ class ConfirmForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False, widget=forms.TextInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unchanged") is False and not data.get("note", "").strip():
             self.add_error("note", "有变化时请简要说明变化内容")
         return data
