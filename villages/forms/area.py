@@ -16,8 +16,7 @@ from django import forms
 from django.db.models import Q
 
 from villages.forms.fields import model_choice
-from villages.models import County, Township, User, Village
-from villages.models.units import VillageQuerySet
+from villages.models import County, Township, User, Village, VillageQuerySet
 
 AREA_LEVELS = ("county", "township", "village")
 

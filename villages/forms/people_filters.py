@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
 from villages.forms.area import area_villages, scope_area_fields
-from villages.models import County, Person, PostAssignment, Township, User, Village
-from villages.models.people import PersonQuerySet
+from villages.models import County, Person, PersonQuerySet, PostAssignment, Township, User, Village
 from villages.roster import years_before
 from villages.structure import education_rank_expression
 

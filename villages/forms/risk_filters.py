@@ -14,8 +14,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
 from villages.forms.area import scope_area_fields
-from villages.models import County, Risk, Township, User, Village
-from villages.models.risks import RiskQuerySet
+from villages.models import County, Risk, RiskQuerySet, Township, User, Village
 
 KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
 STATE_CHOICES = [
