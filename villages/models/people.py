@@ -229,7 +229,7 @@ class PostAssignment(models.Model):
 
     @property
     def group_number(self) -> int | None:
-        return self.group.number if self.group_id else None
+        return self.group.number if self.group is not None else None
 
     def end(self, *, on: dt.date, reason: str = "") -> None:
         """End this assignment on a date (exclusive)."""

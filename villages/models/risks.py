@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from villages.choices import ReviewStatus, Severity
+from villages.choices import ReviewStatus, Severity, flag_label
 from villages.models.people import Person
 from villages.models.units import County, Village
 
@@ -113,3 +113,7 @@ class Risk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return flag_label(self.kind)

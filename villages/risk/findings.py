@@ -12,10 +12,9 @@ from villages.choices import (
     Grade,
     Health,
     Organ,
-    PersonFlag,
     Post,
     Severity,
-    VillageFlag,
+    flag_label,
 )
 from villages.models import Person
 from villages.structure import Stats
@@ -98,10 +97,7 @@ class RecomputeSummary:
 
 
 def kind_label(kind: str) -> str:
-    for enum in (PersonFlag, VillageFlag):
-        if kind in enum.values:
-            return enum(kind).label
-    return kind
+    return flag_label(kind)
 
 
 # ---- facts the rules read (built from SQL rows in bulk, or from objects for a hypothetical committee) ----

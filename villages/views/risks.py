@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions, risk, rules, structure
+from villages.forms.area import area_villages
 from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
 from villages.forms.risk_filters import RiskFilter
 from villages.http import AuthedHttpRequest
-from villages.models import County, Risk, Village
+from villages.models import County, Risk, User, Village
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50
@@ -38,9 +39,6 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
     rows = _preview(filters, as_of=as_of, user=user) if as_of else filters.qs
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     can_review = permissions.can_edit_village_fields(user) and not as_of
-    if not as_of:
-        for r in page:
-            _decorate(r, None)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -53,20 +51,10 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, _template(request, "villages/risks.html", "risk-table"), context)
 
 
-def _preview(filters: RiskFilter, *, as_of: dt.date, user) -> list[risk.PreviewRow]:
+def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.PreviewRow]:
     data = filters.form.cleaned_data
-    villages = Village.objects.for_user(user)
-    for name, lookup in (("county", "township__county"), ("township", "township"), ("village", "pk")):
-        if data.get(name):
-            villages = villages.filter(**{lookup: data[name].pk if name == "village" else data[name]})
-    rows = risk.preview_rows(villages=villages, as_of=as_of)
+    rows = risk.preview_rows(villages=area_villages(user, data), as_of=as_of)
     return [r for r in rows if all(not data.get(k) or getattr(r.finding, k) == data[k] for k in ("kind", "severity"))]
-
-
-def _decorate(row: Risk, form: RiskReviewForm | None) -> Risk:
-    row.review_form = form
-    row.kind_label = risk.kind_label(row.kind)
-    return row
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,7 +90,7 @@ def risk_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _row(request: AuthedHttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
-    context = {"risk": _decorate(found, form), "form": form, "can_review": True}
+    context = {"risk": found, "form": form, "can_review": True}
     template = "villages/risks.html#risk-row" if request.htmx else "villages/risk_review.html"
     return render(request, template, context, status=status)
 
