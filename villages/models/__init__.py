@@ -1,3 +1,4 @@
+from villages.models.meta import concrete_field
 from villages.models.monitoring import ElectionCycleSnapshot, IdNumberView, RosterConfirmation
 from villages.models.people import Assessment, Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, age_on
 from villages.models.risks import Risk, RiskQuerySet, RuleValue
@@ -35,4 +36,5 @@ __all__ = [
     "Village",
     "VillageQuerySet",
     "age_on",
+    "concrete_field",
 ]
