@@ -118,8 +118,7 @@ def measure_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         form.save()
         if not request.htmx:
             return redirect(reverse("reserves:reserve", args=[reserve.pk]) + "#measures")
-        form = None
-    context = detail_context(request, reserve, measure_form=form)
+    context = detail_context(request, reserve, measure_form=None if form.is_valid() else form)
     return page_or_partial(request, "reserves/reserve.html", "measures", context)
 
 
@@ -131,6 +130,5 @@ def assessment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         form.save()
         if not request.htmx:
             return redirect(reverse("reserves:reserve", args=[reserve.pk]) + "#assessments")
-        form = None
-    context = detail_context(request, reserve, assessment_form=form)
+    context = detail_context(request, reserve, assessment_form=None if form.is_valid() else form)
     return page_or_partial(request, "reserves/reserve.html", "assessments", context)

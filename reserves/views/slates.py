@@ -17,6 +17,7 @@ from reserves import slates
 from reserves.choices import SlateStatus
 from reserves.models import Slate
 from villages import permissions
+from villages.forms.fields import model_choice
 from villages.http import AuthedHttpRequest
 from villages.models import Person, Village
 
@@ -39,7 +40,7 @@ class SeatForm(forms.Form):
 
     def __init__(self, *args: Any, village: Village, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = slates.candidate_pool(village=village)
+        model_choice(self, "person").queryset = slates.candidate_pool(village=village)
 
     def clean_seat_key(self) -> tuple[str, int]:
         post, seat = self.cleaned_data["seat_key"].split(":")
@@ -95,10 +96,10 @@ def slate_seat(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 slates.clear_seat(slate=slate, post=post, seat=seat)
             else:
                 slates.set_candidate(slate=slate, post=post, seat=seat, person=person)
-        except ValidationError as error:
-            errors = error.messages
+        except ValidationError as refusal:
+            errors = refusal.messages
     else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [e["message"] for field_errors in form.errors.get_json_data().values() for e in field_errors]
     if request.htmx:
         return render(request, "reserves/slates/slate.html#slate-body", slate_context(request, slate, errors=errors))
     for error in errors:

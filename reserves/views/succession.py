@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from reserves.succession import bench_strength, village_succession
 from villages import permissions
 from villages.http import AuthedHttpRequest, page_or_partial
-from villages.models import Village
+from villages.models import County, Township, Village, VillageQuerySet
 
 
 class BenchFilterForm(forms.Form):
@@ -25,15 +25,15 @@ def village_succession_view(request: AuthedHttpRequest, code: str) -> HttpRespon
     return page_or_partial(request, "reserves/succession.html", "succession-panel", context)
 
 
-def bench_scope(request: AuthedHttpRequest, level: str, code: str):
+def bench_scope(request: AuthedHttpRequest, level: str, code: str) -> tuple[County | Township, VillageQuerySet]:
     """(area, villages) for a county or township the user may see; 404 otherwise."""
     villages = Village.objects.for_user(request.user)
     if level == "county":
-        area = permissions.county_for(request.user, code)
-        return area, villages.filter(township__county=area)
+        county = permissions.county_for(request.user, code)
+        return county, villages.filter(township__county=county)
     if level == "township":
-        area = permissions.township_for(request.user, code)
-        return area, villages.filter(township=area)
+        township = permissions.township_for(request.user, code)
+        return township, villages.filter(township=township)
     raise Http404
 
 

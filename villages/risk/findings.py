@@ -27,7 +27,7 @@ VILLAGE_COMMITTEE_POSTS: frozenset[str] = frozenset(
     p for p, organ in ORGAN_OF_POST.items() if organ == Organ.COMMITTEE and p != Post.CLERK
 )
 LOW_GRADES: frozenset[str] = frozenset({Grade.BASICALLY_COMPETENT, Grade.INCOMPETENT})
-SEVERITY_ORDER = {Severity.AMBER: 1, Severity.RED: 2}
+SEVERITY_ORDER: dict[str, int] = {Severity.AMBER: 1, Severity.RED: 2}
 # Plain dicts: enum construction per row (Post(value).label) is measurably slow over a whole city.
 POST_LABELS: dict[str, str] = dict(Post.choices)
 EDUCATION_LABELS: dict[str, str] = dict(Education.choices)
