@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from backend.security import lockout_message
+from villages.http import signed_in_user
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -32,7 +33,7 @@ class ObtainTokenView(ObtainAuthToken):
 @api_view(["POST"])
 def revoke_token(request: Request) -> Response:
     """Delete the caller's token: later requests with it answer 401. Obtain a new one to continue."""
-    Token.objects.filter(user=request.user).delete()
+    Token.objects.filter(user=signed_in_user(request.user)).delete()
     return Response(status=204)
 
 

@@ -21,6 +21,7 @@ from reserves.models import Election, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, can_record_elections
 from villages.headlines import post_order_expression
+from villages.http import SignedInAPIMixin
 from villages.models import Person
 
 
@@ -29,11 +30,11 @@ def _code_filters(*names: str) -> list[OpenApiParameter]:
 
 
 @extend_schema(parameters=[*_code_filters("village", "township", "county"), OpenApiParameter("status", str)])
-class ReserveViewSet(viewsets.ReadOnlyModelViewSet):
+class ReserveViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ReserveSerializer
 
     def get_queryset(self):
-        reserves = Reserve.objects.for_user(self.request.user).select_related("village").order_by("pk")
+        reserves = Reserve.objects.for_user(self.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),
@@ -46,24 +47,23 @@ class ReserveViewSet(viewsets.ReadOnlyModelViewSet):
         return reserves
 
 
-class TrainingClassViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TrainingClassViewSet(
+    SignedInAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     serializer_class = s.TrainingClassSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return TrainingClass.objects.for_user(self.request.user).select_related("county").order_by("pk")
+        return TrainingClass.objects.for_user(self.user).select_related("county").order_by("pk")
 
     def perform_create(self, serializer) -> None:
-        if not can_manage_classes(self.request.user, serializer.validated_data["county"]):
+        if not can_manage_classes(self.user, serializer.validated_data["county"]):
             raise PermissionDenied("专修班由县委组织部维护")
         serializer.save()
 
     def perform_update(self, serializer) -> None:
         county = serializer.validated_data.get("county", serializer.instance.county)
-        if not (
-            can_manage_classes(self.request.user, serializer.instance.county)
-            and can_manage_classes(self.request.user, county)
-        ):
+        if not (can_manage_classes(self.user, serializer.instance.county) and can_manage_classes(self.user, county)):
             raise PermissionDenied("专修班由县委组织部维护")
         serializer.save()
 
@@ -75,13 +75,13 @@ class TrainingClassViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
         if request.method == "POST":
             return self._enrol(request, training_class)
         enrollments = Enrollment.objects.filter(
-            training_class=training_class, person__in=Person.objects.for_user(request.user)
+            training_class=training_class, person__in=Person.objects.for_user(self.user)
         ).order_by("pk")
         page = self.paginate_queryset(enrollments)
         return self.get_paginated_response(s.EnrollmentSerializer(page, many=True).data)
 
     def _enrol(self, request: Request, training_class: TrainingClass) -> Response:
-        if not can_manage_classes(request.user, training_class.county_id):
+        if not can_manage_classes(self.user, training_class.county_id):
             raise PermissionDenied("专修班由县委组织部维护")
         serializer = s.EnrollmentSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -101,11 +101,11 @@ class TrainingClassViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
 
 
 @extend_schema(parameters=_code_filters("village", "township", "county"))
-class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ElectionViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ElectionSerializer
 
     def get_queryset(self):
-        elections = Election.objects.for_user(self.request.user).select_related("village").order_by("pk")
+        elections = Election.objects.for_user(self.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),
@@ -117,7 +117,7 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return elections
 
     def perform_create(self, serializer) -> None:
-        if not can_record_elections(self.request.user, serializer.validated_data["village"].township):
+        if not can_record_elections(self.user, serializer.validated_data["village"].township):
             raise PermissionDenied("只读用户不能录入换届")
         serializer.save()
 
@@ -139,7 +139,7 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(s.ElectionResultSerializer(page, many=True).data)
 
     def _record(self, request: Request, election: Election) -> Response:
-        if not can_record_elections(request.user, election.village.township):
+        if not can_record_elections(self.user, election.village.township):
             raise PermissionDenied("只读用户不能录入换届结果")
         data = {"rows": request.data} if isinstance(request.data, list) else request.data
         serializer = s.RecordResultsSerializer(data=data)
@@ -148,7 +148,7 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         rows = [ResultRow(**row) for row in serializer.validated_data["rows"]]
         try:
-            summary = record_results(election=election, rows=rows, by=request.user)
+            summary = record_results(election=election, rows=rows, by=self.user)
         except ResultsRefused as refused:
             body = {"detail": "换届结果未录入：有错误的行", "rows": [vars(e) for e in refused.errors]}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)

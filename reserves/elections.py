@@ -107,11 +107,14 @@ def record_township_results(
         batches: dict[Election, list[ResultRow]] = defaultdict(list)
         elections: dict[int, Election] = {}
         for row in rows:
-            if row.village.pk not in elections:
-                elections[row.village.pk], _ = Election.objects.get_or_create(
-                    village=row.village, held_on=held_on, defaults={"term": term}
+            village = row.village
+            if village is None:  # refused above
+                raise ValueError(f"第{row.number}行没有村")
+            if village.pk not in elections:
+                elections[village.pk], _ = Election.objects.get_or_create(
+                    village=village, held_on=held_on, defaults={"term": term}
                 )
-            batches[elections[row.village.pk]].append(row)
+            batches[elections[village.pk]].append(row)
         return _record(batches, township=township, by=by)
 
 
@@ -198,12 +201,15 @@ def _apply(election: Election, rows: list[ResultRow], *, by: User | None, summar
     groups = {g.number: g for g in Group.objects.filter(village=village)}
     won: dict[int, list[PostAssignment]] = defaultdict(list)
     for row in rows:
+        person_id = row.person_id
+        if person_id is None:  # validation refuses a row without a winner before anything is written
+            raise ValueError(f"第{row.number}行没有当选人")
         assignment = PostAssignment(
-            person_id=row.person_id,
+            person_id=person_id,
             village=village,
             organ=ORGAN_OF_POST[row.post],
             post=row.post,
-            group=groups.get(row.group_number) if row.post == Post.GROUP_LEADER else None,
+            group=groups.get(row.group_number) if row.post == Post.GROUP_LEADER and row.group_number else None,
             start_on=held_on,
             how=How.ELECTED,
             term=election.term,
@@ -211,13 +217,13 @@ def _apply(election: Election, rows: list[ResultRow], *, by: User | None, summar
         assignment.save()
         ElectionResult.objects.create(
             election=election,
-            person_id=row.person_id,
+            person_id=person_id,
             post=row.post,
             group=assignment.group,
             votes=row.votes,
             assignment=assignment,
         )
-        won[row.person_id].append(assignment)
+        won[person_id].append(assignment)
         summary.results += 1
     summary.reserves_appointed += _appoint_reserves(village, won, on=held_on)
     summary.trainees_elected += (

@@ -12,6 +12,7 @@ from reserves.choices import EnrollmentStatus
 from reserves.eligibility import Eligibility, check_eligibility
 from reserves.models import DevelopmentMeasure, Enrollment, Reserve, ReserveAssessment, TrainingClass
 from villages.choices import Post
+from villages.forms.fields import model_choice
 from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
 from villages.risk import reference_date
@@ -28,7 +29,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return _person_label(obj)
 
 
-class EligibilityMixin:
+class EligibilityMixin(forms.BaseForm):
     """Checks the person against the county's rules; an ineligible person needs a recorded reason."""
 
     village: Village
@@ -66,13 +67,14 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.village = village
         self.instance.village = village
-        self.fields["person"].queryset = people
-        self.fields["mentor"].queryset = people
+        model_choice(self, "person").queryset = people
+        model_choice(self, "mentor").queryset = people
         self.fields["added_on"].initial = timezone.localdate()
         name_blank_choices(self, person="请选择", mentor="无")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.check_person(data.get("person"), data.get("eligibility_override_reason", ""))
         person, post = data.get("person"), data.get("target_post")
         if (
@@ -95,11 +97,12 @@ class ReserveEditForm(EligibilityMixin, VersionedForm):
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.village = self.instance.village
-        self.fields["mentor"].queryset = people
+        model_choice(self, "mentor").queryset = people
         name_blank_choices(self, mentor="无")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.check_person(self.instance.person, data.get("eligibility_override_reason", ""))
         return data
 
@@ -115,7 +118,8 @@ class DatedForm(forms.ModelForm):
     end_before_start = "结束日期不能早于开始日期"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("ends_on") and data.get("starts_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", self.end_before_start)
         return data
@@ -162,7 +166,7 @@ class TrainingClassForm(DatedForm):
 
     def __init__(self, *args: Any, counties: QuerySet[County], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties
+        model_choice(self, "county").queryset = counties
         if counties.count() == 1:
             self.fields["county"].initial = counties.first()
         name_blank_choices(self, level="请选择", county="请选择")
@@ -186,7 +190,8 @@ class EnrolForm(forms.Form):
         return workbook
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("workbook") and not data.get("people", "").strip():
             raise forms.ValidationError("请填写名单或上传文件")
         return data
@@ -207,7 +212,8 @@ class EnrollmentStatusForm(forms.ModelForm):
         widgets = {"completed_on": DATE_WIDGET}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") == EnrollmentStatus.COMPLETED and not data.get("completed_on"):
             data["completed_on"] = self.instance.training_class.ends_on or timezone.localdate()
         return data

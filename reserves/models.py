@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from villages.models import User
 
 
-class ReserveQuerySet(models.QuerySet):
+class ReserveQuerySet(models.QuerySet["Reserve"]):
     def for_user(self, user: User) -> ReserveQuerySet:
         return self.filter(village__in=Village.objects.for_user(user), person__deleted_at__isnull=True)
 
@@ -136,7 +136,7 @@ class ReserveAssessment(models.Model):
         return f"{self.year} {self.get_grade_display()}"
 
 
-class TrainingClassQuerySet(models.QuerySet):
+class TrainingClassQuerySet(models.QuerySet["TrainingClass"]):
     def for_user(self, user: User) -> TrainingClassQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -186,7 +186,7 @@ class Enrollment(models.Model):
         return f"{self.training_class} {self.person}"
 
 
-class ElectionQuerySet(models.QuerySet):
+class ElectionQuerySet(models.QuerySet["Election"]):
     def for_user(self, user: User) -> ElectionQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 
@@ -235,7 +235,7 @@ class ElectionResult(models.Model):
         return self.group.number if self.group_id else None
 
 
-class SlateQuerySet(models.QuerySet):
+class SlateQuerySet(models.QuerySet["Slate"]):
     def for_user(self, user: User) -> SlateQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 

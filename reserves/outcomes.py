@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -29,6 +30,9 @@ from reserves.choices import EnrollmentStatus, ReserveStatus
 from reserves.models import Enrollment, Reserve, TrainingClass
 from villages.choices import COMMITTEE_POSTS, How, Post
 from villages.models import County, PostAssignment, Township, Village
+
+if TYPE_CHECKING:  # django-stubs-ext is a dev dependency: annotations only
+    from django_stubs_ext import WithAnnotations
 
 SUPERVISION_POSTS: frozenset[str] = frozenset({Post.SUPERVISION_DIRECTOR, Post.SUPERVISION_MEMBER})
 # Posts whose holders are counted in `by_post`: 两委 posts plus the separately reported 社长 and 监委 posts.
@@ -206,7 +210,7 @@ def _compute(trainees: Iterable[_Trainee], facts: _Facts) -> Outcomes:
 
 
 def _better(candidate: _Trainee, current: _Trainee) -> bool:
-    rank = {EnrollmentStatus.COMPLETED: 2, EnrollmentStatus.ENROLLED: 1, EnrollmentStatus.DROPPED: 0}
+    rank: dict[str, int] = {EnrollmentStatus.COMPLETED: 2, EnrollmentStatus.ENROLLED: 1, EnrollmentStatus.DROPPED: 0}
     if rank[candidate.status] != rank[current.status]:
         return rank[candidate.status] > rank[current.status]
     return candidate.class_end < current.class_end
@@ -317,7 +321,13 @@ def _today(as_of: dt.date | None) -> dt.date:
     return as_of or timezone.localdate()
 
 
-def villages_with_secretary_reserve(villages: QuerySet[Village]) -> QuerySet[Village]:
+class SecretaryReserveFlag(TypedDict):
+    has_secretary_reserve: bool
+
+
+def villages_with_secretary_reserve(
+    villages: QuerySet[Village],
+) -> QuerySet[WithAnnotations[Village, SecretaryReserveFlag]]:
     secretary_reserve = Reserve.objects.filter(
         village=OuterRef("pk"), status=ReserveStatus.ACTIVE, target_post=Post.PARTY_SECRETARY
     )

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reserves.choices import EnrollmentStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import REPORTED_POSTS, Outcomes
+from villages.api.serializers import scope_related_field
 from villages.choices import Post
+from villages.http import signed_in_user
 from villages.models import County, Person, Village
 
 
 class ScopedPersonField(serializers.PrimaryKeyRelatedField):
     """A person id the requesting user may see (others are "does not exist", never a hint)."""
 
-    def get_queryset(self):
-        return Person.objects.for_user(self.context["request"].user)
+    def get_queryset(self) -> QuerySet[Person]:
+        return Person.objects.for_user(signed_in_user(self.context["request"].user))
 
 
 class ReserveSerializer(serializers.ModelSerializer):
-    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village: serializers.SlugRelatedField[Village] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Reserve
@@ -93,11 +96,11 @@ class ElectionSerializer(serializers.ModelSerializer):
         model = Election
         fields = ["id", "village", "held_on", "term"]
 
-    def get_fields(self):
+    def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:  # a village the user cannot see does not exist
-            fields["village"].queryset = Village.objects.for_user(request.user)
+            scope_related_field(fields, "village", Village.objects.for_user(signed_in_user(request.user)))
         return fields
 
 

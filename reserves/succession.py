@@ -103,12 +103,12 @@ def village_succession(*, village: Village, on: dt.date | None = None) -> Villag
         elif assignment.group_number is not None:
             group_rows.setdefault(assignment.group_number, SeatRow(seat, f"{assignment.group}社长"))
             group_rows[assignment.group_number].holders.append(holder)
-    group_reserves = []
+    group_reserves: list[Reserve] = []
     for reserve in reserves:
-        seat = SEAT_OF_POST.get(reserve.target_post)
-        if seat is None:
+        target = SEAT_OF_POST.get(reserve.target_post)
+        if target is None:
             continue
-        (group_reserves if seat.key == "group_leader" else rows[seat.key].reserves).append(reserve)
+        (group_reserves if target.key == "group_leader" else rows[target.key].reserves).append(reserve)
     for row in group_rows.values():  # reserves for 社长 are not tied to one 社: every 社 shows the pool
         row.reserves = group_reserves
     ordered = list(rows.values()) + [group_rows[n] for n in sorted(group_rows)]

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from tasks.forms import ReportRequestForm
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
+from villages.http import SignedInAPIMixin
 
 
 class ReportJobSerializer(serializers.ModelSerializer):
@@ -40,9 +41,10 @@ class ReportJobSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(reverse("reports:download", args=[job.pk]))
 
     def get_batch(self, job: ReportJob) -> dict | None:
-        if not job.batch_id or job.kind != ReportKind.TOWNSHIP:
+        batch = job.batch
+        if batch is None or job.kind != ReportKind.TOWNSHIP:
             return None
-        return {"total": job.batch.total, "done": job.batch.done, "failed": job.batch.failed}
+        return {"total": batch.total, "done": batch.done, "failed": batch.failed}
 
 
 class ReportRequestSerializer(serializers.Serializer):
@@ -53,16 +55,17 @@ class ReportRequestSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         form = ReportRequestForm(data={**attrs, "as_of": attrs.get("as_of") or ""})
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
+            errors = form.errors.get_json_data()
+            raise serializers.ValidationError({name: [e["message"] for e in found] for name, found in errors.items()})
         return form.cleaned_data
 
 
-class ReportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ReportJobViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ReportJobSerializer
     filterset_fields = ["kind", "scope", "status"]
 
     def get_queryset(self):
-        return ReportJob.objects.for_user(self.request.user).select_related("batch").order_by("-created_at", "-pk")
+        return ReportJob.objects.for_user(self.user).select_related("batch").order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
         return ReportRequestSerializer if self.action == "create" else ReportJobSerializer
@@ -70,7 +73,7 @@ class ReportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         incoming = ReportRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        job = jobs.create_report_job(user=request.user, **incoming.validated_data)
+        job = jobs.create_report_job(user=self.user, **incoming.validated_data)
         body = ReportJobSerializer(job, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 

@@ -11,7 +11,8 @@ class ReportRequestForm(forms.Form):
     as_of = forms.DateField(label="数据日期", required=False, help_text="留空：今天的花名册，年龄按换届日期计算")
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         lengths = {ReportKind.VILLAGE: 12, ReportKind.TOWNSHIP: 9, ReportKind.COUNTY: 6}
         if data.get("kind") and data.get("scope") and len(data["scope"]) != lengths[data["kind"]]:
             self.add_error("scope", "代码位数与报告类型不符")

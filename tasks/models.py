@@ -45,7 +45,7 @@ class ReportBatch(models.Model):
         return f"{self.kind} {self.scope}"
 
 
-class ReportJobQuerySet(models.QuerySet):
+class ReportJobQuerySet(models.QuerySet["ReportJob"]):
     def for_user(self, user: User) -> ReportJobQuerySet:
         """Jobs whose scope the user may see (scope visibility is decided by reports/scopes)."""
         village_codes = Village.objects.for_user(user).values("code")

@@ -39,40 +39,40 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    county = f.CountyFactory(code="511902", name="巴州区")
-    other = f.CountyFactory(code="511921", name="通江县")
-    ta = f.TownshipFactory(county=county, code="511902100", name="凌云乡")
-    tb = f.TownshipFactory(county=county, code="511902101", name="大和乡")
-    tc = f.TownshipFactory(county=other, code="511921100", name="火炬镇")
+    county = f.CountyFactory.create(code="511902", name="巴州区")
+    other = f.CountyFactory.create(code="511921", name="通江县")
+    ta = f.TownshipFactory.create(county=county, code="511902100", name="凌云乡")
+    tb = f.TownshipFactory.create(county=county, code="511902101", name="大和乡")
+    tc = f.TownshipFactory.create(county=other, code="511921100", name="火炬镇")
     return World(
         county=county,
         township_a=ta,
         township_b=tb,
-        village_a=f.VillageFactory(township=ta, code="511902100201", name="青龙村"),
-        village_b=f.VillageFactory(township=tb, code="511902101201", name="白鹤村"),
+        village_a=f.VillageFactory.create(township=ta, code="511902100201", name="青龙村"),
+        village_b=f.VillageFactory.create(township=tb, code="511902101201", name="白鹤村"),
         other_county=other,
-        village_other_county=f.VillageFactory(township=tc, code="511921100201", name="火炬村"),
+        village_other_county=f.VillageFactory.create(township=tc, code="511921100201", name="火炬村"),
     )
 
 
 @pytest.fixture
 def secretary_a(world: World) -> models.User:
-    return f.TownshipSecretaryFactory(username="sec_a", township=world.township_a)
+    return f.TownshipSecretaryFactory.create(username="sec_a", township=world.township_a)
 
 
 @pytest.fixture
 def secretary_b(world: World) -> models.User:
-    return f.TownshipSecretaryFactory(username="sec_b", township=world.township_b)
+    return f.TownshipSecretaryFactory.create(username="sec_b", township=world.township_b)
 
 
 @pytest.fixture
 def county_staff(world: World) -> models.User:
-    return f.CountyStaffFactory(username="county_staff", county=world.county)
+    return f.CountyStaffFactory.create(username="county_staff", county=world.county)
 
 
 @pytest.fixture
 def city_admin(world: World) -> models.User:
-    return f.CityAdminFactory(username="city_admin")
+    return f.CityAdminFactory.create(username="city_admin")
 
 
 def _client_for(user: models.User) -> Client:

@@ -20,7 +20,7 @@ def make_id_number(birth_date: dt.date, *, gender: str = Gender.MALE, region: st
     return first17 + idcard.check_character(first17)
 
 
-class CountyFactory(DjangoModelFactory):
+class CountyFactory(DjangoModelFactory[models.County]):
     class Meta:
         model = models.County
         django_get_or_create = ("code",)
@@ -29,7 +29,7 @@ class CountyFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试县{n}")
 
 
-class TownshipFactory(DjangoModelFactory):
+class TownshipFactory(DjangoModelFactory[models.Township]):
     class Meta:
         model = models.Township
 
@@ -39,7 +39,7 @@ class TownshipFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试镇{n}")
 
 
-class VillageFactory(DjangoModelFactory):
+class VillageFactory(DjangoModelFactory[models.Village]):
     class Meta:
         model = models.Village
 
@@ -49,7 +49,7 @@ class VillageFactory(DjangoModelFactory):
     party_member_count = 30
 
 
-class GroupFactory(DjangoModelFactory):
+class GroupFactory(DjangoModelFactory[models.Group]):
     class Meta:
         model = models.Group
 
@@ -57,7 +57,7 @@ class GroupFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: n % 30000 + 1)
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(DjangoModelFactory[models.Person]):
     class Meta:
         model = models.Person
 
@@ -72,7 +72,7 @@ class PersonFactory(DjangoModelFactory):
     home_village = factory.SubFactory(VillageFactory)
 
 
-class PostAssignmentFactory(DjangoModelFactory):
+class PostAssignmentFactory(DjangoModelFactory[models.PostAssignment]):
     class Meta:
         model = models.PostAssignment
 
@@ -82,7 +82,7 @@ class PostAssignmentFactory(DjangoModelFactory):
     start_on = dt.date(2021, 1, 1)
 
 
-class AssessmentFactory(DjangoModelFactory):
+class AssessmentFactory(DjangoModelFactory[models.Assessment]):
     class Meta:
         model = models.Assessment
 
@@ -91,7 +91,7 @@ class AssessmentFactory(DjangoModelFactory):
     grade = "competent"
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[models.User]):
     class Meta:
         model = models.User
         skip_postgeneration_save = True
@@ -119,7 +119,7 @@ class TownshipSecretaryFactory(UserFactory):
     township = factory.SubFactory(TownshipFactory)
 
 
-class ReserveFactory(DjangoModelFactory):
+class ReserveFactory(DjangoModelFactory[reserve_models.Reserve]):
     class Meta:
         model = reserve_models.Reserve
 
@@ -129,7 +129,7 @@ class ReserveFactory(DjangoModelFactory):
     added_on = dt.date(2024, 1, 1)
 
 
-class TrainingClassFactory(DjangoModelFactory):
+class TrainingClassFactory(DjangoModelFactory[reserve_models.TrainingClass]):
     class Meta:
         model = reserve_models.TrainingClass
 
@@ -141,7 +141,7 @@ class TrainingClassFactory(DjangoModelFactory):
     ends_on = dt.date(2020, 7, 1)
 
 
-class EnrollmentFactory(DjangoModelFactory):
+class EnrollmentFactory(DjangoModelFactory[reserve_models.Enrollment]):
     class Meta:
         model = reserve_models.Enrollment
 
@@ -150,7 +150,7 @@ class EnrollmentFactory(DjangoModelFactory):
     status = "completed"
 
 
-class ElectionFactory(DjangoModelFactory):
+class ElectionFactory(DjangoModelFactory[reserve_models.Election]):
     class Meta:
         model = reserve_models.Election
 
@@ -159,7 +159,7 @@ class ElectionFactory(DjangoModelFactory):
     term = "第十一届"
 
 
-class RuleValueFactory(DjangoModelFactory):
+class RuleValueFactory(DjangoModelFactory[models.RuleValue]):
     class Meta:
         model = models.RuleValue
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -32,7 +33,7 @@ def populate_village(village, *, election_on: dt.date = dt.date(2026, 12, 31), g
     """A committee with rare-character names, group leaders, a reserve with training; returns the people."""
     village.planned_election_on = election_on
     village.save()
-    people = {}
+    people: dict[str, Any] = {}  # name → Person, and "reserve" → the Reserve
     committee = [
         ("王喆", Post.PARTY_SECRETARY, dt.date(1964, 1, 5), Gender.MALE),
         ("李堃", Post.DIRECTOR, dt.date(1980, 12, 31), Gender.MALE),
@@ -53,8 +54,8 @@ def populate_village(village, *, election_on: dt.date = dt.date(2026, 12, 31), g
         group = f.GroupFactory(village=village, number=number)
         leader = f.PersonFactory(name=f"社长{number:02d}", home_village=village, birth_date=dt.date(1950, 1, 1))
         f.PostAssignmentFactory(person=leader, village=village, post=Post.GROUP_LEADER, group=group)
-    reserve = f.ReserveFactory(
-        person=f.PersonFactory(name="龚䶮备", home_village=village, birth_date=dt.date(1996, 4, 4))
+    reserve = f.ReserveFactory.create(
+        person=f.PersonFactory.create(name="龚䶮备", home_village=village, birth_date=dt.date(1996, 4, 4))
     )
     DevelopmentMeasure.objects.create(
         reserve=reserve, kind="training", description="专修班", starts_on=dt.date(2025, 3, 1)

@@ -136,7 +136,7 @@ def test_outsider_gets_404_with_as_of_and_lists_stay_scoped(world, old_secretary
 def add_villages(world, count: int, start: int) -> None:
     """`count` villages in township B, each with an old low-educated secretary, a member, a 社长 and a reserve."""
     for n in range(start, start + count):
-        village = f.VillageFactory(township=world.township_b, code=f"511902101{300 + n}", name=f"村{n}")
+        village = f.VillageFactory.create(township=world.township_b, code=f"511902101{300 + n}", name=f"村{n}")
         make_roster(village, members=1)
         old = f.PersonFactory(home_village=village, birth_date=dt.date(1958, 1, 1), education=Education.PRIMARY)
         f.PostAssignmentFactory(person=old, post=Post.COMMITTEE_MEMBER)

@@ -153,7 +153,7 @@ def test_list_query_count_does_not_grow_with_rows(world, client_city, django_ass
         for i in range(n):
             county = f.CountyFactory(code=f"5119{40 + len(created) + i}", name="县")
             township = f.TownshipFactory(county=county, code=f"{county.code}100")
-            add_rows(f.VillageFactory(township=township, code=f"{township.code}201"), 1)
+            add_rows(f.VillageFactory.create(township=township, code=f"{township.code}201"), 1)
         created.extend(range(n))
 
     created: list[int] = []

@@ -148,7 +148,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_query_count_does_not_grow_with_rows(client_county, world, secretary_a, django_assert_max_num_queries):
     def make(n: int) -> None:
         for _ in range(n):
-            person = f.PersonFactory(home_village=world.village_a)
+            person = f.PersonFactory.create(home_village=world.village_a)
             save_as(person, secretary_a, phone="13700000000")
             f.PostAssignmentFactory(person=person, village=world.village_a)
             f.AssessmentFactory(person=person)

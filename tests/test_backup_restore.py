@@ -59,7 +59,13 @@ def run(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
 def row_counts(url: str) -> dict[str, int]:
     tables = [model._meta.db_table for model in apps.get_models()]
     with psycopg.connect(url) as conn:
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        return {t: _count(conn, t) for t in tables}
+
+
+def _count(conn: psycopg.Connection, table: str) -> int:
+    row = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    assert row is not None  # count(*) always answers one row
+    return row[0]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import io
 import itertools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import openpyxl
 import pytest
@@ -59,13 +60,15 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
     settings.MEDIA_ROOT = tmp_path
     next_pk = itertools.count(970001)
     village = world.village_a
-    person = f.PersonFactory(id=next(next_pk), home_village=village, name=SECRET_NAME)
-    post = f.PostAssignmentFactory(id=next(next_pk), person=person, village=village, post="party_secretary")
-    reserve = f.ReserveFactory(id=next(next_pk), person=f.PersonFactory(id=next(next_pk), home_village=village))
+    person = f.PersonFactory.create(id=next(next_pk), home_village=village, name=SECRET_NAME)
+    post = f.PostAssignmentFactory.create(id=next(next_pk), person=person, village=village, post="party_secretary")
+    reserve = f.ReserveFactory.create(
+        id=next(next_pk), person=f.PersonFactory.create(id=next(next_pk), home_village=village)
+    )
     risk = Risk.objects.create(
         id=next(next_pk), village=village, person=person, kind="high_age", severity="red", detail="年龄高"
     )
-    election = f.ElectionFactory(id=next(next_pk), village=village)
+    election = f.ElectionFactory.create(id=next(next_pk), village=village)
     slate = Slate.objects.create(
         id=next(next_pk), village=village, name="方案一", election_on=election.held_on, created_by=secretary_a
     )
@@ -80,9 +83,20 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         original_name="roster.xlsx",
         created_by=secretary_a,
     )
-    deleted = f.PersonFactory(id=next(next_pk), home_village=village)
+    deleted = f.PersonFactory.create(id=next(next_pk), home_village=village)
     deleted.soft_delete(by=secretary_a)
-    objects = [person, post, reserve, reserve.person, risk, election, slate, report, import_job, deleted]
+    objects: list[models.Model] = [
+        person,
+        post,
+        reserve,
+        reserve.person,
+        risk,
+        election,
+        slate,
+        report,
+        import_job,
+        deleted,
+    ]
     by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)
@@ -106,7 +120,11 @@ def page_patterns() -> list[tuple[str, URLPattern]]:
 
 
 def argument_values(pattern: URLPattern, objects: TownshipA) -> list[dict[str, object]]:
-    candidates = {"code": objects.codes, "pk": objects.pks, "level": ["village", "township", "county"]}
+    candidates: dict[str, list[Any]] = {
+        "code": objects.codes,
+        "pk": objects.pks,
+        "level": ["village", "township", "county"],
+    }
     names = list(pattern.pattern.converters)
     missing = [n for n in names if n not in candidates]
     assert not missing, f"{pattern.name}: teach the IDOR sweep what {missing} name"

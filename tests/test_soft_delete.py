@@ -102,7 +102,7 @@ def test_county_staff_lists_deleted_people_of_the_county(client_county, deleted_
 def test_deleted_list_query_count_does_not_grow(client_county, secretary_a, world, django_assert_num_queries):
     def deleted_people(n: int) -> None:
         for _ in range(n):
-            f.PersonFactory(home_village=world.village_a).soft_delete(by=secretary_a)
+            f.PersonFactory.create(home_village=world.village_a).soft_delete(by=secretary_a)
 
     deleted_people(2)
     with django_assert_num_queries(5) as small:

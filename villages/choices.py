@@ -178,6 +178,14 @@ class VillageFlag(models.TextChoices):
     NO_WOMAN_ON_COMMITTEE = "no_woman_on_committee", "村委会无女性"
 
 
+def flag_label(kind: str) -> str:
+    """The Chinese label of a person or village rule key (the key itself if it is neither)."""
+    for flags in (PersonFlag, VillageFlag):
+        if kind in flags.values:
+            return str(flags(kind).label)
+    return kind
+
+
 class ReviewStatus(models.TextChoices):
     OPEN = "open", "待处理"
     IN_PROGRESS = "in_progress", "处理中"

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,11 +20,12 @@ from reserves.models import TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, class_for, class_for_edit
 from reserves.trainees import trainee_rows
+from villages.http import AuthedHttpRequest
 from villages.models import County, Person
 
 
 @require_GET
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: AuthedHttpRequest) -> HttpResponse:
     classes = (
         TrainingClass.objects.for_user(request.user)
         .select_related("county")
@@ -37,7 +38,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reserves/classes.html", {"classes": classes, "can_create": can_create})
 
 
-def _class_form(request: HttpRequest, instance: TrainingClass | None) -> HttpResponse:
+def _class_form(request: AuthedHttpRequest, instance: TrainingClass | None) -> HttpResponse:
     form = TrainingClassForm(request.POST or None, instance=instance, counties=County.objects.for_user(request.user))
     if form.is_valid():
         if not can_manage_classes(request.user, form.cleaned_data["county"]):
@@ -48,18 +49,18 @@ def _class_form(request: HttpRequest, instance: TrainingClass | None) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-def class_new(request: HttpRequest) -> HttpResponse:
+def class_new(request: AuthedHttpRequest) -> HttpResponse:
     if not (request.user.is_city_admin or request.user.is_county_staff):
         raise PermissionDenied("专修班由县委组织部维护")
     return _class_form(request, None)
 
 
 @require_http_methods(["GET", "POST"])
-def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def class_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _class_form(request, class_for_edit(request.user, pk))
 
 
-def class_context(request: HttpRequest, training_class: TrainingClass, **extra: Any) -> dict[str, Any]:
+def class_context(request: AuthedHttpRequest, training_class: TrainingClass, **extra: Any) -> dict[str, Any]:
     outcomes = class_outcomes(training_class=training_class)
     can_manage = can_manage_classes(request.user, training_class.county_id)
     return {
@@ -75,13 +76,13 @@ def class_context(request: HttpRequest, training_class: TrainingClass, **extra: 
 
 
 @require_GET
-def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def class_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     training_class = class_for(request.user, pk)
     return render(request, "reserves/class.html", class_context(request, training_class))
 
 
 @require_POST
-def class_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def class_enrol(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     training_class = class_for_edit(request.user, pk)
     form = EnrolForm(request.POST, request.FILES)
     errors: list = []
@@ -103,7 +104,7 @@ def class_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def enrollment_status(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Change one trainee's status; the trainee is named by `enrollment` in the POST (one URL per class page)."""
     training_class = class_for_edit(request.user, pk)
     enrollment = get_object_or_404(training_class.enrollments, pk=EnrollmentChoiceForm(request.POST).enrollment_id())

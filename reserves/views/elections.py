@@ -30,6 +30,7 @@ from reserves.result_forms import ElectionDateForm, ResultRowsFormSet, RowCountF
 from reserves.winners import seats_by_village
 from villages import permissions
 from villages.headlines import roster_order
+from villages.http import AuthedHttpRequest
 from villages.models import Person, Township, User, Village
 
 PEOPLE_LIST = "village-people"  # the <datalist> of a village's people offered in the 当选人 cells
@@ -97,7 +98,7 @@ def _status(request: HttpRequest) -> int:
 
 
 @require_http_methods(["GET", "POST"])
-def village_elections(request: HttpRequest, code: str) -> HttpResponse:
+def village_elections(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for(request.user, code)
     can_record = can_record_elections(request.user, village.township)
     if request.method == "POST" and not can_record:
@@ -126,7 +127,7 @@ def village_elections(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def election_results(request: HttpRequest, pk: int) -> HttpResponse:
+def election_results(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Results of an election registered earlier (without results): the same grid, that election's date."""
     election = election_for_record(request.user, pk)
     village = election.village
@@ -147,7 +148,7 @@ def election_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def township_results(request: HttpRequest, code: str) -> HttpResponse:
+def township_results(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = permissions.township_for(request.user, code)
     if not can_record_elections(request.user, township):
         raise PermissionDenied("只读用户不能录入换届结果")

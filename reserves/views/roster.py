@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,14 +16,14 @@ from reserves.eligibility import check_eligibility
 from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, ReserveForm, WithdrawForm
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
-from reserves.views import page_or_partial
 from villages import permissions
+from villages.http import AuthedHttpRequest, page_or_partial
 from villages.models import Person, Village
 from villages.risk import reference_date
 from villages.rules import rules_for
 
 
-def reserves_context(request: HttpRequest, village: Village) -> dict[str, Any]:
+def reserves_context(request: AuthedHttpRequest, village: Village) -> dict[str, Any]:
     on = reference_date(village)
     rules = rules_for(county_id=village.township.county_id, on=on)
     reserves = Reserve.objects.for_user(request.user).filter(village=village).select_related("person", "mentor")
@@ -33,12 +33,12 @@ def reserves_context(request: HttpRequest, village: Village) -> dict[str, Any]:
 
 
 @require_GET
-def village_reserves(request: HttpRequest, code: str) -> HttpResponse:
+def village_reserves(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for(request.user, code)
     return page_or_partial(request, "reserves/village_reserves.html", "reserves", reserves_context(request, village))
 
 
-def reserves_saved(request: HttpRequest, village: Village) -> HttpResponse:
+def reserves_saved(request: AuthedHttpRequest, village: Village) -> HttpResponse:
     """After a change: htmx gets the refreshed #reserves section, a browser the page."""
     if not request.htmx:
         return redirect("reserves:village_reserves", code=village.code)
@@ -46,7 +46,7 @@ def reserves_saved(request: HttpRequest, village: Village) -> HttpResponse:
     return reswap(retarget(response, "#reserves"), "outerHTML")
 
 
-def form_response(request: HttpRequest, form: Any, village: Village, *, title: str) -> HttpResponse:
+def form_response(request: AuthedHttpRequest, form: Any, village: Village, *, title: str) -> HttpResponse:
     context = {"form": form, "village": village, "title": title, "action": request.get_full_path()}
     return page_or_partial(request, "reserves/reserve_form.html", "reserve-form", context)
 
@@ -56,7 +56,7 @@ def village_people(village: Village):
 
 
 @require_http_methods(["GET", "POST"])
-def reserve_add(request: HttpRequest, code: str) -> HttpResponse:
+def reserve_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for_roster_edit(request.user, code)
     form = ReserveForm(request.POST or None, village=village, people=village_people(village))
     if form.is_valid():
@@ -66,7 +66,7 @@ def reserve_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reserve_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def reserve_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = ReserveEditForm(request.POST or None, instance=reserve, people=village_people(reserve.village))
     if form.is_valid() and form.save_if_unchanged():
@@ -75,7 +75,7 @@ def reserve_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reserve_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def reserve_withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = WithdrawForm(request.POST or None)
     if reserve.status != ReserveStatus.ACTIVE:
@@ -86,7 +86,7 @@ def reserve_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return form_response(request, form, reserve.village, title=f"退出后备：{reserve.person.name}")
 
 
-def detail_context(request: HttpRequest, reserve: Reserve, **forms: Any) -> dict[str, Any]:
+def detail_context(request: AuthedHttpRequest, reserve: Reserve, **forms: Any) -> dict[str, Any]:
     village = reserve.village
     can_edit = permissions.can_edit_roster(request.user, village)
     return {
@@ -104,13 +104,13 @@ def detail_context(request: HttpRequest, reserve: Reserve, **forms: Any) -> dict
 
 
 @require_GET
-def reserve_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reserve_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for(request.user, pk)
     return render(request, "reserves/reserve.html", detail_context(request, reserve))
 
 
 @require_POST
-def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
+def measure_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = MeasureForm(request.POST)
     if form.is_valid():
@@ -118,19 +118,17 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         if not request.htmx:
             return redirect(reverse("reserves:reserve", args=[reserve.pk]) + "#measures")
-        form = None
-    context = detail_context(request, reserve, measure_form=form)
+    context = detail_context(request, reserve, measure_form=None if form.is_valid() else form)
     return page_or_partial(request, "reserves/reserve.html", "measures", context)
 
 
 @require_POST
-def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = ReserveAssessmentForm(request.POST, reserve=reserve)
     if form.is_valid():
         form.save()
         if not request.htmx:
             return redirect(reverse("reserves:reserve", args=[reserve.pk]) + "#assessments")
-        form = None
-    context = detail_context(request, reserve, assessment_form=form)
+    context = detail_context(request, reserve, assessment_form=None if form.is_valid() else form)
     return page_or_partial(request, "reserves/reserve.html", "assessments", context)

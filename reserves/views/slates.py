@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,8 @@ from reserves import slates
 from reserves.choices import SlateStatus
 from reserves.models import Slate
 from villages import permissions
+from villages.forms.fields import model_choice
+from villages.http import AuthedHttpRequest
 from villages.models import Person, Village
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,14 +40,14 @@ class SeatForm(forms.Form):
 
     def __init__(self, *args: Any, village: Village, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = slates.candidate_pool(village=village)
+        model_choice(self, "person").queryset = slates.candidate_pool(village=village)
 
     def clean_seat_key(self) -> tuple[str, int]:
         post, seat = self.cleaned_data["seat_key"].split(":")
         return post, int(seat)
 
 
-def slate_context(request: HttpRequest, slate: Slate, **extra: Any) -> dict[str, Any]:
+def slate_context(request: AuthedHttpRequest, slate: Slate, **extra: Any) -> dict[str, Any]:
     can_manage = permissions.can_edit_roster(request.user, slate.village)
     can_edit = can_manage and slate.status == SlateStatus.DRAFT  # a final slate is read-only until reopened
     comparison = slates.simulate_slate(slate=slate)
@@ -59,7 +61,7 @@ def slate_context(request: HttpRequest, slate: Slate, **extra: Any) -> dict[str,
 
 
 @require_http_methods(["GET", "POST"])
-def village_slates(request: HttpRequest, code: str) -> HttpResponse:
+def village_slates(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """A village's slates; its township secretary creates new ones here."""
     village = permissions.village_for(request.user, code)
     can_edit = permissions.can_edit_roster(request.user, village)
@@ -76,13 +78,13 @@ def village_slates(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def slate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     slate = slates.slate_for(request.user, pk)
     return render(request, "reserves/slates/slate.html", slate_context(request, slate))
 
 
 @require_POST
-def slate_seat(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_seat(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Set or clear one seat; htmx gets the refreshed editor and comparison (#slate-body)."""
     slate = slates.slate_for_edit(request.user, pk)
     form = SeatForm(request.POST, village=slate.village)
@@ -94,10 +96,10 @@ def slate_seat(request: HttpRequest, pk: int) -> HttpResponse:
                 slates.clear_seat(slate=slate, post=post, seat=seat)
             else:
                 slates.set_candidate(slate=slate, post=post, seat=seat, person=person)
-        except ValidationError as error:
-            errors = error.messages
+        except ValidationError as refusal:
+            errors = refusal.messages
     else:
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        errors = [e["message"] for field_errors in form.errors.get_json_data().values() for e in field_errors]
     if request.htmx:
         return render(request, "reserves/slates/slate.html#slate-body", slate_context(request, slate, errors=errors))
     for error in errors:
@@ -106,7 +108,7 @@ def slate_seat(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def slate_status(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """定稿 / 改回草稿."""
     slate = slates.slate_for_edit(request.user, pk)
     status = SlateStatus.FINAL if slate.status == SlateStatus.DRAFT else SlateStatus.DRAFT

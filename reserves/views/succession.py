@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from reserves.succession import bench_strength, village_succession
-from reserves.views import page_or_partial
 from villages import permissions
-from villages.models import Village
+from villages.http import AuthedHttpRequest, page_or_partial
+from villages.models import County, Township, Village, VillageQuerySet
 
 
 class BenchFilterForm(forms.Form):
@@ -18,27 +18,27 @@ class BenchFilterForm(forms.Form):
 
 
 @require_GET
-def village_succession_view(request: HttpRequest, code: str) -> HttpResponse:
+def village_succession_view(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """The page; to htmx (the village page's lazy panel) only the compact #succession-panel."""
     village = permissions.village_for(request.user, code)
     context = {"village": village, "succession": village_succession(village=village)}
     return page_or_partial(request, "reserves/succession.html", "succession-panel", context)
 
 
-def bench_scope(request: HttpRequest, level: str, code: str):
+def bench_scope(request: AuthedHttpRequest, level: str, code: str) -> tuple[County | Township, VillageQuerySet]:
     """(area, villages) for a county or township the user may see; 404 otherwise."""
     villages = Village.objects.for_user(request.user)
     if level == "county":
-        area = permissions.county_for(request.user, code)
-        return area, villages.filter(township__county=area)
+        county = permissions.county_for(request.user, code)
+        return county, villages.filter(township__county=county)
     if level == "township":
-        area = permissions.township_for(request.user, code)
-        return area, villages.filter(township=area)
+        township = permissions.township_for(request.user, code)
+        return township, villages.filter(township=township)
     raise Http404
 
 
 @require_GET
-def bench(request: HttpRequest, level: str, code: str) -> HttpResponse:
+def bench(request: AuthedHttpRequest, level: str, code: str) -> HttpResponse:
     area, villages = bench_scope(request, level, code)
     form = BenchFilterForm(request.GET)
     only_gaps = form.is_valid() and form.cleaned_data["gaps"]

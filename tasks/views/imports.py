@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseStopPolling
 from tasks import imports as jobs
 from tasks.models import ImportJob, JobStatus
 from villages import permissions
+from villages.http import AuthedHttpRequest
 from villages.models import Township, User
 from villages.workbook.forms import RosterUploadForm
 
@@ -34,7 +35,7 @@ def import_job_for(user: User, pk: int) -> tuple[ImportJob, Township]:
 
 
 @require_http_methods(["GET", "POST"])
-def roster_import(request: HttpRequest, code: str) -> HttpResponse:
+def roster_import(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = township_for_import(request.user, code)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if form.is_valid():
@@ -45,7 +46,7 @@ def roster_import(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def roster_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_import_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job, township = import_job_for(request.user, pk)
     finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
     context = {"job": job, "township": township, "finished": finished, "preview": jobs.preview(job)}
@@ -56,7 +57,7 @@ def roster_import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def roster_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_import_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job, _ = import_job_for(request.user, pk)
     if not jobs.confirm_import_job(job=job):
         messages.error(request, "该导入已确认过，或预览中有问题，不能导入")

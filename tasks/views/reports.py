@@ -6,7 +6,7 @@ Files are streamed by `download`, never exposed under MEDIA_URL.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -15,14 +15,15 @@ from tasks.forms import ReportRequestForm
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import township_zip
+from villages.http import AuthedHttpRequest
 
 
-def _job_for(request: HttpRequest, pk: int) -> ReportJob:
+def _job_for(request: AuthedHttpRequest, pk: int) -> ReportJob:
     return get_object_or_404(ReportJob.objects.for_user(request.user).select_related("batch"), pk=pk)
 
 
 @require_POST
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedHttpRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
         return render(request, "reports/_request_errors.html", {"form": form}, status=400)
@@ -33,7 +34,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def job(request: HttpRequest, pk: int) -> HttpResponse:
+def job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _job_for(request, pk)
     jobs.nudge(job=report)
     context = {"job": report}
@@ -46,7 +47,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = jobs.retry_report_job(job=_job_for(request, pk))
     if request.htmx:
         return render(request, "reports/job.html#job-progress", {"job": report})
@@ -54,7 +55,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     report = _job_for(request, pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("报告尚未生成")
@@ -63,7 +64,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def download_zip(request: HttpRequest, pk: int) -> HttpResponse:
+def download_zip(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _job_for(request, pk)
     if report.kind != ReportKind.TOWNSHIP or report.status != JobStatus.DONE:
         raise Http404("报告尚未生成")

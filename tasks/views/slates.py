@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from reserves import slates
 from tasks.reports.context import village_report
 from tasks.reports.fonts import missing_glyphs
 from tasks.reports.render import render_pdf
+from villages.http import AuthedHttpRequest
 
 
 @require_GET
-def slate_print(request: HttpRequest, pk: int) -> HttpResponse:
+def slate_print(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The village report (PDF) with the slate as its own section (与村情报告一并打印), rendered synchronously."""
     slate = slates.slate_for(request.user, pk)
     report = village_report(village=slate.village)

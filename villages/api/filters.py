@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from villages.choices import Post
-from villages.models import Person, PostAssignment, Township, Village
+from villages.models import Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, Township, Village
 
 COUNTY_HELP = "区/县代码（6位）"
 TOWNSHIP_HELP = "乡镇代码（9位）"
@@ -50,7 +50,7 @@ class PersonFilterSet(django_filters.FilterSet):
         model = Person
         fields = ["county", "township", "village"]
 
-    def in_area(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+    def in_area(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         lookup = {"county": "township__county__code", "township": "township__code", "village": "code"}[name]
         return queryset.in_villages(Village.objects.filter(**{lookup: value}))
 
@@ -67,7 +67,7 @@ class PostFilterSet(django_filters.FilterSet):
         model = PostAssignment
         fields = ["county", "township", "village", "person", "post", "current"]
 
-    def only_current(self, queryset: QuerySet[PostAssignment], name: str, value: bool | None) -> QuerySet:
+    def only_current(self, queryset: PostAssignmentQuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
         current = queryset.current()

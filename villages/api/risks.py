@@ -14,12 +14,13 @@ from rest_framework.routers import DefaultRouter
 from villages import permissions, risk
 from villages.choices import ReviewStatus, Severity
 from villages.forms.risk_filters import KIND_CHOICES, severity_rank
-from villages.models import Risk, User
+from villages.http import SignedInAPIMixin
+from villages.models import Risk, User, Village
 from villages.roster import StaleEditError
 
 
-class RiskSerializer(serializers.ModelSerializer):
-    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class RiskSerializer(serializers.ModelSerializer[Risk]):
+    village: serializers.SlugRelatedField[Village] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), allow_null=True, required=False
     )
@@ -44,10 +45,10 @@ class RiskSerializer(serializers.ModelSerializer):
         ]
 
     def validate_owner(self, owner: User | None) -> User | None:
-        risk_obj: Risk = self.instance
         if owner is None or owner.is_city_admin:
             return owner
-        if not (owner.is_county_staff and owner.county_id == risk_obj.village.township.county_id):
+        county_id = self.instance.village.township.county_id if self.instance else None  # PATCH only: no create
+        if not (owner.is_county_staff and owner.county_id == county_id):
             raise ValidationError("责任人须为本区县组织部工作人员")
         return owner
 
@@ -81,7 +82,9 @@ class RiskFilterSet(django_filters.FilterSet):
         fields = ["county", "township", "village", "kind", "severity", "review_status", "is_active"]
 
 
-class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class RiskViewSet(
+    SignedInAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
     """Risks in the user's scope, red first. PATCH changes review fields only (review_status, owner, due_on,
     note); send `version` to refuse the change when someone else saved in between."""
 
@@ -91,7 +94,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
 
     def get_queryset(self) -> QuerySet[Risk]:
         return (
-            Risk.objects.for_user(self.request.user)
+            Risk.objects.for_user(self.user)
             .select_related("village__township", "owner")
             .alias(sev=severity_rank())
             .order_by("sev", "village__code", "kind", "pk")
@@ -99,7 +102,7 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
 
     def update(self, request, *args, **kwargs):
         self.get_object()  # outside the user's scope: 404 before anything else
-        if not permissions.can_edit_village_fields(request.user):
+        if not permissions.can_edit_village_fields(self.user):
             raise PermissionDenied("只读用户不能处理风险")
         return super().update(request, *args, **kwargs)
 

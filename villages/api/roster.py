@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, ProtectedError, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from villages import permissions
 from villages.api import filters as api_filters
 from villages.api import serializers as s
 from villages.audit import deletion
+from villages.http import SignedInAPIMixin
 from villages.models import County, Person, PostAssignment, Township, Village
 
 CODE_REGEX = r"\d+"
@@ -34,7 +35,7 @@ class Conflict(APIException):
     default_code = "stale_version"
 
 
-class VersionedUpdateMixin:
+class VersionedUpdateMixin(mixins.UpdateModelMixin, generics.GenericAPIView):
     """PATCH: 404 outside scope, 403 for read-only users (`check_write`), 409 on a stale `version`."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -54,7 +55,7 @@ class VersionedUpdateMixin:
             raise Conflict(str(error)) from error
 
 
-class AsOfContextMixin:
+class AsOfContextMixin(generics.GenericAPIView):
     """Puts the validated `?as_of=` (or None: each village's reference date) into the serializer context."""
 
     def get_serializer_context(self) -> dict:
@@ -64,23 +65,23 @@ class AsOfContextMixin:
 AS_OF_SCHEMA = extend_schema(parameters=[api_filters.AS_OF_PARAMETER])
 
 
-class CountyViewSet(viewsets.ReadOnlyModelViewSet):
+class CountyViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CountySerializer
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[County]:
-        return County.objects.for_user(self.request.user).order_by("code")
+        return County.objects.for_user(self.user).order_by("code")
 
 
-class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
+class TownshipViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.TownshipSerializer
     filterset_class = api_filters.TownshipFilterSet
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[Township]:
-        return Township.objects.for_user(self.request.user).select_related("county").order_by("code")
+        return Township.objects.for_user(self.user).select_related("county").order_by("code")
 
 
 @extend_schema_view(
@@ -92,17 +93,17 @@ class TownshipViewSet(viewsets.ReadOnlyModelViewSet):
         responses={204: None, 409: OpenApiResponse(description="村下仍有人员或任职"), **WRITE_RESPONSES}
     ),
 )
-class VillageViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
+class VillageViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.VillageSerializer
     filterset_class = api_filters.VillageFilterSet
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[Village]:
-        return Village.objects.for_user(self.request.user).with_units().prefetch_related("groups").order_by("code")
+        return Village.objects.for_user(self.user).with_units().prefetch_related("groups").order_by("code")
 
     def check_write(self, obj: Village | None = None) -> None:
-        if not permissions.can_edit_village_fields(self.request.user):
+        if not permissions.can_edit_village_fields(self.user):
             raise PermissionDenied("村基本信息由县委组织部维护")
 
     def create(self, request: Request, *args, **kwargs) -> Response:
@@ -124,25 +125,25 @@ class VillageViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewS
     create=extend_schema(responses={201: s.PersonSerializer, **WRITE_RESPONSES}),
     destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}, description="软删除：记录与历史保留，可由县里恢复"),
 )
-class PersonViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
+class PersonViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.PersonSerializer
     filterset_class = api_filters.PersonFilterSet
 
     def get_queryset(self) -> QuerySet[Person]:
         current = PostAssignment.objects.current().select_related("village", "group").order_by("pk")
         return (
-            Person.objects.for_user(self.request.user)
+            Person.objects.for_user(self.user)
             .select_related("home_village")
             .prefetch_related("assessments", Prefetch("posts", queryset=current, to_attr="current_posts"))
             .order_by("pk")
         )
 
     def check_write(self, obj: Person) -> None:
-        if not permissions.can_edit_person(self.request.user, obj):
+        if not permissions.can_edit_person(self.user, obj):
             raise PermissionDenied("只有本乡镇党委书记可以修改人员信息")
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        if not self.request.user.is_township_secretary:
+        if not self.user.is_township_secretary:
             raise PermissionDenied("只有乡镇党委书记可以录入人员")
         return super().create(request, *args, **kwargs)
 
@@ -156,12 +157,12 @@ class PersonViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSe
         super().perform_update(serializer)
 
     def _check_village(self, village: Village) -> None:
-        if not permissions.can_edit_roster(self.request.user, village):
+        if not permissions.can_edit_roster(self.user, village):
             raise PermissionDenied(f"{village.name}不属于本乡镇，不能录入")
 
     def perform_destroy(self, instance: Person) -> None:
         self.check_write(instance)
-        deletion.delete_person(person=instance, by=self.request.user)
+        deletion.delete_person(person=instance, by=self.user)
 
 
 @extend_schema_view(
@@ -169,29 +170,29 @@ class PersonViewSet(AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSe
     create=extend_schema(responses={201: s.PostSerializer, **WRITE_RESPONSES}),
     destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}),
 )
-class PostViewSet(VersionedUpdateMixin, viewsets.ModelViewSet):
+class PostViewSet(SignedInAPIMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.PostSerializer
     filterset_class = api_filters.PostFilterSet
 
     def get_queryset(self) -> QuerySet[PostAssignment]:
         return (
-            PostAssignment.objects.for_user(self.request.user)
+            PostAssignment.objects.for_user(self.user)
             .select_related("village__township", "group")
             .order_by("village__code", "pk")
         )
 
     def check_write(self, obj: PostAssignment) -> None:
-        if not permissions.can_edit_roster(self.request.user, obj.village):
+        if not permissions.can_edit_roster(self.user, obj.village):
             raise PermissionDenied("只有本乡镇党委书记可以修改任职")
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        if not self.request.user.is_township_secretary:
+        if not self.user.is_township_secretary:
             raise PermissionDenied("只有乡镇党委书记可以录入任职")
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer) -> None:
         village = serializer.validated_data["village"]
-        if not permissions.can_edit_roster(self.request.user, village):
+        if not permissions.can_edit_roster(self.user, village):
             raise PermissionDenied(f"{village.name}不属于本乡镇，不能录入任职")
         serializer.save()
 

@@ -14,18 +14,30 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from villages import idcard, risk
-from villages.choices import PersonFlag, Post, Severity, SourceCategory, VillageFlag
+from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
+from villages.http import signed_in_user
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, Village
 from villages.roster import StaleEditError, party_post_refusal, save_versioned
 
 VILLAGE_FLAGS: frozenset[str] = frozenset(VillageFlag.values)
 PERSON_FLAG_ORDER: dict[str, int] = {kind: n for n, kind in enumerate(PersonFlag.values)}
 VERSION_HELP = "行版本：PATCH 时附带则只在记录未被他人修改时保存（否则 409）"
+
+
+def scope_related_field(fields: dict[str, serializers.Field], name: str, queryset: QuerySet[Any]) -> None:
+    """Limit the related field `name` to the user's scoped `queryset` (anything else "does not exist")."""
+    field = fields[name]
+    if not isinstance(field, serializers.RelatedField):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a related field")
+    # djangorestframework-stubs declare `queryset` as `QuerySet | Manager`; mypy then reads the assignment through
+    # Manager's descriptor `__get__` and refuses a QuerySet, which DRF itself accepts.
+    field.queryset = queryset  # type: ignore[arg-type]
 
 
 class StaleVersion(Exception):
@@ -95,16 +107,19 @@ class EvaluationListSerializer(serializers.ListSerializer):
     """Lists (a page of villages or people): the child's bulk loader runs once for all rows, in constant queries.
 
     The child serializer class names `load_evaluations(instances, as_of=...) -> dict[pk, value]`; the result is
-    kept in the context under `evaluations`, where `evaluation()` below looks first.
+    kept on the child (`evaluations`), where `evaluation()` below looks first.
     """
 
     def to_representation(self, data: Any) -> list:
         rows = list(data.all() if hasattr(data, "all") else data)
-        self.context["evaluations"] = self.child.load_evaluations(rows, as_of=self.context.get("as_of"))
+        child = self.child
+        if not isinstance(child, EvaluatedSerializerMixin):
+            raise TypeError(f"{type(child).__name__} does not load evaluations")
+        child.evaluations = child.load_evaluations(rows, as_of=self.context.get("as_of"))
         return super().to_representation(rows)
 
 
-class EvaluatedSerializerMixin:
+class EvaluatedSerializerMixin(serializers.BaseSerializer):
     """Per-row computed values (risk flags), loaded in bulk for lists and on demand for a single object.
 
     Subclasses set `Meta.list_serializer_class = EvaluationListSerializer` and define `load_evaluations`.
@@ -112,15 +127,18 @@ class EvaluatedSerializerMixin:
     Context `as_of` (a date or None): the reference date; None means each village's own (risk.reference_date).
     """
 
+    evaluations: dict[int, Any]
+
     @classmethod
     def load_evaluations(cls, instances: list, *, as_of: dt.date | None) -> dict[int, Any]:
         raise NotImplementedError
 
     def evaluation(self, instance: Any) -> Any:
-        evaluations = self.context.setdefault("evaluations", {})
-        if instance.pk not in evaluations:  # a single object (detail, or the answer to a write)
-            evaluations.update(self.load_evaluations([instance], as_of=self.context.get("as_of")))
-        return evaluations.get(instance.pk)
+        if not hasattr(self, "evaluations"):
+            self.evaluations = {}
+        if instance.pk not in self.evaluations:  # a single object (detail, or the answer to a write)
+            self.evaluations.update(self.load_evaluations([instance], as_of=self.context.get("as_of")))
+        return self.evaluations.get(instance.pk)
 
 
 class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
@@ -178,7 +196,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["township"].queryset = Township.objects.for_user(request.user)
+            scope_related_field(fields, "township", Township.objects.for_user(signed_in_user(request.user)))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["code"].read_only = True  # a village keeps its code; a new code is a new village
             fields["township"].read_only = True
@@ -229,7 +247,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     village = serializers.SlugRelatedField(source="home_village", slug_field="code", queryset=Village.objects.none())
     id_number = serializers.CharField(write_only=True, max_length=40, help_text="公民身份号码（18位或15位），只写")
     id_number_masked = serializers.CharField(read_only=True)
-    gender = serializers.ChoiceField(choices=Person._meta.get_field("gender").choices, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     birth_date = serializers.DateField(required=False)
     age = serializers.SerializerMethodField()
     source_categories = serializers.ListField(
@@ -254,7 +272,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         request = self.context.get("request")
         if request is not None:
             # Any village whose roster the user keeps; a visible but read-only village is refused by the viewset.
-            fields["village"].queryset = Village.objects.for_user(request.user)
+            scope_related_field(fields, "village", Village.objects.for_user(signed_in_user(request.user)))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["id_number"].required = False
         return fields
@@ -277,7 +295,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         posts = getattr(person, "current_posts", None)
         if posts is None:  # not prefetched (a single object after a write)
             posts = person.posts.current().select_related("village", "group").order_by("pk")
-        return PostBriefSerializer(posts, many=True).data
+        return [PostBriefSerializer(post).data for post in posts]
 
     def validate_id_number(self, raw: str) -> str:
         try:
@@ -362,8 +380,8 @@ class PostSerializer(VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["person"].queryset = Person.objects.for_user(request.user)
-            fields["village"].queryset = Village.objects.for_user(request.user)
+            scope_related_field(fields, "person", Person.objects.for_user(signed_in_user(request.user)))
+            scope_related_field(fields, "village", Village.objects.for_user(signed_in_user(request.user)))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             for name in ("person", "village", "post"):
                 fields[name].read_only = True  # another person, village or post is a new assignment
@@ -371,8 +389,9 @@ class PostSerializer(VersionedSerializer):
 
     def validate(self, attrs: dict) -> dict:
         instance: PostAssignment | None = self.instance
-        village = attrs.get("village") or instance.village
-        post = attrs.get("post") or instance.post
+        # Creating: village and post are required fields; updating: they are read-only (get_fields).
+        village: Village = attrs["village"] if instance is None else instance.village
+        post: str = attrs["post"] if instance is None else instance.post
         start_on = attrs.get("start_on", instance.start_on if instance else None)
         end_on = attrs.get("end_on", instance.end_on if instance else None)
         if start_on and end_on and end_on < start_on:

@@ -16,9 +16,10 @@ from typing import Any
 
 from django.db import models
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from simple_history.utils import get_history_manager_for_model
 
 from villages import idcard
-from villages.models import Assessment, Group, IdNumberView, Person, PostAssignment, User, Village
+from villages.models import Assessment, Group, IdNumberView, Person, PostAssignment, User, Village, concrete_field
 from villages.roster.history import HIDDEN_FIELDS, Change, _display
 
 ID_NUMBER_IN_TEXT = re.compile(r"\d{17}[\dXx]|\d{15}")
@@ -35,7 +36,7 @@ class Source:
     model: type[models.Model]
 
     def history(self) -> QuerySet:
-        return self.model.history.all()
+        return get_history_manager_for_model(self.model).all()
 
     def in_villages(self, records: QuerySet, villages: QuerySet[Village]) -> QuerySet:
         if self.model is Village:
@@ -154,7 +155,7 @@ def audit_entries(rows: list[dict[str, Any]]) -> list[AuditEntry]:
 
 def _history_with_previous(model: type[models.Model], pks: list[int]) -> tuple[list[Any], dict[int, Any]]:
     """The page's history records of one model, and the record before each (two queries)."""
-    history = model.history.model
+    history = get_history_manager_for_model(model).model
     prev = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
     records = list(
         history.objects.filter(history_id__in=pks)
@@ -169,14 +170,16 @@ def _history_with_previous(model: type[models.Model], pks: list[int]) -> tuple[l
 def _names(records: list[Any]) -> dict[tuple[type, int], str]:
     """Names of the people, villages and groups the records point at (three queries at most)."""
     person_ids = {pk for r in records for pk in (getattr(r, "person_id", None), getattr(r, "mentor_id", None)) if pk}
-    village_ids = {pk for r in records for pk in (getattr(r, "village_id", None), getattr(r, "home_village_id", None))}
+    village_ids: set[int] = {
+        pk for r in records for pk in (getattr(r, "village_id", None), getattr(r, "home_village_id", None)) if pk
+    }
     village_ids |= {r.id for r in records if isinstance(r, Village.history.model)}
     group_ids = {r.group_id for r in records if getattr(r, "group_id", None)}
     names: dict[tuple[type, int], str] = {}
     if person_ids:
         names |= {(Person, pk): name for pk, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "name")}
-    if village_ids - {None}:
-        villages = Village.objects.filter(pk__in=village_ids - {None}).values_list("pk", "name")
+    if village_ids:
+        villages = Village.objects.filter(pk__in=village_ids).values_list("pk", "name")
         names |= {(Village, pk): name for pk, name in villages}
     if group_ids:
         names |= {(Group, g.pk): str(g) for g in Group.objects.filter(pk__in=group_ids)}
@@ -213,7 +216,7 @@ def _entry(kind: str, record: Any, before: Any, names: dict[tuple[type, int], st
 
 def _change(model: type[models.Model], change: Any, names: dict[tuple[type, int], str]) -> Change:
     return Change(
-        label=str(model._meta.get_field(change.field).verbose_name),
+        label=str(concrete_field(model, change.field).verbose_name),
         old=_masked(_display(model, change.field, change.old, names)),
         new=_masked(_display(model, change.field, change.new, names)),
     )

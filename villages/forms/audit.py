@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from villages.audit.trail import audit_rows, kind_choices
 from villages.choices import Role
-from villages.models import Township, User, Village
+from villages.forms.area import AreaFilterForm, area_villages
+from villages.forms.fields import model_choice
+from villages.models import Township, User
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -27,13 +29,8 @@ def start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class AuditFilterForm(forms.Form):
-    township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
-    )
-    village = forms.ModelChoiceField(
-        label="村", queryset=Village.objects.none(), to_field_name="code", required=False, empty_label="全部村"
-    )
+class AuditFilterForm(AreaFilterForm):
+    area_levels = ("township", "village")
     actor = forms.ModelChoiceField(
         label="操作人", queryset=User.objects.none(), to_field_name="username", required=False, empty_label="全部"
     )
@@ -42,31 +39,15 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=lambda: [("", "全部"), *kind_choices()], required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["township"].queryset = Township.objects.for_user(user)
-        villages = Village.objects.for_user(user)
-        self.fields["village"].queryset = villages
-        township = str((self.data or {}).get("township", ""))
-        # A city has thousands of villages: list only the chosen township's (any village in scope still validates).
-        self.fields["village"].widget.choices = forms.ModelChoiceField(
-            queryset=villages.filter(township__code=township) if township else villages.none(),
-            to_field_name="code",
-            empty_label="全部村" if township else "先选择乡镇",
-        ).choices
-        self.fields["actor"].queryset = users_in_scope(user)
+        super().__init__(*args, user=user, **kwargs)
+        model_choice(self, "actor").queryset = users_in_scope(user)
 
     def rows(self) -> QuerySet:
         """The scoped audit rows for the valid filters (invalid ones are ignored and shown as errors)."""
         data = self.cleaned_data if self.is_valid() else {}
-        villages = Village.objects.for_user(self.user)
-        if data.get("township"):
-            villages = villages.filter(township=data["township"])
-        if data.get("village"):
-            villages = villages.filter(pk=data["village"].pk)
         return audit_rows(
             user=self.user,
-            villages=villages,
+            villages=area_villages(self.user, data),
             actor=data.get("actor"),
             since=start_of(data["since"]) if data.get("since") else None,
             until=start_of(data["until"] + dt.timedelta(days=1)) if data.get("until") else None,

@@ -10,16 +10,15 @@ import datetime as dt
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
-from villages.models import County, Person, PostAssignment, Township, Village
+from villages.forms.area import area_villages, scope_area_fields
+from villages.models import County, Person, PersonQuerySet, PostAssignment, Township, User, Village
 from villages.roster import years_before
 from villages.structure import education_rank_expression
-
-MAX_VILLAGE_CHOICES = 60
-
 
 # Post groups the dashboards drill into (people holding any of the posts in a village of the chosen area).
 POST_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
@@ -82,75 +81,54 @@ class PersonFilter(django_filters.FilterSet):
             "age_max",
         ]
 
-    def __init__(self, *args: Any, user: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, today: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.today = today or timezone.localdate()
-        self.filters["county"].queryset = County.objects.for_user(user)
-        self.filters["township"].queryset = Township.objects.for_user(user)
-        self.filters["village"].queryset = Village.objects.for_user(user)
 
     @property
-    def form(self) -> Any:
-        """List only the chosen township's villages (a city has thousands); any village in scope still validates."""
+    def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
-            form = super().form
-            township = str((self.data or {}).get("township", ""))
-            chosen = str((self.data or {}).get("village", ""))
-            villages = self.filters["village"].queryset
-            if township:
-                villages = villages.filter(Q(township__code=township) | Q(code=chosen))
-            elif villages.count() > MAX_VILLAGE_CHOICES:
-                villages = villages.filter(code=chosen)
-            form.fields["village"].widget.choices = [("", "全部村")] + [(v.code, v.name) for v in villages]
+            scope_area_fields(super().form, user=self.user)
         return self._form
 
-    def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+    def filter_q(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         return queryset.filter(Q(name__icontains=value) | Q(phone__contains=value))
 
-    def filter_county(self, queryset: QuerySet[Person], name: str, value: County) -> QuerySet[Person]:
+    def filter_county(self, queryset: PersonQuerySet, name: str, value: County) -> PersonQuerySet:
         return queryset.in_villages(Village.objects.filter(township__county=value))
 
-    def filter_township(self, queryset: QuerySet[Person], name: str, value: Township) -> QuerySet[Person]:
+    def filter_township(self, queryset: PersonQuerySet, name: str, value: Township) -> PersonQuerySet:
         return queryset.in_villages(Village.objects.filter(township=value))
 
-    def filter_village(self, queryset: QuerySet[Person], name: str, value: Village) -> QuerySet[Person]:
+    def filter_village(self, queryset: PersonQuerySet, name: str, value: Village) -> PersonQuerySet:
         return queryset.in_villages(Village.objects.filter(pk=value.pk))
 
-    def filter_post(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+    def filter_post(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         holds = PostAssignment.objects.current(self.today).filter(person=OuterRef("pk"), post=value)
         return queryset.filter(Exists(holds))
 
-    def filter_age_min(self, queryset: QuerySet[Person], name: str, value: Any) -> QuerySet[Person]:
+    def filter_age_min(self, queryset: PersonQuerySet, name: str, value: Any) -> PersonQuerySet:
         return queryset.filter(birth_date__lte=years_before(self.today, int(value)))
 
-    def filter_age_max(self, queryset: QuerySet[Person], name: str, value: Any) -> QuerySet[Person]:
+    def filter_age_max(self, queryset: PersonQuerySet, name: str, value: Any) -> PersonQuerySet:
         # Aged ≤ N 周岁 ⇔ not yet N+1: born after the day N+1 years back.
         return queryset.filter(birth_date__gt=years_before(self.today, int(value) + 1))
 
-    def _area_villages(self) -> QuerySet[Village]:
-        """Villages of the chosen county / township / village (all villages when none is chosen)."""
-        data = self.form.cleaned_data
-        villages = Village.objects.all()
-        if data.get("county"):
-            villages = villages.filter(township__county=data["county"])
-        if data.get("township"):
-            villages = villages.filter(township=data["township"])
-        if data.get("village"):
-            villages = villages.filter(pk=data["village"].pk)
-        return villages
-
-    def filter_post_group(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+    def filter_post_group(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         """Holding one of the group's posts today in a village of the chosen area (what dashboards count)."""
         holds = PostAssignment.objects.current(self.today).filter(
-            person=OuterRef("pk"), post__in=POST_GROUPS[value][1], village__in=self._area_villages()
+            person=OuterRef("pk"),
+            post__in=POST_GROUPS[value][1],
+            village__in=area_villages(self.user, self.form.cleaned_data),
         )
         return queryset.filter(Exists(holds))
 
-    def filter_education_min(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+    def filter_education_min(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         """Highest of full-time and in-service education at or above `value` (高中 and 中专 rank alike)."""
         ranked = queryset.alias(edu_rank_min=education_rank_expression(person_path=""))
         return ranked.filter(edu_rank_min__gte=EDUCATION_RANK[value])
 
-    def filter_education_max(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+    def filter_education_max(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         ranked = queryset.alias(edu_rank_max=education_rank_expression(person_path=""))
         return ranked.filter(edu_rank_max__lte=EDUCATION_RANK[value])

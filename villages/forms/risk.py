@@ -7,10 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from villages.choices import Education, ReviewStatus, Role
-from villages.models import Risk, Township, User
+from villages.forms.area import AreaFilterForm
+from villages.forms.fields import form_field
+from villages.models import Risk, User
 from villages.rules import RULE_SPECS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,8 +46,8 @@ class RiskReviewForm(forms.ModelForm):
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = owners
-        self.fields["review_status"].choices = ReviewStatus.choices
+        form_field(self, "owner", forms.TypedChoiceField).choices = owners
+        form_field(self, "review_status", forms.ChoiceField).choices = ReviewStatus.choices
         if not self.is_bound:
             self.fields["owner"].initial = self.instance.owner_id
             self.fields["version"].initial = self.instance.version
@@ -61,7 +63,8 @@ class RuleValueForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         key, raw = data.get("key"), (data.get("value") or "").strip()
         if not key or not raw:
             return data
@@ -86,13 +89,11 @@ class RuleValueForm(forms.Form):
         return data
 
 
-class AgeOutForm(forms.Form):
+class AgeOutForm(AreaFilterForm):
+    area_levels = ("township",)
     election_on = forms.DateField(label="换届日期", widget=DATE_WIDGET)
-    township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
-    )
+    field_order = ["election_on", "township"]
 
-    def __init__(self, *args: Any, townships: QuerySet[Township], default_on: dt.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = townships
+    def __init__(self, *args: Any, user: User, default_on: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         self.fields["election_on"].initial = default_on

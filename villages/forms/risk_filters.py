@@ -10,10 +10,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Value, When
 
 from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
-from villages.models import County, Risk, Township, Village
+from villages.forms.area import scope_area_fields
+from villages.models import County, Risk, RiskQuerySet, Township, User, Village
 
 KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
 STATE_CHOICES = [
@@ -52,7 +53,7 @@ class RiskFilter(django_filters.FilterSet):
         empty_label="全部乡镇",
     )
     village = django_filters.ModelChoiceFilter(
-        label="村（先选乡镇）", queryset=Village.objects.none(), to_field_name="code", empty_label="全部村"
+        label="村", queryset=Village.objects.none(), to_field_name="code", empty_label="全部村"
     )
     kind = django_filters.ChoiceFilter(label="类型", choices=KIND_CHOICES, empty_label="全部类型")
     severity = django_filters.ChoiceFilter(label="程度", choices=Severity.choices, empty_label="全部")
@@ -71,26 +72,22 @@ class RiskFilter(django_filters.FilterSet):
         model = Risk
         fields = ["county", "township", "village", "kind", "severity", "review_status", "state", "sort", "as_of"]
 
-    def __init__(self, data: Any = None, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *args: Any, user: User, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
         for name in ("state", "sort"):  # defaults apply when the parameter is absent, so URLs stay short
             data.setdefault(name, self.base_filters[name].extra["initial"])
         super().__init__(data, *args, **kwargs)
-        self.filters["county"].queryset = County.objects.for_user(user)
-        self.filters["township"].queryset = Township.objects.for_user(user)
-        self.filters["village"].queryset = self._village_choices(user, data)
+        self.user = user
         if not user.is_city_admin:
             del self.filters["county"]
 
-    @staticmethod
-    def _village_choices(user: Any, data: Any) -> QuerySet[Village]:
-        """Villages of the chosen township (a county has hundreds: listing them all makes every page slow)."""
-        villages = Village.objects.for_user(user)
-        if data.get("township"):
-            return villages.filter(township__code=data["township"])
-        return villages if data.get("village") else villages.none()
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            scope_area_fields(super().form, user=self.user)
+        return self._form
 
-    def filter_state(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
+    def filter_state(self, queryset: RiskQuerySet, name: str, value: str) -> RiskQuerySet:
         if value == "active":
             return queryset.filter(is_active=True)
         if value == "open":  # what dashboards count as 待处理风险 (RiskQuerySet.open)
@@ -99,12 +96,12 @@ class RiskFilter(django_filters.FilterSet):
             return queryset.filter(is_active=False)
         return queryset
 
-    def filter_sort(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
+    def filter_sort(self, queryset: RiskQuerySet, name: str, value: str) -> RiskQuerySet:
         if value == "severity":
             return queryset.alias(sev=severity_rank()).order_by("sev", "village__code", "kind", "pk")
         if value == "village":
             return queryset.order_by("village__code", "kind", "pk")
         return queryset.order_by(value, "village__code", "pk")
 
-    def filter_noop(self, queryset: QuerySet[Risk], name: str, value: Any) -> QuerySet[Risk]:
+    def filter_noop(self, queryset: RiskQuerySet, name: str, value: Any) -> RiskQuerySet:
         return queryset  # as_of switches the view to a computed preview; it does not filter stored rows

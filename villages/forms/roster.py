@@ -6,7 +6,7 @@ Editable rows carry a hidden `version` (optimistic concurrency, see `villages.ro
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from villages import idcard
 from villages.choices import Gender, Post, SourceCategory
+from villages.forms.fields import form_field, model_choice
 from villages.models import Assessment, Person, PostAssignment, Village
 from villages.roster import StaleEditError, party_post_refusal, save_versioned
 
@@ -30,7 +31,9 @@ def name_blank_choices(form: forms.BaseForm, **labels: str) -> None:
         if isinstance(field, forms.ModelChoiceField):
             field.empty_label = label
         elif isinstance(field, forms.ChoiceField):
-            field.choices = [("", label) if value == "" else (value, text) for value, text in field.choices]
+            # The setter normalises choices to a list of pairs; the stubs type the getter as any choices input.
+            pairs = cast(list[tuple[Any, Any]], field.choices)
+            field.choices = [("", label) if value == "" else (value, text) for value, text in pairs]
 
 
 class VersionedForm(forms.ModelForm):
@@ -101,7 +104,7 @@ class PersonForm(VersionedForm):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_village"].queryset = villages
+        model_choice(self, "home_village").queryset = villages
         name_blank_choices(
             self,
             education="请选择",
@@ -110,7 +113,9 @@ class PersonForm(VersionedForm):
             quality_rating="未评价",
             home_village="请选择",
         )
-        self.fields["id_number"].max_length = None  # raw input may hold spaces or full-width digits
+        form_field(
+            self, "id_number", forms.CharField
+        ).max_length = None  # raw input may hold spaces or full-width digits
         self.id_warnings: tuple[str, ...] = ()
         self._parsed: idcard.IdNumber | None = None
 
@@ -124,7 +129,8 @@ class PersonForm(VersionedForm):
         return parsed.number
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self._parsed is None:
             return cleaned
         errors = idcard.consistency_errors(
@@ -143,6 +149,11 @@ def person_option_label(person: Person) -> str:
     return f"{person.name}（{person.get_gender_display()}，{person.birth_date:%Y}年生，{person.home_village}）"
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return person_option_label(obj)
+
+
 class PostAddForm(forms.ModelForm):
     """Appoint a person of the township to a post in one village."""
 
@@ -150,22 +161,25 @@ class PostAddForm(forms.ModelForm):
         model = PostAssignment
         fields = ["person", "post", "group", "how", "start_on", "term"]
         widgets = {"start_on": DATE_WIDGET}
+        field_classes = {"person": PersonChoiceField}
 
-    def __init__(self, *args: Any, village: Village, people: QuerySet[Person], candidates: list[Person], **kwargs):
-        super().__init__(*args, instance=PostAssignment(village=village), **kwargs)
+    def __init__(
+        self, data: Any = None, *, village: Village, people: QuerySet[Person], candidates: list[Person], **kwargs: Any
+    ) -> None:
+        super().__init__(data, instance=PostAssignment(village=village), **kwargs)
         self.village = village
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = person_option_label
+        model_choice(self, "person").queryset = people
         # Validate against everyone the user may appoint, but list only a short candidate list (search adds more).
         self.fields["person"].widget.choices = [("", "请选择或搜索人员")] + [
             (p.pk, person_option_label(p)) for p in candidates
         ]
-        self.fields["group"].queryset = village.groups.all()
+        model_choice(self, "group").queryset = village.groups.all()
         self.fields["group"].help_text = "仅社长填写"
         name_blank_choices(self, post="请选择", group="无（非社长）")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         _check_group(self, cleaned.get("post"), cleaned.get("group"))
         person, post = cleaned.get("person"), cleaned.get("post")
         if person and post:
@@ -177,7 +191,7 @@ class PostAddForm(forms.ModelForm):
         return cleaned
 
 
-def _check_group(form: forms.Form, post: str | None, group: Any) -> None:
+def _check_group(form: forms.BaseForm, post: str | None, group: Any) -> None:
     """社 is required for 社长 and only for 社长 (mirrors the post_group_only_for_group_leader constraint)."""
     if post == Post.GROUP_LEADER and group is None:
         form.add_error("group", "社长须选择所在社")
@@ -194,7 +208,7 @@ class PostEditForm(VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.post == Post.GROUP_LEADER:
-            self.fields["group"].queryset = self.instance.village.groups.all()
+            model_choice(self, "group").queryset = self.instance.village.groups.all()
             self.fields["group"].required = True
         else:
             del self.fields["group"]
@@ -232,9 +246,9 @@ class AssessmentForm(forms.ModelForm):
         model = Assessment
         fields = ["year", "grade"]
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
-        initial = {"year": timezone.localdate().year - 1} | kwargs.pop("initial", {})
-        super().__init__(*args, instance=Assessment(person=person), initial=initial, **kwargs)
+    def __init__(self, data: Any = None, *, person: Person, initial: dict[str, Any] | None = None) -> None:
+        initial = {"year": timezone.localdate().year - 1} | (initial or {})
+        super().__init__(data, instance=Assessment(person=person), initial=initial)
         name_blank_choices(self, grade="请选择")
 
     def clean_year(self) -> int:

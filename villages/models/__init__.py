@@ -1,23 +1,40 @@
+from villages.models.meta import concrete_field
 from villages.models.monitoring import ElectionCycleSnapshot, IdNumberView, RosterConfirmation
-from villages.models.people import Assessment, Person, PostAssignment, age_on
-from villages.models.risks import Risk, RuleValue
-from villages.models.units import County, Group, PredecessorVillage, Township, Village
+from villages.models.people import Assessment, Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, age_on
+from villages.models.risks import Risk, RiskQuerySet, RuleValue
+from villages.models.units import (
+    County,
+    CountyQuerySet,
+    Group,
+    PredecessorVillage,
+    Township,
+    TownshipQuerySet,
+    Village,
+    VillageQuerySet,
+)
 from villages.models.users import User
 
 __all__ = [
     "Assessment",
     "County",
+    "CountyQuerySet",
     "ElectionCycleSnapshot",
     "Group",
     "IdNumberView",
     "Person",
+    "PersonQuerySet",
     "PostAssignment",
+    "PostAssignmentQuerySet",
     "PredecessorVillage",
     "Risk",
+    "RiskQuerySet",
     "RosterConfirmation",
     "RuleValue",
     "Township",
+    "TownshipQuerySet",
     "User",
     "Village",
+    "VillageQuerySet",
     "age_on",
+    "concrete_field",
 ]

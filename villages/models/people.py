@@ -38,7 +38,7 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(models.QuerySet["Person"]):
     def alive(self) -> PersonQuerySet:
         return self.filter(deleted_at__isnull=True)
 
@@ -162,7 +162,7 @@ class Assessment(models.Model):
         return f"{self.year} {self.get_grade_display()}"
 
 
-class PostAssignmentQuerySet(models.QuerySet):
+class PostAssignmentQuerySet(models.QuerySet["PostAssignment"]):
     def current(self, on: dt.date | None = None) -> PostAssignmentQuerySet:
         on = on or timezone.localdate()
         return self.filter(Q(start_on__isnull=True) | Q(start_on__lte=on), Q(end_on__isnull=True) | Q(end_on__gt=on))
@@ -229,7 +229,7 @@ class PostAssignment(models.Model):
 
     @property
     def group_number(self) -> int | None:
-        return self.group.number if self.group_id else None
+        return self.group.number if self.group is not None else None
 
     def end(self, *, on: dt.date, reason: str = "") -> None:
         """End this assignment on a date (exclusive)."""

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from villages.choices import ReviewStatus, Severity
+from villages.choices import ReviewStatus, Severity, flag_label
 from villages.models.people import Person
 from villages.models.units import County, Village
 
@@ -49,7 +49,7 @@ class RuleValue(models.Model):
         return f"{self.key}={self.value} ({self.effective_on})"
 
 
-class RiskQuerySet(models.QuerySet):
+class RiskQuerySet(models.QuerySet["Risk"]):
     def for_user(self, user: User) -> RiskQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 
@@ -113,3 +113,7 @@ class Risk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return flag_label(self.kind)

@@ -18,7 +18,7 @@ def _digits(n: int) -> RegexValidator:
     return RegexValidator(rf"^\d{{{n}}}$", f"必须是{n}位数字代码")
 
 
-class CountyQuerySet(models.QuerySet):
+class CountyQuerySet(models.QuerySet["County"]):
     def for_user(self, user: User) -> CountyQuerySet:
         """Counties the user may see: all for the city, their own for county and township users."""
         if not user.is_authenticated:
@@ -47,7 +47,7 @@ class County(models.Model):
         return self.name
 
 
-class TownshipQuerySet(models.QuerySet):
+class TownshipQuerySet(models.QuerySet["Township"]):
     def for_user(self, user: User) -> TownshipQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -75,7 +75,7 @@ class Township(models.Model):
         return self.name
 
 
-class VillageQuerySet(models.QuerySet):
+class VillageQuerySet(models.QuerySet["Village"]):
     def for_user(self, user: User) -> VillageQuerySet:
         """The one scoped entry point for villages: every page, API view and admin starts here."""
         if not user.is_authenticated:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
@@ -15,8 +15,6 @@ class User(AbstractUser):
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="secretaries")
     display_name = models.CharField("姓名", max_length=50, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -49,8 +47,8 @@ class User(AbstractUser):
 
     @property
     def scope_label(self) -> str:
-        if self.is_township_secretary and self.township_id:
+        if self.is_township_secretary and self.township is not None:
             return self.township.name
-        if self.is_county_staff and self.county_id:
+        if self.is_county_staff and self.county is not None:
             return self.county.name
         return "全市"

@@ -242,9 +242,9 @@ def _vacant_or_acting(seats, facts: VillageFacts, rules) -> tuple[Finding | None
             problems.append((severity, post, f"{label}由{h.name}{how}{days}天（自{h.start_on:%Y-%m-%d}起）"))
     if not problems:
         return _rule(kind, None, "书记、村委会主任均正常在岗")
-    severity = max((p[0] for p in problems), key=SEVERITY_ORDER.__getitem__)
+    worst = max((p[0] for p in problems), key=SEVERITY_ORDER.__getitem__)
     detail = "；".join(p[2] for p in problems) + f"（超过{limit}天为红色）"
-    return _rule(kind, Finding(kind, severity, detail, post=problems[0][1]), "")
+    return _rule(kind, Finding(kind, worst, detail, post=problems[0][1]), "")
 
 
 def _no_new_party_member(facts: VillageFacts, rules) -> tuple[Finding | None, RuleResult]:

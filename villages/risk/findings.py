@@ -12,10 +12,9 @@ from villages.choices import (
     Grade,
     Health,
     Organ,
-    PersonFlag,
     Post,
     Severity,
-    VillageFlag,
+    flag_label,
 )
 from villages.models import Person
 from villages.structure import Stats
@@ -28,7 +27,7 @@ VILLAGE_COMMITTEE_POSTS: frozenset[str] = frozenset(
     p for p, organ in ORGAN_OF_POST.items() if organ == Organ.COMMITTEE and p != Post.CLERK
 )
 LOW_GRADES: frozenset[str] = frozenset({Grade.BASICALLY_COMPETENT, Grade.INCOMPETENT})
-SEVERITY_ORDER = {Severity.AMBER: 1, Severity.RED: 2}
+SEVERITY_ORDER: dict[str, int] = {Severity.AMBER: 1, Severity.RED: 2}
 # Plain dicts: enum construction per row (Post(value).label) is measurably slow over a whole city.
 POST_LABELS: dict[str, str] = dict(Post.choices)
 EDUCATION_LABELS: dict[str, str] = dict(Education.choices)
@@ -98,10 +97,7 @@ class RecomputeSummary:
 
 
 def kind_label(kind: str) -> str:
-    for enum in (PersonFlag, VillageFlag):
-        if kind in enum.values:
-            return enum(kind).label
-    return kind
+    return flag_label(kind)
 
 
 # ---- facts the rules read (built from SQL rows in bulk, or from objects for a hypothetical committee) ----

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 
 from villages.choices import SourceCategory
-from villages.models import Assessment, Group, Person, PostAssignment, User, Village
+from villages.models import Assessment, Group, Person, PostAssignment, User, Village, concrete_field
 
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 # Bookkeeping columns nobody needs to read in a change log.
@@ -39,8 +39,8 @@ def _display(model: type[models.Model], name: str, value: Any, names: dict[tuple
     """A stored value as the UI shows it: choice labels, 是/否, dates, related objects by name."""
     if value is None or value == "" or value == []:
         return "—"
-    model_field = model._meta.get_field(name)
-    if model_field.is_relation:
+    model_field = concrete_field(model, name)
+    if model_field.is_relation and model_field.related_model is not None:
         return names.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
@@ -90,7 +90,7 @@ def _entries_for(model: type[models.Model], records: list[Any], names: dict) -> 
                     continue
                 entry.changes.append(
                     Change(
-                        label=str(model._meta.get_field(change.field).verbose_name),
+                        label=str(concrete_field(model, change.field).verbose_name),
                         old=_display(model, change.field, change.old, names),
                         new=_display(model, change.field, change.new, names),
                     )

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from typing import Any, ClassVar, Protocol
+
+from django.db import transaction
+from django.db.models.options import Options
 from django.utils import timezone
+
+
+class VersionedRow(Protocol):
+    """A roster row under optimistic concurrency: a `version` column and django-simple-history's `history`."""
+
+    pk: Any
+    version: int
+    history: Any  # simple_history's HistoryManager (the package ships no types)
+    _meta: ClassVar[Options[Any]]
+
+    def save(self, *args: Any, **kwargs: Any) -> None: ...
 
 
 class StaleEditError(Exception):
     """The row changed since the form was rendered; the message says so in Chinese, naming who and when."""
 
 
-def last_change_label(obj: models.Model) -> str:
+def last_change_label(obj: VersionedRow) -> str:
     """'张三 于 2026-11-27 10:15' from the object's latest history record (empty when it has none)."""
     record = obj.history.select_related("history_user").order_by("-history_date").first()
     if record is None:
@@ -19,16 +33,20 @@ def last_change_label(obj: models.Model) -> str:
     return f"{who} 于 {timezone.localtime(record.history_date):%Y-%m-%d %H:%M}"
 
 
-def save_versioned(obj: models.Model, *, expected_version: int) -> None:
+def save_versioned(obj: VersionedRow, *, expected_version: int) -> None:
     """Save `obj` (carrying the user's changes) only if its row still has `expected_version`; bump the version.
 
     The row is locked (select_for_update; SQLite's IMMEDIATE transactions serialise writers) so two saves
     cannot both pass the check. A plain model.save() keeps django-simple-history recording who changed what.
     Raises StaleEditError when someone else saved in between; nothing is written then.
     """
-    model = type(obj)
     with transaction.atomic():
-        current = model._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+        current = (
+            obj._meta.model._base_manager.select_for_update()
+            .filter(pk=obj.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
         if current != expected_version:
             who_when = last_change_label(obj)
             raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")

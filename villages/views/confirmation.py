@@ -6,42 +6,24 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions
-from villages.models import County, RosterConfirmation, Township, User, Village
+from villages.forms.area import AreaFilterForm
+from villages.http import AuthedHttpRequest
+from villages.models import RosterConfirmation, Village
 from villages.roster.confirmation import confirm_roster, township_summaries, village_confirmations
 
 HISTORY_SHOWN = 10
 
 
-class ConfirmationFilterForm(forms.Form):
-    county = forms.ModelChoiceField(
-        label="区/县", queryset=County.objects.none(), to_field_name="code", required=False, empty_label="全部区县"
-    )
-    township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
-    )
+class ConfirmationFilterForm(AreaFilterForm):
+    area_levels = ("county", "township")
     overdue = forms.BooleanField(label="只看逾期", required=False)
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = County.objects.for_user(user)
-        self.fields["township"].queryset = Township.objects.for_user(user)
-
-    def villages(self, user: User) -> Any:
-        villages = Village.objects.for_user(user)
-        if not self.is_valid():
-            return villages.none()
-        if self.cleaned_data["county"]:
-            villages = villages.filter(township__county=self.cleaned_data["county"])
-        if self.cleaned_data["township"]:
-            villages = villages.filter(township=self.cleaned_data["township"])
-        return villages.order_by("township__code", "code")
 
 
 class ConfirmForm(forms.Form):
@@ -55,18 +37,19 @@ class ConfirmForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False, widget=forms.TextInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unchanged") is False and not data.get("note", "").strip():
             self.add_error("note", "有变化时请简要说明变化内容")
         return data
 
 
 @require_GET
-def confirmations(request: HttpRequest) -> HttpResponse:
+def confirmations(request: AuthedHttpRequest) -> HttpResponse:
     """Per township and village: when each roster was last confirmed and which are overdue."""
     today = timezone.localdate()
     filter_form = ConfirmationFilterForm(request.GET, user=request.user)
-    rows = village_confirmations(villages=filter_form.villages(request.user), on=today)
+    rows = village_confirmations(villages=filter_form.area_villages().order_by("township__code", "code"), on=today)
     summaries = township_summaries(confirmations=rows)
     if filter_form.is_valid() and filter_form.cleaned_data["overdue"]:
         rows = [row for row in rows if row.overdue]
@@ -76,7 +59,7 @@ def confirmations(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, code: str) -> HttpResponse:
+def confirm(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """The township secretary confirms one village's roster (GET shows the form and the recent confirmations)."""
     village = permissions.village_for_roster_edit(request.user, code)
     form = ConfirmForm(request.POST or None)

@@ -5,47 +5,37 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from villages.models import County, Township, User, Village
+from villages.forms.area import AreaFilterForm
+from villages.forms.fields import form_field
+from villages.http import AuthedHttpRequest
+from villages.models import User, Village
 from villages.snapshots import compare_cycles, cycles_available
 
 
-class CycleForm(forms.Form):
+class CycleForm(AreaFilterForm):
+    area_levels = ("county", "township")
     before = forms.TypedChoiceField(label="对比届次", coerce=int)
     after = forms.TypedChoiceField(label="当前届次", coerce=int)
-    county = forms.ModelChoiceField(
-        label="区/县", queryset=County.objects.none(), to_field_name="code", required=False, empty_label="全部区县"
-    )
-    township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
-    )
+    field_order = ["before", "after", "county", "township"]
 
     def __init__(self, data: Any, *, user: User, cycles: list[int]) -> None:
         choices = [(c, f"{c}年") for c in cycles]
         initial = {"before": cycles[0], "after": cycles[-1]} if cycles else {}
-        super().__init__({**initial, **data.dict()} if data else initial)
-        self.fields["before"].choices = self.fields["after"].choices = choices
-        self.fields["county"].queryset = County.objects.for_user(user)
-        self.fields["township"].queryset = Township.objects.for_user(user)
-
-    def villages(self, user: User) -> Any:
-        villages = Village.objects.for_user(user)
-        if self.cleaned_data.get("county"):
-            villages = villages.filter(township__county=self.cleaned_data["county"])
-        if self.cleaned_data.get("township"):
-            villages = villages.filter(township=self.cleaned_data["township"])
-        return villages
+        super().__init__({**initial, **data.dict()} if data else initial, user=user)
+        for name in ("before", "after"):
+            form_field(self, name, forms.TypedChoiceField).choices = choices
 
 
 @require_GET
-def cycles(request: HttpRequest) -> HttpResponse:
+def cycles(request: AuthedHttpRequest) -> HttpResponse:
     scoped = Village.objects.for_user(request.user)
     form = CycleForm(request.GET, user=request.user, cycles=cycles_available(villages=scoped))
     comparison = None
     if form.is_valid():
         data = form.cleaned_data
-        comparison = compare_cycles(villages=form.villages(request.user), before=data["before"], after=data["after"])
+        comparison = compare_cycles(villages=form.area_villages(), before=data["before"], after=data["after"])
     return render(request, "villages/cycles.html", {"form": form, "comparison": comparison})

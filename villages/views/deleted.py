@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from villages import permissions
 from villages.audit.deletion import can_restore, current_posts_of, delete_person, deleted_people_for, restore_person
-from villages.views.roster import page_or_partial
+from villages.http import AuthedHttpRequest, page_or_partial
 
 PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
-def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def person_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """GET: what will happen, and a confirm button. POST: soft delete, back to the person's village."""
     person = permissions.person_for_edit(request.user, pk)
     if request.method == "POST":
@@ -29,7 +29,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def people_deleted(request: HttpRequest) -> HttpResponse:
+def people_deleted(request: AuthedHttpRequest) -> HttpResponse:
     if not can_restore(request.user):
         raise PermissionDenied("只有县委组织部可以查看和恢复已删除人员")
     people = (
@@ -42,7 +42,7 @@ def people_deleted(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def person_restore(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(deleted_people_for(request.user), pk=pk)
     if not can_restore(request.user):
         raise PermissionDenied("只有县委组织部可以恢复已删除人员")

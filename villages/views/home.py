@@ -1,7 +1,8 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from villages.http import AuthedHttpRequest
 from villages.models import User
 
 
@@ -11,6 +12,6 @@ def landing_url(user: User) -> str | None:
     return reverse("dashboards:dashboard") if has_scope else None
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     url = landing_url(request.user)
     return redirect(url) if url else render(request, "villages/home.html")

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +18,16 @@ from villages import permissions
 from villages.choices import SourceCategory
 from villages.forms.people_filters import PersonFilter
 from villages.forms.roster import AssessmentForm, PersonForm
+from villages.http import AuthedHttpRequest, page_or_partial
 from villages.models import IdNumberView, Person, PostAssignment, Village
 from villages.roster.history import person_history
-from villages.views.roster import page_or_partial
 
 PAGE_SIZE = 50
 SOURCE_LABELS = dict(SourceCategory.choices)
 
 
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current_posts = PostAssignment.objects.current(today).select_related("village")
     scoped = (
@@ -44,7 +44,7 @@ def people(request: HttpRequest) -> HttpResponse:
     return page_or_partial(request, "villages/people.html", "people-results", context)
 
 
-def reveal_id_number(request: HttpRequest, person: Person, *, context: str) -> bool:
+def reveal_id_number(request: AuthedHttpRequest, person: Person, *, context: str) -> bool:
     """Whole ID numbers only for users who may edit the person; each showing is logged (PIPL)."""
     if not permissions.can_edit_person(request.user, person):
         return False
@@ -52,7 +52,7 @@ def reveal_id_number(request: HttpRequest, person: Person, *, context: str) -> b
     return True
 
 
-def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
+def person_context(request: AuthedHttpRequest, person: Person) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "person": person,
@@ -69,7 +69,7 @@ def person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
 
 
 @require_GET
-def person(request: HttpRequest, pk: int) -> HttpResponse:
+def person(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = permissions.person_for(request.user, pk)
     context = person_context(request, person)
     context["can_edit"] = context["show_whole_id"]
@@ -78,13 +78,13 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     return page_or_partial(request, "villages/person.html", "person", context)
 
 
-def person_form_response(request: HttpRequest, form: PersonForm, **context: Any) -> HttpResponse:
+def person_form_response(request: AuthedHttpRequest, form: PersonForm, **context: Any) -> HttpResponse:
     context |= {"form": form, "action": request.get_full_path()}
     return page_or_partial(request, "villages/person_form.html", "person-form", context)
 
 
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = permissions.person_for_edit(request.user, pk)
     villages = Village.objects.editable_roster_by(request.user)
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person, villages=villages)
@@ -95,7 +95,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return person_form_response(request, form, person=person, title=f"修改人员信息：{person.name}")
 
 
-def person_saved(request: HttpRequest, person: Person) -> HttpResponse:
+def person_saved(request: AuthedHttpRequest, person: Person) -> HttpResponse:
     """After a change: htmx gets the refreshed person section (swapped over #person), a browser the page."""
     if not request.htmx:
         return redirect("villages:person", pk=person.pk)
@@ -105,7 +105,7 @@ def person_saved(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: AuthedHttpRequest) -> HttpResponse:
     villages = Village.objects.editable_roster_by(request.user).order_by("code")
     if not villages.exists():
         raise PermissionDenied("只有乡镇党委书记可以新增人员")
@@ -122,7 +122,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = permissions.person_for_edit(request.user, pk)
     form = AssessmentForm(request.POST if request.method == "POST" else None, person=person)
     if form.is_valid():

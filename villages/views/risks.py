@@ -10,26 +10,28 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions, risk, rules, structure
+from villages.forms.area import area_villages
 from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
 from villages.forms.risk_filters import RiskFilter
-from villages.models import County, Risk, Township, Village
+from villages.http import AuthedHttpRequest
+from villages.models import County, Risk, User, Village
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50
 
 
-def _template(request: HttpRequest, template: str, partial: str) -> str:
+def _template(request: AuthedHttpRequest, template: str, partial: str) -> str:
     return f"{template}#{partial}" if request.htmx else template
 
 
 @require_GET
-def risks(request: HttpRequest) -> HttpResponse:
+def risks(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     scoped = Risk.objects.for_user(user).select_related("village__township", "person", "owner")
     filters = RiskFilter(request.GET, queryset=scoped, user=user)
@@ -37,9 +39,6 @@ def risks(request: HttpRequest) -> HttpResponse:
     rows = _preview(filters, as_of=as_of, user=user) if as_of else filters.qs
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     can_review = permissions.can_edit_village_fields(user) and not as_of
-    if not as_of:
-        for r in page:
-            _decorate(r, None)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -52,24 +51,14 @@ def risks(request: HttpRequest) -> HttpResponse:
     return render(request, _template(request, "villages/risks.html", "risk-table"), context)
 
 
-def _preview(filters: RiskFilter, *, as_of: dt.date, user) -> list[risk.PreviewRow]:
+def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.PreviewRow]:
     data = filters.form.cleaned_data
-    villages = Village.objects.for_user(user)
-    for name, lookup in (("county", "township__county"), ("township", "township"), ("village", "pk")):
-        if data.get(name):
-            villages = villages.filter(**{lookup: data[name].pk if name == "village" else data[name]})
-    rows = risk.preview_rows(villages=villages, as_of=as_of)
+    rows = risk.preview_rows(villages=area_villages(user, data), as_of=as_of)
     return [r for r in rows if all(not data.get(k) or getattr(r.finding, k) == data[k] for k in ("kind", "severity"))]
 
 
-def _decorate(row: Risk, form: RiskReviewForm | None) -> Risk:
-    row.review_form = form
-    row.kind_label = risk.kind_label(row.kind)
-    return row
-
-
 @require_http_methods(["GET", "POST"])
-def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """GET: the row with its review form (click to edit); POST: save the review, answer the row again."""
     scoped = Risk.objects.for_user(request.user).select_related("village__township", "person", "owner")
     found = get_object_or_404(scoped, pk=pk)
@@ -100,14 +89,14 @@ def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _row(request, found, form, status=422)
 
 
-def _row(request: HttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
-    context = {"risk": _decorate(found, form), "form": form, "can_review": True}
+def _row(request: AuthedHttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
+    context = {"risk": found, "form": form, "can_review": True}
     template = "villages/risks.html#risk-row" if request.htmx else "villages/risk_review.html"
     return render(request, template, context, status=status)
 
 
 @require_GET
-def village_structure(request: HttpRequest, code: str) -> HttpResponse:
+def village_structure(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for(request.user, code)
     context = structure_panel_context(village)
     template = "villages/_structure_panel.html" if request.htmx else "villages/village_structure.html"
@@ -139,23 +128,21 @@ def structure_panel_context(village: Village) -> dict[str, object]:
 
 
 @require_GET
-def age_out(request: HttpRequest) -> HttpResponse:
+def age_out(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     county = County.objects.for_user(user).order_by("code").first()
     default_on = (county.planned_election_on if county else None) or dt.date(timezone.localdate().year, 12, 31)
-    form = AgeOutForm(request.GET or None, townships=Township.objects.for_user(user), default_on=default_on)
+    form = AgeOutForm(request.GET or None, user=user, default_on=default_on)
     election_on, villages = default_on, Village.objects.for_user(user)
     if form.is_valid():
-        election_on = form.cleaned_data["election_on"]
-        if form.cleaned_data["township"]:
-            villages = villages.filter(township=form.cleaned_data["township"])
+        election_on, villages = form.cleaned_data["election_on"], form.area_villages()
     calendar = risk.age_out_calendar(villages=villages, election_on=election_on)
     context = {"form": form, "election_on": election_on, "calendar": calendar, "today": timezone.localdate()}
     return render(request, _template(request, "villages/age_out.html", "age-out"), context)
 
 
 @require_http_methods(["GET", "POST"])
-def rule_values(request: HttpRequest) -> HttpResponse:
+def rule_values(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     county = _rules_county(request)
     can_edit = user.is_city_admin or (user.is_county_staff and county is not None and county.pk == user.county_id)
@@ -186,7 +173,7 @@ def rule_values(request: HttpRequest) -> HttpResponse:
     return render(request, "villages/rules.html", context, status=422 if form.errors else 200)
 
 
-def _rules_county(request: HttpRequest) -> County | None:
+def _rules_county(request: AuthedHttpRequest) -> County | None:
     """Whose values the page shows: the user's county; a city admin picks one (?county=) or the city defaults."""
     user = request.user
     if user.is_city_admin:

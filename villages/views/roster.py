@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +18,12 @@ from django_htmx.http import reswap, retarget
 from villages import permissions
 from villages.forms.roster import PostAddForm, PostEditForm, PostEndForm, person_option_label
 from villages.headlines import township_headlines, village_headlines, village_roster
+from villages.http import AuthedHttpRequest, page_or_partial
 from villages.models import County, Person, Township, Village
 
 
-def page_or_partial(request: HttpRequest, template: str, partial: str, context: dict[str, Any]) -> HttpResponse:
-    """One view serves the page and, to htmx, only the named partial (partial name = DOM id)."""
-    return render(request, f"{template}#{partial}" if request.htmx else template, context)
-
-
 @require_GET
-def counties(request: HttpRequest) -> HttpResponse:
+def counties(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = County.objects.for_user(request.user).annotate(
         township_count=Count("townships", distinct=True), village_count=Count("townships__villages", distinct=True)
@@ -36,7 +32,7 @@ def counties(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def county(request: HttpRequest, code: str) -> HttpResponse:
+def county(request: AuthedHttpRequest, code: str) -> HttpResponse:
     county = permissions.county_for(request.user, code)
     today = timezone.localdate()
     townships = township_headlines(Township.objects.for_user(request.user).filter(county=county), on=today)
@@ -45,7 +41,7 @@ def county(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def township(request: HttpRequest, code: str) -> HttpResponse:
+def township(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = permissions.township_for(request.user, code)
     today = timezone.localdate()
     villages = village_headlines(Village.objects.for_user(request.user).filter(township=township), on=today)
@@ -53,7 +49,7 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
     return page_or_partial(request, "villages/township.html", "villages", context)
 
 
-def roster_context(request: HttpRequest, village: Village) -> dict[str, Any]:
+def roster_context(request: AuthedHttpRequest, village: Village) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "village": village,
@@ -64,7 +60,7 @@ def roster_context(request: HttpRequest, village: Village) -> dict[str, Any]:
 
 
 @require_GET
-def village(request: HttpRequest, code: str) -> HttpResponse:
+def village(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for(request.user, code)
     context = roster_context(request, village) | {
         "group_count": village.groups.count(),
@@ -73,7 +69,7 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     return page_or_partial(request, "villages/village.html", "roster", context)
 
 
-def roster_saved(request: HttpRequest, village: Village) -> HttpResponse:
+def roster_saved(request: AuthedHttpRequest, village: Village) -> HttpResponse:
     """After a change: htmx gets the refreshed roster section (swapped over #roster), a browser the page."""
     if not request.htmx:
         return redirect("villages:village", code=village.code)
@@ -81,7 +77,7 @@ def roster_saved(request: HttpRequest, village: Village) -> HttpResponse:
     return reswap(retarget(response, "#roster"), "outerHTML")
 
 
-def post_form_response(request: HttpRequest, form: Any, village: Village, **context: Any) -> HttpResponse:
+def post_form_response(request: AuthedHttpRequest, form: Any, village: Village, **context: Any) -> HttpResponse:
     context |= {"form": form, "village": village, "action": request.get_full_path()}
     return page_or_partial(request, "villages/post_form.html", "roster-form", context)
 
@@ -97,7 +93,7 @@ def appointable_candidates(people: QuerySet[Person], village: Village, chosen: A
 
 
 @require_http_methods(["GET", "POST"])
-def post_add(request: HttpRequest, code: str) -> HttpResponse:
+def post_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for_roster_edit(request.user, code)
     data = request.POST if request.method == "POST" else None
     selected = request.GET.get("person")
@@ -117,7 +113,7 @@ def post_add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def person_options(request: HttpRequest, code: str) -> HttpResponse:
+def person_options(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Search people of the township by name, ID tail or phone: <option>s for the add-post select."""
     permissions.village_for_roster_edit(request.user, code)
     q = request.GET.get("q", "").strip()[:30]
@@ -129,16 +125,16 @@ def person_options(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def post_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _versioned_post_form(request, pk, PostEditForm, title="修改任职")
 
 
 @require_http_methods(["GET", "POST"])
-def post_end(request: HttpRequest, pk: int) -> HttpResponse:
+def post_end(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _versioned_post_form(request, pk, PostEndForm, title="结束任职（离任）")
 
 
-def _versioned_post_form(request: HttpRequest, pk: int, form_class: type, *, title: str) -> HttpResponse:
+def _versioned_post_form(request: AuthedHttpRequest, pk: int, form_class: type, *, title: str) -> HttpResponse:
     post = permissions.post_for_edit(request.user, pk)
     form = form_class(request.POST if request.method == "POST" else None, instance=post)
     if form.is_valid() and form.save_if_unchanged():

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from villages import permissions
 from villages.forms.people_filters import PersonFilter
+from villages.http import AuthedHttpRequest
 from villages.models import Person, Village
 from villages.workbook import exporter
 from villages.workbook.reader import default_assessment_year
@@ -25,7 +26,7 @@ def xlsx_response(content: bytes, filename: str) -> FileResponse:
 
 
 @require_GET
-def roster_template(request: HttpRequest) -> FileResponse:
+def roster_template(request: AuthedHttpRequest) -> FileResponse:
     villages = Village.objects.editable_roster_by(request.user).order_by("code")  # the secretary's own villages
     content = roster_workbook(
         title="村干部花名册",
@@ -37,14 +38,14 @@ def roster_template(request: HttpRequest) -> FileResponse:
 
 
 @require_GET
-def roster_export(request: HttpRequest, code: str) -> FileResponse:
+def roster_export(request: AuthedHttpRequest, code: str) -> FileResponse:
     township = permissions.township_for(request.user, code)
     content = exporter.township_roster(township=township, user=request.user)
     return xlsx_response(content, f"{township.name}花名册_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @require_GET
-def people_export(request: HttpRequest) -> FileResponse:
+def people_export(request: AuthedHttpRequest) -> FileResponse:
     """The people list's rows with the same filters (PersonFilter on the user's scoped people)."""
     scoped = Person.objects.for_user(request.user)
     person_filter = PersonFilter(request.GET, queryset=scoped, user=request.user)

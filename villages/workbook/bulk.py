@@ -53,6 +53,13 @@ def insert_with_history(objs: Sequence[models.Model], model: type[models.Model],
     _insert(history, objs, returning=False, overrides=special)
 
 
+def _column(field: models.Field[Any, Any] | None) -> str:
+    """The column of a concrete field (the stubs allow None: a field without a column, such as a reverse one)."""
+    if field is None or field.column is None:
+        raise ValueError("bulk insert needs concrete fields with columns")
+    return field.column
+
+
 def _insert(
     model: type[models.Model],
     objs: Sequence[models.Model],
@@ -63,19 +70,16 @@ def _insert(
     """One multi-row INSERT per batch; values of `overrides` replace the instances' attributes of that name."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     # Values shared by every row (history date, user, reason) are prepared once.
-    fixed = {
-        f.attname: f.get_db_prep_save(overrides[f.attname], connection)
-        for f in fields
-        if f.attname in (overrides or {})
-    }
+    overrides = overrides or {}
+    fixed = {f.attname: f.get_db_prep_save(overrides[f.attname], connection) for f in fields if f.attname in overrides}
     getters = [(field.attname, None if field.get_internal_type() in _AS_IS else field) for field in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 65535
     size = max(1, min(ROWS_PER_BATCH, limit // len(fields)))
     into = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
-    returning_sql = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    returning_sql = f" RETURNING {quote(_column(model._meta.pk))}" if returning else ""
     with connection.cursor() as cursor:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]

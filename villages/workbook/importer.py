@@ -29,7 +29,7 @@ from simple_history.utils import bulk_update_with_history
 
 from villages import idcard
 from villages.choices import ORGAN_OF_POST, Grade, Post, SourceCategory
-from villages.models import Assessment, Group, Person, PostAssignment, Township, User, Village
+from villages.models import Assessment, Group, Person, PostAssignment, Township, User, Village, concrete_field
 from villages.signals import schedule_recompute
 from villages.workbook.bulk import insert_with_history
 from villages.workbook.codes import normalise_text
@@ -82,6 +82,13 @@ class RowPlan:
     changed_posts: list[PostAssignment] = field(default_factory=list)
     assessment: Assessment | None = None  # created or changed
     assessment_is_new: bool = False
+
+    @property
+    def planned_person(self) -> Person:
+        """The person a CREATE or UPDATE row writes (set while planning, before any post or assessment)."""
+        if self.person is None:
+            raise ValueError(f"第{self.number}行尚未确定人员")
+        return self.person
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -166,8 +173,10 @@ def plan_import(
     existing = _load_existing(township, [p.id.number for p in parsed if p.id], year=sheet.assessment_year)
     plan.versions = {person.pk: person.version for person in existing.people.values()}
     first_row_of: dict[str, int] = {}
-    for row in parsed:
-        plan.rows.append(_plan_row(row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of))
+    for parsed_row in parsed:
+        plan.rows.append(
+            _plan_row(parsed_row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of)
+        )
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
     return plan
@@ -299,7 +308,7 @@ def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> None:
 
 def _display(person: Person, name: str) -> str:
     value = getattr(person, name)
-    model_field = Person._meta.get_field(name)
+    model_field = concrete_field(Person, name)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value)) or "（空）"
     if name == "source_categories":
@@ -317,7 +326,7 @@ def _plan_person_update(plan: RowPlan, row: ParsedRow, person: Person) -> None:
         before = _display(person, name)
         setattr(person, name, value)
         plan.person_changed.append(name)
-        plan.changes.append(f"{Person._meta.get_field(name).verbose_name}：{before} → {_display(person, name)}")
+        plan.changes.append(f"{concrete_field(Person, name).verbose_name}：{before} → {_display(person, name)}")
 
 
 def _plan_posts(
@@ -328,7 +337,7 @@ def _plan_posts(
     start_on: dt.date | None,
     existing: _Existing,
 ) -> None:
-    person = plan.person
+    person = plan.planned_person
     held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
     for post, group in posts:
         current = held.get(post)
@@ -354,7 +363,7 @@ def _plan_posts(
 def _plan_assessment(plan: RowPlan, row: ParsedRow, *, year: int, existing: _Existing) -> None:
     if not row.grade:
         return
-    person = plan.person
+    person = plan.planned_person
     current = existing.assessments.get(person.pk) if person.pk else None
     label = Grade(row.grade).label
     if current is None:
@@ -374,29 +383,31 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
     """
     if not plan.is_valid:
         raise ValueError("导入数据有问题，未写入任何数据")
-    history = {"user": plan.user, "reason": CHANGE_REASON}
+    history: dict[str, Any] = {"user": plan.user, "reason": CHANGE_REASON}
     rows = [row for row in plan.rows if row.action in (CREATE, UPDATE)]
     with transaction.atomic():
         _check_versions(plan)
-        insert_with_history([row.person for row in rows if row.action == CREATE], Person, **history)
-        changed = [row for row in rows if row.action == UPDATE and row.person_changed]
-        for row in changed:
-            row.person.version += 1
-        fields = [*sorted({name for row in changed for name in row.person_changed}), "version"]
-        _bulk_update(Person, [row.person for row in changed], fields, history)
+        insert_with_history([row.planned_person for row in rows if row.action == CREATE], Person, **history)
+        changed = [row.planned_person for row in rows if row.action == UPDATE and row.person_changed]
+        for person in changed:
+            person.version += 1
+        fields = [*sorted({name for row in rows if row.action == UPDATE for name in row.person_changed}), "version"]
+        _bulk_update(Person, changed, fields, history)
         new_posts = [post for row in rows for post in row.new_posts]
         for row in rows:
             for post in row.new_posts:
-                post.person_id = row.person.pk  # new people have their pk now
+                post.person_id = row.planned_person.pk  # new people have their pk now
         insert_with_history(new_posts, PostAssignment, **history)
         _bulk_update(PostAssignment, [p for row in rows for p in row.changed_posts], ["group", "version"], history)
-        grades = [row for row in rows if row.assessment is not None]
-        for row in grades:
-            row.assessment.person_id = row.person.pk
-        insert_with_history([r.assessment for r in grades if r.assessment_is_new], Assessment, **history)
-        _bulk_update(Assessment, [r.assessment for r in grades if not r.assessment_is_new], ["grade"], history)
+        grades = [(row.assessment, row.assessment_is_new) for row in rows if row.assessment is not None]
+        for row in rows:
+            if row.assessment is not None:
+                row.assessment.person_id = row.planned_person.pk
+        insert_with_history([a for a, is_new in grades if is_new], Assessment, **history)
+        _bulk_update(Assessment, [a for a, is_new in grades if not is_new], ["grade"], history)
         # Bulk writes send no post_save: ask for the risk recompute of the touched villages (runs on commit).
-        schedule_recompute({row.village_id for row in rows} | {row.person.home_village_id for row in rows})
+        touched = {row.village_id for row in rows} | {row.planned_person.home_village_id for row in rows}
+        schedule_recompute({pk for pk in touched if pk is not None})
     return plan.counts
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from villages import idcard
-from villages.models import Person
+from villages.models import Person, concrete_field
 from villages.workbook import codes
 from villages.workbook.dates import DateShapeError, parse_date
 from villages.workbook.problems import RowProblem
@@ -133,8 +133,8 @@ def _check_against_id(
 def _check_lengths(parsed: ParsedRow, problem: Callable[[str, str], None]) -> None:
     for key in ("name", "ethnicity", "phone"):
         value = parsed.fields.get(key)
-        limit = Person._meta.get_field(key).max_length
-        if isinstance(value, str) and len(value) > limit:
+        limit = concrete_field(Person, key).max_length
+        if isinstance(value, str) and limit is not None and len(value) > limit:
             problem(key, f"过长（最多{limit}个字）")
 
 

@@ -1,0 +1,91 @@
+"""The one county / township / village filter of every list page (people, risks, audit, confirmations, cycles…).
+
+Choices are scoped to the user (`.for_user(user)`), chosen by code (bookmarkable URLs), and the village list shows
+only the chosen township's villages: a city has thousands, and listing them all makes every page slow. Any village
+in the user's scope still validates (a bookmarked `?village=` without its township keeps working).
+
+Plain forms subclass `AreaFilterForm`; the django-filter FilterSets (people, risks) declare their own filters and
+call `scope_area_fields` on their form, so both get the same choices.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.db.models import Q
+
+from villages.forms.fields import model_choice
+from villages.models import County, Township, User, Village, VillageQuerySet
+
+AREA_LEVELS = ("county", "township", "village")
+
+
+def scope_area_fields(form: forms.BaseForm, *, user: User) -> None:
+    """Scope whichever of the county / township / village fields the form has to the user's area."""
+    if "county" in form.fields:
+        model_choice(form, "county").queryset = County.objects.for_user(user)
+    if "township" in form.fields:
+        model_choice(form, "township").queryset = Township.objects.for_user(user)
+    if "village" in form.fields:
+        field = model_choice(form, "village")
+        villages = Village.objects.for_user(user)
+        field.queryset = villages  # validation: any village in scope
+        township, chosen = _raw(form, "township"), _raw(form, "village")
+        if township:
+            listed, empty = villages.filter(Q(township__code=township) | Q(code=chosen)), "全部村"
+        elif user.is_township_secretary:  # one township: its villages are the list
+            listed, empty = villages, "全部村"
+        else:
+            listed, empty = villages.filter(code=chosen), "全部村（先选择乡镇）"
+        # A ModelChoiceField's choices are lazy: the list is read when the page renders, not when the form is built.
+        field.widget.choices = forms.ModelChoiceField(
+            queryset=listed.order_by("code"), to_field_name="code", empty_label=empty
+        ).choices
+
+
+def _raw(form: forms.BaseForm, name: str) -> str:
+    """The submitted value of a field before validation (choices depend on it), or ""."""
+    return str((form.data or {}).get(form.add_prefix(name), "") or "")
+
+
+def area_villages(user: User, data: dict[str, Any]) -> VillageQuerySet:
+    """The user's villages within the chosen county / township / village of cleaned filter `data` (all if none)."""
+    villages = Village.objects.for_user(user)
+    if data.get("county"):
+        villages = villages.filter(township__county=data["county"])
+    if data.get("township"):
+        villages = villages.filter(township=data["township"])
+    if data.get("village"):
+        villages = villages.filter(pk=data["village"].pk)
+    return villages
+
+
+class AreaFilterForm(forms.Form):
+    """Base of the plain (GET) list filters. `area_levels` names the levels a page offers (the rest are dropped)."""
+
+    area_levels: ClassVar[tuple[str, ...]] = AREA_LEVELS
+
+    county = forms.ModelChoiceField(
+        label="区/县", queryset=County.objects.none(), to_field_name="code", required=False, empty_label="全部区县"
+    )
+    township = forms.ModelChoiceField(
+        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
+    )
+    village = forms.ModelChoiceField(
+        label="村", queryset=Village.objects.none(), to_field_name="code", required=False, empty_label="全部村"
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in AREA_LEVELS:
+            if name not in self.area_levels:
+                del self.fields[name]
+        scope_area_fields(self, user=user)
+
+    def area_villages(self) -> VillageQuerySet:
+        """The user's villages in the chosen area; none when the filter is invalid (its errors are shown)."""
+        if not self.is_valid():
+            return Village.objects.none()
+        return area_villages(self.user, self.cleaned_data)

@@ -1,0 +1,52 @@
+"""What every view of every app shares: the type of a signed-in request, and htmx page-or-fragment rendering.
+
+`LoginRequiredMiddleware` lets only signed-in users reach a view (the few public ones are marked
+`login_not_required` and keep a plain `HttpRequest`), and `HtmxMiddleware` sets `request.htmx`; the type below
+says so once, so views call the scoped lookups with `request.user` without casts. The API (DRF's `IsAuthenticated`
+is the default permission) and the admin (staff only) reach the same user through `signed_in_user`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
+from rest_framework.views import APIView
+
+from villages.models import User
+
+
+class AuthedHttpRequest(HttpRequest):
+    """A request that passed `LoginRequiredMiddleware` and `HtmxMiddleware` (django-htmx's documented pattern)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def page_or_partial(
+    request: AuthedHttpRequest, template: str, partial: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """One view serves the page and, to htmx, only the named partial (partial name = DOM id)."""
+    return render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+
+
+def signed_in_user(user: User | AnonymousUser) -> User:
+    """The user of a request that passed authentication (DRF's `IsAuthenticated`, the admin's staff check).
+
+    Anything else is refused (403), never silently treated as a user with an empty scope.
+    """
+    if isinstance(user, User):
+        return user
+    raise PermissionDenied("请先登录")
+
+
+class SignedInAPIMixin(APIView):
+    """For API views: `self.user` is the signed-in caller (DRF's `IsAuthenticated` is the default permission)."""
+
+    @property
+    def user(self) -> User:
+        return signed_in_user(self.request.user)
