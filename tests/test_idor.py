@@ -64,6 +64,7 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
     risk = Risk.objects.create(
         id=next(next_pk), village=village, person=person, kind="high_age", severity="red", detail="年龄高"
     )
+    risk.attachment.save("整改报告.pdf", ContentFile(b"%PDF-1.7 secret"))  # the attachment download is a target too
     election = f.ElectionFactory(id=next(next_pk), village=village)
     slate = Slate.objects.create(
         id=next(next_pk), village=village, name="方案一", election_on=election.held_on, created_by=secretary_a

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from villages.views import audit, confirmation, cycles, deleted, home, people, risks, roster, workbook
+from villages.views import audit, confirmation, cycles, deleted, home, people, risk_loop, risks, roster, workbook
 
 app_name = "villages"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("risks/", risks.risks, name="risks"),
+    path("risks/<int:pk>/", risk_loop.risk_row_view, name="risk_row"),
     path("risks/<int:pk>/review/", risks.risk_review, name="risk_review"),
+    path("risks/<int:pk>/answer/", risk_loop.risk_answer, name="risk_answer"),
+    path("risks/<int:pk>/decide/", risk_loop.risk_decide, name="risk_decide"),
+    path("risks/<int:pk>/attachment/", risk_loop.risk_attachment, name="risk_attachment"),
+    path("risks/export.xlsx", risk_loop.risks_export, name="risks_export"),
     path("villages/<str:code>/structure/", risks.village_structure, name="village_structure"),
     path("age-out/", risks.age_out, name="age_out"),
     path("rules/", risks.rule_values, name="rules"),

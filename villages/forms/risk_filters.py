@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
 from villages.models import County, Risk, Township, Village
@@ -22,6 +23,7 @@ STATE_CHOICES = [
     ("closed", "已自动关闭"),
     ("all", "全部"),
 ]
+LAYOUT_CHOICES = [("village", "按村归并（村级问题在前）"), ("flat", "逐条列出")]
 SORT_CHOICES = [
     ("severity", "程度（红色在前）"),
     ("village", "村（代码）"),
@@ -63,17 +65,30 @@ class RiskFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label=None, initial="severity"
     )
+    overdue = django_filters.BooleanFilter(
+        label="只看逾期", method="filter_overdue", widget=forms.CheckboxInput, field_name="overdue"
+    )
+    mine = django_filters.BooleanFilter(
+        label="只看指派给我的", method="filter_mine", widget=forms.CheckboxInput, field_name="mine"
+    )
+    layout = django_filters.ChoiceFilter(
+        label="列表方式", choices=LAYOUT_CHOICES, method="filter_noop", empty_label=None, initial="village"
+    )
     as_of = django_filters.DateFilter(
         label="按日期计算（预览）", method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
     )
 
     class Meta:
         model = Risk
-        fields = ["county", "township", "village", "kind", "severity", "review_status", "state", "sort", "as_of"]
+        fields = [
+            "county", "township", "village", "kind", "severity", "review_status", "overdue", "mine", "state",
+            "layout", "sort", "as_of",
+        ]  # fmt: skip
 
     def __init__(self, data: Any = None, *args: Any, user: Any, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
-        for name in ("state", "sort"):  # defaults apply when the parameter is absent, so URLs stay short
+        self.user = user
+        for name in ("state", "sort", "layout"):  # defaults apply when the parameter is absent, so URLs stay short
             data.setdefault(name, self.base_filters[name].extra["initial"])
         super().__init__(data, *args, **kwargs)
         self.filters["county"].queryset = County.objects.for_user(user)
@@ -98,6 +113,17 @@ class RiskFilter(django_filters.FilterSet):
         if value == "closed":
             return queryset.filter(is_active=False)
         return queryset
+
+    def filter_overdue(self, queryset: QuerySet[Risk], name: str, value: bool) -> QuerySet[Risk]:
+        return queryset.overdue(on=timezone.localdate()) if value else queryset
+
+    def filter_mine(self, queryset: QuerySet[Risk], name: str, value: bool) -> QuerySet[Risk]:
+        return queryset.filter(owner=self.user) if value else queryset
+
+    @property
+    def grouped(self) -> bool:
+        """Group the list by village (the default): the view pages villages, not rows."""
+        return self.form.cleaned_data.get("layout", "village") != "flat" if self.is_valid() else True
 
     def filter_sort(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         if value == "severity":

@@ -2,9 +2,10 @@ from villages.models.monitoring import ElectionCycleSnapshot, IdNumberView, Rost
 from villages.models.people import Assessment, Person, PostAssignment, age_on
 from villages.models.risks import Risk, RuleValue
 from villages.models.units import County, Group, PredecessorVillage, Township, Village
-from villages.models.users import User
+from villages.models.users import AccountEvent, User
 
 __all__ = [
+    "AccountEvent",
     "Assessment",
     "County",
     "ElectionCycleSnapshot",
