@@ -40,6 +40,10 @@ COUNTY_LEVEL = {
     "reserves:class_enrol": "training classes belong to the county",
     "reserves:enrollment_status": "training classes belong to the county",
     "reports:download_zip": "only township batches have a zip; covered by reports:download on the same jobs",
+    **{
+        f"villages:{name}": "accounts: no township secretary reaches any (404, tests/test_accounts_pages.py)"
+        for name in ("user", "user_scope", "user_active", "user_password")
+    },
 }
 API_COUNTY_LEVEL = {"county", "class"}
 

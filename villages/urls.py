@@ -1,6 +1,18 @@
 from django.urls import path
 
-from villages.views import audit, confirmation, cycles, deleted, home, people, risk_loop, risks, roster, workbook
+from villages.views import (
+    accounts,
+    audit,
+    confirmation,
+    cycles,
+    deleted,
+    home,
+    people,
+    risk_loop,
+    risks,
+    roster,
+    workbook,
+)
 
 app_name = "villages"
 
@@ -33,6 +45,12 @@ urlpatterns = [
     path("people/<int:pk>/restore/", deleted.person_restore, name="person_restore"),
     path("people/deleted/", deleted.people_deleted, name="people_deleted"),
     path("audit/", audit.audit, name="audit"),
+    path("users/", accounts.users, name="users"),
+    path("users/new/", accounts.user_new, name="user_new"),
+    path("users/<int:pk>/", accounts.user_detail, name="user"),
+    path("users/<int:pk>/scope/", accounts.user_scope, name="user_scope"),
+    path("users/<int:pk>/active/", accounts.user_active, name="user_active"),
+    path("users/<int:pk>/password/", accounts.user_password, name="user_password"),
     path("confirmations/", confirmation.confirmations, name="confirmations"),
     path("villages/<str:code>/confirm/", confirmation.confirm, name="confirm_roster"),
     path("cycles/", cycles.cycles, name="cycles"),

@@ -59,11 +59,11 @@ class AuditFilterForm(forms.Form):
     def rows(self) -> QuerySet:
         """The scoped audit rows for the valid filters (invalid ones are ignored and shown as errors)."""
         data = self.cleaned_data if self.is_valid() else {}
-        villages = Village.objects.for_user(self.user)
+        villages = None  # not narrowed: the whole scope (account changes of county-level accounts included)
         if data.get("township"):
-            villages = villages.filter(township=data["township"])
+            villages = Village.objects.for_user(self.user).filter(township=data["township"])
         if data.get("village"):
-            villages = villages.filter(pk=data["village"].pk)
+            villages = Village.objects.for_user(self.user).filter(pk=data["village"].pk)
         return audit_rows(
             user=self.user,
             villages=villages,

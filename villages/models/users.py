@@ -75,7 +75,8 @@ class AccountEvent(models.Model):
     )
     at = models.DateTimeField("时间", auto_now_add=True)
     action = models.CharField("操作", max_length=20, choices=AccountAction.choices)
-    detail = models.CharField("内容", max_length=300, blank=True)
+    before = models.CharField("变更前", max_length=200, blank=True)
+    after = models.CharField("变更后", max_length=200, blank=True)
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
