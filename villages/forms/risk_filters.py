@@ -20,6 +20,7 @@ KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
 STATE_CHOICES = [
     ("active", "数据仍支持"),
     ("open", "待处理（未解决、未认可）"),
+    ("awaiting", "待答复（待处理、处理中）"),
     ("closed", "已自动关闭"),
     ("all", "全部"),
 ]
@@ -110,6 +111,8 @@ class RiskFilter(django_filters.FilterSet):
             return queryset.filter(is_active=True)
         if value == "open":  # what dashboards count as 待处理风险 (RiskQuerySet.open)
             return queryset.open()
+        if value == "awaiting":  # what the township's to-do list counts (RiskQuerySet.awaiting_action)
+            return queryset.awaiting_action()
         if value == "closed":
             return queryset.filter(is_active=False)
         return queryset

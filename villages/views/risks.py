@@ -58,6 +58,7 @@ def risks(request: HttpRequest) -> HttpResponse:
         "page": page,
         "groups": groups,
         "grouped": grouped,
+        "total": filters.qs.count() if grouped else None,
         "as_of": as_of,
         "can_review": permissions.can_edit_village_fields(user) and not as_of,
         "query": query.urlencode(),
