@@ -15,12 +15,18 @@ from villages.models import County, Township, User
 PASSWORD_MODES = [("generate", "自动生成一次性密码（保存后显示一次）"), ("set", "由我设置密码")]
 
 
+class ChineseForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：")  # full-width colon after each label
+        super().__init__(*args, **kwargs)
+
+
 class TownshipChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Township) -> str:
         return f"{obj.county.name} {obj.name}"
 
 
-class ScopeFields(forms.Form):
+class ScopeFields(ChineseForm):
     """Name, role, county and township, limited to what the actor may grant."""
 
     display_name = forms.CharField(label="姓名", max_length=50, required=False)
@@ -55,7 +61,7 @@ class ScopeFields(forms.Form):
         return {"role": data["role"], "county": data.get("county"), "township": data.get("township")}
 
 
-class PasswordFields(forms.Form):
+class PasswordFields(ChineseForm):
     password_mode = forms.ChoiceField(
         label="密码", choices=PASSWORD_MODES, initial="generate", widget=forms.RadioSelect
     )
@@ -102,7 +108,7 @@ class PasswordResetForm(PasswordFields):
     """Reset an account's password (generated and shown once, or set by the admin)."""
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(ChineseForm):
     q = forms.CharField(label="用户名或姓名", required=False)
     role = forms.ChoiceField(label="角色", required=False)
     township = TownshipChoiceField(

@@ -124,6 +124,12 @@ class RiskFilter(django_filters.FilterSet):
         return queryset.filter(owner=self.user) if value else queryset
 
     @property
+    def form(self) -> Any:
+        form = super().form
+        form.label_suffix = "："  # full-width, as Chinese labels take
+        return form
+
+    @property
     def grouped(self) -> bool:
         """Group the list by village (the default): the view pages villages, not rows."""
         return self.form.cleaned_data.get("layout", "village") != "flat" if self.is_valid() else True
