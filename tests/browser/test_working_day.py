@@ -144,7 +144,7 @@ def test_county_assigns_a_risk_township_answers_county_confirms(browser, live_se
 
 
 def test_city_admin_creates_a_township_account_that_then_logs_in(page, live_server, artifacts):
-    county, township, _ = build_township()
+    _, township, _ = build_township()
     f.CityAdminFactory(username="city_admin", display_name="市委组织部老周")
     log_in(page, "city_admin")
     click = Clicks()
