@@ -123,7 +123,9 @@ def grantable_townships(actor: User) -> QuerySet[Township]:
     townships = Township.objects.select_related("county").order_by("code")
     if actor.is_city_admin:
         return townships
-    return townships.filter(county_id=actor.county_id) if can_manage_users(actor) else townships.none()
+    if not can_manage_users(actor) or actor.county_id is None:
+        return townships.none()
+    return townships.filter(county_id=actor.county_id)
 
 
 def check_grant(*, actor: User, role: str, county: County | None, township: Township | None) -> None:
@@ -148,7 +150,7 @@ def _check_manages(actor: User, user: User) -> None:
 
 def record(*, user: User, actor: User | None, action: str, before: str = "", after: str = "") -> AccountEvent:
     """One audit row, with the account's scope at the time (so the county that managed it keeps seeing it)."""
-    county = user.township.county if user.township_id else user.county
+    county = user.township.county if user.township is not None else user.county
     return AccountEvent.objects.create(
         user=user, actor=actor, action=action, before=before, after=after, county=county, township=user.township
     )

@@ -24,6 +24,7 @@ from villages import permissions, risk
 from villages.choices import ReviewStatus, Severity
 from villages.forms.risk_filters import KIND_CHOICES, severity_rank
 from villages.models import Risk, User
+from villages.models.risks import RiskQuerySet
 from villages.roster import StaleEditError
 
 ANSWER_FIELDS = frozenset({"action_taken", "attachment", "review_status", "version"})
@@ -109,7 +110,7 @@ class RiskFilterSet(django_filters.FilterSet):
         model = Risk
         fields = ["county", "township", "village", "kind", "severity", "review_status", "is_active", "overdue"]
 
-    def filter_overdue(self, queryset: QuerySet[Risk], name: str, value: bool | None) -> QuerySet[Risk]:
+    def filter_overdue(self, queryset: RiskQuerySet, name: str, value: bool | None) -> QuerySet[Risk]:
         if value is None:
             return queryset
         overdue = queryset.overdue(on=timezone.localdate())
@@ -137,13 +138,9 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         found = self.get_object()  # outside the user's scope: 404 before anything else
         user = request.user
         if not permissions.can_review_risk(user, found):
-            answering = permissions.can_answer_risk(user, found)
-            sent = set(request.data.keys())
-            if (
-                not answering
-                or not sent <= ANSWER_FIELDS
-                or request.data.get("review_status", "rectified") != "rectified"
-            ):
+            data = request.data if isinstance(request.data, dict) else {}  # a JSON list is no answer
+            answering = permissions.can_answer_risk(user, found) and set(data) <= ANSWER_FIELDS
+            if not answering or data.get("review_status", "rectified") != "rectified":
                 raise PermissionDenied("只读用户不能处理风险；乡镇只能答复整改情况（action_taken、attachment）")
         return super().update(request, *args, **kwargs)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
 from villages.models import County, Risk, Township, Village
+from villages.models.risks import RiskQuerySet
 
 KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
 STATE_CHOICES = [
@@ -106,7 +107,7 @@ class RiskFilter(django_filters.FilterSet):
             return villages.filter(township__code=data["township"])
         return villages if data.get("village") else villages.none()
 
-    def filter_state(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
+    def filter_state(self, queryset: RiskQuerySet, name: str, value: str) -> QuerySet[Risk]:
         if value == "active":
             return queryset.filter(is_active=True)
         if value == "open":  # what dashboards count as 待处理风险 (RiskQuerySet.open)
@@ -117,7 +118,7 @@ class RiskFilter(django_filters.FilterSet):
             return queryset.filter(is_active=False)
         return queryset
 
-    def filter_overdue(self, queryset: QuerySet[Risk], name: str, value: bool) -> QuerySet[Risk]:
+    def filter_overdue(self, queryset: RiskQuerySet, name: str, value: bool) -> QuerySet[Risk]:
         return queryset.overdue(on=timezone.localdate()) if value else queryset
 
     def filter_mine(self, queryset: QuerySet[Risk], name: str, value: bool) -> QuerySet[Risk]:

@@ -16,6 +16,8 @@ from villages.choices import Severity
 from villages.models import Risk, Village
 from villages.risk.findings import SEVERITY_ORDER, kind_label
 
+RANK: dict[str, int] = {severity.value: rank for severity, rank in SEVERITY_ORDER.items()}
+
 
 @dataclass
 class VillageRisks:
@@ -53,7 +55,7 @@ def group_by_village(*, risks: QuerySet[Risk], villages: list[Village]) -> list[
     village red before amber, then by type and name. One query."""
     groups = {v.pk: VillageRisks(v) for v in villages}
     rows = risks.filter(village__in=list(groups)).select_related("person", "owner").order_by()
-    for row in sorted(rows, key=lambda r: (-SEVERITY_ORDER[r.severity], r.kind, r.person.name if r.person else "")):
+    for row in sorted(rows, key=lambda r: (-RANK[r.severity], r.kind, r.person.name if r.person else "")):
         row.village = groups[row.village_id].village
         bucket = groups[row.village_id]
         (bucket.person_rows if row.person_id else bucket.village_rows).append(row)

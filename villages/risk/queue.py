@@ -117,7 +117,7 @@ def owner_candidates(*, township_ids: Iterable[int]) -> dict[int, list[User]]:
         .select_related("township")
         .order_by("display_name", "username")
     )
-    order = {Role.TOWNSHIP_SECRETARY: 0, Role.COUNTY_STAFF: 1, Role.CITY_ADMIN: 2}
+    order: dict[str, int] = {Role.TOWNSHIP_SECRETARY: 0, Role.COUNTY_STAFF: 1, Role.CITY_ADMIN: 2}
     users.sort(key=lambda u: order[u.role])
     return {
         tid: [u for u in users if u.township_id == tid or u.county_id == county_id or u.role == Role.CITY_ADMIN]
