@@ -163,6 +163,10 @@ def test_city_admin_creates_a_township_account_that_then_logs_in(page, live_serv
     shot(page, artifacts, "phone-user-created.png")
     page.goto("/users/")
     shot(page, artifacts, "phone-users.png")
+    page.goto(f"/users/{User.objects.get(username='lingyun_sj').pk}/")
+    shot(page, artifacts, "phone-user-detail.png")
+    page.goto("/users/new/")
+    shot(page, artifacts, "phone-user-new.png")
 
     page.locator(".who").get_by_role("button", name="退出").click()
     log_in(page, "lingyun_sj", password)
