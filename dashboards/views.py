@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from dashboards.figures import Band, Dashboard, build_dashboard, dashboard_scope
 from dashboards.templatetags.dashboard_tags import drill_href
+from dashboards.todo import township_todo
 from villages.charts import Bar, bar_chart
 from villages.http import AuthedHttpRequest
 
@@ -67,3 +68,13 @@ def dashboard(request: AuthedHttpRequest, level: str | None = None, code: str | 
     board = build_dashboard(scope=scope, as_of=timezone.localdate())
     context = {"board": board, "charts": dashboard_charts(board), "own_scope": level is None}
     return render(request, "dashboards/dashboard.html", context)
+
+
+@require_GET
+def todo(request: HttpRequest) -> HttpResponse:
+    """A township secretary's landing page: their to-do list. Other roles start at their dashboard."""
+    user = request.user
+    if not (getattr(user, "is_township_secretary", False) and user.township_id):
+        return redirect("dashboards:dashboard")
+    todo_list = township_todo(user=user, today=timezone.localdate())
+    return render(request, "dashboards/todo.html", {"todo": todo_list})

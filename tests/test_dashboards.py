@@ -31,12 +31,20 @@ def result_count(client, url: str) -> int:
     return int(match.group(1))
 
 
-@pytest.mark.parametrize("persona", ["client_a", "client_county", "client_city"])
-def test_every_role_lands_on_its_dashboard(persona, request):
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [
+        ("client_a", "dashboards:todo"),
+        ("client_county", "dashboards:dashboard"),
+        ("client_city", "dashboards:dashboard"),
+    ],
+)
+def test_every_role_lands_on_its_start_page(persona, landing, request):
+    """County and city start at their dashboard; a township secretary at their to-do list (tests/test_todo.py)."""
     client = request.getfixturevalue(persona)
     response = client.get(reverse("villages:home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboards:dashboard")
+    assert response["Location"] == reverse(landing)
 
 
 def test_dashboard_shows_each_users_own_scope(client_a, client_county, client_city, world):

@@ -42,6 +42,10 @@ COUNTY_LEVEL = {
     "reserves:enrollment_status": "training classes belong to the county",
     "reports:download_zip": "only township batches have a zip; covered by reports:download on the same jobs",
     "reserves:county_progress": "a county's 换届进度; rows are the viewer's own scoped villages",
+    **{
+        f"villages:{name}": "accounts: no township secretary reaches any (404, tests/test_accounts_pages.py)"
+        for name in ("user", "user_scope", "user_active", "user_password")
+    },
 }
 API_COUNTY_LEVEL = {"county", "class"}
 
@@ -68,6 +72,7 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
     risk = Risk.objects.create(
         id=next(next_pk), village=village, person=person, kind="high_age", severity="red", detail="年龄高"
     )
+    risk.attachment.save("整改报告.pdf", ContentFile(b"%PDF-1.7 secret"))  # the attachment download is a target too
     election = f.ElectionFactory.create(id=next(next_pk), village=village)
     slate = Slate.objects.create(
         id=next(next_pk), village=village, name="方案一", election_on=election.held_on, created_by=secretary_a

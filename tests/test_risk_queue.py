@@ -114,11 +114,11 @@ def test_risk_list_scoping(risks_a, world, client_a, client_b, client_county, cl
     assert world.village_a.name not in client_b.get(url).content.decode()
     county_page = client_county.get(url).content.decode()
     assert world.village_a.name in county_page and world.village_other_county.name not in county_page
-    assert world.village_other_county.name in client_city.get(url + "?page=1&sort=village").content.decode()
+    assert world.village_other_county.name in client_city.get(url + "?page=1&sort=village&layout=flat").content.decode()
 
 
 def test_risk_list_filters_are_in_the_query_string(risks_a, world, client_county):
-    url = reverse("villages:risks") + f"?township={world.township_b.code}&kind=high_age&severity=red"
+    url = reverse("villages:risks") + f"?township={world.township_b.code}&kind=high_age&severity=red&layout=flat"
     response = client_county.get(url)
     rows = list(response.context["page"])
     assert rows and all(r.village_id == world.village_b.pk and r.kind == "high_age" for r in rows)

@@ -187,10 +187,29 @@ def flag_label(kind: str) -> str:
 
 
 class ReviewStatus(models.TextChoices):
+    """A risk's place in the loop: county assigns (open/in_progress), the township answers (rectified), the
+    county confirms (resolved) or sends it back (in_progress); accepted = the county accepts the risk, with a reason."""
+
     OPEN = "open", "待处理"
     IN_PROGRESS = "in_progress", "处理中"
+    RECTIFIED = "rectified", "已整改待核"
     ACCEPTED = "accepted", "已认可"
     RESOLVED = "resolved", "已解决"
+
+
+# Statuses that still wait for the owner's action (a due date can be missed only in these).
+AWAITING_ACTION: frozenset[str] = frozenset({ReviewStatus.OPEN, ReviewStatus.IN_PROGRESS})
+
+
+class AccountAction(models.TextChoices):
+    """What an account change did (villages.models.AccountEvent)."""
+
+    CREATED = "created", "新建账号"
+    DEACTIVATED = "deactivated", "停用"
+    REACTIVATED = "reactivated", "启用"
+    PASSWORD_RESET = "password_reset", "重置密码"
+    SCOPE_CHANGED = "scope_changed", "变更角色或范围"
+    RENAMED = "renamed", "修改姓名"
 
 
 class ReserveStatus(models.TextChoices):

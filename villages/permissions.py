@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from villages.models import County, Person, PostAssignment, Township, User, Village
+from villages.models import County, Person, PostAssignment, Risk, Township, User, Village
 
 
 def can_edit_roster(user: User, village: Village) -> bool:
@@ -20,6 +20,18 @@ def can_edit_roster(user: User, village: Village) -> bool:
 def can_edit_village_fields(user: User) -> bool:
     """Village master data (codes, party figures, election dates): county staff and above."""
     return user.is_authenticated and (user.is_city_admin or user.is_county_staff)
+
+
+def can_review_risk(user: User, risk: Risk) -> bool:
+    """Assigning, confirming, reopening and accepting a risk: the village's county staff and city admins."""
+    if not user.is_authenticated:
+        return False
+    return user.is_city_admin or (user.is_county_staff and user.county_id == risk.village.township.county_id)
+
+
+def can_answer_risk(user: User, risk: Risk) -> bool:
+    """Recording the action taken (已整改待核): the secretary of the village's own township."""
+    return can_edit_roster(user, risk.village)
 
 
 def can_edit_person(user: User, person: Person) -> bool:

@@ -1,13 +1,30 @@
 from django.urls import path
 
-from villages.views import audit, confirmation, cycles, deleted, home, people, risks, roster, workbook
+from villages.views import (
+    accounts,
+    audit,
+    confirmation,
+    cycles,
+    deleted,
+    home,
+    people,
+    risk_loop,
+    risks,
+    roster,
+    workbook,
+)
 
 app_name = "villages"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("risks/", risks.risks, name="risks"),
+    path("risks/<int:pk>/", risk_loop.risk_row_view, name="risk_row"),
     path("risks/<int:pk>/review/", risks.risk_review, name="risk_review"),
+    path("risks/<int:pk>/answer/", risk_loop.risk_answer, name="risk_answer"),
+    path("risks/<int:pk>/decide/", risk_loop.risk_decide, name="risk_decide"),
+    path("risks/<int:pk>/attachment/", risk_loop.risk_attachment, name="risk_attachment"),
+    path("risks/export.xlsx", risk_loop.risks_export, name="risks_export"),
     path("villages/<str:code>/structure/", risks.village_structure, name="village_structure"),
     path("age-out/", risks.age_out, name="age_out"),
     path("rules/", risks.rule_values, name="rules"),
@@ -28,6 +45,12 @@ urlpatterns = [
     path("people/<int:pk>/restore/", deleted.person_restore, name="person_restore"),
     path("people/deleted/", deleted.people_deleted, name="people_deleted"),
     path("audit/", audit.audit, name="audit"),
+    path("users/", accounts.users, name="users"),
+    path("users/new/", accounts.user_new, name="user_new"),
+    path("users/<int:pk>/", accounts.user_detail, name="user"),
+    path("users/<int:pk>/scope/", accounts.user_scope, name="user_scope"),
+    path("users/<int:pk>/active/", accounts.user_active, name="user_active"),
+    path("users/<int:pk>/password/", accounts.user_password, name="user_password"),
     path("confirmations/", confirmation.confirmations, name="confirmations"),
     path("villages/<str:code>/confirm/", confirmation.confirm, name="confirm_roster"),
     path("cycles/", cycles.cycles, name="cycles"),

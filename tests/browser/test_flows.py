@@ -50,6 +50,8 @@ def test_secretary_dashboard_to_village_inline_edit_changes_the_flag(page):
     _, township, village = build_township()
     f.TownshipSecretaryFactory(username="sec_lingyun", township=township)
     log_in(page, "sec_lingyun")
+    assert "凌云乡待办事项" in page.locator("h1").inner_text()  # the secretary's landing page (test_todo_flow.py)
+    page.get_by_role("link", name="查看本乡镇概览").click()
 
     assert "凌云乡概览" in page.locator("h1").inner_text()
     page.locator("#units").get_by_role("link", name="青龙村").click()

@@ -1,14 +1,23 @@
-"""REST API for the risk work queue (docs/api.md `risks/`): read scoped, PATCH review fields by county staff/city admin.
+"""REST API for the risk work queue (docs/api.md `risks/`): read scoped; PATCH review fields (county staff of the
+village's county, city admins) or the township's answer (its secretary: `action_taken`, optional `attachment`,
+`review_status` `rectified`). Both go through villages.risk (review_risk / answer_risk), as the pages do.
 
-Township secretaries read their township's risks (PATCH → 403); risks outside the user's scope → 404.
+Other writes by a township secretary → 403; risks outside the user's scope → 404.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from villages import permissions, risk
@@ -16,7 +25,10 @@ from villages.choices import ReviewStatus, Severity
 from villages.forms.risk_filters import KIND_CHOICES, severity_rank
 from villages.http import SignedInAPIMixin
 from villages.models import Risk, User, Village
+from villages.models.risks import RiskQuerySet
 from villages.roster import StaleEditError
+
+ANSWER_FIELDS = frozenset({"action_taken", "attachment", "review_status", "version"})
 
 
 class RiskSerializer(serializers.ModelSerializer[Risk]):
@@ -25,47 +37,64 @@ class RiskSerializer(serializers.ModelSerializer[Risk]):
         slug_field="username", queryset=User.objects.all(), allow_null=True, required=False
     )
     version = serializers.IntegerField(required=False, help_text="行版本；PATCH 时附带则检查是否已被他人修改")
+    attachment = serializers.FileField(
+        write_only=True,
+        required=False,
+        help_text="整改附件（乡镇答复时上传，multipart；图片、PDF、Word、Excel，≤10 MB）",
+    )
+    attachment_url = serializers.SerializerMethodField(help_text="整改附件的下载地址（无附件时为 null）")
+    overdue = serializers.SerializerMethodField(help_text="已过期限且仍待处理（待处理/处理中）")
 
     class Meta:
         model = Risk
         fields = [
             "id", "village", "person", "kind", "severity", "post", "detail", "is_active", "closed_at", "close_note",
-            "review_status", "owner", "due_on", "note", "version",
+            "review_status", "owner", "due_on", "note", "action_taken", "attachment", "attachment_url",
+            "rectified_at", "overdue", "version",
         ]  # fmt: skip
         read_only_fields = [
-            "id",
-            "person",
-            "kind",
-            "severity",
-            "post",
-            "detail",
-            "is_active",
-            "closed_at",
-            "close_note",
-        ]
+            "id", "person", "kind", "severity", "post", "detail", "is_active", "closed_at", "close_note",
+            "rectified_at",
+        ]  # fmt: skip
 
-    def validate_owner(self, owner: User | None) -> User | None:
-        if owner is None or owner.is_city_admin:
-            return owner
-        county_id = self.instance.village.township.county_id if self.instance else None  # PATCH only: no create
-        if not (owner.is_county_staff and owner.county_id == county_id):
-            raise ValidationError("责任人须为本区县组织部工作人员")
-        return owner
+    def get_attachment_url(self, obj: Risk) -> str | None:
+        return reverse("villages:risk_attachment", args=[obj.pk]) if obj.attachment else None
 
-    def update(self, instance: Risk, validated_data: dict) -> Risk:
+    def get_overdue(self, obj: Risk) -> bool:
+        return obj.is_overdue(timezone.localdate())
+
+    def update(self, instance: Risk, validated_data: dict[str, Any]) -> Risk:
+        user = self.context["request"].user
         expected = validated_data.pop("version", instance.version)
         try:
-            risk.review_risk(
-                risk=instance,
-                expected_version=expected,
-                review_status=validated_data.get("review_status", instance.review_status),
-                owner_id=owner.pk if (owner := validated_data.get("owner", instance.owner)) else None,
-                due_on=validated_data.get("due_on", instance.due_on),
-                note=validated_data.get("note", instance.note),
-            )
+            if permissions.can_review_risk(user, instance):
+                _review(instance, user, expected, validated_data)
+            else:
+                risk.answer_risk(
+                    risk=instance,
+                    by=user,
+                    expected_version=expected,
+                    action_taken=validated_data.get("action_taken", instance.action_taken),
+                    attachment=validated_data.get("attachment"),
+                )
         except StaleEditError as error:
             raise serializers.ValidationError({"version": str(error)}) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
         return instance
+
+
+def _review(instance: Risk, user: User, expected: int, data: dict[str, Any]) -> None:
+    owner = data.get("owner", instance.owner)
+    risk.review_risk(
+        risk=instance,
+        by=user,
+        expected_version=expected,
+        review_status=data.get("review_status", instance.review_status),
+        owner_id=owner.pk if owner else None,
+        due_on=data.get("due_on", instance.due_on),
+        note=data.get("note", instance.note),
+    )
 
 
 class RiskFilterSet(django_filters.FilterSet):
@@ -76,17 +105,25 @@ class RiskFilterSet(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     review_status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
     is_active = django_filters.BooleanFilter()
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期（已过期限且仍待处理）")
 
     class Meta:
         model = Risk
-        fields = ["county", "township", "village", "kind", "severity", "review_status", "is_active"]
+        fields = ["county", "township", "village", "kind", "severity", "review_status", "is_active", "overdue"]
+
+    def filter_overdue(self, queryset: RiskQuerySet, name: str, value: bool | None) -> QuerySet[Risk]:
+        if value is None:
+            return queryset
+        overdue = queryset.overdue(on=timezone.localdate())
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
 class RiskViewSet(
     SignedInAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
-    """Risks in the user's scope, red first. PATCH changes review fields only (review_status, owner, due_on,
-    note); send `version` to refuse the change when someone else saved in between."""
+    """Risks in the user's scope, red first. PATCH by county staff/city admin changes review fields (review_status,
+    owner, due_on, note); PATCH by the township's secretary records the answer (action_taken, attachment) and sets
+    review_status `rectified`. Send `version` to refuse the change when someone else saved in between."""
 
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
@@ -100,10 +137,14 @@ class RiskViewSet(
             .order_by("sev", "village__code", "kind", "pk")
         )
 
-    def update(self, request, *args, **kwargs):
-        self.get_object()  # outside the user's scope: 404 before anything else
-        if not permissions.can_edit_village_fields(self.user):
-            raise PermissionDenied("只读用户不能处理风险")
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = self.get_object()  # outside the user's scope: 404 before anything else
+        user = request.user
+        if not permissions.can_review_risk(user, found):
+            data = request.data if isinstance(request.data, dict) else {}  # a JSON list is no answer
+            answering = permissions.can_answer_risk(user, found) and set(data) <= ANSWER_FIELDS
+            if not answering or data.get("review_status", "rectified") != "rectified":
+                raise PermissionDenied("只读用户不能处理风险；乡镇只能答复整改情况（action_taken、attachment）")
         return super().update(request, *args, **kwargs)
 
 

@@ -1,5 +1,5 @@
-"""The audit trail: who changed which roster entry (people, posts, assessments, reserves, village data) and who
-was shown a whole ID number, merged into one newest-first list.
+"""The audit trail: who changed which roster entry (people, posts, assessments, reserves, village data), who was
+shown a whole ID number, and who changed which user account, merged into one newest-first list.
 
 `audit_rows` decides which rows a user may see (the villages of their scope, like every other page);
 `audit_entries` turns one page of rows into readable entries (Chinese field labels, choice labels, ID numbers
@@ -15,16 +15,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from simple_history.utils import get_history_manager_for_model
 
 from villages import idcard
-from villages.models import Assessment, Group, IdNumberView, Person, PostAssignment, User, Village, concrete_field
+from villages.models import (
+    AccountEvent,
+    Assessment,
+    Group,
+    IdNumberView,
+    Person,
+    PostAssignment,
+    User,
+    Village,
+    concrete_field,
+)
 from villages.roster.history import HIDDEN_FIELDS, Change, _display
 
 ID_NUMBER_IN_TEXT = re.compile(r"\d{17}[\dXx]|\d{15}")
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 ID_VIEW = "id_view"
+ACCOUNT = "account"
 AUDIT_HIDDEN_FIELDS = HIDDEN_FIELDS | {"appointed_post", "deleted_at"}
 
 
@@ -62,8 +73,11 @@ def register_source(key: str, source: Source) -> None:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    """The audit filter's kinds: every registered history table, then whole-ID views."""
-    return [(key, source.label) for key, source in SOURCES.items()] + [(ID_VIEW, "查看完整身份证号")]
+    """The audit filter's kinds: every registered history table, then whole-ID views, then account changes."""
+    return [(key, source.label) for key, source in SOURCES.items()] + [
+        (ID_VIEW, "查看完整身份证号"),
+        (ACCOUNT, "用户账号"),
+    ]
 
 
 @dataclass
@@ -89,7 +103,10 @@ def audit_rows(
 
     `villages` narrows the scope (it must already be scoped: `Village.objects.for_user(user)…`); `since` is
     inclusive, `until` exclusive. Paginate the result and pass a page to `audit_entries`.
+    Account changes are scoped by the account's township (county staff and city admins, when not narrowed to
+    villages, also see county-level accounts; city admins every account).
     """
+    narrowed = villages is not None
     villages = villages if villages is not None else Village.objects.for_user(user)
     kinds = kinds or [key for key, _label in kind_choices()]
     parts: list[QuerySet] = []
@@ -97,6 +114,9 @@ def audit_rows(
         if key == ID_VIEW:
             records = IdNumberView.objects.filter(person_id__in=Person.objects.in_villages(villages).values("pk"))
             parts.append(_rows(records, key, "pk", "viewed_at", "viewed_by_id", actor, since, until))
+        elif key == ACCOUNT:
+            events = account_events(user=user, villages=villages, narrowed=narrowed)
+            parts.append(_rows(events, key, "pk", "at", "actor_id", actor, since, until))
         elif key in SOURCES:
             records = SOURCES[key].in_villages(SOURCES[key].history(), villages)
             parts.append(_rows(records, key, "history_id", "history_date", "history_user_id", actor, since, until))
@@ -104,6 +124,21 @@ def audit_rows(
         return IdNumberView.objects.none().values("pk")
     first, *rest = parts
     return first.union(*rest, all=True).order_by("-audit_at", "-audit_pk") if rest else first.order_by("-audit_at")
+
+
+def account_events(*, user: User, villages: QuerySet[Village], narrowed: bool) -> QuerySet[AccountEvent]:
+    """Account changes the user may see: those of accounts in the villages' townships; unless narrowed to some
+    villages, also their counties' county-level accounts (not for township secretaries) and, for a city admin,
+    every account."""
+    events = AccountEvent.objects.all()
+    if not user.is_authenticated:
+        return events.none()
+    if user.is_city_admin and not narrowed:
+        return events
+    mine = Q(township__in=villages.values("township"))
+    if not narrowed and user.is_county_staff:
+        mine |= Q(township__isnull=True, county__in=villages.values("township__county"))
+    return events.filter(mine)
 
 
 def _rows(
@@ -141,10 +176,15 @@ def audit_entries(rows: list[dict[str, Any]]) -> list[AuditEntry]:
             for view in IdNumberView.objects.filter(pk__in=pks).select_related("viewed_by", "person__home_village"):
                 loaded[(kind, view.pk)] = view
             continue
+        if kind == ACCOUNT:
+            loaded |= {(kind, e.pk): e for e in AccountEvent.objects.filter(pk__in=pks).select_related("user", "actor")}
+            continue
         records, before = _history_with_previous(SOURCES[kind].model, pks)
         loaded |= {(kind, r.history_id): r for r in records}
         previous |= {(kind, r.history_id): before.get(r.prev_history_id) for r in records}
-    names = _names(list(loaded.values()) + [p for p in previous.values() if p is not None])
+    names = _names(
+        [r for r in loaded.values() if not isinstance(r, AccountEvent)] + [p for p in previous.values() if p]
+    )
     entries = []
     for row in rows:
         key = (row["audit_kind"], row["audit_pk"])
@@ -186,9 +226,9 @@ def _names(records: list[Any]) -> dict[tuple[type, int], str]:
     return names
 
 
-def _who(user: User | None) -> str:
+def _who(user: User | None, nobody: str = "系统") -> str:
     if user is None:
-        return "系统"
+        return nobody
     return f"{user.display_name}（{user.username}）" if user.display_name else user.username
 
 
@@ -198,6 +238,12 @@ def _entry(kind: str, record: Any, before: Any, names: dict[tuple[type, int], st
         subject = f"{person.name}（{person.home_village.name}）的完整身份证号 {idcard.mask(person.id_number)}"
         context = f" · {record.context_label}" if record.context else ""
         return AuditEntry(record.viewed_at, _who(record.viewed_by), "查看身份证号", f"查看{context}", subject)
+    if kind == ACCOUNT:
+        change = Change(label=record.get_action_display(), old=record.before, new=record.after)
+        return AuditEntry(
+            record.at, _who(record.actor, "系统（命令行）"), "用户账号", record.get_action_display(),
+            f"账号 {_who(record.user)}", [change],
+        )  # fmt: skip
     source = SOURCES[kind]
     entry = AuditEntry(
         when=record.history_date,

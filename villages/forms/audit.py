@@ -45,9 +45,11 @@ class AuditFilterForm(AreaFilterForm):
     def rows(self) -> QuerySet:
         """The scoped audit rows for the valid filters (invalid ones are ignored and shown as errors)."""
         data = self.cleaned_data if self.is_valid() else {}
+        # Not narrowed (None): the whole scope, account changes of county-level accounts included.
+        narrowed = any(data.get(level) for level in ("county", "township", "village"))
         return audit_rows(
             user=self.user,
-            villages=area_villages(self.user, data),
+            villages=area_villages(self.user, data) if narrowed else None,
             actor=data.get("actor"),
             since=start_of(data["since"]) if data.get("since") else None,
             until=start_of(data["until"] + dt.timedelta(days=1)) if data.get("until") else None,

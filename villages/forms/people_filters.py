@@ -27,6 +27,9 @@ POST_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+MISSING_CHOICES = [("assessment", "缺上年度考核"), ("education", "缺全日制学历")]
+
+
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/电话", method="filter_q")
     county = django_filters.ModelChoiceFilter(
@@ -63,6 +66,9 @@ class PersonFilter(django_filters.FilterSet):
     education_max = django_filters.ChoiceFilter(
         label="最高学历不高于", choices=Education.choices, method="filter_education_max", empty_label="不限"
     )
+    missing = django_filters.ChoiceFilter(
+        label="缺少信息", choices=MISSING_CHOICES, method="filter_missing", empty_label="不限"
+    )
 
     class Meta:
         model = Person
@@ -79,6 +85,7 @@ class PersonFilter(django_filters.FilterSet):
             "gender",
             "age_min",
             "age_max",
+            "missing",
         ]
 
     def __init__(self, *args: Any, user: User, today: dt.date | None = None, **kwargs: Any) -> None:
@@ -128,6 +135,12 @@ class PersonFilter(django_filters.FilterSet):
         """Highest of full-time and in-service education at or above `value` (高中 and 中专 rank alike)."""
         ranked = queryset.alias(edu_rank_min=education_rank_expression(person_path=""))
         return ranked.filter(edu_rank_min__gte=EDUCATION_RANK[value])
+
+    def filter_missing(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
+        """缺上年度考核: no assessment for last year (the latest completed one); 缺全日制学历: none recorded."""
+        if value == "assessment":
+            return queryset.missing_assessment(year=self.today.year - 1)
+        return queryset.missing_education()
 
     def filter_education_max(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         ranked = queryset.alias(edu_rank_max=education_rank_expression(person_path=""))

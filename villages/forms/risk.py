@@ -1,4 +1,5 @@
-"""Forms of the risk pages: a risk's review (inline, versioned), a new dated rule value, the age-out query."""
+"""Forms of the risk pages: a risk's review, the township's answer and the county's decision (inline, versioned),
+a new dated rule value, the age-out query."""
 
 from __future__ import annotations
 
@@ -7,50 +8,78 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.utils import timezone
 
 from villages.choices import Education, ReviewStatus, Role
 from villages.forms.area import AreaFilterForm
-from villages.forms.fields import form_field
 from villages.models import Risk, User
+from villages.models.risks import ATTACHMENT_EXTENSIONS, validate_attachment
 from villages.rules import RULE_SPECS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def owner_choices(county_ids: set[int]) -> dict[int | None, list[tuple[str, str]]]:
-    """Possible owners per county id: that county's staff plus the city admins. One query for all counties."""
-    users = User.objects.filter(
-        Q(role=Role.COUNTY_STAFF, county_id__in=county_ids) | Q(role=Role.CITY_ADMIN), is_active=True
-    ).order_by("username")
-    admins = [(str(u.pk), str(u)) for u in users if u.role == Role.CITY_ADMIN]
-    result: dict[int | None, list[tuple[str, str]]] = {cid: [("", "—")] for cid in county_ids}
-    for u in users:
-        if u.role == Role.COUNTY_STAFF:
-            result[u.county_id].append((str(u.pk), str(u)))
-    for choices in result.values():
-        choices.extend(admins)
-    return result
+def owner_label(user: User) -> str:
+    """A possible owner as the select shows them: name and whose office (乡镇党委书记 names the township)."""
+    if user.role == Role.TOWNSHIP_SECRETARY and user.township_id:
+        return f"{user}（{user.township.name}党委书记）"
+    return f"{user}（{user.get_role_display()}）"
 
 
 class RiskReviewForm(forms.ModelForm):
-    """Review fields of one risk; `version` is the row version the form was rendered from."""
+    """The county's review of one risk; `version` is the row version the form was rendered from. The rules
+    (owner, due date, 已认可 reason, status changes) are checked by villages.risk.review_risk."""
 
+    kind = "review"  # which form a row shows (templates/villages/risks.html#risk-row)
     owner = forms.TypedChoiceField(label="责任人", required=False, coerce=int, empty_value=None)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = Risk
         fields = ["review_status", "due_on", "note"]
+        labels = {"note": "备注（已认可须写明理由）"}
         widgets = {"due_on": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "owner", forms.TypedChoiceField).choices = owners
-        form_field(self, "review_status", forms.ChoiceField).choices = ReviewStatus.choices
+        self.fields["owner"].choices = [("", "—"), *((str(u.pk), owner_label(u)) for u in owners)]
+        statuses = ReviewStatus.choices
+        if self.instance.review_status != ReviewStatus.RECTIFIED:  # only the township's answer sets it
+            statuses = [c for c in statuses if c[0] != ReviewStatus.RECTIFIED]
+        self.fields["review_status"].choices = statuses
+        self.fields["due_on"].widget.attrs["min"] = f"{timezone.localdate():%Y-%m-%d}"
         if not self.is_bound:
             self.fields["owner"].initial = self.instance.owner_id
             self.fields["version"].initial = self.instance.version
+
+
+class RiskAnswerForm(forms.Form):
+    """The township's answer: what was done, an optional file (size and type checked by validate_attachment)."""
+
+    kind = "answer"
+    action_taken = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    attachment = forms.FileField(
+        label="附件（可选，图片、PDF、Word、Excel，不超过10 MB）",
+        required=False,
+        validators=[validate_attachment],
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in sorted(ATTACHMENT_EXTENSIONS))}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class RiskDecisionForm(forms.Form):
+    """The county's answer to 已整改待核: confirm (已解决) or send back (处理中) with an optional remark."""
+
+    kind = "decision"
+    decision = forms.ChoiceField(choices=[("confirm", "确认已整改"), ("reopen", "退回重新整改")])
+    note = forms.CharField(label="意见（退回时请写明原因）", required=False, max_length=1000)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "reopen" and not (data.get("note") or "").strip():
+            self.add_error("note", "退回时请写明原因，乡镇才知道还要做什么")
+        return data
 
 
 class RuleValueForm(forms.Form):

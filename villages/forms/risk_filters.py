@@ -10,7 +10,8 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
 from villages.forms.area import scope_area_fields
@@ -20,9 +21,11 @@ KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
 STATE_CHOICES = [
     ("active", "数据仍支持"),
     ("open", "待处理（未解决、未认可）"),
+    ("awaiting", "待答复（待处理、处理中）"),
     ("closed", "已自动关闭"),
     ("all", "全部"),
 ]
+LAYOUT_CHOICES = [("village", "按村归并（村级问题在前）"), ("flat", "逐条列出")]
 SORT_CHOICES = [
     ("severity", "程度（红色在前）"),
     ("village", "村（代码）"),
@@ -64,17 +67,30 @@ class RiskFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label="排序", choices=SORT_CHOICES, method="filter_sort", empty_label=None, initial="severity"
     )
+    overdue = django_filters.BooleanFilter(
+        label="只看逾期", method="filter_overdue", widget=forms.CheckboxInput, field_name="overdue"
+    )
+    mine = django_filters.BooleanFilter(
+        label="只看指派给我的", method="filter_mine", widget=forms.CheckboxInput, field_name="mine"
+    )
+    layout = django_filters.ChoiceFilter(
+        label="列表方式", choices=LAYOUT_CHOICES, method="filter_noop", empty_label=None, initial="village"
+    )
     as_of = django_filters.DateFilter(
         label="按日期计算（预览）", method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
     )
 
     class Meta:
         model = Risk
-        fields = ["county", "township", "village", "kind", "severity", "review_status", "state", "sort", "as_of"]
+        fields = [
+            "county", "township", "village", "kind", "severity", "review_status", "overdue", "mine", "state",
+            "layout", "sort", "as_of",
+        ]  # fmt: skip
 
     def __init__(self, data: Any = None, *args: Any, user: User, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
-        for name in ("state", "sort"):  # defaults apply when the parameter is absent, so URLs stay short
+        self.user = user
+        for name in ("state", "sort", "layout"):  # defaults apply when the parameter is absent, so URLs stay short
             data.setdefault(name, self.base_filters[name].extra["initial"])
         super().__init__(data, *args, **kwargs)
         self.user = user
@@ -84,7 +100,9 @@ class RiskFilter(django_filters.FilterSet):
     @property
     def form(self) -> forms.Form:
         if not hasattr(self, "_form"):
-            scope_area_fields(super().form, user=self.user)
+            form = super().form
+            scope_area_fields(form, user=self.user)
+            form.label_suffix = "："  # full-width, as Chinese labels take
         return self._form
 
     def filter_state(self, queryset: RiskQuerySet, name: str, value: str) -> RiskQuerySet:
@@ -92,11 +110,24 @@ class RiskFilter(django_filters.FilterSet):
             return queryset.filter(is_active=True)
         if value == "open":  # what dashboards count as 待处理风险 (RiskQuerySet.open)
             return queryset.open()
+        if value == "awaiting":  # what the township's to-do list counts (RiskQuerySet.awaiting_action)
+            return queryset.awaiting_action()
         if value == "closed":
             return queryset.filter(is_active=False)
         return queryset
 
-    def filter_sort(self, queryset: RiskQuerySet, name: str, value: str) -> RiskQuerySet:
+    def filter_overdue(self, queryset: RiskQuerySet, name: str, value: bool) -> QuerySet[Risk]:
+        return queryset.overdue(on=timezone.localdate()) if value else queryset
+
+    def filter_mine(self, queryset: QuerySet[Risk], name: str, value: bool) -> QuerySet[Risk]:
+        return queryset.filter(owner=self.user) if value else queryset
+
+    @property
+    def grouped(self) -> bool:
+        """Group the list by village (the default): the view pages villages, not rows."""
+        return self.form.cleaned_data.get("layout", "village") != "flat" if self.is_valid() else True
+
+    def filter_sort(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         if value == "severity":
             return queryset.alias(sev=severity_rank()).order_by("sev", "village__code", "kind", "pk")
         if value == "village":

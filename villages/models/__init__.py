@@ -12,9 +12,10 @@ from villages.models.units import (
     Village,
     VillageQuerySet,
 )
-from villages.models.users import User
+from villages.models.users import AccountEvent, User
 
 __all__ = [
+    "AccountEvent",
     "Assessment",
     "County",
     "CountyQuerySet",

@@ -62,6 +62,14 @@ class PersonQuerySet(models.QuerySet["Person"]):
     def editable_by(self, user: User) -> PersonQuerySet:
         return self.alive().in_villages(Village.objects.editable_roster_by(user))
 
+    def missing_assessment(self, *, year: int) -> PersonQuerySet:
+        """People with no annual assessment (年度考核) recorded for `year`."""
+        return self.exclude(pk__in=Assessment.objects.filter(year=year).values("person_id"))
+
+    def missing_education(self) -> PersonQuerySet:
+        """People whose full-time education was never recorded (older imports and API rows may lack it)."""
+        return self.filter(education="")
+
 
 class Person(models.Model):
     name = models.CharField("姓名", max_length=50)

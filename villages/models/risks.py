@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from villages.choices import ReviewStatus, Severity, flag_label
+from villages.choices import AWAITING_ACTION, ReviewStatus, Severity, flag_label
 from villages.models.people import Person
 from villages.models.units import County, Village
 
@@ -49,6 +53,19 @@ class RuleValue(models.Model):
         return f"{self.key}={self.value} ({self.effective_on})"
 
 
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = frozenset({"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"})
+
+
+def validate_attachment(file: File) -> None:
+    """A rectification attachment: a photo, PDF, Word or Excel file of at most 10 MB."""
+    extension = PurePath(file.name or "").suffix.lower().lstrip(".")
+    if extension not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError("附件只能是图片（jpg、png）、PDF、Word 或 Excel 文件，当前文件类型不支持")
+    if file.size is not None and file.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(f"附件不能超过 10 MB（当前 {file.size / 1024 / 1024:.1f} MB），请压缩后再上传")
+
+
 class RiskQuerySet(models.QuerySet["Risk"]):
     def for_user(self, user: User) -> RiskQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
@@ -61,6 +78,14 @@ class RiskQuerySet(models.QuerySet["Risk"]):
 
     def open(self) -> RiskQuerySet:
         return self.filter(is_active=True).exclude(review_status__in=[ReviewStatus.RESOLVED, ReviewStatus.ACCEPTED])
+
+    def awaiting_action(self) -> RiskQuerySet:
+        """Still waiting for the owner (待处理/处理中): the township has not answered or was sent back."""
+        return self.filter(is_active=True, review_status__in=AWAITING_ACTION)
+
+    def overdue(self, *, on: dt.date) -> RiskQuerySet:
+        """Past their due date and still waiting for the owner's action (an answered risk is not overdue)."""
+        return self.awaiting_action().filter(due_on__lt=on)
 
 
 class Risk(models.Model):
@@ -93,6 +118,11 @@ class Risk(models.Model):
     )
     due_on = models.DateField("期限", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+    action_taken = models.TextField("整改情况", blank=True)
+    attachment = models.FileField(
+        "整改附件", upload_to="risk-attachments/%Y/%m/", blank=True, max_length=200, validators=[validate_attachment]
+    )
+    rectified_at = models.DateTimeField("整改答复时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["version", "first_seen_at"])
@@ -117,3 +147,11 @@ class Risk(models.Model):
     @property
     def kind_label(self) -> str:
         return flag_label(self.kind)
+
+    def is_overdue(self, on: dt.date) -> bool:
+        """Same rule as RiskQuerySet.overdue, for one loaded row."""
+        return self.is_active and self.review_status in AWAITING_ACTION and self.due_on is not None and self.due_on < on
+
+    @property
+    def attachment_name(self) -> str:
+        return PurePath(self.attachment.name).name if self.attachment else ""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from villages.choices import Role
+from villages.choices import AccountAction, Role
 from villages.models.units import County, Township
 
 
@@ -52,3 +53,35 @@ class User(AbstractUser):
         if self.is_county_staff and self.county is not None:
             return self.county.name
         return "全市"
+
+
+class AccountEvent(models.Model):
+    """Audit record of one change to an account: who did what to whom, when (villages/accounts.py writes them).
+
+    `county` and `township` are the account's scope when the change happened, so the county that managed the
+    account keeps seeing the record after the account moves elsewhere. actor empty = `manage.py create_user`.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events", verbose_name="账号")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    action = models.CharField("操作", max_length=20, choices=AccountAction.choices)
+    before = models.CharField("变更前", max_length=200, blank=True)
+    after = models.CharField("变更后", max_length=200, blank=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = verbose_name_plural = "账号变更记录"
+        indexes = [models.Index(fields=["county", "at"]), models.Index(fields=["township", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display()}"

@@ -34,8 +34,11 @@ from villages.risk.findings import (
     Seat,
     kind_label,
 )
+from villages.risk.grouping import VillageRisks, group_by_village, villages_by_risk
 from villages.risk.queue import (
     PreviewRow,
+    answer_risk,
+    owner_candidates,
     preview_rows,
     recompute_risks,
     review_risk,
@@ -55,11 +58,15 @@ __all__ = [
     "RecomputeSummary",
     "RuleResult",
     "Seat",
+    "VillageRisks",
     "age_out_calendar",
+    "answer_risk",
     "evaluate_committee",
     "evaluations_for_villages",
     "findings_for_villages",
+    "group_by_village",
     "kind_label",
+    "owner_candidates",
     "person_flags_for",
     "preview_rows",
     "recompute_risks",
@@ -67,4 +74,5 @@ __all__ = [
     "review_risk",
     "signals_are_paused",
     "signals_paused",
+    "villages_by_risk",
 ]

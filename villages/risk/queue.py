@@ -1,21 +1,30 @@
-"""The Risk work queue: recompute findings into Risk rows (auto-close, reopen), reviews, previews."""
+"""The Risk work queue: recompute findings into Risk rows (auto-close, reopen), the review loop, previews.
+
+The loop (every transition goes through `review_risk` or `answer_risk`; the pages and the API call them):
+county staff assign a risk to an owner (their county's staff, a city admin, or a secretary of the village's
+township) with a due date → the township records the action taken and marks it 已整改待核 (`answer_risk`) →
+the county confirms it (已解决) or sends it back (处理中) with `review_risk`. 已认可 needs a reason in the note;
+a due date before today is refused; every save checks the row version the user saw (StaleEditError).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from villages.choices import (
-    ReviewStatus,
-)
-from villages.models import Risk, Village
+from villages import permissions
+from villages.choices import AWAITING_ACTION, ReviewStatus, Role
+from villages.models import Risk, Township, User, Village
+from villages.models.risks import validate_attachment
 from villages.risk.evaluation import findings_for_villages
 from villages.risk.findings import AUTO_CLOSE_NOTE, REOPEN_NOTE, SEVERITY_ORDER, Finding, RecomputeSummary
 from villages.roster.versioning import save_versioned
@@ -94,12 +103,100 @@ def _write_changes(*, close: list[int], reopen: list[int], changed: list[Risk]) 
         Risk.objects.bulk_update(changed, ["severity", "detail", "post"], batch_size=300)
 
 
+def owner_candidates(*, township_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Who may own a risk of a village in each township: the township's secretaries, then its county's staff, then
+    the city admins (active accounts, by name). One query whatever the number of townships."""
+    townships = dict(Township.objects.filter(pk__in=set(township_ids)).values_list("pk", "county_id"))
+    users = list(
+        User.objects.filter(
+            Q(role=Role.TOWNSHIP_SECRETARY, township_id__in=townships)
+            | Q(role=Role.COUNTY_STAFF, county_id__in=set(townships.values()))
+            | Q(role=Role.CITY_ADMIN),
+            is_active=True,
+        )
+        .select_related("township")
+        .order_by("display_name", "username")
+    )
+    order: dict[str, int] = {Role.TOWNSHIP_SECRETARY: 0, Role.COUNTY_STAFF: 1, Role.CITY_ADMIN: 2}
+    users.sort(key=lambda u: order[u.role])
+    return {
+        tid: [u for u in users if u.township_id == tid or u.county_id == county_id or u.role == Role.CITY_ADMIN]
+        for tid, county_id in townships.items()
+    }
+
+
 def review_risk(
-    *, risk: Risk, expected_version: int, review_status: str, owner_id: int | None, due_on: dt.date | None, note: str
+    *,
+    risk: Risk,
+    by: User,
+    expected_version: int,
+    review_status: str,
+    owner_id: int | None,
+    due_on: dt.date | None,
+    note: str,
+    today: dt.date | None = None,
 ) -> None:
-    """Save a risk's review fields if nobody changed the row since `expected_version` (else StaleEditError)."""
-    risk.review_status, risk.owner_id, risk.due_on, risk.note = review_status, owner_id, due_on, note
+    """County staff (the village's county) or a city admin assign, confirm, reopen or accept a risk.
+
+    Refused with a ValidationError keyed by field (nothing saved): 已整改待核 chosen by the county (only the
+    township's answer sets it), 已认可 without a reason in the note, a due date changed to a day before today, an
+    owner outside `owner_candidates`. PermissionDenied for anyone else; StaleEditError when the row changed
+    since `expected_version`.
+    """
+    if not permissions.can_review_risk(by, risk):
+        raise PermissionDenied("只有本区县组织部工作人员或市委组织部可以处理风险")
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if review_status not in ReviewStatus.values:
+        errors["review_status"] = "未知的处理状态"
+    elif review_status == ReviewStatus.RECTIFIED and risk.review_status != ReviewStatus.RECTIFIED:
+        errors["review_status"] = "“已整改待核”由乡镇答复整改时标记；县级请选择“已解决”确认或“处理中”退回"
+    if review_status == ReviewStatus.ACCEPTED and not note.strip():
+        errors["note"] = "选择“已认可”须在备注中写明认可理由"
+    if due_on is not None and due_on != risk.due_on and due_on < today:
+        errors["due_on"] = f"期限不能早于今天（{today:%Y-%m-%d}）"
+    if owner_id is not None and owner_id not in {u.pk for u in _candidates(risk)}:
+        errors["owner"] = "责任人须为本乡镇党委书记、本区县组织部工作人员或市委组织部账号"
+    if errors:
+        raise ValidationError(errors)
+    risk.review_status, risk.owner_id, risk.due_on, risk.note = review_status, owner_id, due_on, note.strip()
     save_versioned(risk, expected_version=expected_version)
+
+
+def answer_risk(
+    *, risk: Risk, by: User, expected_version: int, action_taken: str, attachment: File | None = None
+) -> None:
+    """The township's secretary records the action taken (and optionally a file) and marks the risk 已整改待核.
+
+    Allowed while the risk waits for action (待处理/处理中) or is already answered and not yet confirmed (the
+    answer may be corrected). A new attachment replaces the shown one (the old file stays in storage for the
+    history). ValidationError keyed by field; PermissionDenied for anyone but the township's secretary.
+    """
+    if not permissions.can_answer_risk(by, risk):
+        raise PermissionDenied("只有本乡镇党委书记可以答复整改情况")
+    errors: dict[str, str] = {}
+    if not risk.is_active:
+        errors["action_taken"] = "该风险已随数据变化自动关闭，无需答复"
+    elif risk.review_status not in AWAITING_ACTION | {ReviewStatus.RECTIFIED}:
+        errors["action_taken"] = f"该风险已{risk.get_review_status_display()}，无需再答复"
+    elif not action_taken.strip():
+        errors["action_taken"] = "请写明采取了哪些整改措施"
+    if attachment is not None:
+        try:
+            validate_attachment(attachment)
+        except ValidationError as error:
+            errors["attachment"] = " ".join(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    risk.action_taken = action_taken.strip()
+    if attachment is not None:
+        risk.attachment = attachment
+    risk.review_status, risk.rectified_at = ReviewStatus.RECTIFIED, timezone.now()
+    save_versioned(risk, expected_version=expected_version)
+
+
+def _candidates(risk: Risk) -> list[User]:
+    return owner_candidates(township_ids=[risk.village.township_id]).get(risk.village.township_id, [])
 
 
 # ---- views of computed findings on another date ----

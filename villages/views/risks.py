@@ -5,25 +5,30 @@ Lookups go through `.for_user()` / `villages.permissions`: outsiders 404, read-o
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import permissions, risk, rules, structure
+from villages.choices import AWAITING_ACTION, ReviewStatus
 from villages.forms.area import area_villages
-from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm, owner_choices
+from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm
 from villages.forms.risk_filters import RiskFilter
 from villages.http import AuthedHttpRequest
 from villages.models import County, Risk, User, Village
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50
+VILLAGES_PER_PAGE = 20
 
 
 def _template(request: AuthedHttpRequest, template: str, partial: str) -> str:
@@ -32,21 +37,34 @@ def _template(request: AuthedHttpRequest, template: str, partial: str) -> str:
 
 @require_GET
 def risks(request: AuthedHttpRequest) -> HttpResponse:
+    """The risk list: grouped by village (village-level problems first, person rows folded) or flat; every filter
+    in the query string. County staff review rows inline, the township answers the ones of its villages."""
     user = request.user
     scoped = Risk.objects.for_user(user).select_related("village__township", "person", "owner")
     filters = RiskFilter(request.GET, queryset=scoped, user=user)
     as_of = filters.form.cleaned_data.get("as_of") if filters.is_valid() else None
-    rows = _preview(filters, as_of=as_of, user=user) if as_of else filters.qs
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_review = permissions.can_edit_village_fields(user) and not as_of
+    grouped = filters.grouped and not as_of
+    if as_of:
+        rows: Any = _preview(filters, as_of=as_of, user=user)
+    else:
+        rows = risk.villages_by_risk(filters.qs) if grouped else filters.qs
+    page = Paginator(rows, VILLAGES_PER_PAGE if grouped else PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = risk.group_by_village(risks=filters.qs, villages=list(page)) if grouped else []
+    if not as_of:
+        for r in [r for g in groups for r in (*g.village_rows, *g.person_rows)] if grouped else page:
+            decorate(r, user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filter": filters,
         "page": page,
+        "groups": groups,
+        "grouped": grouped,
+        "total": filters.qs.count() if grouped else None,
         "as_of": as_of,
-        "can_review": can_review,
+        "can_review": permissions.can_edit_village_fields(user) and not as_of,
         "query": query.urlencode(),
+        "kind_filtered": bool(filters.is_valid() and filters.form.cleaned_data.get("kind")),
     }
     return render(request, _template(request, "villages/risks.html", "risk-table"), context)
 
@@ -57,40 +75,66 @@ def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.Pr
     return [r for r in rows if all(not data.get(k) or getattr(r.finding, k) == data[k] for k in ("kind", "severity"))]
 
 
+def decorate(row: Risk, user: User, *, form: Form | None = None, saved: str = "") -> Risk:
+    """What one row shows: its type label, overdue badge, which actions the user has, an open form, a saved note."""
+    row.form = form
+    row.saved = saved
+    row.overdue = row.is_overdue(timezone.localdate())
+    row.user_reviews = permissions.can_review_risk(user, row)
+    row.user_answers = permissions.can_answer_risk(user, row) and (
+        row.is_active and row.review_status in AWAITING_ACTION | {ReviewStatus.RECTIFIED}
+    )
+    row.user_decides = row.user_reviews and row.is_active and row.review_status == ReviewStatus.RECTIFIED
+    return row
+
+
 @require_http_methods(["GET", "POST"])
 def risk_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """GET: the row with its review form (click to edit); POST: save the review, answer the row again."""
-    scoped = Risk.objects.for_user(request.user).select_related("village__township", "person", "owner")
-    found = get_object_or_404(scoped, pk=pk)
-    if not permissions.can_edit_village_fields(request.user):
+    """GET: the row with the county's review form (click to edit); POST: save the review, answer the row again."""
+    found = risk_for(request.user, pk)
+    if not permissions.can_review_risk(request.user, found):
         raise PermissionDenied("只读用户不能处理风险")
-    owners = owner_choices({found.village.township.county_id})[found.village.township.county_id]
+    owners = risk.owner_candidates(township_ids=[found.village.township_id])[found.village.township_id]
     if request.method == "GET":
-        return _row(request, found, RiskReviewForm(instance=found, owners=owners))
-    form = RiskReviewForm(request.POST, instance=found, owners=owners)
+        return risk_row(request, found, RiskReviewForm(instance=found, owners=owners))
+    form = RiskReviewForm(request.POST, instance=copy.copy(found), owners=owners)  # the form must not touch `found`
     if form.is_valid():
         data = form.cleaned_data
         try:
             risk.review_risk(
                 risk=found,
+                by=request.user,
                 expected_version=data["version"],
                 review_status=data["review_status"],
                 owner_id=data["owner"],
                 due_on=data["due_on"],
                 note=data["note"],
             )
-        except StaleEditError as error:
-            form.add_error(None, str(error))
+        except (StaleEditError, ValidationError) as error:
+            form.add_error(None, str(error) if isinstance(error, StaleEditError) else error)
         else:
-            if not request.htmx:
-                return redirect("villages:risks")
-            found.refresh_from_db()
-            return _row(request, found, None)
-    return _row(request, found, form, status=422)
+            return saved_row(request, found, f"已保存：{found.get_review_status_display()}")
+    return risk_row(request, found, form, status=422)
 
 
-def _row(request: AuthedHttpRequest, found: Risk, form: RiskReviewForm | None, status: int = 200) -> HttpResponse:
-    context = {"risk": found, "form": form, "can_review": True}
+def risk_for(user: User, pk: int) -> Risk:
+    scoped = Risk.objects.for_user(user).select_related("village__township", "person", "owner")
+    return get_object_or_404(scoped, pk=pk)
+
+
+def saved_row(request: HttpRequest, found: Risk, message: str) -> HttpResponse:
+    """After a save: the row again with the success message (htmx), or back to the list with it (plain POST)."""
+    if not request.htmx:
+        messages.success(request, f"{found.village.name}{risk.kind_label(found.kind)}：{message}")
+        return redirect("villages:risks")
+    found = risk_for(request.user, found.pk)
+    return risk_row(request, found, None, saved=message)
+
+
+def risk_row(
+    request: HttpRequest, found: Risk, form: Form | None, *, status: int = 200, saved: str = ""
+) -> HttpResponse:
+    context = {"risk": decorate(found, request.user, form=form, saved=saved), "can_review": True}
     template = "villages/risks.html#risk-row" if request.htmx else "villages/risk_review.html"
     return render(request, template, context, status=status)
 
