@@ -1,4 +1,4 @@
-from villages.models.monitoring import ElectionCycleSnapshot, IdNumberView, RosterConfirmation
+from villages.models.monitoring import ElectionCycleSnapshot, IdNumberExport, IdNumberView, RosterConfirmation
 from villages.models.people import Assessment, Person, PostAssignment, age_on
 from villages.models.risks import Risk, RuleValue
 from villages.models.units import County, Group, PredecessorVillage, Township, Village
@@ -9,6 +9,7 @@ __all__ = [
     "County",
     "ElectionCycleSnapshot",
     "Group",
+    "IdNumberExport",
     "IdNumberView",
     "Person",
     "PostAssignment",
