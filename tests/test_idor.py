@@ -81,7 +81,8 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
     )
     deleted = f.PersonFactory(id=next(next_pk), home_village=village)
     deleted.soft_delete(by=secretary_a)
-    objects = [person, post, reserve, reserve.person, risk, election, slate, report, import_job, deleted]
+    assessment = f.AssessmentFactory(id=next(next_pk), person=person)
+    objects = [person, post, reserve, reserve.person, risk, election, slate, report, import_job, deleted, assessment]
     by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)

@@ -17,6 +17,7 @@ from reserves import slates
 from reserves.choices import SlateStatus
 from reserves.models import Slate
 from villages import permissions
+from villages.choices import Post
 from villages.models import Person, Village
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -92,8 +93,10 @@ def slate_seat(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if person is None:
                 slates.clear_seat(slate=slate, post=post, seat=seat)
+                messages.success(request, f"已清空{Post(post).label}第{seat}席")
             else:
                 slates.set_candidate(slate=slate, post=post, seat=seat, person=person)
+                messages.success(request, f"已将{person.name}列为{Post(post).label}预备人选")
         except ValidationError as error:
             errors = error.messages
     else:

@@ -35,3 +35,17 @@ def save_versioned(obj: models.Model, *, expected_version: int) -> None:
         # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
         obj.version = expected_version + 1
         obj.save()
+
+
+def delete_versioned(obj: models.Model, *, expected_version: int) -> None:
+    """Delete `obj` only if its row still has `expected_version` (someone may have corrected it meanwhile).
+
+    History records the deletion (who, when, the last values). Raises StaleEditError like `save_versioned`.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        current = model._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+        if current != expected_version:
+            who_when = last_change_label(obj)
+            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+        obj.delete()
