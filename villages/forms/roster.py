@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from villages import idcard
@@ -184,9 +184,14 @@ class PostAddForm(forms.ModelForm):
         _check_group(self, cleaned.get("post"), cleaned.get("group"))
         person, post = cleaned.get("person"), cleaned.get("post")
         if person and post:
-            held = PostAssignment.objects.filter(person=person, village=self.village, post=post, end_on__isnull=True)
-            if held.exists():
-                self.add_error("post", f"{person.name}已担任本村{Post(post).label}，请先结束原任职")
+            # Held = not ended, or ending on a date still ahead (拟离任: on the roster until then).
+            not_ended = Q(end_on__isnull=True) | Q(end_on__gt=timezone.localdate())
+            held = PostAssignment.objects.filter(not_ended, person=person, village=self.village, post=post).first()
+            label = Post(post).label
+            if held and held.end_on:
+                self.add_error("post", f"{person.name}现任本村{label}，拟于{held.end_on:%Y-%m-%d}离任，届时再新增")
+            elif held:
+                self.add_error("post", f"{person.name}已担任本村{label}，请先结束原任职")
             if refusal := party_post_refusal(person=person, post=post):
                 self.add_error("post", refusal)
         return cleaned
