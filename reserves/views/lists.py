@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, QuerySet, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from reserves.choices import ReserveStatus
@@ -57,9 +58,9 @@ def reserve_list(request: HttpRequest) -> HttpResponse:
     else:
         page = Paginator(reserves, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = reserve_rows(page.object_list, book=book)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "scope": scope_title(request.user)}
+    # The filters that are set (an htmx form submits every field, most of them blank), for the pager and export.
+    query = urlencode([(key, value) for key, value in request.GET.items() if value and key != "page"])
+    context = {"form": form, "page": page, "rows": rows, "query": query, "scope": scope_title(request.user)}
     return page_or_partial(request, "reserves/reserve_list.html", "reserve-results", context)
 
 
