@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from reserves.choices import ReserveStatus
+from reserves.choices import EnrollmentStatus, ReserveStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, Slate, SlateCandidate, TrainingClass
 from villages.headlines import POST_ORDER, roster_order
 from villages.models import Person, PostAssignment, User
@@ -42,7 +42,8 @@ class PersonRoles:
         """The person's roles now, e.g. ["青龙村书记", "后备干部（目标：村委会主任）", "专修班学员（结业）"]."""
         labels = [f"{p.village.name}{p.get_post_display()}" for p in self.current_posts]
         labels += [f"后备干部（{r.village.name}，目标：{r.get_target_post_display()}）" for r in self.active_reserves]
-        labels += [f"专修班学员（{e.get_status_display()}）" for e in self.enrolments]
+        trainee = [e for e in self.enrolments if e.status != EnrollmentStatus.DROPPED]  # a dropout is history
+        labels += [f"专修班学员（{e.get_status_display()}）" for e in trainee]
         labels += [f"预备人选（{c.slate.village.name}{c.get_post_display()}）" for c in self.candidacies]
         return labels
 

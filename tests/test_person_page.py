@@ -178,3 +178,11 @@ def test_ending_a_post_in_the_future_says_so(client_a, world):
     assert "李将离" in roster and f"拟离任 {later:%Y-%m-%d}" in roster
     assert f"拟于{later:%Y-%m-%d}离任" in message
     assert PostAssignment.objects.current(TODAY).filter(pk=post.pk).exists()
+
+
+def test_a_dropped_enrolment_is_history_not_a_role(client_a, world):
+    person = f.PersonFactory(home_village=world.village_a, name="退学人")
+    f.EnrollmentFactory(person=person, training_class__county=world.county, status="dropped")
+    html = page(client_a, person)
+    assert "专修班学员" not in html.split('id="person-roles"')[1].split("</p>")[0]
+    assert "退学" in html.split('id="person-training"')[1]
