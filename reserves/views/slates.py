@@ -70,6 +70,7 @@ def village_slates(request: HttpRequest, code: str) -> HttpResponse:
         permissions.village_for_roster_edit(request.user, code)
         if form.is_valid():
             slate = slates.start_slate(village=village, by=request.user, **form.cleaned_data)
+            messages.success(request, f"已新建预备人选方案：{slate.name}")
             return redirect("reserves:slate", pk=slate.pk)
     rows = Slate.objects.for_user(request.user).filter(village=village).select_related("created_by")
     context = {"village": village, "slates": rows, "form": form, "can_edit": can_edit}
