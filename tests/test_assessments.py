@@ -101,3 +101,16 @@ def test_without_htmx_the_page_redirects_back_with_a_message(client_a, wrong):
     response = client_a.post(url, {"year": 2024, "grade": Grade.COMPETENT, "version": 1}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("villages:person", args=[wrong.person_id])
     assert "已更正考核人2024年度考核：称职" in response.content.decode()
+
+
+def test_an_api_change_makes_an_open_correction_stale(client_a, wrong):
+    """Every writer bumps the version: an API grade change, then a correction from a form opened before it."""
+    person = wrong.person
+    url = f"/api/v1/people/{person.pk}/"
+    rows = {"assessments": [{"year": 2024, "grade": Grade.INCOMPETENT}]}
+    assert client_a.patch(url, rows, content_type="application/json").status_code == 200
+    wrong.refresh_from_db()
+    assert (wrong.grade, wrong.version) == (Grade.INCOMPETENT, 2)
+    edit = reverse("villages:assessment_edit", args=[wrong.pk])
+    html = client_a.post(edit, {"year": 2024, "grade": Grade.EXCELLENT, "version": 1}, **HX).content.decode()
+    assert "该记录已被他人修改" in html

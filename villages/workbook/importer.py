@@ -358,6 +358,7 @@ def _plan_assessment(plan: RowPlan, row: ParsedRow, *, year: int, existing: _Exi
     elif current.grade != row.grade:
         plan.changes.append(f"{year}年度考核：{current.get_grade_display()} → {label}")
         current.grade = row.grade
+        current.version += 1  # a correction open on the person page is then refused, not silently overwritten
         plan.assessment = current
 
 
@@ -388,7 +389,8 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
         for row in grades:
             row.assessment.person_id = row.person.pk
         insert_with_history([r.assessment for r in grades if r.assessment_is_new], Assessment, **history)
-        _bulk_update(Assessment, [r.assessment for r in grades if not r.assessment_is_new], ["grade"], history)
+        changed_grades = [r.assessment for r in grades if not r.assessment_is_new]
+        _bulk_update(Assessment, changed_grades, ["grade", "version"], history)
         # Bulk writes send no post_save: ask for the risk recompute of the touched villages (runs on commit).
         schedule_recompute({row.village_id for row in rows} | {row.person.home_village_id for row in rows})
     return plan.counts
