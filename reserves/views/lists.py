@@ -59,7 +59,7 @@ def reserve_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(reserves, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = reserve_rows(page.object_list, book=book)
     # The filters that are set (an htmx form submits every field, most of them blank), for the pager and export.
-    query = urlencode([(key, value) for key, value in request.GET.items() if value and key != "page"])
+    query = urlencode({key: value for key in request.GET if key != "page" and (value := request.GET.get(key))})
     context = {"form": form, "page": page, "rows": rows, "query": query, "scope": scope_title(request.user)}
     return page_or_partial(request, "reserves/reserve_list.html", "reserve-results", context)
 
