@@ -6,6 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from backend import health
 
+# The admin speaks the product's name, not "Django 管理".
+admin.site.site_header = "村级后备干部管理 · 系统维护"
+admin.site.site_title = "村级后备干部管理"
+admin.site.index_title = "系统维护"
+
 urlpatterns = [
     path("login/", login_not_required(auth_views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -71,7 +71,7 @@ def dashboard(request: AuthedHttpRequest, level: str | None = None, code: str | 
 
 
 @require_GET
-def todo(request: HttpRequest) -> HttpResponse:
+def todo(request: AuthedHttpRequest) -> HttpResponse:
     """A township secretary's landing page: their to-do list. Other roles start at their dashboard."""
     user = request.user
     if not (getattr(user, "is_township_secretary", False) and user.township_id):

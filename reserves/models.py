@@ -266,7 +266,7 @@ class SlateCandidate(models.Model):
     post = models.CharField("职务", max_length=30, choices=Post.choices)
     seat = models.PositiveSmallIntegerField("席位", default=1)
     group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="slate_seats")
 
     class Meta:
         ordering = ["slate", "post", "seat"]

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from reserves.views import classes, election_progress, elections, outcomes, results_workbook, roster, slates, succession
+from reserves.views import (
+    classes,
+    election_progress,
+    elections,
+    lists,
+    outcomes,
+    results_workbook,
+    roster,
+    slates,
+    succession,
+)
 
 app_name = "reserves"
 
@@ -9,6 +19,8 @@ urlpatterns = [
     path("villages/<str:code>/reserves/new/", roster.reserve_add, name="reserve_add"),
     path("villages/<str:code>/succession/", succession.village_succession_view, name="village_succession"),
     path("villages/<str:code>/elections/", elections.village_elections, name="village_elections"),
+    path("reserves/", lists.reserve_list, name="reserve_list"),
+    path("reserves/export.xlsx", lists.reserve_export, name="reserve_export"),
     path("reserves/<int:pk>/", roster.reserve_detail, name="reserve"),
     path("reserves/<int:pk>/edit/", roster.reserve_edit, name="reserve_edit"),
     path("reserves/<int:pk>/withdraw/", roster.reserve_withdraw, name="reserve_withdraw"),

@@ -17,3 +17,14 @@ class ReportRequestForm(forms.Form):
         if data.get("kind") and data.get("scope") and len(data["scope"]) != lengths[data["kind"]]:
             self.add_error("scope", "代码位数与报告类型不符")
         return data
+
+
+class ReportListForm(forms.Form):
+    """My reports' filter: the reports I requested (default), or every report of my scope."""
+
+    who = forms.ChoiceField(
+        label="范围", choices=[("mine", "我提交的"), ("all", "本辖区全部")], required=False, initial="mine"
+    )
+
+    def wants_mine(self) -> bool:
+        return not (self.is_valid() and self.cleaned_data["who"] == "all")

@@ -6,6 +6,7 @@ from tasks.views import slates
 app_name = "reports"
 
 urlpatterns = [
+    path("reports/", views.mine, name="mine"),
     path("reports/new/", views.create, name="create"),
     path("reports/<int:pk>/", views.job, name="job"),
     path("reports/<int:pk>/retry/", views.retry, name="retry"),

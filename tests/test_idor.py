@@ -90,6 +90,7 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
     )
     deleted = f.PersonFactory.create(id=next(next_pk), home_village=village)
     deleted.soft_delete(by=secretary_a)
+    assessment = f.AssessmentFactory.create(id=next(next_pk), person=person)
     objects: list[models.Model] = [
         person,
         post,
@@ -101,6 +102,7 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         report,
         import_job,
         deleted,
+        assessment,
     ]
     by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:

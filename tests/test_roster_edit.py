@@ -39,6 +39,15 @@ def person_data(person: Person, **changes) -> dict:
     return data | changes
 
 
+def row_edit_data(post: PostAssignment, **changes) -> dict:
+    """The roster row's 编辑 form as rendered (the post's fields and, under `person-`, its holder's), with changes."""
+    person = {f"person-{key}": value for key, value in person_data(post.person).items()}
+    current = {"how": post.how, "start_on": post.start_on.isoformat() if post.start_on else "", "term": post.term}
+    if post.group_id:
+        current["group"] = post.group_id
+    return person | current | {"version": post.version} | changes
+
+
 # ---- posts ----
 
 
@@ -88,7 +97,7 @@ def test_edit_post_records_history(client_a, secretary_a, roster_a):
     post = roster_a.secretary_post
     url = reverse("villages:post_edit", args=[post.pk])
     assert client_a.get(url, **HX).status_code == 200
-    data = {"how": How.BY_ELECTION, "start_on": "2021-03-01", "term": "第十届", "version": post.version}
+    data = row_edit_data(post, how=How.BY_ELECTION, start_on="2021-03-01", term="第十届")
     response = client_a.post(url, data, **HX)
     assert response["HX-Retarget"] == "#roster"
     post.refresh_from_db()
@@ -106,7 +115,9 @@ def test_end_post_removes_it_from_the_roster(client_a, world, roster_a):
     html = client_a.post(url, data, **HX).content.decode()
     post.refresh_from_db()
     assert post.end_on == dt.date(2026, 11, 20) and post.end_reason == "年老体弱辞职"
-    assert roster_a.group_leader.name not in html
+    roster, message = html.split('<div id="messages"')
+    assert roster_a.group_leader.name not in roster
+    assert f"已登记{roster_a.group_leader.name}（社长）离任" in message
 
 
 def test_end_before_start_is_an_error_in_place(client_a, roster_a):
@@ -123,7 +134,7 @@ def test_post_page_without_htmx_is_a_full_page_and_redirects(client_a, world, ro
     url = reverse("villages:post_edit", args=[post.pk])
     page = client_a.get(url).content.decode()
     assert "<html" in page and "hx-post" not in page.split('id="roster-form"')[1].split("</form>")[0]
-    response = client_a.post(url, {"how": How.ELECTED, "start_on": "2021-01-01", "version": post.version})
+    response = client_a.post(url, row_edit_data(post, how=How.ELECTED, start_on="2021-01-01"))
     assert response.status_code == 302 and response.url == reverse("villages:village", args=[world.village_a.code])
 
 
@@ -152,7 +163,7 @@ def test_concurrent_person_edit_second_save_is_refused(secretary_a, roster_a):
 def test_concurrent_post_end_and_edit_second_is_refused(client_a, roster_a):
     post = roster_a.secretary_post
     end = {"end_on": "2026-11-20", "end_reason": "调任", "version": 1}
-    edit = {"how": How.APPOINTED, "start_on": "2021-01-01", "version": 1}
+    edit = row_edit_data(post, how=How.APPOINTED, start_on="2021-01-01")
     client_a.post(reverse("villages:post_end", args=[post.pk]), end, **HX)
     response = client_a.post(reverse("villages:post_edit", args=[post.pk]), edit, **HX)
     assert "该记录已被他人修改" in response.content.decode()

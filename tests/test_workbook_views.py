@@ -15,7 +15,7 @@ from tasks.models import ImportJob, JobStatus
 from tests import factories as f
 from tests.workbooks import build, person_row, read_back
 from villages.choices import Education, Post
-from villages.models import IdNumberView, Person
+from villages.models import IdNumberExport, IdNumberView, Person
 from villages.workbook.columns import HEADERS
 from villages.workbook.template import INSTRUCTIONS_SHEET, LISTS_SHEET, ROSTER_SHEET, XLSX_CONTENT_TYPE
 
@@ -202,14 +202,22 @@ def roster_with_secretary(world):
     return person
 
 
-def test_roster_export_shows_whole_ids_to_the_secretary_and_logs_it(client_a, world, secretary_a):
+def test_roster_export_shows_whole_ids_to_the_secretary_and_logs_one_row_per_export(client_a, world, secretary_a):
     person = roster_with_secretary(world)
+    member = f.PersonFactory(home_village=world.village_a, name="钱委员")
+    f.PostAssignmentFactory(person=member, village=world.village_a, post=Post.COMMITTEE_MEMBER)
     response = client_a.get(reverse("villages:roster_export", args=[world.township_a.code]))
     rows = read_back(b"".join(response.streaming_content))
     assert rows[0][0] == "凌云乡村干部花名册"
     data = rows[2:]
-    assert [(r[0], r[1], r[4], r[10]) for r in data] == [("青龙村", "赵书记", person.id_number, "书记")]
-    assert IdNumberView.objects.filter(person=person, viewed_by=secretary_a, context="roster_export").count() == 1
+    assert [(r[0], r[1], r[4], r[10]) for r in data] == [
+        ("青龙村", "赵书记", person.id_number, "书记"),
+        ("青龙村", "钱委员", member.id_number, "村委委员"),
+    ]
+    export = IdNumberExport.objects.get()  # one audit row for the export, not one per person
+    assert (export.viewed_by, export.context, export.count) == (secretary_a, "roster_export", 2)
+    assert set(export.people.all()) == {person, member}
+    assert not IdNumberView.objects.exists()
 
 
 def test_roster_export_masks_ids_for_county_staff(client_county, world, county_staff):
@@ -217,7 +225,7 @@ def test_roster_export_masks_ids_for_county_staff(client_county, world, county_s
     response = client_county.get(reverse("villages:roster_export", args=[world.township_a.code]))
     data = read_back(b"".join(response.streaming_content))[2:]
     assert data[0][4] == person.id_number_masked
-    assert not IdNumberView.objects.exists()
+    assert not IdNumberView.objects.exists() and not IdNumberExport.objects.exists()
 
 
 def test_roster_export_of_another_township_is_404(client_b, world):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from villages.models import County, Person, PostAssignment, Risk, Township, User, Village
+from villages.models import Assessment, County, Person, PostAssignment, Risk, Township, User, Village
 
 
 def can_edit_roster(user: User, village: Village) -> bool:
@@ -73,3 +73,11 @@ def post_for_edit(user: User, pk: int) -> PostAssignment:
     if not can_edit_roster(user, post.village):
         raise PermissionDenied("只读用户不能修改任职")
     return post
+
+
+def assessment_for_edit(user: User, pk: int) -> Assessment:
+    people = Person.objects.for_user(user)
+    assessment = get_object_or_404(Assessment.objects.filter(person__in=people).select_related("person"), pk=pk)
+    if not can_edit_person(user, assessment.person):
+        raise PermissionDenied("只读用户不能修改年度考核")
+    return assessment

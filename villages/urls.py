@@ -2,6 +2,7 @@ from django.urls import path
 
 from villages.views import (
     accounts,
+    assessments,
     audit,
     confirmation,
     cycles,
@@ -40,7 +41,9 @@ urlpatterns = [
     path("people/new/", people.person_new, name="person_new"),
     path("people/<int:pk>/", people.person, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
-    path("people/<int:pk>/assessments/new/", people.assessment_add, name="assessment_add"),
+    path("people/<int:pk>/assessments/new/", assessments.assessment_add, name="assessment_add"),
+    path("assessments/<int:pk>/edit/", assessments.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:pk>/delete/", assessments.assessment_delete, name="assessment_delete"),
     path("people/<int:pk>/delete/", deleted.person_delete, name="person_delete"),
     path("people/<int:pk>/restore/", deleted.person_restore, name="person_restore"),
     path("people/deleted/", deleted.people_deleted, name="people_deleted"),

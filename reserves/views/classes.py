@@ -44,6 +44,7 @@ def _class_form(request: AuthedHttpRequest, instance: TrainingClass | None) -> H
         if not can_manage_classes(request.user, form.cleaned_data["county"]):
             raise PermissionDenied("专修班由县委组织部维护")
         training_class = form.save()
+        messages.success(request, f"已保存专修班：{training_class.name}")
         return redirect("reserves:class", pk=training_class.pk)
     return render(request, "reserves/class_form.html", {"form": form, "training_class": instance})
 
@@ -110,7 +111,8 @@ def enrollment_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     enrollment = get_object_or_404(training_class.enrollments, pk=EnrollmentChoiceForm(request.POST).enrollment_id())
     form = EnrollmentStatusForm(request.POST, instance=enrollment)
     if form.is_valid():
-        form.save()
+        enrollment = form.save()
+        messages.success(request, f"{enrollment.person.name}的学员状态已改为{enrollment.get_status_display()}")
     if not request.htmx:
         return redirect("reserves:class", pk=training_class.pk)
     return render(request, "reserves/class.html#trainees", class_context(request, training_class))

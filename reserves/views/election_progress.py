@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,6 +18,7 @@ from reserves.election_progress import default_since, township_progress, village
 from reserves.permissions import can_record_elections
 from villages import permissions
 from villages.forms.roster import DATE_WIDGET
+from villages.http import AuthedHttpRequest
 from villages.models import Village
 
 
@@ -30,7 +31,7 @@ class SinceForm(forms.Form):
 
 
 @require_GET
-def township_progress_page(request: HttpRequest, code: str) -> HttpResponse:
+def township_progress_page(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = permissions.township_for(request.user, code)
     form = SinceForm(request.GET)
     since = form.start()
@@ -42,7 +43,7 @@ def township_progress_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def county_progress_page(request: HttpRequest, code: str) -> HttpResponse:
+def county_progress_page(request: AuthedHttpRequest, code: str) -> HttpResponse:
     county = permissions.county_for(request.user, code)
     form = SinceForm(request.GET)
     since = form.start()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -44,7 +44,7 @@ def village_people(village: Village) -> QuerySet[Person]:
     return Person.objects.alive().in_villages(Village.objects.filter(pk=village.pk)).order_by("name")
 
 
-def results_grid(request: HttpRequest, *, township: Township, villages: list[Village], one_village: bool):
+def results_grid(request: AuthedHttpRequest, *, township: Township, villages: list[Village], one_village: bool):
     """The grid of a POST, or a fresh one with the seats of `villages` (one village: no 村 column)."""
     data = request.POST if request.method == "POST" else None
     seats = None
@@ -66,7 +66,7 @@ def results_grid(request: HttpRequest, *, township: Township, villages: list[Vil
     )
 
 
-def added_row(request: HttpRequest, formset: ResultRowsFormSet) -> HttpResponse | None:
+def added_row(request: AuthedHttpRequest, formset: ResultRowsFormSet) -> HttpResponse | None:
     """htmx 添加一行: the grid's last row and the new row count (out of band); None for any other request."""
     if not (request.htmx and request.method == "GET" and RowCountForm(request.GET).count()):
         return None
@@ -75,7 +75,7 @@ def added_row(request: HttpRequest, formset: ResultRowsFormSet) -> HttpResponse 
     return render(request, "reserves/_result_row_added.html", context)
 
 
-def entered(request: HttpRequest, summary: RecordSummary) -> None:
+def entered(request: AuthedHttpRequest, summary: RecordSummary) -> None:
     messages.success(
         request,
         f"已录入 {summary.results} 条当选结果（{len(summary.elections)} 个村）：结束原任职 {summary.ended} 条，"
@@ -93,7 +93,7 @@ def ordered_elections(user: User, village: Village) -> list[Election]:
     return elections
 
 
-def _status(request: HttpRequest) -> int:
+def _status(request: AuthedHttpRequest) -> int:
     return 400 if request.method == "POST" else 200
 
 

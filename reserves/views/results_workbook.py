@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +21,7 @@ from reserves.results_workbook import PayloadExpired, apply_results, plan_result
 from reserves.views.elections import entered, township_people
 from reserves.winners import seats_by_village
 from villages import permissions
+from villages.http import AuthedHttpRequest
 from villages.models import Township, User, Village
 from villages.views.workbook import xlsx_response
 
@@ -33,7 +34,7 @@ def township_for_results(user: User, code: str) -> Township:
 
 
 @require_GET
-def results_template_download(request: HttpRequest, code: str) -> FileResponse:
+def results_template_download(request: AuthedHttpRequest, code: str) -> FileResponse:
     township = township_for_results(request.user, code)
     villages = list(Village.objects.filter(township=township).order_by("code"))
     seats = seats_by_village(villages=villages, on=timezone.localdate())
@@ -42,7 +43,7 @@ def results_template_download(request: HttpRequest, code: str) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def results_upload(request: HttpRequest, code: str) -> HttpResponse:
+def results_upload(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = township_for_results(request.user, code)
     form = ResultsUploadForm(request.POST or None, request.FILES or None)
     plan = None
@@ -63,7 +64,7 @@ def results_upload(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def results_upload_confirm(request: HttpRequest, code: str) -> HttpResponse:
+def results_upload_confirm(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = township_for_results(request.user, code)
     try:
         payload = ConfirmResultsForm(request.POST).payload_text()

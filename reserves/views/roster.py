@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,7 +61,8 @@ def reserve_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for_roster_edit(request.user, code)
     form = ReserveForm(request.POST or None, village=village, people=village_people(village))
     if form.is_valid():
-        form.save()
+        reserve = form.save()
+        messages.success(request, f"已将{reserve.person.name}列为后备干部（目标：{reserve.get_target_post_display()}）")
         return reserves_saved(request, village)
     return form_response(request, form, village, title="新增后备干部")
 
@@ -70,6 +72,7 @@ def reserve_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = ReserveEditForm(request.POST or None, instance=reserve, people=village_people(reserve.village))
     if form.is_valid() and form.save_if_unchanged():
+        messages.success(request, f"已保存{reserve.person.name}的后备干部信息")
         return reserves_saved(request, reserve.village)
     return form_response(request, form, reserve.village, title=f"修改后备干部：{reserve.person.name}")
 
@@ -82,6 +85,7 @@ def reserve_withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, "只有在库的后备干部可以退出")
     if form.is_valid():
         reserve.withdraw(reason=form.cleaned_data["reason"], on=form.cleaned_data["on"])
+        messages.success(request, f"{reserve.person.name}已退出后备干部：{reserve.withdrawn_reason}")
         return reserves_saved(request, reserve.village)
     return form_response(request, form, reserve.village, title=f"退出后备：{reserve.person.name}")
 
@@ -115,7 +119,8 @@ def measure_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = MeasureForm(request.POST)
     if form.is_valid():
         form.instance.reserve = reserve
-        form.save()
+        measure = form.save()
+        messages.success(request, f"已记录{reserve.person.name}的培养措施：{measure.get_kind_display()}")
         if not request.htmx:
             return redirect(reverse("reserves:reserve", args=[reserve.pk]) + "#measures")
     context = detail_context(request, reserve, measure_form=None if form.is_valid() else form)
@@ -127,7 +132,8 @@ def assessment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = ReserveAssessmentForm(request.POST, reserve=reserve)
     if form.is_valid():
-        form.save()
+        assessment = form.save()
+        messages.success(request, f"已记录{reserve.person.name}{assessment.year}年度后备干部考核")
         if not request.htmx:
             return redirect(reverse("reserves:reserve", args=[reserve.pk]) + "#assessments")
     context = detail_context(request, reserve, assessment_form=None if form.is_valid() else form)

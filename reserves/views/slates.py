@@ -17,6 +17,7 @@ from reserves import slates
 from reserves.choices import SlateStatus
 from reserves.models import Slate
 from villages import permissions
+from villages.choices import Post
 from villages.forms.fields import model_choice
 from villages.http import AuthedHttpRequest
 from villages.models import Person, Village
@@ -71,6 +72,7 @@ def village_slates(request: AuthedHttpRequest, code: str) -> HttpResponse:
         permissions.village_for_roster_edit(request.user, code)
         if form.is_valid():
             slate = slates.start_slate(village=village, by=request.user, **form.cleaned_data)
+            messages.success(request, f"已新建预备人选方案：{slate.name}")
             return redirect("reserves:slate", pk=slate.pk)
     rows = Slate.objects.for_user(request.user).filter(village=village).select_related("created_by")
     context = {"village": village, "slates": rows, "form": form, "can_edit": can_edit}
@@ -94,10 +96,12 @@ def slate_seat(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         try:
             if person is None:
                 slates.clear_seat(slate=slate, post=post, seat=seat)
+                messages.success(request, f"已清空{Post(post).label}第{seat}席")
             else:
                 slates.set_candidate(slate=slate, post=post, seat=seat, person=person)
-        except ValidationError as refusal:
-            errors = refusal.messages
+                messages.success(request, f"已将{person.name}列为{Post(post).label}预备人选")
+        except ValidationError as error:
+            errors = error.messages
     else:
         errors = [e["message"] for field_errors in form.errors.get_json_data().values() for e in field_errors]
     if request.htmx:

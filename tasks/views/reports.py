@@ -6,16 +6,21 @@ Files are streamed by `download`, never exposed under MEDIA_URL.
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from tasks.forms import ReportRequestForm
+from tasks.forms import ReportListForm, ReportRequestForm
+from tasks.listing import ScopeNames, job_rows, report_file_name, report_title, zip_file_name
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import township_zip
-from villages.http import AuthedHttpRequest
+from villages.http import AuthedHttpRequest, page_or_partial
+
+PAGE_SIZE = 30
 
 
 def _job_for(request: AuthedHttpRequest, pk: int) -> ReportJob:
@@ -29,15 +34,26 @@ def create(request: AuthedHttpRequest) -> HttpResponse:
         return render(request, "reports/_request_errors.html", {"form": form}, status=400)
     job = jobs.create_report_job(user=request.user, **form.cleaned_data)
     if request.htmx:
-        return render(request, "reports/job.html#job-progress", {"job": job})
+        return render(request, "reports/job.html#job-progress", job_context(job))
     return redirect("reports:job", pk=job.pk)
+
+
+def job_context(report: ReportJob) -> dict[str, object]:
+    """The job with its readable title and file name and its derived progress (a batch: done / failed / total)."""
+    (row,) = job_rows([report])
+    failed: list[ReportJob] = []
+    if report.batch_id and report.kind != ReportKind.VILLAGE and row.progress.failed:
+        parts = ReportJob.objects.filter(batch_id=report.batch_id, kind=ReportKind.VILLAGE, status=JobStatus.FAILED)
+        failed = list(parts.order_by("scope"))
+    names = ScopeNames.of(failed)
+    return {"job": report, "row": row, "failed_parts": [(part, report_title(part, names)) for part in failed]}
 
 
 @require_GET
 def job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _job_for(request, pk)
     jobs.nudge(job=report)
-    context = {"job": report}
+    context = job_context(report)
     if not request.htmx:
         return render(request, "reports/job.html", context)
     response = render(request, "reports/job.html#job-progress", context)
@@ -46,11 +62,29 @@ def job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_GET
+def mine(request: AuthedHttpRequest) -> HttpResponse:
+    """My reports: the reports I requested (or, with who=all, every report of my scope), newest first.
+
+    Village reports that are parts of a township edition are counted in their edition's row, not listed.
+    """
+    form = ReportListForm(request.GET or None)
+    reports = ReportJob.objects.for_user(request.user).exclude(kind=ReportKind.VILLAGE, batch__isnull=False)
+    if form.wants_mine():
+        reports = reports.filter(created_by=request.user)
+    ordered = reports.select_related("created_by").order_by("-created_at", "-pk")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": job_rows(list(page.object_list)), "query": query.urlencode()}
+    return page_or_partial(request, "reports/mine.html", "report-list", context)
+
+
 @require_POST
 def retry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = jobs.retry_report_job(job=_job_for(request, pk))
     if request.htmx:
-        return render(request, "reports/job.html#job-progress", {"job": report})
+        return render(request, "reports/job.html#job-progress", job_context(report))
     return redirect("reports:job", pk=report.batch.jobs.get(kind=ReportKind.TOWNSHIP).pk if report.batch_id else pk)
 
 
@@ -59,7 +93,7 @@ def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     report = _job_for(request, pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("报告尚未生成")
-    name = f"{report.get_kind_display()}-{report.scope}-{report.sha256[:8]}.pdf"
+    name = report_file_name(report, ScopeNames.of([report]))
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
@@ -70,6 +104,6 @@ def download_zip(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         raise Http404("报告尚未生成")
     data, sha256 = township_zip(job=report)
     response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="township-{report.scope}-{sha256[:8]}.zip"'
+    response["Content-Disposition"] = content_disposition_header(True, zip_file_name(report, ScopeNames.of([report])))
     response["X-Content-SHA256"] = sha256
     return response

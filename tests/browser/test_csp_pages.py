@@ -32,7 +32,8 @@ def violations_on(page, paths: list[str]) -> list[str]:
 
 
 def simple_pages() -> list[str]:
-    skip = {"villages:roster_template", "villages:people_export", "villages:risks_export"}  # downloads, not pages
+    # downloads, not pages
+    skip = {"villages:roster_template", "villages:people_export", "villages:risks_export", "reserves:reserve_export"}
     return [reverse(name) for name, pattern in page_patterns() if not pattern.pattern.converters and name not in skip]
 
 

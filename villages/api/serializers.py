@@ -358,7 +358,8 @@ def _save_assessments(person: Person, rows: list[dict]) -> None:
         )
         if not created and assessment.grade != row["grade"]:
             assessment.grade = row["grade"]
-            assessment.save(update_fields=["grade"])
+            assessment.version += 1  # like every roster write: an edit open elsewhere becomes stale
+            assessment.save(update_fields=["grade", "version"])
 
 
 class PostSerializer(VersionedSerializer):

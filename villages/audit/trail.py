@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from simple_history.utils import get_history_manager_for_model
 
 from villages import idcard
@@ -23,6 +23,7 @@ from villages.models import (
     AccountEvent,
     Assessment,
     Group,
+    IdNumberExport,
     IdNumberView,
     Person,
     PostAssignment,
@@ -36,6 +37,9 @@ ID_NUMBER_IN_TEXT = re.compile(r"\d{17}[\dXx]|\d{15}")
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 ID_VIEW = "id_view"
 ACCOUNT = "account"
+ID_EXPORT = "id_export"
+EXPORT_NAMES_SHOWN = 5  # names in the one-line subject of an export; the full list is in `people`
+_EXPORTED_PEOPLE = Prefetch("people", queryset=Person.objects.select_related("home_village").order_by("name", "pk"))
 AUDIT_HIDDEN_FIELDS = HIDDEN_FIELDS | {"appointed_post", "deleted_at"}
 
 
@@ -73,9 +77,10 @@ def register_source(key: str, source: Source) -> None:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    """The audit filter's kinds: every registered history table, then whole-ID views, then account changes."""
+    """The audit filter's kinds: every registered history table, whole-ID views and exports, account changes."""
     return [(key, source.label) for key, source in SOURCES.items()] + [
         (ID_VIEW, "查看完整身份证号"),
+        (ID_EXPORT, "导出完整身份证号"),
         (ACCOUNT, "用户账号"),
     ]
 
@@ -88,6 +93,7 @@ class AuditEntry:
     action: str
     subject: str
     changes: list[Change] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # an export: each person whose whole ID it held (masked here)
 
 
 def audit_rows(
@@ -117,6 +123,12 @@ def audit_rows(
         elif key == ACCOUNT:
             events = account_events(user=user, villages=villages, narrowed=narrowed)
             parts.append(_rows(events, key, "pk", "at", "actor_id", actor, since, until))
+        elif key == ID_EXPORT:
+            listed = IdNumberExport.people.through.objects.filter(
+                person_id__in=Person.objects.in_villages(villages).values("pk")
+            )
+            exports = IdNumberExport.objects.filter(pk__in=listed.values("idnumberexport_id"))
+            parts.append(_rows(exports, key, "pk", "viewed_at", "viewed_by_id", actor, since, until))
         elif key in SOURCES:
             records = SOURCES[key].in_villages(SOURCES[key].history(), villages)
             parts.append(_rows(records, key, "history_id", "history_date", "history_user_id", actor, since, until))
@@ -173,8 +185,12 @@ def audit_entries(rows: list[dict[str, Any]]) -> list[AuditEntry]:
     previous: dict[tuple[str, int], Any] = {}
     for kind, pks in wanted.items():
         if kind == ID_VIEW:
-            for view in IdNumberView.objects.filter(pk__in=pks).select_related("viewed_by", "person__home_village"):
-                loaded[(kind, view.pk)] = view
+            views = IdNumberView.objects.filter(pk__in=pks).select_related(*_user_paths("viewed_by"))
+            loaded |= {(kind, view.pk): view for view in views.select_related("person__home_village")}
+            continue
+        if kind == ID_EXPORT:
+            exports = IdNumberExport.objects.filter(pk__in=pks).select_related(*_user_paths("viewed_by"))
+            loaded |= {(kind, export.pk): export for export in exports.prefetch_related(_EXPORTED_PEOPLE)}
             continue
         if kind == ACCOUNT:
             loaded |= {(kind, e.pk): e for e in AccountEvent.objects.filter(pk__in=pks).select_related("user", "actor")}
@@ -199,7 +215,7 @@ def _history_with_previous(model: type[models.Model], pks: list[int]) -> tuple[l
     prev = history.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
     records = list(
         history.objects.filter(history_id__in=pks)
-        .select_related("history_user")
+        .select_related(*_user_paths("history_user"))
         .annotate(prev_history_id=Subquery(prev.values("history_id")[:1]))
     )
     prev_ids = [r.prev_history_id for r in records if r.prev_history_id]
@@ -226,10 +242,26 @@ def _names(records: list[Any]) -> dict[tuple[type, int], str]:
     return names
 
 
+def _account(user: User) -> str:
+    """An account names its login too: that is what the account pages and the login form show."""
+    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+
+
+def _user_paths(path: str) -> tuple[str, ...]:
+    """select_related paths for a user and the units `_who` names."""
+    return (path, f"{path}__township", f"{path}__county")
+
+
 def _who(user: User | None, nobody: str = "系统") -> str:
+    """The acting user in Chinese: name and role with scope ("张三（凌云乡 · 乡镇党委书记）"), never a login name
+    unless the account has no name at all."""
     if user is None:
         return nobody
-    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+    name = user.display_name or user.username
+    if not user.role:
+        return name
+    role = user.get_role_display() if user.is_city_admin else f"{user.scope_label} · {user.get_role_display()}"
+    return f"{name}（{role}）"
 
 
 def _entry(kind: str, record: Any, before: Any, names: dict[tuple[type, int], str]) -> AuditEntry:
@@ -242,8 +274,10 @@ def _entry(kind: str, record: Any, before: Any, names: dict[tuple[type, int], st
         change = Change(label=record.get_action_display(), old=record.before, new=record.after)
         return AuditEntry(
             record.at, _who(record.actor, "系统（命令行）"), "用户账号", record.get_action_display(),
-            f"账号 {_who(record.user)}", [change],
+            f"账号 {_account(record.user)}", [change],
         )  # fmt: skip
+    if kind == ID_EXPORT:
+        return _export_entry(record)
     source = SOURCES[kind]
     entry = AuditEntry(
         when=record.history_date,
@@ -285,3 +319,12 @@ def _subject(model: type[models.Model], record: Any, names: dict[tuple[type, int
     if model is PostAssignment:
         return f"{person}：{village}{record.get_post_display()}"
     return f"{person}：{village} 目标岗位 {record.get_target_post_display()}"
+
+
+def _export_entry(record: IdNumberExport) -> AuditEntry:
+    """One export, one line: how many whole numbers it held and whose (masked)."""
+    people = [f"{p.name}（{p.home_village.name}）{idcard.mask(p.id_number)}" for p in record.people.all()]
+    names = "、".join(p.name for p in record.people.all()[:EXPORT_NAMES_SHOWN])
+    more = f"等{record.count}人" if record.count > EXPORT_NAMES_SHOWN else f"共{record.count}人"
+    subject = f"{record.context_label}：{names}{more}的完整身份证号"
+    return AuditEntry(record.viewed_at, _who(record.viewed_by), "导出身份证号", "导出", subject, people=people)

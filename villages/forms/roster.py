@@ -9,14 +9,15 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from villages import idcard
 from villages.choices import Gender, Post, SourceCategory
 from villages.forms.fields import form_field, model_choice
 from villages.models import Assessment, Person, PostAssignment, Village
-from villages.roster import StaleEditError, party_post_refusal, save_versioned
+from villages.roster import StaleEditError, delete_versioned, party_post_refusal, save_versioned
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,6 +60,20 @@ class VersionedForm(forms.ModelForm):
             self.add_error(None, str(error))
             return False
         return True
+
+
+def save_together(*forms: VersionedForm) -> bool:
+    """Save valid versioned forms all or nothing; a form whose fields did not change is not saved at all.
+
+    Used where one screen edits two rows (a roster row's post and its person). When any save is refused as
+    stale, nothing is written and that form carries the refusal.
+    """
+    with transaction.atomic():
+        for form in forms:
+            if form.has_changed() and not form.save_if_unchanged():
+                transaction.set_rollback(True)
+                return False
+    return True
 
 
 class PersonForm(VersionedForm):
@@ -183,9 +198,14 @@ class PostAddForm(forms.ModelForm):
         _check_group(self, cleaned.get("post"), cleaned.get("group"))
         person, post = cleaned.get("person"), cleaned.get("post")
         if person and post:
-            held = PostAssignment.objects.filter(person=person, village=self.village, post=post, end_on__isnull=True)
-            if held.exists():
-                self.add_error("post", f"{person.name}已担任本村{Post(post).label}，请先结束原任职")
+            # Held = not ended, or ending on a date still ahead (拟离任: on the roster until then).
+            not_ended = Q(end_on__isnull=True) | Q(end_on__gt=timezone.localdate())
+            held = PostAssignment.objects.filter(not_ended, person=person, village=self.village, post=post).first()
+            label = Post(post).label
+            if held and held.end_on:
+                self.add_error("post", f"{person.name}现任本村{label}，拟于{held.end_on:%Y-%m-%d}离任，届时再新增")
+            elif held:
+                self.add_error("post", f"{person.name}已担任本村{label}，请先结束原任职")
             if refusal := party_post_refusal(person=person, post=post):
                 self.add_error("post", refusal)
         return cleaned
@@ -239,23 +259,50 @@ class PostEndForm(VersionedForm):
         return end_on
 
 
-class AssessmentForm(forms.ModelForm):
-    """One annual assessment per person and year (assessment_once_per_year)."""
+class AssessmentForm(VersionedForm):
+    """One annual assessment per person and year (assessment_once_per_year); an existing one is corrected with
+    its version (a wrong grade or year), never silently overwritten."""
 
     class Meta:
         model = Assessment
         fields = ["year", "grade"]
 
-    def __init__(self, data: Any = None, *, person: Person, initial: dict[str, Any] | None = None) -> None:
-        initial = {"year": timezone.localdate().year - 1} | (initial or {})
-        super().__init__(data, instance=Assessment(person=person), initial=initial)
+    def __init__(self, *args: Any, person: Person, instance: Assessment | None = None, **kwargs: Any) -> None:
+        initial = {"year": timezone.localdate().year - 1} | kwargs.pop("initial", {})
+        super().__init__(*args, instance=instance or Assessment(person=person), initial=initial, **kwargs)
         name_blank_choices(self, grade="请选择")
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
         if not 1980 <= year <= timezone.localdate().year:
             raise forms.ValidationError(f"年度应在 1980–{timezone.localdate().year} 之间")
-        existing = Assessment.objects.filter(person=self.instance.person, year=year).first()
+        others = Assessment.objects.filter(person=self.instance.person, year=year).exclude(pk=self.instance.pk)
+        existing = others.first()
         if existing:
-            raise forms.ValidationError(f"{year}年度已有考核结果（{existing.get_grade_display()}），每年只能记录一次")
+            raise forms.ValidationError(
+                f"{year}年度已有考核结果（{existing.get_grade_display()}），每年只能记录一次；如有误请修改该条"
+            )
         return year
+
+    def save_new_or_versioned(self) -> bool:
+        """Create a new assessment, or save a correction unless it changed meanwhile (then a form error)."""
+        if self.instance.pk is None:
+            self.save()
+            return True
+        return self.save_if_unchanged()
+
+
+class AssessmentDeleteForm(VersionedForm):
+    """Confirms deleting an assessment: only the version it was shown with."""
+
+    class Meta:
+        model = Assessment
+        fields: list[str] = []
+
+    def delete_if_unchanged(self) -> bool:
+        try:
+            delete_versioned(self.instance, expected_version=self.cleaned_data["version"])
+        except StaleEditError as error:
+            self.add_error(None, str(error))
+            return False
+        return True

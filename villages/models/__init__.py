@@ -1,5 +1,5 @@
 from villages.models.meta import concrete_field
-from villages.models.monitoring import ElectionCycleSnapshot, IdNumberView, RosterConfirmation
+from villages.models.monitoring import ElectionCycleSnapshot, IdNumberExport, IdNumberView, RosterConfirmation
 from villages.models.people import Assessment, Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, age_on
 from villages.models.risks import Risk, RiskQuerySet, RuleValue
 from villages.models.units import (
@@ -21,6 +21,7 @@ __all__ = [
     "CountyQuerySet",
     "ElectionCycleSnapshot",
     "Group",
+    "IdNumberExport",
     "IdNumberView",
     "Person",
     "PersonQuerySet",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from villages.models.people import Person
 from villages.models.units import Village
+from villages.models.users import User
 
 
 class RosterConfirmation(models.Model):
@@ -60,6 +64,7 @@ class IdNumberView(models.Model):
         "person_edit_form": "人员编辑表单",
         "roster_export": "花名册导出",
         "people_export": "人员列表导出",
+        "reserve_export": "后备干部名单导出",
     }
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="id_number_views")
@@ -77,3 +82,41 @@ class IdNumberView(models.Model):
     @property
     def context_label(self) -> str:
         return self.CONTEXT_LABELS.get(self.context, self.context)
+
+
+class IdNumberExportQuerySet(models.QuerySet):
+    def record(self, *, user: User | AnonymousUser, people: Iterable[Person], context: str) -> IdNumberExport | None:
+        """One audit row for one export that handed out whole ID numbers, listing whose (None when nobody's).
+
+        An export of 132 people is one line in the audit trail, not 132; `people` keeps who was shown.
+        """
+        shown = list(people)
+        if not shown or not isinstance(user, User):
+            return None
+        export = IdNumberExport(viewed_by=user, context=context, count=len(shown))
+        export.save()
+        export.people.add(*shown)
+        return export
+
+
+class IdNumberExport(models.Model):
+    """Audit record: one export (a workbook) handed a user the whole ID numbers of `people`."""
+
+    viewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+    context = models.CharField(max_length=100, blank=True)
+    count = models.PositiveIntegerField("人数", default=0)
+    people = models.ManyToManyField(Person, related_name="id_number_exports")
+
+    objects = IdNumberExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name = verbose_name_plural = "身份证号导出记录"
+
+    def __str__(self) -> str:
+        return f"{self.viewed_by} {self.context} {self.count}"
+
+    @property
+    def context_label(self) -> str:
+        return IdNumberView.CONTEXT_LABELS.get(self.context, self.context)

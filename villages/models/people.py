@@ -158,8 +158,9 @@ class Assessment(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
     year = models.PositiveSmallIntegerField("年度")
     grade = models.CharField("等次", max_length=24, choices=Grade.choices)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["person", "-year"]

@@ -5,6 +5,13 @@ change history), `confirmation` (花名册确认). Read-side figures of the rost
 """
 
 from villages.roster.invariants import party_post_refusal, years_before
-from villages.roster.versioning import StaleEditError, last_change_label, save_versioned
+from villages.roster.versioning import StaleEditError, delete_versioned, last_change_label, save_versioned
 
-__all__ = ["StaleEditError", "last_change_label", "party_post_refusal", "save_versioned", "years_before"]
+__all__ = [
+    "StaleEditError",
+    "delete_versioned",
+    "last_change_label",
+    "party_post_refusal",
+    "save_versioned",
+    "years_before",
+]

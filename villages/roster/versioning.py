@@ -19,6 +19,8 @@ class VersionedRow(Protocol):
 
     def save(self, *args: Any, **kwargs: Any) -> None: ...
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 class StaleEditError(Exception):
     """The row changed since the form was rendered; the message says so in Chinese, naming who and when."""
@@ -53,3 +55,16 @@ def save_versioned(obj: VersionedRow, *, expected_version: int) -> None:
         # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
         obj.version = expected_version + 1
         obj.save()
+
+
+def delete_versioned(obj: VersionedRow, *, expected_version: int) -> None:
+    """Delete `obj` only if its row still has `expected_version` (someone may have corrected it meanwhile).
+
+    History records the deletion (who, when, the last values). Raises StaleEditError like `save_versioned`.
+    """
+    with transaction.atomic():
+        current = obj._meta.base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+        if current != expected_version:
+            who_when = last_change_label(obj)
+            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+        obj.delete()

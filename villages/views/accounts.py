@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from villages import accounts
 from villages.forms.accounts import AccountCreateForm, AccountScopeForm, PasswordResetForm, UserFilterForm
+from villages.http import AuthedHttpRequest
 from villages.models import AccountEvent, User
 
 PAGE_SIZE = 50
 EVENTS_SHOWN = 20
 
 
-def _actor(request: HttpRequest) -> User:
+def _actor(request: AuthedHttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     if not accounts.can_manage_users(user):
@@ -45,7 +46,7 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
 
 
 @require_GET
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthedHttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = UserFilterForm(request.GET or None, actor=actor)
     page = Paginator(form.filter(accounts.manageable_users(actor)), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -56,7 +57,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def user_new(request: HttpRequest) -> HttpResponse:
+def user_new(request: AuthedHttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = AccountCreateForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +80,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
     return render(request, "villages/user_new.html", {"form": form}, status=422 if form.errors else 200)
 
 
-def _one_time_password(request: HttpRequest, account: User, password: str) -> HttpResponse:
+def _one_time_password(request: AuthedHttpRequest, account: User, password: str) -> HttpResponse:
     """The generated password, shown once on this response: never stored, never in the session, never cached."""
     response = render(request, "villages/user_password.html", {"account": account, "password": password})
     response["Cache-Control"] = "no-store"
@@ -87,7 +88,7 @@ def _one_time_password(request: HttpRequest, account: User, password: str) -> Ht
 
 
 @require_GET
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     account = _account(request.user, pk)  # out of reach (township secretaries: every account) → 404 first
     actor = _actor(request)
     return _detail(request, actor, account)
@@ -123,7 +124,7 @@ def _detail(
 
 
 @require_POST
-def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
+def user_scope(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     account = _account(request.user, pk)  # out of reach (township secretaries: every account) → 404 first
     actor = _actor(request)
     form = AccountScopeForm(request.POST, actor=actor)
@@ -142,7 +143,7 @@ def user_scope(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_active(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     account = _account(request.user, pk)  # out of reach (township secretaries: every account) → 404 first
     actor = _actor(request)
     active = request.POST.get("active") == "1"
@@ -155,7 +156,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     account = _account(request.user, pk)  # out of reach (township secretaries: every account) → 404 first
     actor = _actor(request)
     form = PasswordResetForm(request.POST)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -58,10 +59,6 @@ def person_context(request: AuthedHttpRequest, person: Person) -> dict[str, Any]
         "person": person,
         "today": today,
         "show_whole_id": reveal_id_number(request, person, context="person_page"),
-        "posts": PostAssignment.objects.for_user(request.user)
-        .filter(person=person)
-        .select_related("village", "group")
-        .order_by("end_on", "-start_on"),
         "assessments": person.assessments.all(),
         "history": person_history(person=person, user=request.user),
         "source_labels": [SOURCE_LABELS.get(code, code) for code in person.source_categories],
@@ -91,6 +88,7 @@ def person_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         IdNumberView.objects.create(person=person, viewed_by=request.user, context="person_edit_form")
     elif form.is_valid() and form.save_if_unchanged():
+        messages.success(request, f"已保存{person.name}的人员信息")
         return person_saved(request, person)
     return person_form_response(request, form, person=person, title=f"修改人员信息：{person.name}")
 
@@ -114,22 +112,9 @@ def person_new(request: AuthedHttpRequest) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
     if form.is_valid():
         person = form.save()
+        messages.success(request, f"已新增人员：{person.name}")
         url = reverse("villages:person", args=[person.pk])
         if villages.filter(code=for_post).exists():
             url = reverse("villages:post_add", args=[for_post]) + f"?person={person.pk}"
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return person_form_response(request, form, title="新增人员")
-
-
-@require_http_methods(["GET", "POST"])
-def assessment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    person = permissions.person_for_edit(request.user, pk)
-    form = AssessmentForm(request.POST if request.method == "POST" else None, person=person)
-    if form.is_valid():
-        form.save()
-        return person_saved(request, person)
-    if not request.htmx:
-        context = person_context(request, person) | {"can_edit": True, "assessment_form": form}
-        return render(request, "villages/person.html", context)
-    context = {"person": person, "assessments": person.assessments.all(), "assessment_form": form, "can_edit": True}
-    return render(request, "villages/person.html#assessments", context)

@@ -7,7 +7,7 @@ Outsiders 404 (scoped lookup); in scope but not allowed 403.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +15,7 @@ from villages import permissions, risk
 from villages.choices import ReviewStatus
 from villages.forms.risk import RiskAnswerForm, RiskDecisionForm
 from villages.forms.risk_filters import RiskFilter
+from villages.http import AuthedHttpRequest
 from villages.models import Risk
 from villages.roster import StaleEditError
 from villages.views.risks import risk_for, risk_row, saved_row
@@ -23,13 +24,13 @@ from villages.workbook.risks import risk_workbook
 
 
 @require_GET
-def risk_row_view(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_row_view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One risk row as the list shows it (the 取消 of an inline form; a plain page without htmx)."""
     return risk_row(request, risk_for(request.user, pk), None)
 
 
 @require_http_methods(["GET", "POST"])
-def risk_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_answer(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The township's secretary: GET the answer form in the row; POST what was done (and a file) → 已整改待核."""
     found = risk_for(request.user, pk)
     if not permissions.can_answer_risk(request.user, found):
@@ -58,7 +59,7 @@ def risk_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def risk_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def risk_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The county on an answered risk: confirm (→ 已解决) or send back (→ 处理中, with the reason in the note)."""
     found = risk_for(request.user, pk)
     if not permissions.can_review_risk(request.user, found):
@@ -87,7 +88,7 @@ def risk_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def risk_attachment(request: HttpRequest, pk: int) -> FileResponse:
+def risk_attachment(request: AuthedHttpRequest, pk: int) -> FileResponse:
     """The rectification attachment, for anyone who can see the risk."""
     found = risk_for(request.user, pk)
     if not found.attachment:
@@ -96,7 +97,7 @@ def risk_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def risks_export(request: HttpRequest) -> FileResponse:
+def risks_export(request: AuthedHttpRequest) -> FileResponse:
     """The list's rows with the same filters as .xlsx (no ID numbers in it, so no ID-view audit rows)."""
     scoped = Risk.objects.for_user(request.user)
     filters = RiskFilter(request.GET, queryset=scoped, user=request.user)

@@ -122,7 +122,7 @@ def risk_for(user: User, pk: int) -> Risk:
     return get_object_or_404(scoped, pk=pk)
 
 
-def saved_row(request: HttpRequest, found: Risk, message: str) -> HttpResponse:
+def saved_row(request: AuthedHttpRequest, found: Risk, message: str) -> HttpResponse:
     """After a save: the row again with the success message (htmx), or back to the list with it (plain POST)."""
     if not request.htmx:
         messages.success(request, f"{found.village.name}{risk.kind_label(found.kind)}：{message}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -16,10 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import reswap, retarget
 
 from villages import permissions
-from villages.forms.roster import PostAddForm, PostEditForm, PostEndForm, person_option_label
+from villages.forms.roster import (
+    PersonForm,
+    PostAddForm,
+    PostEditForm,
+    PostEndForm,
+    person_option_label,
+    save_together,
+)
 from villages.headlines import township_headlines, village_headlines, village_roster
 from villages.http import AuthedHttpRequest, page_or_partial
-from villages.models import County, Person, Township, Village
+from villages.models import County, IdNumberView, Person, PostAssignment, Township, Village
 
 
 @require_GET
@@ -106,7 +114,8 @@ def post_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
         initial={"person": selected, "start_on": timezone.localdate()},
     )
     if form.is_valid():
-        form.save()
+        post = form.save()
+        messages.success(request, f"已新增任职：{post.person.name}（{post.get_post_display()}）")
         return roster_saved(request, village)
     new_person_url = reverse("villages:person_new") + f"?for_post={village.code}"
     return post_form_response(request, form, village, title="新增任职", search=True, new_person_url=new_person_url)
@@ -126,19 +135,35 @@ def person_options(request: AuthedHttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def post_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _versioned_post_form(request, pk, PostEditForm, title="修改任职")
+    """A roster row's 编辑: the post and its holder's person fields (education, birth date …) on one form."""
+    post = permissions.post_for_edit(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    form = PostEditForm(data, instance=post)
+    villages = Village.objects.editable_roster_by(request.user)
+    person_form = PersonForm(data, instance=post.person, villages=villages, prefix="person")
+    if data is None:
+        IdNumberView.objects.create(person=post.person, viewed_by=request.user, context="person_edit_form")
+    elif form.is_valid() and person_form.is_valid() and save_together(form, person_form):
+        messages.success(request, f"已保存{post.person.name}（{post.get_post_display()}）的任职和人员信息")
+        return roster_saved(request, post.village)
+    title = f"修改：{post.person.name} {post.get_post_display()}"
+    return post_form_response(request, form, post.village, title=title, person_form=person_form)
 
 
 @require_http_methods(["GET", "POST"])
 def post_end(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _versioned_post_form(request, pk, PostEndForm, title="结束任职（离任）")
-
-
-def _versioned_post_form(request: AuthedHttpRequest, pk: int, form_class: type, *, title: str) -> HttpResponse:
     post = permissions.post_for_edit(request.user, pk)
-    form = form_class(request.POST if request.method == "POST" else None, instance=post)
+    form = PostEndForm(request.POST if request.method == "POST" else None, instance=post)
     if form.is_valid() and form.save_if_unchanged():
+        messages.success(request, post_end_message(post))
         return roster_saved(request, post.village)
-    return post_form_response(
-        request, form, post.village, title=f"{title}：{post.person.name} {post.get_post_display()}"
-    )
+    title = f"结束任职（离任）：{post.person.name} {post.get_post_display()}"
+    return post_form_response(request, form, post.village, title=title)
+
+
+def post_end_message(post: PostAssignment) -> str:
+    """A 离任 date still ahead keeps the person on the roster until then (PostAssignment.current)."""
+    who = f"{post.person.name}（{post.get_post_display()}）"
+    if post.end_on and post.end_on > timezone.localdate():
+        return f"已登记{who}拟于{post.end_on:%Y-%m-%d}离任；在此之前仍列在现任名单中"
+    return f"已登记{who}离任"

@@ -6,7 +6,7 @@ Contract:
   in that village; 任职时间 is the earliest start among them; the assessment column is last year's grade
   (header `YYYY年度考核`). Importing the export unchanged creates and updates nothing.
 - ID numbers are whole only for people the user may edit (the township's own secretary); everyone else gets the
-  masked form. Each whole number handed out is recorded in `IdNumberView` (PIPL).
+  masked form. An export that hands out whole numbers is one `IdNumberExport` audit row listing whose (PIPL).
 - Queries are constant per export (people, their posts and assessments prefetched), not per row.
 """
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 from villages import idcard
 from villages.choices import SourceCategory
 from villages.headlines import POST_ORDER
-from villages.models import Assessment, IdNumberView, Person, PostAssignment, Township, User, Village
+from villages.models import Assessment, IdNumberExport, Person, PostAssignment, Township, User, Village
 from villages.workbook.dates import format_year_month
 from villages.workbook.reader import default_assessment_year
 from villages.workbook.template import roster_workbook
@@ -30,8 +30,10 @@ from villages.workbook.template import roster_workbook
 
 def township_roster(*, township: Township, user: User, today: dt.date | None = None) -> bytes:
     """The township's roster: everyone living there or holding a current post in one of its villages."""
-    year = default_assessment_year(today or timezone.localdate())
-    posts = PostAssignment.objects.filter(end_on__isnull=True, village__township=township)
+    today = today or timezone.localdate()
+    year = default_assessment_year(today)
+    # Current on the day: a post with a 离任 date still ahead is on the roster until then.
+    posts = PostAssignment.objects.current(today).filter(village__township=township)
     people = Person.objects.alive().filter(Q(home_village__township=township) | Q(pk__in=posts.values("person_id")))
     whole = user.is_authenticated and user.is_township_secretary and user.township_id == township.pk
     villages = list(Village.objects.filter(township=township).values_list("name", flat=True))
@@ -48,9 +50,10 @@ def township_roster(*, township: Township, user: User, today: dt.date | None = N
 
 def people_list(*, people: QuerySet[Person], user: User, today: dt.date | None = None) -> bytes:
     """`people` (already scoped and filtered by the caller) in the roster shape."""
-    year = default_assessment_year(today or timezone.localdate())
+    today = today or timezone.localdate()
+    year = default_assessment_year(today)
     editable = set(Person.objects.editable_by(user).filter(pk__in=people.values("pk")).values_list("pk", flat=True))
-    posts = PostAssignment.objects.for_user(user).filter(end_on__isnull=True)
+    posts = PostAssignment.objects.for_user(user).current(today)
     return _workbook(
         title="人员名单",
         people=_with_posts(people, posts, year=year),
@@ -79,10 +82,7 @@ def _workbook(
     villages: list[str] | None = None,
 ) -> bytes:
     rows = sorted((_row(person, show_whole=show_whole(person)) for person in people), key=lambda r: r[0])
-    shown = [person for key, values, person, whole in rows if whole]
-    if shown and user.is_authenticated:
-        views = [IdNumberView(person=person, viewed_by=user, context=context) for person in shown]
-        IdNumberView.objects.bulk_create(views, batch_size=500)
+    IdNumberExport.objects.record(user=user, people=[person for _, _, person, whole in rows if whole], context=context)
     return roster_workbook(
         title=title, rows=(values for _, values, _, _ in rows), assessment_year=year, villages=villages or ()
     )

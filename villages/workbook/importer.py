@@ -373,6 +373,7 @@ def _plan_assessment(plan: RowPlan, row: ParsedRow, *, year: int, existing: _Exi
     elif current.grade != row.grade:
         plan.changes.append(f"{year}年度考核：{current.get_grade_display()} → {label}")
         current.grade = row.grade
+        current.version += 1  # a correction open on the person page is then refused, not silently overwritten
         plan.assessment = current
 
 
@@ -399,12 +400,12 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
                 post.person_id = row.planned_person.pk  # new people have their pk now
         insert_with_history(new_posts, PostAssignment, **history)
         _bulk_update(PostAssignment, [p for row in rows for p in row.changed_posts], ["group", "version"], history)
-        grades = [(row.assessment, row.assessment_is_new) for row in rows if row.assessment is not None]
-        for row in rows:
-            if row.assessment is not None:
-                row.assessment.person_id = row.planned_person.pk
-        insert_with_history([a for a, is_new in grades if is_new], Assessment, **history)
-        _bulk_update(Assessment, [a for a, is_new in grades if not is_new], ["grade"], history)
+        grades = [row for row in rows if row.assessment is not None]
+        for row in grades:
+            row.assessment.person_id = row.planned_person.pk
+        insert_with_history([r.assessment for r in grades if r.assessment_is_new], Assessment, **history)
+        changed_grades = [r.assessment for r in grades if not r.assessment_is_new]
+        _bulk_update(Assessment, changed_grades, ["grade", "version"], history)
         # Bulk writes send no post_save: ask for the risk recompute of the touched villages (runs on commit).
         touched = {row.village_id for row in rows} | {row.planned_person.home_village_id for row in rows}
         schedule_recompute({pk for pk in touched if pk is not None})
