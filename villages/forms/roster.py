@@ -1,22 +1,33 @@
 """Roster forms: people, post assignments, assessments. All roster input goes through these.
 
-Editable rows carry a hidden `version` (optimistic concurrency, see `villages.roster.save_versioned`).
+The forms turn input into typed values; the roster write functions (villages.roster) check every rule and save,
+and `RosterForm.submit` shows their refusals as errors on the fields they name. Editable rows carry a hidden
+`version` (optimistic concurrency, see `villages.roster.save_versioned`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from villages import idcard
 from villages.choices import Gender, Post, SourceCategory
-from villages.models import Assessment, Person, PostAssignment, Village
-from villages.roster import StaleEditError, party_post_refusal, save_versioned
+from villages.models import Assessment, Person, PostAssignment, User, Village
+from villages.roster import (
+    RosterRefused,
+    StaleEditError,
+    change_post,
+    record_assessment,
+    save_person,
+    save_versioned,
+    start_post,
+)
+from villages.roster.invariants import valid_id_number
 
+T = TypeVar("T")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -58,8 +69,46 @@ class VersionedForm(forms.ModelForm):
         return True
 
 
-class PersonForm(VersionedForm):
-    """A person; the ID number is the source of truth for gender and birth date.
+class RosterForm(forms.ModelForm):
+    """A ModelForm for its fields, labels and widgets only: it turns input into typed values, and `submit`
+    hands them to a roster write function, which checks every rule and saves.
+
+    Model validation is skipped (`_post_clean`): the rules are the write functions', and the model's own
+    checks would repeat some of them with other words. A refusal becomes an error on the form field of the
+    same name (`refusal_fields` renames; a name the form lacks, e.g. `version`, becomes a form-wide error).
+    An existing row's form carries the `version` it was rendered from.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    refusal_fields: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]  # a new row has nothing to compare with
+
+    def _post_clean(self) -> None:
+        """No model validation: see the class docstring."""
+
+    def submit_with(self, write: Callable[..., T], /, **arguments: Any) -> T | None:
+        """`write(**arguments)` for a valid form: the saved object, or None after showing its refusal."""
+        try:
+            return write(**arguments)
+        except RosterRefused as refused:
+            for refusal in refused.refusals:
+                name = self.refusal_fields.get(refusal.field, refusal.field)
+                shown = name if name in self.fields and name != "version" else None
+                self.add_error(shown, refusal.message)
+            return None
+
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+
+class PersonForm(RosterForm):
+    """A person; the ID number is the source of truth for gender and birth date (villages.roster.save_person).
 
     Empty gender / birth date are derived from the number; typed values that disagree are field errors.
     Region-code remarks are warnings (`id_warnings`), never errors.
@@ -97,7 +146,6 @@ class PersonForm(VersionedForm):
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
-        error_messages = {"id_number": {"unique": "该身份证号码已登记在其他人员名下（可能在其他乡镇），请核对"}}
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,39 +160,32 @@ class PersonForm(VersionedForm):
         )
         self.fields["id_number"].max_length = None  # raw input may hold spaces or full-width digits
         self.id_warnings: tuple[str, ...] = ()
-        self._parsed: idcard.IdNumber | None = None
 
     def clean_id_number(self) -> str:
+        """The number's own rule already here (save_person applies it again), so its error shows together with
+        the other fields' errors; the remarks on a valid number are warnings."""
         try:
-            parsed = idcard.parse(self.cleaned_data["id_number"], today=timezone.localdate())
-        except idcard.InvalidIdNumber as error:
-            raise forms.ValidationError(str(error)) from None
-        self._parsed = parsed
-        self.id_warnings = parsed.warnings + (("已将15位号码转换为18位",) if parsed.converted_from_15 else ())
-        return parsed.number
+            identity = valid_id_number(id_number=self.cleaned_data["id_number"], today=timezone.localdate())
+        except RosterRefused as refused:
+            raise forms.ValidationError([r.message for r in refused.refusals]) from None
+        self.id_warnings = identity.warnings + (("已将15位号码转换为18位",) if identity.converted_from_15 else ())
+        return identity.number
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self._parsed is None:
-            return cleaned
-        errors = idcard.consistency_errors(
-            self._parsed, gender=cleaned.get("gender") or None, birth_date=cleaned.get("birth_date")
+    def submit(self, *, by: User) -> Person | None:
+        """Save the person (new, or the form's instance); None when refused (the reasons are form errors)."""
+        values = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        person = self.instance if self.instance.pk else None
+        return self.submit_with(
+            save_person, person=person, values=values, by=by, expected_version=self.expected_version()
         )
-        for name, message in errors.items():
-            self.add_error(name, message)
-        if not errors:
-            # The number is authoritative: a typed first-of-month (1965.03 rosters) becomes the exact date.
-            cleaned["gender"] = self._parsed.gender
-            cleaned["birth_date"] = self._parsed.birth_date
-        return cleaned
 
 
 def person_option_label(person: Person) -> str:
     return f"{person.name}（{person.get_gender_display()}，{person.birth_date:%Y}年生，{person.home_village}）"
 
 
-class PostAddForm(forms.ModelForm):
-    """Appoint a person of the township to a post in one village."""
+class PostAddForm(RosterForm):
+    """Appoint a person of the township to a post in one village (villages.roster.start_post)."""
 
     class Meta:
         model = PostAssignment
@@ -164,28 +205,26 @@ class PostAddForm(forms.ModelForm):
         self.fields["group"].help_text = "仅社长填写"
         name_blank_choices(self, post="请选择", group="无（非社长）")
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        _check_group(self, cleaned.get("post"), cleaned.get("group"))
-        person, post = cleaned.get("person"), cleaned.get("post")
-        if person and post:
-            held = PostAssignment.objects.filter(person=person, village=self.village, post=post, end_on__isnull=True)
-            if held.exists():
-                self.add_error("post", f"{person.name}已担任本村{Post(post).label}，请先结束原任职")
-            if refusal := party_post_refusal(person=person, post=post):
-                self.add_error("post", refusal)
-        return cleaned
+    def submit(self, *, by: User) -> PostAssignment | None:
+        data = self.cleaned_data
+        group = data.get("group")
+        return self.submit_with(
+            start_post,
+            person=data["person"],
+            village=self.village,
+            post=data["post"],
+            group_number=group.number if group else None,
+            start_on=data.get("start_on"),
+            how=data["how"],
+            term=data.get("term", ""),
+            by=by,
+        )
 
 
-def _check_group(form: forms.Form, post: str | None, group: Any) -> None:
-    """社 is required for 社长 and only for 社长 (mirrors the post_group_only_for_group_leader constraint)."""
-    if post == Post.GROUP_LEADER and group is None:
-        form.add_error("group", "社长须选择所在社")
-    if post and post != Post.GROUP_LEADER and group is not None:
-        form.add_error("group", "只有社长才填写所在社")
+class PostEditForm(RosterForm):
+    # Making the start later than the end is refused on the end (the later date): here the start is what moved.
+    refusal_fields = {"end_on": "start_on"}
 
-
-class PostEditForm(VersionedForm):
     class Meta:
         model = PostAssignment
         fields = ["how", "start_on", "term", "group"]
@@ -199,14 +238,16 @@ class PostEditForm(VersionedForm):
         else:
             del self.fields["group"]
 
-    def clean_start_on(self) -> dt.date | None:
-        start_on = self.cleaned_data["start_on"]
-        if start_on and self.instance.end_on and start_on > self.instance.end_on:
-            raise forms.ValidationError("任职时间不能晚于离任时间")
-        return start_on
+    def submit(self, *, by: User) -> PostAssignment | None:
+        changes = {name: self.cleaned_data[name] for name in ("how", "start_on", "term")}
+        if "group" in self.fields:
+            changes["group_number"] = self.cleaned_data["group"].number
+        return self.submit_with(
+            change_post, assignment=self.instance, changes=changes, by=by, expected_version=self.expected_version()
+        )
 
 
-class PostEndForm(VersionedForm):
+class PostEndForm(RosterForm):
     class Meta:
         model = PostAssignment
         fields = ["end_on", "end_reason"]
@@ -218,15 +259,15 @@ class PostEndForm(VersionedForm):
         self.fields["end_reason"].required = True
         self.fields["end_on"].initial = timezone.localdate()
 
-    def clean_end_on(self) -> dt.date:
-        end_on = self.cleaned_data["end_on"]
-        if self.instance.start_on and end_on < self.instance.start_on:
-            raise forms.ValidationError(f"离任时间不能早于任职时间（{self.instance.start_on:%Y-%m-%d}）")
-        return end_on
+    def submit(self, *, by: User) -> PostAssignment | None:
+        changes = {"end_on": self.cleaned_data["end_on"], "end_reason": self.cleaned_data["end_reason"]}
+        return self.submit_with(
+            change_post, assignment=self.instance, changes=changes, by=by, expected_version=self.expected_version()
+        )
 
 
-class AssessmentForm(forms.ModelForm):
-    """One annual assessment per person and year (assessment_once_per_year)."""
+class AssessmentForm(RosterForm):
+    """One annual assessment per person and year (villages.roster.record_assessment)."""
 
     class Meta:
         model = Assessment
@@ -237,11 +278,8 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, instance=Assessment(person=person), initial=initial, **kwargs)
         name_blank_choices(self, grade="请选择")
 
-    def clean_year(self) -> int:
-        year = self.cleaned_data["year"]
-        if not 1980 <= year <= timezone.localdate().year:
-            raise forms.ValidationError(f"年度应在 1980–{timezone.localdate().year} 之间")
-        existing = Assessment.objects.filter(person=self.instance.person, year=year).first()
-        if existing:
-            raise forms.ValidationError(f"{year}年度已有考核结果（{existing.get_grade_display()}），每年只能记录一次")
-        return year
+    def submit(self, *, by: User) -> Assessment | None:
+        data = self.cleaned_data
+        return self.submit_with(
+            record_assessment, person=self.instance.person, year=data["year"], grade=data["grade"], by=by
+        )

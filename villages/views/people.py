@@ -90,8 +90,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person, villages=villages)
     if request.method == "GET":
         IdNumberView.objects.create(person=person, viewed_by=request.user, context="person_edit_form")
-    elif form.is_valid() and form.save_if_unchanged():
-        return person_saved(request, person)
+    elif form.is_valid() and (saved := form.submit(by=request.user)):
+        return person_saved(request, saved)
     return person_form_response(request, form, person=person, title=f"修改人员信息：{person.name}")
 
 
@@ -112,8 +112,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
     for_post = request.GET.get("for_post", "")
     initial = {"home_village": villages.filter(code=for_post).first(), "ethnicity": "汉族"}
     form = PersonForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
-    if form.is_valid():
-        person = form.save()
+    if form.is_valid() and (person := form.submit(by=request.user)):
         url = reverse("villages:person", args=[person.pk])
         if villages.filter(code=for_post).exists():
             url = reverse("villages:post_add", args=[for_post]) + f"?person={person.pk}"
@@ -125,8 +124,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
 def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = permissions.person_for_edit(request.user, pk)
     form = AssessmentForm(request.POST if request.method == "POST" else None, person=person)
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and form.submit(by=request.user):
         return person_saved(request, person)
     if not request.htmx:
         context = person_context(request, person) | {"can_edit": True, "assessment_form": form}

@@ -109,8 +109,7 @@ def post_add(request: HttpRequest, code: str) -> HttpResponse:
         candidates=appointable_candidates(people, village, (data or {}).get("person") or selected),
         initial={"person": selected, "start_on": timezone.localdate()},
     )
-    if form.is_valid():
-        form.save()
+    if form.is_valid() and form.submit(by=request.user):
         return roster_saved(request, village)
     new_person_url = reverse("villages:person_new") + f"?for_post={village.code}"
     return post_form_response(request, form, village, title="新增任职", search=True, new_person_url=new_person_url)
@@ -141,7 +140,7 @@ def post_end(request: HttpRequest, pk: int) -> HttpResponse:
 def _versioned_post_form(request: HttpRequest, pk: int, form_class: type, *, title: str) -> HttpResponse:
     post = permissions.post_for_edit(request.user, pk)
     form = form_class(request.POST if request.method == "POST" else None, instance=post)
-    if form.is_valid() and form.save_if_unchanged():
+    if form.is_valid() and form.submit(by=request.user):
         return roster_saved(request, post.village)
     return post_form_response(
         request, form, post.village, title=f"{title}：{post.person.name} {post.get_post_display()}"
