@@ -2,8 +2,14 @@
 
 Contract:
 - `plan_import` reads nothing but the sheet and a constant number of bulk queries per import (villages, groups,
-  and the people, current posts, scope and assessments of the file's ID numbers, fetched in chunks): no query per
-  row. It writes nothing.
+  the assignments of the township's villages, and the people, current posts, scope and assessments of the file's
+  ID numbers, fetched in chunks): no query per row. It writes nothing.
+- Every row goes through the roster's rules (villages.roster.invariants), the same functions the forms, the API
+  and election results reach through the write functions, with the facts loaded in bulk: a valid ID number and
+  typed gender/birth date that agree with it, 入党时间 not in the future nor before birth (rows.py); a new post
+  passes post_refusals (社, dates, party membership, one holder per seat, judged against the database and the
+  valid rows above), a changed political status keeps party posts with full members, the assessment year is in
+  range. A refusal is a problem `row N: column: message` in the column of the refused field.
 - Rows are matched to villages by name within the township (or by 12-digit code) and to people by ID number.
   An existing person is updated (upsert); a post they already hold in that village is not duplicated; posts not
   listed are left as they are (ending a post is a roster edit, not an import). A person who holds a current post in
@@ -30,6 +36,14 @@ from simple_history.utils import bulk_update_with_history
 from villages import idcard
 from villages.choices import ORGAN_OF_POST, Grade, Post, SourceCategory
 from villages.models import Assessment, Group, Person, PostAssignment, Township, User, Village
+from villages.roster.invariants import (
+    assessment_year_refusal,
+    group_refusal,
+    party_post_refusal,
+    post_refusals,
+    seat_refusal,
+)
+from villages.roster.versioning import stale_versions
 from villages.signals import schedule_recompute
 from villages.workbook.bulk import insert_with_history
 from villages.workbook.codes import normalise_text
@@ -41,6 +55,8 @@ CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", UNCHANGED: "无变化", INVALID: "有问题"}
 CHUNK = 900  # SQLite allows 999 parameters per query
 PROGRESS_EVERY = 250
+# The workbook's column for a roster rule's field, where the names differ (villages.roster.invariants).
+COLUMN_OF_FIELD = {"post": "posts", "year": "assessment", "grade": "assessment"}
 CHANGE_REASON = "花名册导入"
 PERSON_FIELDS = (
     "name",
@@ -140,11 +156,14 @@ class _Existing:
     """What the database holds for the file: fetched in bulk before any row is planned."""
 
     villages_by_key: dict[str, Village]
-    groups: dict[tuple[int, int], Group]
+    groups: dict[int, dict[int, Group]]  # village pk → 社 number → 社
     people: dict[str, Person]
     current_posts: dict[int, list[PostAssignment]]
     in_scope: set[int]
     assessments: dict[int, Assessment]
+    # (village pk, post) → every assignment of that post in the township's villages, then the posts planned by
+    # the valid rows above (the facts of the one-holder-per-seat rule).
+    holders: dict[tuple[int, str], list[PostAssignment]]
 
 
 def plan_import(
@@ -167,7 +186,9 @@ def plan_import(
     plan.versions = {person.pk: person.version for person in existing.people.values()}
     first_row_of: dict[str, int] = {}
     for row in parsed:
-        plan.rows.append(_plan_row(row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of))
+        plan.rows.append(
+            _plan_row(row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of, today=today)
+        )
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
     return plan
@@ -184,7 +205,12 @@ def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _
     for village in villages:
         by_key[village.code] = village
         by_key[normalise_text(village.name)] = village
-    groups = {(g.village_id, g.number): g for g in Group.objects.filter(village__township=township)}
+    groups: dict[int, dict[int, Group]] = defaultdict(dict)
+    for group in Group.objects.filter(village__township=township):
+        groups[group.village_id][group.number] = group
+    holders: dict[tuple[int, str], list[PostAssignment]] = defaultdict(list)
+    for assignment in PostAssignment.objects.filter(village__township=township).select_related("person"):
+        holders[(assignment.village_id, assignment.post)].append(assignment)
     people: dict[str, Person] = {}
     for chunk in _chunks(sorted(set(id_numbers))):
         people |= {p.id_number: p for p in Person.objects.filter(id_number__in=chunk).select_related("home_village")}
@@ -199,7 +225,7 @@ def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _
             posts[post.person_id].append(post)
         in_scope |= set(Person.objects.filter(pk__in=chunk).in_villages(township_villages).values_list("pk", flat=True))
         assessments |= {a.person_id: a for a in Assessment.objects.filter(person_id__in=chunk, year=year)}
-    return _Existing(by_key, groups, people, posts, in_scope, assessments)
+    return _Existing(by_key, groups, people, posts, in_scope, assessments, holders)
 
 
 def _find_village(text: str, villages_by_key: dict[str, Village]) -> Village | None:
@@ -210,7 +236,13 @@ def _find_village(text: str, villages_by_key: dict[str, Village]) -> Village | N
 
 
 def _plan_row(
-    row: ParsedRow, *, sheet: RosterSheet, township: Township, existing: _Existing, first_row_of: dict[str, int]
+    row: ParsedRow,
+    *,
+    sheet: RosterSheet,
+    township: Township,
+    existing: _Existing,
+    first_row_of: dict[str, int],
+    today: dt.date,
 ) -> RowPlan:
     village = _find_village(row.village_text, existing.villages_by_key) if row.village_text else None
     plan = RowPlan(
@@ -224,7 +256,7 @@ def _plan_row(
     )
 
     def problem(key: str, message: str) -> None:
-        plan.problems.append(RowProblem(row.number, sheet.header(key), message))
+        plan.problems.append(RowProblem(row.number, sheet.header(COLUMN_OF_FIELD.get(key, key)), message))
 
     if row.village_text and village is None:
         problem("village", f"{township.name}没有名为“{row.village_text}”的村（可填村名或12位代码）")
@@ -239,14 +271,21 @@ def _plan_row(
         elif "education" not in row.fields and not any(p.column == sheet.header("education") for p in row.problems):
             problem("education", "新增人员必须填写学历")
     posts = _resolve_posts(row, village, existing=existing, problem=problem)
-    if plan.problems or village is None or row.id is None:
+    # The roster rules need to know who and where; a row that does not say (or is someone else's) stops here.
+    unidentified = {sheet.header("village"), sheet.header("id_number")}
+    if village is None or row.id is None or any(p.column in unidentified for p in plan.problems):
         return plan
     if person is None:
         _plan_new_person(plan, row, village)
     else:
-        _plan_person_update(plan, row, person)
-    _plan_posts(plan, village, posts, start_on=row.start_on, existing=existing)
-    _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing)
+        _plan_person_update(plan, row, person, existing=existing, problem=problem)
+    _plan_posts(plan, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
+    _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing, today=today, problem=problem)
+    if plan.problems:
+        plan.action, plan.changes = INVALID, []
+        return plan
+    for post in plan.new_posts:  # later rows see this row's posts (one holder per seat)
+        existing.holders[(village.pk, post.post)].append(post)
     if plan.action != CREATE:
         plan.action = UPDATE if plan.changes else UNCHANGED
     return plan
@@ -267,22 +306,18 @@ def _check_conflicts(
 
 def _resolve_posts(
     row: ParsedRow, village: Village | None, *, existing: _Existing, problem: Callable[[str, str], None]
-) -> list[tuple[str, Group | None]]:
-    """Each listed post with its 社 (社长 only); a 社长 without a 社 of this village is a problem."""
-    resolved: list[tuple[str, Group | None]] = []
-    for post, named_group in row.posts:
-        if post != Post.GROUP_LEADER:
-            resolved.append((post, None))
-            continue
-        number = named_group or row.group_number
-        if number is None:
-            problem("group", "社长必须填写所在社")
-        elif village is not None:
-            group = existing.groups.get((village.pk, number))
-            if group is None:
-                problem("group", f"{village.name}没有第{number}社")
-            resolved.append((post, group))
-    return resolved
+) -> list[tuple[str, int | None]]:
+    """Each listed post with the number of its 社: a 社长's own (“3社社长”) or the row's 所在社; none for others.
+
+    所在社 is the 社长's column: a row that fills it without a 社长 post is refused as a form would refuse it.
+    """
+    if row.group_number is not None and village is not None and all(p != Post.GROUP_LEADER for p, _ in row.posts):
+        other = row.posts[0][0] if row.posts else ""
+        groups = existing.groups.get(village.pk, {})
+        refusal = group_refusal(village=village, post=other, group_number=row.group_number, group_numbers=groups)
+        if refusal:
+            problem(refusal.field, refusal.message)
+    return [(post, (named or row.group_number) if post == Post.GROUP_LEADER else None) for post, named in row.posts]
 
 
 def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> None:
@@ -303,7 +338,9 @@ def _display(person: Person, name: str) -> str:
     return str(value) if value not in (None, "") else "（空）"
 
 
-def _plan_person_update(plan: RowPlan, row: ParsedRow, person: Person) -> None:
+def _plan_person_update(
+    plan: RowPlan, row: ParsedRow, person: Person, *, existing: _Existing, problem: Callable[[str, str], None]
+) -> None:
     plan.person = person
     for name, value in row.fields.items():
         if getattr(person, name) == value:
@@ -312,23 +349,50 @@ def _plan_person_update(plan: RowPlan, row: ParsedRow, person: Person) -> None:
         setattr(person, name, value)
         plan.person_changed.append(name)
         plan.changes.append(f"{Person._meta.get_field(name).verbose_name}：{before} → {_display(person, name)}")
+    if "political_status" in plan.person_changed:  # a holder of a party post stays a full party member
+        for held in existing.current_posts[person.pk]:
+            if refusal := party_post_refusal(person=person, post=held.post, field="political_status"):
+                problem(refusal.field, refusal.message)
 
 
 def _plan_posts(
     plan: RowPlan,
     village: Village,
-    posts: list[tuple[str, Group | None]],
+    posts: list[tuple[str, int | None]],
     *,
     start_on: dt.date | None,
     existing: _Existing,
+    today: dt.date,
+    problem: Callable[[str, str], None],
 ) -> None:
+    """New posts through the roster's rules (invariants.post_refusals), as start_post would apply them; a held
+    社长 post whose 社 changes through the 社 and seat rules, as change_post would."""
     person = plan.person
+    groups = existing.groups.get(village.pk, {})
     held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
-    for post, group in posts:
+    for post, number in posts:
+        others = existing.holders[(village.pk, post)]
         current = held.get(post)
         if current is None:
+            refusals = post_refusals(
+                person=person,
+                village=village,
+                post=post,
+                group_number=number,
+                groups=groups,
+                start_on=start_on,
+                end_on=None,
+                others=others,
+                today=today,
+            )
+            for refusal in refusals:
+                problem(refusal.field, refusal.message)
+            if refusals:
+                continue
+            group = groups.get(number) if number is not None else None
             plan.new_posts.append(
                 PostAssignment(  # person_id is set in apply_import, once new people have their pk
+                    person=person,
                     village_id=village.pk,
                     organ=ORGAN_OF_POST[post],
                     post=post,
@@ -338,15 +402,48 @@ def _plan_posts(
             )
             label = Post(post).label + (f"（{group}）" if group else "")
             plan.changes.append(f"新增职务：{label}" + (f"，{start_on:%Y-%m-%d}起" if start_on else ""))
-        elif group is not None and current.group_id != group.pk:
-            plan.changes.append(f"社长所在社：{current.group} → {group}")
-            current.group = group
-            current.version += 1
-            plan.changed_posts.append(current)
+        elif post == Post.GROUP_LEADER and number is not None and number != current.group_number:
+            _plan_group_change(plan, current, number, groups=groups, others=others, problem=problem)
 
 
-def _plan_assessment(plan: RowPlan, row: ParsedRow, *, year: int, existing: _Existing) -> None:
+def _plan_group_change(
+    plan: RowPlan,
+    current: PostAssignment,
+    number: int,
+    *,
+    groups: dict[int, Group],
+    others: list[PostAssignment],
+    problem: Callable[[str, str], None],
+) -> None:
+    group = groups.get(number)
+    refusal = group_refusal(village=current.village, post=current.post, group_number=number, group_numbers=groups)
+    if refusal is None and group is not None:
+        rest = [other for other in others if other.pk != current.pk]
+        refusal = seat_refusal(
+            person=plan.person, post=current.post, group=group, start_on=current.start_on, end_on=None, others=rest
+        )
+    if refusal:
+        problem(refusal.field, refusal.message)
+        return
+    plan.changes.append(f"社长所在社：{current.group} → {group}")
+    current.group = group
+    current.version += 1
+    plan.changed_posts.append(current)
+
+
+def _plan_assessment(
+    plan: RowPlan,
+    row: ParsedRow,
+    *,
+    year: int,
+    existing: _Existing,
+    today: dt.date,
+    problem: Callable[[str, str], None],
+) -> None:
     if not row.grade:
+        return
+    if refusal := assessment_year_refusal(year=year, today=today):
+        problem(refusal.field, refusal.message)
         return
     person = plan.person
     current = existing.assessments.get(person.pk) if person.pk else None
@@ -407,9 +504,7 @@ def _bulk_update(model: type[models.Model], objs: list[Any], fields: Iterable[st
 
 
 def _check_versions(plan: ImportPlan) -> None:
-    pks = [row.person.pk for row in plan.rows if row.action == UPDATE and row.person and row.person.pk]
-    for chunk in _chunks(pks):
-        now = dict(Person.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "version"))
-        stale = [pk for pk in chunk if now.get(pk) != plan.versions.get(pk)]
-        if stale:
-            raise StaleImportError(f"预览后有 {len(stale)} 名人员被他人修改，请重新预览后再确认导入")
+    people = [row.person for row in plan.rows if row.action == UPDATE and row.person and row.person.pk]
+    stale = stale_versions(model=Person, expected={person.pk: plan.versions[person.pk] for person in people})
+    if stale:
+        raise StaleImportError(f"预览后有 {len(stale)} 名人员被他人修改，请重新预览后再确认导入")
