@@ -309,7 +309,7 @@ def _result_post(rows: list[dict], *, prefix: str = "form") -> dict:
 
 def test_results_entry_records_and_marks_reserve_appointed(client_a, world):
     election = f.ElectionFactory(village=world.village_a)
-    reserve = f.ReserveFactory(person=_young(world.village_a, name="周四"))
+    reserve = f.ReserveFactory(person=_young(world.village_a, name="周四", political_status="cpc_member"))
     rows = [{"person": reserve.person.id_number, "post": Post.PARTY_SECRETARY, "votes": 600}]
     response = client_a.post(reverse("reserves:election_results", args=[election.pk]), _result_post(rows))
     assert response.status_code == 302
@@ -319,7 +319,8 @@ def test_results_entry_records_and_marks_reserve_appointed(client_a, world):
 
 def test_results_entry_with_a_bad_row_records_nothing(client_a, world):
     election = f.ElectionFactory(village=world.village_a)
-    first, second = _young(world.village_a, name="吴五"), _young(world.village_a, name="郑六")
+    first = _young(world.village_a, name="吴五", political_status="cpc_member")
+    second = _young(world.village_a, name="郑六", political_status="cpc_member")
     rows = [
         {"person": "吴五", "post": Post.PARTY_SECRETARY},
         {"person": "郑六", "post": Post.PARTY_SECRETARY},
@@ -339,16 +340,16 @@ def test_township_one_screen_entry_permissions(request, world, persona, code):
 
 def test_township_one_screen_entry_records_several_villages(client_county, world):
     second = f.VillageFactory(township=world.township_a, code="511902100299", name="红星村")
-    one, two = _young(world.village_a, name="王七"), _young(second, name="冯八")
+    one, two = _young(world.village_a, name="王七", political_status="cpc_member"), _young(second, name="冯八")
     rows = [
         {"village": world.village_a.pk, "person": "王七", "post": Post.PARTY_SECRETARY},
         {"village": second.pk, "person": two.id_number, "post": Post.DIRECTOR, "votes": 321},
     ]
-    data = {"held_on": "2026-12-20", "term": "第十二届", **_result_post(rows)}
+    data = {"held_on": "2026-11-20", "term": "第十二届", **_result_post(rows)}
     response = client_county.post(reverse("reserves:township_results", args=[world.township_a.code]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert Election.objects.filter(held_on=dt.date(2026, 12, 20)).count() == 2
-    assert PostAssignment.objects.filter(person__in=[one, two], start_on=dt.date(2026, 12, 20)).count() == 2
+    assert Election.objects.filter(held_on=dt.date(2026, 11, 20)).count() == 2
+    assert PostAssignment.objects.filter(person__in=[one, two], start_on=dt.date(2026, 11, 20)).count() == 2
 
 
 # --- outcomes ---------------------------------------------------------------------------------------------------
@@ -417,3 +418,4 @@ def test_county_bench_summarises_townships_and_township_bench_lists_villages(cli
     assert "<strong>1</strong>/2 个村" in county  # one of two villages has no ready secretary successor
     township = client_county.get(reverse("reserves:bench", args=["township", world.township_a.code])).content.decode()
     assert "青龙村" in township and "白鹤村" not in township
+
