@@ -419,3 +419,24 @@ def test_county_bench_summarises_townships_and_township_bench_lists_villages(cli
     township = client_county.get(reverse("reserves:bench", args=["township", world.township_a.code])).content.decode()
     assert "青龙村" in township and "白鹤村" not in township
 
+
+def test_refused_enrolment_status_shows_why_on_its_row_and_keeps_the_choice(client_county, world):
+    training_class = f.TrainingClassFactory(county=world.county, starts_on=dt.date(2019, 9, 1))
+    enrollment = f.EnrollmentFactory(
+        training_class=training_class, person__home_village=world.village_a, status=EnrollmentStatus.ENROLLED
+    )
+    url = reverse("reserves:enrollment_status", args=[training_class.pk])
+    data = {"enrollment": enrollment.pk, "status": "completed", "completed_on": "2019-01-10"}
+    response = client_county.post(url, data, **HTMX)
+    assert response.status_code == 200  # htmx swaps only 2xx answers: the row must come back to show the error
+    html = response.content.decode()
+    assert "结业日期不能早于开班日期（2019-09-01）" in html and 'role="alert"' in html and "<html" not in html
+    assert 'value="2019-01-10"' in html and '<option value="completed" selected>' in html
+    page = client_county.post(url, data | {"completed_on": "2099-01-01"})
+    assert page.status_code == 400 and "不能晚于今天" in page.content.decode()
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.completed_on) == (EnrollmentStatus.ENROLLED, None)
+    dropped = client_county.post(url, {"enrollment": enrollment.pk, "status": "dropped", "completed_on": "2020-07-01"})
+    assert dropped.status_code == 302
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.completed_on) == (EnrollmentStatus.DROPPED, None)
