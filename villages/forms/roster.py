@@ -114,6 +114,10 @@ class PersonForm(RosterForm):
     Region-code remarks are warnings (`id_warnings`), never errors.
     """
 
+    # No max_length: raw input may hold spaces or full-width digits (valid_id_number normalises and judges it).
+    id_number = forms.CharField(
+        label="公民身份号码", widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    )
     gender = forms.ChoiceField(label="性别", choices=[("", "按身份证号码"), *Gender.choices], required=False)
     birth_date = forms.DateField(label="出生日期", required=False, widget=DATE_WIDGET, help_text="留空则按身份证号码")
     source_categories = forms.MultipleChoiceField(
@@ -143,7 +147,6 @@ class PersonForm(RosterForm):
         ]
         widgets = {
             "party_joined_on": DATE_WIDGET,
-            "id_number": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -158,7 +161,6 @@ class PersonForm(RosterForm):
             quality_rating="未评价",
             home_village="请选择",
         )
-        self.fields["id_number"].max_length = None  # raw input may hold spaces or full-width digits
         self.id_warnings: tuple[str, ...] = ()
 
     def clean_id_number(self) -> str:

@@ -24,7 +24,6 @@ from villages.choices import ORGAN_OF_POST, How, Post
 from villages.models import Assessment, Group, Person, PostAssignment, User, Village
 from villages.roster.invariants import (
     RosterRefusal,
-    RosterRefused,
     assessment_once_refusal,
     assessment_year_refusal,
     derived_field_refusals,
@@ -57,10 +56,10 @@ def save_person(
 
     `values` maps Person field names to new values; fields left out keep theirs. `id_number` may be raw input
     (spaces, full-width digits, 15 digits). `gender` / `birth_date` are typed values to check against the
-    number; empty or left out, they are derived from it. Rules: a valid number held by nobody else, typed gender
-    and birth date that agree with it, 入党时间 not in the future nor before birth, and a holder of a current
-    party post stays a full party member. `expected_version`: the version the user saw (default: the one
-    `person` was loaded with).
+    number; empty or left out, they are derived from it. Rules: a valid number (refused alone when not: nothing
+    else can be judged then) held by nobody else, typed gender and birth date that agree with it, 入党时间 not in
+    the future nor before birth, and a holder of a current party post stays a full party member.
+    `expected_version`: the version the user saw (default: the one `person` was loaded with).
     """
     today = today or timezone.localdate()
     target = copy.copy(person) if person is not None else Person()
@@ -71,17 +70,15 @@ def save_person(
         setattr(target, name, value)
     refusals: list[RosterRefusal | None] = []
     if person is None or raw_number is not None or typed_gender or typed_birth:
-        try:
-            identity = valid_id_number(id_number=raw_number or target.id_number, today=today)
-        except RosterRefused as refused:
-            refusals += refused.refusals
-        else:
-            refusals += derived_field_refusals(identity=identity, gender=typed_gender, birth_date=typed_birth)
-            target.id_number, target.gender, target.birth_date = identity.number, identity.gender, identity.birth_date
-            taken_by = Person.objects.filter(id_number=identity.number).first()
-            refusals.append(unique_id_number_refusal(taken_by=taken_by, person=person))
-    known_birth = target.birth_date if not any(r and r.field == "id_number" for r in refusals) else None
-    refusals.append(party_joined_refusal(party_joined_on=target.party_joined_on, birth_date=known_birth, today=today))
+        # An invalid number is refused alone: nothing else can be judged about someone not identified.
+        identity = valid_id_number(id_number=raw_number or target.id_number, today=today)
+        refusals += derived_field_refusals(identity=identity, gender=typed_gender, birth_date=typed_birth)
+        target.id_number, target.gender, target.birth_date = identity.number, identity.gender, identity.birth_date
+        taken_by = Person.objects.filter(id_number=identity.number).first()
+        refusals.append(unique_id_number_refusal(taken_by=taken_by, person=person))
+    refusals.append(
+        party_joined_refusal(party_joined_on=target.party_joined_on, birth_date=target.birth_date, today=today)
+    )
     if person is not None and target.political_status != person.political_status:
         held = PostAssignment.objects.filter(person=person, end_on__isnull=True).values_list("post", flat=True)
         refusals += [party_post_refusal(person=target, post=post, field="political_status") for post in held]

@@ -106,14 +106,8 @@ def parse_row(row: SheetRow, *, sheet: RosterSheet, today: dt.date) -> ParsedRow
         (parsed.fields if key in PARSERS else extras)[key] = result
     _row_values(parsed, extras)
     _check_lengths(parsed, problem)
-    if parsed.id:
-        _check_against_id(parsed, parsed.id, extras, problem)
-    birth_date = parsed.id.birth_date if parsed.id else None
-    joined = party_joined_refusal(
-        party_joined_on=parsed.fields.get("party_joined_on"), birth_date=birth_date, today=today
-    )
-    if joined:
-        problem(joined.field, joined.message)
+    if parsed.id:  # a row without a valid number is refused for that alone, as every entry path does
+        _check_against_id(parsed, parsed.id, extras, problem, today=today)
     return parsed
 
 
@@ -127,13 +121,21 @@ def _row_values(parsed: ParsedRow, extras: dict[str, Any]) -> None:
 
 
 def _check_against_id(
-    parsed: ParsedRow, number: idcard.IdNumber, extras: dict[str, Any], problem: Callable[[str, str], None]
+    parsed: ParsedRow,
+    number: idcard.IdNumber,
+    extras: dict[str, Any],
+    problem: Callable[[str, str], None],
+    *,
+    today: dt.date,
 ) -> None:
     typed_gender, typed_birth = extras.get("gender"), extras.get("birth_date")
     for refusal in derived_field_refusals(identity=number, gender=typed_gender, birth_date=typed_birth):
         problem(refusal.field, refusal.message)
     parsed.fields["gender"] = number.gender
     parsed.fields["birth_date"] = number.birth_date
+    joined_on = parsed.fields.get("party_joined_on")
+    if joined := party_joined_refusal(party_joined_on=joined_on, birth_date=number.birth_date, today=today):
+        problem(joined.field, joined.message)
     if number.converted_from_15:
         parsed.warnings.append(f"15位身份证号码已转换为18位：{idcard.mask(number.number)}")
 
