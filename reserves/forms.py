@@ -218,7 +218,8 @@ class EnrollmentStatusForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") != EnrollmentStatus.COMPLETED:
             data["completed_on"] = None
             return data

@@ -276,10 +276,10 @@ def _plan_row(
     if village is None or row.id is None or any(p.column in unidentified for p in plan.problems):
         return plan
     if person is None:
-        _plan_new_person(plan, row, village)
+        person = _plan_new_person(plan, row, village)
     else:
         _plan_person_update(plan, row, person, existing=existing, problem=problem)
-    _plan_posts(plan, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
+    _plan_posts(plan, person, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
     _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing, today=today, problem=problem)
     if plan.problems:
         plan.action, plan.changes = INVALID, []
@@ -320,10 +320,11 @@ def _resolve_posts(
     return [(post, (named or row.group_number) if post == Post.GROUP_LEADER else None) for post, named in row.posts]
 
 
-def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> None:
+def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> Person:
     plan.person = Person(home_village_id=village.pk, id_number=row.id.number if row.id else "", **row.fields)
     plan.action = CREATE
     plan.changes.append("新增人员")
+    return plan.person
 
 
 def _display(person: Person, name: str) -> str:
@@ -357,6 +358,7 @@ def _plan_person_update(
 
 def _plan_posts(
     plan: RowPlan,
+    person: Person,
     village: Village,
     posts: list[tuple[str, int | None]],
     *,
@@ -367,7 +369,6 @@ def _plan_posts(
 ) -> None:
     """New posts through the roster's rules (invariants.post_refusals), as start_post would apply them; a held
     社长 post whose 社 changes through the 社 and seat rules, as change_post would."""
-    person = plan.person
     groups = existing.groups.get(village.pk, {})
     held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
     for post, number in posts:
@@ -403,11 +404,12 @@ def _plan_posts(
             label = Post(post).label + (f"（{group}）" if group else "")
             plan.changes.append(f"新增职务：{label}" + (f"，{start_on:%Y-%m-%d}起" if start_on else ""))
         elif post == Post.GROUP_LEADER and number is not None and number != current.group_number:
-            _plan_group_change(plan, current, number, groups=groups, others=others, problem=problem)
+            _plan_group_change(plan, person, current, number, groups=groups, others=others, problem=problem)
 
 
 def _plan_group_change(
     plan: RowPlan,
+    person: Person,
     current: PostAssignment,
     number: int,
     *,
@@ -420,7 +422,7 @@ def _plan_group_change(
     if refusal is None and group is not None:
         rest = [other for other in others if other.pk != current.pk]
         refusal = seat_refusal(
-            person=plan.person, post=current.post, group=group, start_on=current.start_on, end_on=None, others=rest
+            person=person, post=current.post, group=group, start_on=current.start_on, end_on=None, others=rest
         )
     if refusal:
         problem(refusal.field, refusal.message)
