@@ -249,3 +249,21 @@ def test_import_recomputes_risks_of_the_touched_villages(world, secretary_a, dja
     with django_capture_on_commit_callbacks(execute=True):
         apply_import(plan)
     assert Risk.objects.filter(village=world.village_a, person__name="王大明", kind="high_age").exists()
+
+
+def test_rows_obey_the_roster_rules_with_the_messages_of_every_entry_path(world, secretary_a):
+    rows = [
+        person_row(seq=1, 姓名="甲", 职务="书记"),  # row 3: 中共党员, takes the vacant seat
+        person_row(seq=2, 姓名="乙", 职务="书记"),  # row 4: the seat is row 3's now
+        person_row(seq=3, 姓名="丙", 职务="支委委员", 政治面貌="群众", 入党时间=None),  # row 5
+        person_row(seq=4, 姓名="丁", 入党时间="2099.07"),  # row 6
+        person_row(seq=5, 姓名="戊", 所在社="2"),  # row 7: a 社 without a 社长 post
+    ]
+    f.GroupFactory(village=world.village_a, number=2)
+    plan = plan_for(build(rows), world.township_a, secretary_a)
+    assert [str(p) for p in plan.problems] == [
+        "row 4: 职务: 本村书记已由甲担任（2021-03-01起），同一时间只能一人担任；如其已离任，请先登记离任",
+        "row 5: 职务: 丙的政治面貌为群众，村党组织职务只能由正式党员担任",
+        "row 6: 入党时间: 入党时间（2099-07-01）不能晚于今天",
+        "row 7: 所在社: 只有社长才填写所在社",
+    ]

@@ -172,6 +172,14 @@ def _overlaps(a: PostAssignment, start_on: dt.date | None, end_on: dt.date | Non
     return starts_before_end and ends_after_start
 
 
+def seat_key(*, post: str, group_id: int | None) -> tuple[str, int | None] | None:
+    """What assignments of one village compete for: a single seat (SINGLE_SEAT_POSTS) or one 社's 社长; None
+    for posts several people hold at once (deputies, members). Lets a caller index assignments by seat."""
+    if post == Post.GROUP_LEADER:
+        return (post, group_id) if group_id is not None else None
+    return (post, None) if post in SINGLE_SEAT_POSTS else None
+
+
 def seat_refusal(
     *,
     person: Person,
@@ -182,25 +190,30 @@ def seat_refusal(
     others: Iterable[PostAssignment],
 ) -> RosterRefusal | None:
     """One holder per seat at a time: `person` may not take `post` for [start_on, end_on) when, in the same
-    period, they already hold it, or it is a single seat (SINGLE_SEAT_POSTS; 社长: one per 社) held by another.
+    period, they already hold it, or its seat (`seat_key`: a single seat, a 社's 社长) is held by another.
 
-    `others`: the village's other assignments of `post` (any person, any period; planned ones included).
+    `others`: the village's other assignments (planned ones included) that may compete: at least those of the
+    same seat and those of `person` in `post`; any others are ignored. The earliest competitor is named.
     """
     label = Post(post).label
-    for other in others:
-        if other.post != post or not _overlaps(other, start_on, end_on):
-            continue
-        since = f"（{other.start_on:%Y-%m-%d}起）" if other.start_on else ""
-        if other.person_id == person.pk and person.pk is not None:
-            return RosterRefusal("post", f"{person.name}已担任本村{label}{since}，同一职务不能重复任职")
-        if post == Post.GROUP_LEADER and group is not None and other.group_id == group.pk:
-            seat = f"{group}社长"
-        elif post in SINGLE_SEAT_POSTS:
-            seat = f"本村{label}"
-        else:
-            continue
-        holder = other.person.name
-        return RosterRefusal("post", f"{seat}已由{holder}担任{since}，同一时间只能一人担任；如其已离任，请先登记离任")
+    overlapping = sorted(
+        (other for other in others if other.post == post and _overlaps(other, start_on, end_on)),
+        key=lambda other: (other.start_on or dt.date.min, other.pk or 0),
+    )
+    since = "（{:%Y-%m-%d}起）".format
+    for other in overlapping:
+        if person.pk is not None and other.person_id == person.pk:
+            started = since(other.start_on) if other.start_on else ""
+            return RosterRefusal("post", f"{person.name}已担任本村{label}{started}，同一职务不能重复任职")
+    key = seat_key(post=post, group_id=group.pk if group else None)
+    for other in overlapping:
+        if key is not None and seat_key(post=other.post, group_id=other.group_id) == key:
+            seat = f"{group}社长" if post == Post.GROUP_LEADER else f"本村{label}"
+            started = since(other.start_on) if other.start_on else ""
+            holder = other.person.name
+            return RosterRefusal(
+                "post", f"{seat}已由{holder}担任{started}，同一时间只能一人担任；如其已离任，请先登记离任"
+            )
     return None
 
 

@@ -41,6 +41,7 @@ from villages.roster.invariants import (
     group_refusal,
     party_post_refusal,
     post_refusals,
+    seat_key,
     seat_refusal,
 )
 from villages.roster.versioning import stale_versions
@@ -161,9 +162,25 @@ class _Existing:
     current_posts: dict[int, list[PostAssignment]]
     in_scope: set[int]
     assessments: dict[int, Assessment]
-    # (village pk, post) → every assignment of that post in the township's villages, then the posts planned by
-    # the valid rows above (the facts of the one-holder-per-seat rule).
-    holders: dict[tuple[int, str], list[PostAssignment]]
+    # The facts of the one-holder-per-seat rule: the township's assignments, then the posts planned by the valid
+    # rows above, indexed (so a row reads only its competitors) by (village pk, seat_key) and (village pk, post,
+    # person pk). See `_competitors`.
+    by_seat: dict[tuple[int, tuple[str, int | None]], list[PostAssignment]]
+    by_holder: dict[tuple[int, str, int], list[PostAssignment]]
+
+    def add_assignment(self, assignment: PostAssignment) -> None:
+        key = seat_key(post=assignment.post, group_id=assignment.group_id)
+        if key is not None:
+            self.by_seat[(assignment.village_id, key)].append(assignment)
+        if assignment.person_id is not None:
+            self.by_holder[(assignment.village_id, assignment.post, assignment.person_id)].append(assignment)
+
+    def competitors(self, village: Village, post: str, group: Group | None, person: Person) -> list[PostAssignment]:
+        """What `seat_refusal` needs for `person` taking `post` (社长: of `group`) in `village`."""
+        key = seat_key(post=post, group_id=group.pk if group else None)
+        same_seat = self.by_seat.get((village.pk, key), []) if key is not None else []
+        own = self.by_holder.get((village.pk, post, person.pk), []) if person.pk is not None else []
+        return [*same_seat, *own]
 
 
 def plan_import(
@@ -208,9 +225,6 @@ def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _
     groups: dict[int, dict[int, Group]] = defaultdict(dict)
     for group in Group.objects.filter(village__township=township):
         groups[group.village_id][group.number] = group
-    holders: dict[tuple[int, str], list[PostAssignment]] = defaultdict(list)
-    for assignment in PostAssignment.objects.filter(village__township=township).select_related("person"):
-        holders[(assignment.village_id, assignment.post)].append(assignment)
     people: dict[str, Person] = {}
     for chunk in _chunks(sorted(set(id_numbers))):
         people |= {p.id_number: p for p in Person.objects.filter(id_number__in=chunk).select_related("home_village")}
@@ -225,7 +239,10 @@ def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _
             posts[post.person_id].append(post)
         in_scope |= set(Person.objects.filter(pk__in=chunk).in_villages(township_villages).values_list("pk", flat=True))
         assessments |= {a.person_id: a for a in Assessment.objects.filter(person_id__in=chunk, year=year)}
-    return _Existing(by_key, groups, people, posts, in_scope, assessments, holders)
+    found = _Existing(by_key, groups, people, posts, in_scope, assessments, defaultdict(list), defaultdict(list))
+    for assignment in PostAssignment.objects.filter(village__township=township).select_related("person"):
+        found.add_assignment(assignment)
+    return found
 
 
 def _find_village(text: str, villages_by_key: dict[str, Village]) -> Village | None:
@@ -285,7 +302,7 @@ def _plan_row(
         plan.action, plan.changes = INVALID, []
         return plan
     for post in plan.new_posts:  # later rows see this row's posts (one holder per seat)
-        existing.holders[(village.pk, post.post)].append(post)
+        existing.add_assignment(post)
     if plan.action != CREATE:
         plan.action = UPDATE if plan.changes else UNCHANGED
     return plan
@@ -372,7 +389,8 @@ def _plan_posts(
     groups = existing.groups.get(village.pk, {})
     held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
     for post, number in posts:
-        others = existing.holders[(village.pk, post)]
+        group = groups.get(number) if number is not None and post == Post.GROUP_LEADER else None
+        others = existing.competitors(village, post, group, person)
         current = held.get(post)
         if current is None:
             refusals = post_refusals(
@@ -390,7 +408,6 @@ def _plan_posts(
                 problem(refusal.field, refusal.message)
             if refusals:
                 continue
-            group = groups.get(number) if number is not None else None
             plan.new_posts.append(
                 PostAssignment(  # person_id is set in apply_import, once new people have their pk
                     person=person,
