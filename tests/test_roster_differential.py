@@ -29,9 +29,8 @@ its meaning differs on purpose):
 - PersonEdit (an existing person's political status, 入党时间, typed gender or birth date): form, api, workbook.
 
 Runs 300 derandomized examples (a fixed seed: stable in CI; ROSTER_DIFF_EXAMPLES sets another count). Measured on
-SQLite: 36 s of CPU for the whole file (15 s of it Django start-up and test-database migrations); on the shared
-2-core machine at load 9.5 the wall time was 120 s. `--hypothesis-show-statistics` shows the mix of cases and
-refusals.
+SQLite on the shared 2-core machine: 56 s for the file at load 6.5 (50 s for the examples, 27 s of CPU in all);
+120 s when the load was 9.5. `--hypothesis-show-statistics` shows the mix of cases and refusals.
 """
 
 from __future__ import annotations
