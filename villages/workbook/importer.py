@@ -34,20 +34,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from villages import idcard
-from villages.choices import ORGAN_OF_POST, Grade, Post, SourceCategory
+from villages.choices import Grade, SourceCategory
 from villages.models import Assessment, Group, Person, PostAssignment, Township, User, Village
-from villages.roster.invariants import (
-    assessment_year_refusal,
-    group_refusal,
-    party_post_refusal,
-    post_refusals,
-    seat_key,
-    seat_refusal,
-)
+from villages.roster.invariants import assessment_year_refusal, party_post_refusal, seat_key
 from villages.roster.versioning import stale_versions
 from villages.signals import schedule_recompute
 from villages.workbook.bulk import insert_with_history
 from villages.workbook.codes import normalise_text
+from villages.workbook.posts import plan_posts, resolve_posts
 from villages.workbook.problems import RowProblem
 from villages.workbook.reader import RosterSheet
 from villages.workbook.rows import ParsedRow, parse_row
@@ -287,7 +281,7 @@ def _plan_row(
             _check_conflicts(person, township=township, existing=existing, problem=problem)
         elif "education" not in row.fields and not any(p.column == sheet.header("education") for p in row.problems):
             problem("education", "新增人员必须填写学历")
-    posts = _resolve_posts(row, village, existing=existing, problem=problem)
+    posts = resolve_posts(row, village, existing=existing, problem=problem)
     # The roster rules need to know who and where; a row that does not say (or is someone else's) stops here.
     unidentified = {sheet.header("village"), sheet.header("id_number")}
     if village is None or row.id is None or any(p.column in unidentified for p in plan.problems):
@@ -296,7 +290,7 @@ def _plan_row(
         person = _plan_new_person(plan, row, village)
     else:
         _plan_person_update(plan, row, person, existing=existing, problem=problem)
-    _plan_posts(plan, person, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
+    plan_posts(plan, person, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
     _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing, today=today, problem=problem)
     if plan.problems:
         plan.action, plan.changes = INVALID, []
@@ -319,22 +313,6 @@ def _check_conflicts(
         problem("id_number", f"该人员已在其他乡镇任职（{held}），不能导入本乡镇")
     elif person.pk not in existing.in_scope:
         problem("id_number", "该人员属于其他乡镇的花名册，不能导入本乡镇")
-
-
-def _resolve_posts(
-    row: ParsedRow, village: Village | None, *, existing: _Existing, problem: Callable[[str, str], None]
-) -> list[tuple[str, int | None]]:
-    """Each listed post with the number of its 社: a 社长's own (“3社社长”) or the row's 所在社; none for others.
-
-    所在社 is the 社长's column: a row that fills it without a 社长 post is refused as a form would refuse it.
-    """
-    if row.group_number is not None and village is not None and all(p != Post.GROUP_LEADER for p, _ in row.posts):
-        other = row.posts[0][0] if row.posts else ""
-        groups = existing.groups.get(village.pk, {})
-        refusal = group_refusal(village=village, post=other, group_number=row.group_number, group_numbers=groups)
-        if refusal:
-            problem(refusal.field, refusal.message)
-    return [(post, (named or row.group_number) if post == Post.GROUP_LEADER else None) for post, named in row.posts]
 
 
 def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> Person:
@@ -371,83 +349,6 @@ def _plan_person_update(
         for held in existing.current_posts[person.pk]:
             if refusal := party_post_refusal(person=person, post=held.post, field="political_status"):
                 problem(refusal.field, refusal.message)
-
-
-def _plan_posts(
-    plan: RowPlan,
-    person: Person,
-    village: Village,
-    posts: list[tuple[str, int | None]],
-    *,
-    start_on: dt.date | None,
-    existing: _Existing,
-    today: dt.date,
-    problem: Callable[[str, str], None],
-) -> None:
-    """New posts through the roster's rules (invariants.post_refusals), as start_post would apply them; a held
-    社长 post whose 社 changes through the 社 and seat rules, as change_post would."""
-    groups = existing.groups.get(village.pk, {})
-    held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
-    for post, number in posts:
-        group = groups.get(number) if number is not None and post == Post.GROUP_LEADER else None
-        others = existing.competitors(village, post, group, person)
-        current = held.get(post)
-        if current is None:
-            refusals = post_refusals(
-                person=person,
-                village=village,
-                post=post,
-                group_number=number,
-                groups=groups,
-                start_on=start_on,
-                end_on=None,
-                others=others,
-                today=today,
-            )
-            for refusal in refusals:
-                problem(refusal.field, refusal.message)
-            if refusals:
-                continue
-            plan.new_posts.append(
-                PostAssignment(  # person_id is set in apply_import, once new people have their pk
-                    person=person,
-                    village_id=village.pk,
-                    organ=ORGAN_OF_POST[post],
-                    post=post,
-                    group_id=group.pk if group else None,
-                    start_on=start_on,
-                )
-            )
-            label = Post(post).label + (f"（{group}）" if group else "")
-            plan.changes.append(f"新增职务：{label}" + (f"，{start_on:%Y-%m-%d}起" if start_on else ""))
-        elif post == Post.GROUP_LEADER and number is not None and number != current.group_number:
-            _plan_group_change(plan, person, current, number, groups=groups, others=others, problem=problem)
-
-
-def _plan_group_change(
-    plan: RowPlan,
-    person: Person,
-    current: PostAssignment,
-    number: int,
-    *,
-    groups: dict[int, Group],
-    others: list[PostAssignment],
-    problem: Callable[[str, str], None],
-) -> None:
-    group = groups.get(number)
-    refusal = group_refusal(village=current.village, post=current.post, group_number=number, group_numbers=groups)
-    if refusal is None and group is not None:
-        rest = [other for other in others if other.pk != current.pk]
-        refusal = seat_refusal(
-            person=person, post=current.post, group=group, start_on=current.start_on, end_on=None, others=rest
-        )
-    if refusal:
-        problem(refusal.field, refusal.message)
-        return
-    plan.changes.append(f"社长所在社：{current.group} → {group}")
-    current.group = group
-    current.version += 1
-    plan.changed_posts.append(current)
 
 
 def _plan_assessment(
