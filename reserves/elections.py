@@ -2,19 +2,25 @@
 
 Contract of `record_results` / `record_village_results` / `record_township_results`:
 - every row is validated before anything is written: the person exists and is in the scope of the township
-  (home village, a post or a reserve there), the post is one an election fills (not 第一书记), 社长 rows name
-  an existing 社 of the village and other rows name none, and no seat is filled twice (single-seat posts once
-  per village, 社长 once per 社, a person once per post). Any error refuses the whole batch with row-level
-  errors (`ResultsRefused.errors`), and nothing is written;
-- then, in one `transaction.atomic`: the current assignments of the seats being filled end on the election
-  date (end_on is exclusive), new assignments start on it (how=elected, the election's term), each active
-  reserve of a winner in that village is marked appointed (to the post they were reserved for when they won
-  it), each result is linked to its assignment, and the village's held_election_on is set.
+  (home village, a post or a reserve there), the post is one an election fills (not 第一书记), and the new
+  assignment passes every roster rule a post obeys (villages.roster.invariants.post_refusals, the same rules as
+  the roster form, the API and the workbook: a 社长 names an existing 社 of the village and no other post names
+  one; the election date is not in the future nor before the winner's birth; party posts only for full party
+  members; one holder per single seat and per 社, a person once per post), judged against the seats as the
+  election leaves them: the holders it replaces end on its date, and the rows above count as filled. Any error
+  refuses the whole batch with row-level errors (`ResultsRefused.errors`; the roster rules' fields as the rows
+  name them: `post`, `group_number`, `held_on`), and nothing is written;
+- then, in one `transaction.atomic`, through the roster write functions (villages.roster: history records
+  `by`): the current assignments of the seats being filled end on the election date (end_on is exclusive),
+  new assignments start on it (how=elected, the election's term), each active reserve of a winner in that
+  village is marked appointed (to the post they were reserved for when they won it), each result is linked to
+  its assignment, and the village's held_election_on is set.
 Trainees are linked to the posts they won through those assignments (see reserves/outcomes.py).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -25,16 +31,16 @@ from django.utils import timezone
 
 from reserves.choices import EnrollmentStatus, ReserveStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve
-from villages.choices import ORGAN_OF_POST, How, Post
+from villages.choices import How, Post
 from villages.models import Group, Person, PostAssignment, Township, Village
+from villages.roster import RosterRefused, change_post, start_post
+from villages.roster.invariants import post_refusals
 
 if TYPE_CHECKING:
     from villages.models import User
 
-# Seats a village has one of (社长: one per 社). Other posts (deputies, members) may be filled several times.
-SINGLE_SEAT_POSTS: frozenset[str] = frozenset(
-    {Post.PARTY_SECRETARY, Post.DIRECTOR, Post.SUPERVISION_DIRECTOR, Post.CLERK}
-)
+# The rows' names for the roster rules' fields (villages.roster.invariants), where they differ.
+ROW_FIELDS = {"group": "group_number", "start_on": "held_on", "end_on": "held_on"}
 ELECTED_POSTS: tuple[str, ...] = tuple(p for p in Post.values if p != Post.FIRST_SECRETARY)
 END_REASON = "换届"
 
@@ -135,95 +141,133 @@ def _numbered(row: ResultRow, number: int) -> ResultRow:
 
 def _record(batches: dict[Election, list[ResultRow]], *, township: Township, by: User | None) -> RecordSummary:
     with transaction.atomic():
-        errors = validate_rows(batches, township=township)
+        people = _winners(batches, township=township)
+        errors = _validate(batches, people=people, today=timezone.localdate())
         if errors:
             raise ResultsRefused(errors)
         summary = RecordSummary()
         for election, rows in batches.items():
-            _apply(election, rows, by=by, summary=summary)
+            _apply(election, rows, people=people, by=by, summary=summary)
         return summary
 
 
-def validate_rows(batches: dict[Election, list[ResultRow]], *, township: Township) -> list[RowError]:
-    """Every problem of every row (two queries: people in scope, groups of the villages)."""
-    all_rows = [row for rows in batches.values() for row in rows]
-    in_scope = set(
-        Person.objects.alive()
-        .in_villages(Village.objects.filter(township=township))
-        .filter(pk__in={row.person_id for row in all_rows if row.person_id})
-        .values_list("pk", flat=True)
-    )
-    groups = set(Group.objects.filter(village__in=[e.village_id for e in batches]).values_list("village_id", "number"))
+def _winners(batches: dict[Election, list[ResultRow]], *, township: Township) -> dict[int, Person]:
+    """The rows' people who are in the township's scope (home village, a post or a reserve there), by pk."""
+    ids = {row.person_id for rows in batches.values() for row in rows if row.person_id}
+    in_scope = Person.objects.alive().in_villages(Village.objects.filter(township=township)).filter(pk__in=ids)
+    return {person.pk: person for person in in_scope}
+
+
+def validate_rows(
+    batches: dict[Election, list[ResultRow]], *, township: Township, today: dt.date | None = None
+) -> list[RowError]:
+    """Every problem of every row (four queries: people in scope, groups and assignments of the villages)."""
+    people = _winners(batches, township=township)
+    return _validate(batches, people=people, today=today or timezone.localdate())
+
+
+def _validate(batches: dict[Election, list[ResultRow]], *, people: dict[int, Person], today: dt.date) -> list[RowError]:
+    villages = [election.village_id for election in batches]
+    groups: dict[int, dict[int, Group]] = defaultdict(dict)
+    for group in Group.objects.filter(village__in=villages):
+        groups[group.village_id][group.number] = group
+    assignments: dict[int, list[PostAssignment]] = defaultdict(list)
+    for assignment in PostAssignment.objects.filter(village__in=villages).select_related("person"):
+        assignments[assignment.village_id].append(assignment)
     errors: list[RowError] = []
     for election, rows in batches.items():
         if election.results.exists():
             errors.append(RowError(0, "election", f"{election.village.name} {election.held_on} 的换届结果已录入"))
-        errors += _row_errors(election, rows, in_scope=in_scope, groups=groups)
+        seats = _seats_after_ending(election, rows, assignments[election.village_id])
+        errors += _row_errors(
+            election, rows, people=people, groups=groups[election.village_id], seats=seats, today=today
+        )
     return sorted(errors, key=lambda e: e.row)
 
 
+def _refilled(assignment: PostAssignment, rows: list[ResultRow], *, held_on: dt.date) -> bool:
+    """Whether the election replaces this holder: current on its date, in a post (社长: a 社) it fills."""
+    current = (assignment.start_on is None or assignment.start_on <= held_on) and (
+        assignment.end_on is None or assignment.end_on > held_on
+    )
+    if not current:
+        return False
+    if assignment.post == Post.GROUP_LEADER:
+        return assignment.group_number in {row.group_number for row in rows if row.post == Post.GROUP_LEADER}
+    return assignment.post in {row.post for row in rows if row.post != Post.GROUP_LEADER}
+
+
+def _seats_after_ending(
+    election: Election, rows: list[ResultRow], assignments: list[PostAssignment]
+) -> dict[str, list[PostAssignment]]:
+    """The village's assignments by post as the election leaves them before its winners start: the holders it
+    replaces end on its date (copies; nothing is written)."""
+    seats: dict[str, list[PostAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        if _refilled(assignment, rows, held_on=election.held_on):
+            assignment = copy.copy(assignment)
+            assignment.end_on = election.held_on
+        seats[assignment.post].append(assignment)
+    return seats
+
+
 def _row_errors(
-    election: Election, rows: list[ResultRow], *, in_scope: set[int], groups: set[tuple[int, int]]
+    election: Election,
+    rows: list[ResultRow],
+    *,
+    people: dict[int, Person],
+    groups: dict[int, Group],
+    seats: dict[str, list[PostAssignment]],
+    today: dt.date,
 ) -> list[RowError]:
+    """Scope and post of each row, then the roster's rules on the post it starts; a valid row fills its seat
+    for the rows below (as the write that follows will)."""
     errors: list[RowError] = []
-    seats: dict[tuple, int] = {}
     for row in rows:
-        if row.person_id not in in_scope:
+        person = people.get(row.person_id) if row.person_id else None
+        if person is None:
             errors.append(RowError(row.number, "person", "人员不存在或不在本乡镇范围内"))
         if row.post not in ELECTED_POSTS:
             errors.append(RowError(row.number, "post", "职务无效（第一书记由上级选派，不经换届选举）"))
             continue
-        if row.post == Post.GROUP_LEADER:
-            if (election.village_id, row.group_number) not in groups:
-                errors.append(RowError(row.number, "group_number", "社长须填写本村已有的社号"))
-        elif row.group_number is not None:
-            errors.append(RowError(row.number, "group_number", "只有社长填写社号"))
-        for seat in _seats(election, row):
-            if seat in seats:
-                errors.append(RowError(row.number, "post", f"与第{seats[seat]}行重复（同一岗位只能填写一次）"))
-                break
-            seats[seat] = row.number
+        if person is None:
+            continue
+        refusals = post_refusals(
+            person=person,
+            village=election.village,
+            post=row.post,
+            group_number=row.group_number,
+            groups=groups,
+            start_on=election.held_on,
+            end_on=None,
+            others=seats[row.post],
+            today=today,
+        )
+        errors += [RowError(row.number, ROW_FIELDS.get(r.field, r.field), r.message) for r in refusals]
+        if not refusals:
+            group = groups.get(row.group_number) if row.group_number is not None else None
+            planned = PostAssignment(person=person, post=row.post, group=group, start_on=election.held_on)
+            seats[row.post].append(planned)
     return errors
 
 
-def _seats(election: Election, row: ResultRow) -> list[tuple]:
-    seats: list[tuple] = [(election.pk, "person", row.person_id, row.post)]
-    if row.post == Post.GROUP_LEADER:
-        seats.append((election.pk, "group", row.group_number))
-    elif row.post in SINGLE_SEAT_POSTS:
-        seats.append((election.pk, "seat", row.post))
-    return seats
-
-
-def _apply(election: Election, rows: list[ResultRow], *, by: User | None, summary: RecordSummary) -> None:
+def _apply(
+    election: Election, rows: list[ResultRow], *, people: dict[int, Person], by: User | None, summary: RecordSummary
+) -> None:
     village, held_on = election.village, election.held_on
-    summary.ended += _end_previous(village, rows, held_on=held_on)
-    groups = {g.number: g for g in Group.objects.filter(village=village)}
+    summary.ended += _end_previous(village, rows, held_on=held_on, by=by)
     won: dict[int, list[PostAssignment]] = defaultdict(list)
     for row in rows:
-        person_id = row.person_id
-        if person_id is None:  # validation refuses a row without a winner before anything is written
-            raise ValueError(f"第{row.number}行没有当选人")
-        assignment = PostAssignment(
-            person_id=person_id,
-            village=village,
-            organ=ORGAN_OF_POST[row.post],
-            post=row.post,
-            group=groups.get(row.group_number) if row.post == Post.GROUP_LEADER and row.group_number else None,
-            start_on=held_on,
-            how=How.ELECTED,
-            term=election.term,
-        )
-        assignment.save()
+        assignment = _start(election, row, people=people, by=by)
         ElectionResult.objects.create(
             election=election,
-            person_id=person_id,
+            person=assignment.person,
             post=row.post,
             group=assignment.group,
             votes=row.votes,
             assignment=assignment,
         )
-        won[person_id].append(assignment)
+        won[assignment.person_id].append(assignment)
         summary.results += 1
     summary.reserves_appointed += _appoint_reserves(village, won, on=held_on)
     summary.trainees_elected += (
@@ -239,18 +283,39 @@ def _apply(election: Election, rows: list[ResultRow], *, by: User | None, summar
     summary.elections.append(election)
 
 
-def _end_previous(village: Village, rows: list[ResultRow], *, held_on: dt.date) -> int:
-    """End the current holders of every post (社长: every 社) the election fills."""
-    posts = {row.post for row in rows if row.post != Post.GROUP_LEADER}
-    group_numbers = {row.group_number for row in rows if row.post == Post.GROUP_LEADER}
-    current = PostAssignment.objects.filter(village=village).current(on=held_on).select_related("group")
+def _start(election: Election, row: ResultRow, *, people: dict[int, Person], by: User | None) -> PostAssignment:
+    """The winner's new assignment (roster.start_post). Validated above: a refusal here means someone changed
+    the roster meanwhile, and the whole batch is refused on that row."""
+    person = people.get(row.person_id) if row.person_id else None
+    if person is None:
+        raise ResultsRefused([RowError(row.number, "person", "人员不存在或不在本乡镇范围内")])
+    try:
+        return start_post(
+            person=person,
+            village=election.village,
+            post=row.post,
+            group_number=row.group_number,
+            start_on=election.held_on,
+            how=How.ELECTED,
+            term=election.term,
+            by=by,
+        )
+    except RosterRefused as refused:
+        raise ResultsRefused(
+            [RowError(row.number, ROW_FIELDS.get(r.field, r.field), r.message) for r in refused.refusals]
+        ) from None
+
+
+def _end_previous(village: Village, rows: list[ResultRow], *, held_on: dt.date, by: User | None) -> int:
+    """End the current holders of every post (社长: every 社) the election fills (roster.change_post)."""
+    current = PostAssignment.objects.filter(village=village).current(on=held_on).select_related("group", "person")
     ended = 0
     for assignment in current:
-        refilled = assignment.post in posts or (
-            assignment.post == Post.GROUP_LEADER and assignment.group_number in group_numbers
-        )
-        if refilled:
-            assignment.end(on=held_on, reason=END_REASON)
+        if _refilled(assignment, rows, held_on=held_on):
+            try:
+                change_post(assignment=assignment, changes={"end_on": held_on, "end_reason": END_REASON}, by=by)
+            except RosterRefused as refused:
+                raise ResultsRefused([RowError(0, "held_on", r.message) for r in refused.refusals]) from None
             ended += 1
     return ended
 

@@ -206,14 +206,32 @@ class EnrollmentChoiceForm(forms.Form):
 
 
 class EnrollmentStatusForm(forms.ModelForm):
+    """A trainee's status; 结业 has a date (default: the class's end date once passed, else today), the other
+    statuses none. The date is not before the class started nor after today."""
+
     class Meta:
         model = Enrollment
         fields = ["status", "completed_on"]
-        widgets = {"completed_on": DATE_WIDGET}
+        widgets = {
+            "status": forms.Select(attrs={"aria-label": "学习状态"}),
+            "completed_on": forms.DateInput(
+                attrs={"type": "date", "aria-label": "结业日期（结业时填写，留空为结业日期或今天）"}, format="%Y-%m-%d"
+            ),
+        }
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("status") == EnrollmentStatus.COMPLETED and not data.get("completed_on"):
-            data["completed_on"] = self.instance.training_class.ends_on or timezone.localdate()
+        if data.get("status") != EnrollmentStatus.COMPLETED:
+            data["completed_on"] = None
+            return data
+        today, training_class = timezone.localdate(), self.instance.training_class
+        ended = training_class.ends_on if training_class.ends_on and training_class.ends_on <= today else today
+        completed_on = data.get("completed_on") or ended
+        if completed_on > today:
+            self.add_error("completed_on", f"结业日期（{completed_on:%Y-%m-%d}）不能晚于今天")
+        elif training_class.starts_on and completed_on < training_class.starts_on:
+            self.add_error("completed_on", f"结业日期不能早于开班日期（{training_class.starts_on:%Y-%m-%d}）")
+        else:
+            data["completed_on"] = completed_on
         return data

@@ -58,7 +58,10 @@ def committee(world):
 
 
 def newcomers(village, count: int) -> list:
-    return [f.PersonFactory(home_village=village, name=f"新{village.name[:1]}{i}") for i in range(count)]
+    return [
+        f.PersonFactory(home_village=village, name=f"新{village.name[:1]}{i}", political_status="cpc_member")
+        for i in range(count)
+    ]
 
 
 def as_browser_posts(response, fill: dict[int, dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -150,8 +153,10 @@ def test_an_entry_the_domain_refuses_leaves_no_election_and_no_post_changes(clie
     fill = {0: {"person": first.name}, 1: {"person": second.name, "post": Post.PARTY_SECRETARY}}
     response = client_a.post(village_url(world), as_browser_posts(page, fill, held_on=HELD_ON))
     assert response.status_code == 400
-    assert "第2行职务：与第1行重复" in response.content.decode()
-    assert response.context["formset"].forms[1].errors["post"][0].startswith("与第1行重复")
+    # The one seat rule (villages.roster.invariants.seat_refusal) answers, as it does for every entry path.
+    refusal = f"本村书记已由{first.name}担任（{HELD_ON}起），同一时间只能一人担任"
+    assert f"第2行职务：{refusal}" in response.content.decode()
+    assert response.context["formset"].forms[1].errors["post"][0].startswith(refusal)
     assert not Election.objects.exists()
     assert not PostAssignment.objects.filter(end_on__isnull=False).exists()
     assert PostAssignment.objects.count() == len(COMMITTEE)
@@ -159,7 +164,7 @@ def test_an_entry_the_domain_refuses_leaves_no_election_and_no_post_changes(clie
 
 def test_a_person_outside_the_township_is_an_error_on_that_row(client_a, world, committee):
     (first,) = newcomers(world.village_a, 1)
-    outsider = f.PersonFactory(home_village=world.village_b, name="外乡人")
+    outsider = f.PersonFactory(home_village=world.village_b, name="外乡人", political_status="cpc_member")
     page = client_a.get(village_url(world))
     fill = {0: {"person": first.name}, 3: {"person": outsider.id_number}}
     response = client_a.post(village_url(world), as_browser_posts(page, fill, held_on=HELD_ON))
@@ -181,8 +186,8 @@ def test_a_future_election_date_is_refused(client_a, world, committee):
 
 def test_a_name_shared_in_the_township_resolves_to_the_one_living_in_the_village(client_a, world, committee):
     second_village = f.VillageFactory(township=world.township_a, code="511902100202", name="白马村")
-    local = f.PersonFactory(home_village=world.village_a, name="同名")
-    f.PersonFactory(home_village=second_village, name="同名")
+    local = f.PersonFactory(home_village=world.village_a, name="同名", political_status="cpc_member")
+    f.PersonFactory(home_village=second_village, name="同名", political_status="cpc_member")
     page = client_a.get(village_url(world))
     response = client_a.post(village_url(world), as_browser_posts(page, {0: {"person": "同名"}}, held_on=HELD_ON))
     assert response.status_code == 302

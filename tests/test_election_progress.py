@@ -20,7 +20,7 @@ THIS_CYCLE = dt.date(2026, 3, 1)
 def elected(village, *, winners: int, held_on: dt.date = THIS_CYCLE):
     election = f.ElectionFactory(village=village, held_on=held_on)
     for _ in range(winners):
-        person = f.PersonFactory(home_village=village)
+        person = f.PersonFactory(home_village=village, political_status="cpc_member")
         election.results.create(person=person, post=Post.COMMITTEE_MEMBER)
     return election
 

@@ -31,9 +31,11 @@ def township(world):
         f.PostAssignmentFactory(person__home_village=world.village_a, post=post)
     f.PostAssignmentFactory(person__home_village=second, post=Post.PARTY_SECRETARY)
     winners = {
-        "qinglong_secretary": f.PersonFactory(home_village=world.village_a, name="赵书记"),
-        "qinglong_member": f.PersonFactory(home_village=world.village_a, name="钱委员"),
-        "baima_secretary": f.PersonFactory(home_village=second, name="孙书记"),
+        "qinglong_secretary": f.PersonFactory(
+            home_village=world.village_a, name="赵书记", political_status="cpc_member"
+        ),
+        "qinglong_member": f.PersonFactory(home_village=world.village_a, name="钱委员", political_status="cpc_member"),
+        "baima_secretary": f.PersonFactory(home_village=second, name="孙书记", political_status="cpc_member"),
     }
     return world.township_a, second, winners
 
@@ -148,7 +150,10 @@ def test_a_seat_filled_twice_is_refused_by_the_dry_run_with_its_row(client_a, to
     response = upload(client_a, township_.code, workbook)
     assert response.status_code == 400
     assert response.context["plan"].problems == [
-        RowProblem(twice, "职务", f"与第{row_of(sheet, '青龙村', '书记')}行重复（同一岗位只能填写一次）")
+        # The one seat rule (villages.roster.invariants.seat_refusal), as for every entry path.
+        RowProblem(
+            twice, "职务", f"本村书记已由赵书记担任（{HELD_ON}起），同一时间只能一人担任；如其已离任，请先登记离任"
+        )
     ]
     assert not Election.objects.exists()
 

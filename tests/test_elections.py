@@ -22,7 +22,7 @@ def village_setup(world):
     village = world.village_a
     old_secretary = f.PersonFactory(home_village=village, birth_date=dt.date(1958, 1, 1))
     old_post = f.PostAssignmentFactory(person=old_secretary, post=Post.PARTY_SECRETARY, start_on=dt.date(2016, 3, 1))
-    trainee = f.PersonFactory(home_village=village, birth_date=dt.date(1992, 1, 1))
+    trainee = f.PersonFactory(home_village=village, birth_date=dt.date(1992, 1, 1), political_status="cpc_member")
     training_class = f.TrainingClassFactory(county=world.county, ends_on=dt.date(2020, 7, 1))
     f.EnrollmentFactory(training_class=training_class, person=trainee)
     reserve = f.ReserveFactory(person=trainee, village=village, target_post=Post.PARTY_SECRETARY)
@@ -89,7 +89,7 @@ def test_a_bad_row_refuses_the_whole_batch_and_writes_nothing(village_setup, wor
 def test_duplicate_seats_and_group_rules_are_row_errors(village_setup, secretary_a):
     village, _, trainee, _, election, _ = village_setup
     Group.objects.create(village=village, number=1)
-    other = f.PersonFactory(home_village=village)
+    other = f.PersonFactory(home_village=village, political_status="cpc_member")
     with pytest.raises(ResultsRefused) as refused:
         record_results(
             election=election,
@@ -134,7 +134,7 @@ def test_results_cannot_be_recorded_twice(village_setup, secretary_a):
 
 def test_township_results_create_one_election_per_village_or_nothing(world, secretary_a):
     second_village = f.VillageFactory(township=world.township_a, code="511902100202", name="白马村")
-    first = f.PersonFactory(home_village=world.village_a)
+    first = f.PersonFactory(home_village=world.village_a, political_status="cpc_member")
     second = f.PersonFactory(home_village=second_village)
     rows = [
         ResultRow(first, Post.PARTY_SECRETARY, village=world.village_a),

@@ -16,6 +16,7 @@ from tests.test_roster_edit import person_data, row_edit_data
 from villages.choices import Education, How, Post
 from villages.headlines import village_roster
 from villages.models import IdNumberView, Person, PostAssignment
+from villages.roster import change_post
 from villages.structure import committee_stats
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def cadre(world, secretary_a):
     slate, and elected in 2021."""
     person = f.PersonFactory(home_village=world.village_a, name="张全能", birth_date=dt.date(1990, 2, 2))
     current = f.PostAssignmentFactory(person=person, post=Post.PARTY_SECRETARY, start_on=dt.date(2021, 3, 15))
-    current.end(on=SOON, reason="调任乡镇")
+    change_post(assignment=current, changes={"end_on": SOON, "end_reason": "调任乡镇"}, by=None)
     f.PostAssignmentFactory(
         person=person, post=Post.CLERK, start_on=dt.date(2018, 1, 1), end_on=dt.date(2021, 3, 15), end_reason="换届"
     )
@@ -94,8 +95,8 @@ def test_person_page_query_count_does_not_grow_with_roles(client_a, world, cadre
     with CaptureQueriesContext(connection) as few:
         page(client_a, cadre)
     for year in (2010, 2013, 2016):
-        f.PostAssignmentFactory(person=cadre, post=Post.COMMITTEE_MEMBER, start_on=dt.date(year, 1, 1)).end(
-            on=dt.date(year + 3, 1, 1)
+        f.PostAssignmentFactory(
+            person=cadre, post=Post.COMMITTEE_MEMBER, start_on=dt.date(year, 1, 1), end_on=dt.date(year + 3, 1, 1)
         )
         f.EnrollmentFactory(person=cadre, training_class__county=world.county)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -18,7 +18,7 @@ API = "/api/v1"
 
 @pytest.fixture
 def reserve(world):
-    return f.ReserveFactory(person__home_village=world.village_a)
+    return f.ReserveFactory(person__home_village=world.village_a, person__political_status="cpc_member")
 
 
 @pytest.fixture

@@ -309,7 +309,7 @@ def _result_post(rows: list[dict], *, prefix: str = "form") -> dict:
 
 def test_results_entry_records_and_marks_reserve_appointed(client_a, world):
     election = f.ElectionFactory(village=world.village_a)
-    reserve = f.ReserveFactory(person=_young(world.village_a, name="周四"))
+    reserve = f.ReserveFactory(person=_young(world.village_a, name="周四", political_status="cpc_member"))
     rows = [{"person": reserve.person.id_number, "post": Post.PARTY_SECRETARY, "votes": 600}]
     response = client_a.post(reverse("reserves:election_results", args=[election.pk]), _result_post(rows))
     assert response.status_code == 302
@@ -319,7 +319,8 @@ def test_results_entry_records_and_marks_reserve_appointed(client_a, world):
 
 def test_results_entry_with_a_bad_row_records_nothing(client_a, world):
     election = f.ElectionFactory(village=world.village_a)
-    first, second = _young(world.village_a, name="吴五"), _young(world.village_a, name="郑六")
+    first = _young(world.village_a, name="吴五", political_status="cpc_member")
+    second = _young(world.village_a, name="郑六", political_status="cpc_member")
     rows = [
         {"person": "吴五", "post": Post.PARTY_SECRETARY},
         {"person": "郑六", "post": Post.PARTY_SECRETARY},
@@ -339,7 +340,7 @@ def test_township_one_screen_entry_permissions(request, world, persona, code):
 
 def test_township_one_screen_entry_records_several_villages(client_county, world):
     second = f.VillageFactory(township=world.township_a, code="511902100299", name="红星村")
-    one, two = _young(world.village_a, name="王七"), _young(second, name="冯八")
+    one, two = _young(world.village_a, name="王七", political_status="cpc_member"), _young(second, name="冯八")
     rows = [
         {"village": world.village_a.pk, "person": "王七", "post": Post.PARTY_SECRETARY},
         {"village": second.pk, "person": two.id_number, "post": Post.DIRECTOR, "votes": 321},
@@ -417,3 +418,25 @@ def test_county_bench_summarises_townships_and_township_bench_lists_villages(cli
     assert "<strong>1</strong>/2 个村" in county  # one of two villages has no ready secretary successor
     township = client_county.get(reverse("reserves:bench", args=["township", world.township_a.code])).content.decode()
     assert "青龙村" in township and "白鹤村" not in township
+
+
+def test_refused_enrolment_status_shows_why_on_its_row_and_keeps_the_choice(client_county, world):
+    training_class = f.TrainingClassFactory(county=world.county, starts_on=dt.date(2019, 9, 1))
+    enrollment = f.EnrollmentFactory(
+        training_class=training_class, person__home_village=world.village_a, status=EnrollmentStatus.ENROLLED
+    )
+    url = reverse("reserves:enrollment_status", args=[training_class.pk])
+    data = {"enrollment": enrollment.pk, "status": "completed", "completed_on": "2019-01-10"}
+    response = client_county.post(url, data, **HTMX)
+    assert response.status_code == 200  # htmx swaps only 2xx answers: the row must come back to show the error
+    html = response.content.decode()
+    assert "结业日期不能早于开班日期（2019-09-01）" in html and 'role="alert"' in html and "<html" not in html
+    assert 'value="2019-01-10"' in html and '<option value="completed" selected>' in html
+    page = client_county.post(url, data | {"completed_on": "2099-01-01"})
+    assert page.status_code == 400 and "不能晚于今天" in page.content.decode()
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.completed_on) == (EnrollmentStatus.ENROLLED, None)
+    dropped = client_county.post(url, {"enrollment": enrollment.pk, "status": "dropped", "completed_on": "2020-07-01"})
+    assert dropped.status_code == 302
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.completed_on) == (EnrollmentStatus.DROPPED, None)

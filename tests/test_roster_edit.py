@@ -73,7 +73,7 @@ def test_add_group_leader_without_group_shows_error_in_place(client_a, world, ro
     assert response.status_code == 200
     assert "HX-Retarget" not in response
     html = response.content.decode()
-    assert "社长须选择所在社" in html and "<html" not in html and 'hx-post="' in html
+    assert "社长须填写所在社" in html and "<html" not in html and 'hx-post="' in html
     assert not PostAssignment.objects.filter(person=roster_a.members[0], post=Post.GROUP_LEADER).exists()
 
 

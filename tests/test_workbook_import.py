@@ -90,7 +90,7 @@ def test_every_problem_is_reported_with_row_and_column_and_nothing_is_written(wo
         "文盲或半文盲",
         "row 7: 出生年月: 出生日期与身份证号码不一致：号码显示为 1970-05-20",
         "row 8: 性别: 性别与身份证号码不一致：号码显示为男",
-        "row 9: 所在社: 社长必须填写所在社",
+        "row 9: 所在社: 社长须填写所在社（社号）",
         "row 10: 入党时间: “1995.13”不是有效日期",
         "row 10: 职务: 无法识别职务“护林员”，可填写：书记、副书记、支委委员、村委会主任、副主任、村委委员、监委会主任、"
         "监委委员、村文书、社长、第一书记（多个职务用“、”分隔）",
@@ -108,14 +108,14 @@ def make_bad_check_id() -> str:
 
 
 def test_aliases_full_width_digits_spaces_and_15_digit_ids(world, secretary_a):
-    headers = ["村(社区)", "姓名", "身份证号", "文化程度", "现任职务", "考核等次", "出生日期", "任职时间"]
+    headers = ["村(社区)", "姓名", "身份证号", "文化程度", "政治面貌", "现任职务", "考核等次", "出生日期", "任职时间"]
     born = dt.date(1962, 8, 9)
     id15 = f.make_id_number(born, seq=3)[:6] + f"{born:%y%m%d}" + "007"
     to_full_width = str.maketrans("0123456789", "０１２３４５６７８９")
     full_width = f.make_id_number(dt.date(1980, 2, 3), seq=4).translate(to_full_width)
     rows = [
-        {"村(社区)": " 青龙村 ", "姓名": "赵  一", "身份证号": id15, "文化程度": "职高", "现任职务": "支部书记",
-         "考核等次": "优秀", "出生日期": "1962年8月", "任职时间": "２０２１．０３"},
+        {"村(社区)": " 青龙村 ", "姓名": "赵  一", "身份证号": id15, "文化程度": "职高", "政治面貌": "党员",
+         "现任职务": "支部书记", "考核等次": "优秀", "出生日期": "1962年8月", "任职时间": "２０２１．０３"},
         {"村(社区)": world.village_a.code, "姓名": "钱二", "身份证号": f" {full_width[:9]} {full_width[9:]} ",
          "文化程度": "大专", "现任职务": "主任", "出生日期": dt.datetime(1980, 2, 3), "任职时间": 202103},
     ]  # fmt: skip
@@ -209,8 +209,9 @@ def test_round_trip_export_then_import_changes_nothing(world, secretary_a):
 
 
 def test_import_uses_constant_queries(world, django_assert_max_num_queries):
-    f.GroupFactory(village=world.village_a, number=1)
-    rows = [person_row(seq=n, 姓名=f"人员{n}", 职务="社长", 所在社="1") for n in range(1, 120)]
+    for number in range(1, 120):  # one 社长 per 社
+        f.GroupFactory(village=world.village_a, number=number)
+    rows = [person_row(seq=n, 姓名=f"人员{n}", 职务="社长", 所在社=str(n)) for n in range(1, 120)]
     sheet = read_roster(io.BytesIO(build(rows)), today=TODAY)
     with django_assert_max_num_queries(6):
         plan = plan_import(sheet=sheet, township=world.township_a, user=None, today=TODAY)
@@ -248,3 +249,21 @@ def test_import_recomputes_risks_of_the_touched_villages(world, secretary_a, dja
     with django_capture_on_commit_callbacks(execute=True):
         apply_import(plan)
     assert Risk.objects.filter(village=world.village_a, person__name="王大明", kind="high_age").exists()
+
+
+def test_rows_obey_the_roster_rules_with_the_messages_of_every_entry_path(world, secretary_a):
+    rows = [
+        person_row(seq=1, 姓名="甲", 职务="书记"),  # row 3: 中共党员, takes the vacant seat
+        person_row(seq=2, 姓名="乙", 职务="书记"),  # row 4: the seat is row 3's now
+        person_row(seq=3, 姓名="丙", 职务="支委委员", 政治面貌="群众", 入党时间=None),  # row 5
+        person_row(seq=4, 姓名="丁", 入党时间="2099.07"),  # row 6
+        person_row(seq=5, 姓名="戊", 所在社="2"),  # row 7: a 社 without a 社长 post
+    ]
+    f.GroupFactory(village=world.village_a, number=2)
+    plan = plan_for(build(rows), world.township_a, secretary_a)
+    assert [str(p) for p in plan.problems] == [
+        "row 4: 职务: 本村书记已由甲担任（2021-03-01起），同一时间只能一人担任；如其已离任，请先登记离任",
+        "row 5: 职务: 丙的政治面貌为群众，村党组织职务只能由正式党员担任",
+        "row 6: 入党时间: 入党时间（2099-07-01）不能晚于今天",
+        "row 7: 所在社: 只有社长才填写所在社",
+    ]

@@ -51,6 +51,10 @@ COMMITTEE_POSTS: frozenset[str] = frozenset(
         Post.CLERK,
     }
 )
+# Seats a village has one of at a time (社长: one per 社). Other posts (deputies, members) may have several holders.
+SINGLE_SEAT_POSTS: frozenset[str] = frozenset(
+    {Post.PARTY_SECRETARY, Post.DIRECTOR, Post.SUPERVISION_DIRECTOR, Post.CLERK}
+)
 # Seats whose vacancy or acting holder is a succession gap.
 KEY_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
 # Leaders whose age limit is stricter (docs/domain.md §5 high_age: 55–59 amber).

@@ -16,7 +16,7 @@ from reserves.charts import funnel_chart
 from reserves.choices import EnrollmentStatus
 from reserves.enrolment import EnrolmentRefused, enrol_people, parse_pasted, read_workbook
 from reserves.forms import EnrolForm, EnrollmentChoiceForm, EnrollmentStatusForm, TrainingClassForm
-from reserves.models import TrainingClass
+from reserves.models import Enrollment, TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, class_for, class_for_edit
 from reserves.trainees import trainee_rows
@@ -62,18 +62,27 @@ def class_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def class_context(request: AuthedHttpRequest, training_class: TrainingClass, **extra: Any) -> dict[str, Any]:
+    """`status_form`: a refused status change, shown (with its errors) on its trainee's row."""
     outcomes = class_outcomes(training_class=training_class)
     can_manage = can_manage_classes(request.user, training_class.county_id)
+    rows = trainee_rows(training_class=training_class, people=Person.objects.for_user(request.user))
+    refused: EnrollmentStatusForm | None = extra.get("status_form")
     return {
         "training_class": training_class,
         "outcomes": outcomes,
         "funnel": funnel_chart(title="学员去向", outcomes=outcomes),
-        "trainees": trainee_rows(training_class=training_class, people=Person.objects.for_user(request.user)),
+        "trainees": [
+            (row, refused if refused and refused.instance.pk == row.enrollment.pk else _status_form(row.enrollment))
+            for row in rows
+        ],
         "can_manage": can_manage,
         "enrol_form": extra.get("enrol_form") or (EnrolForm() if can_manage else None),
         "enrol_errors": extra.get("enrol_errors", []),
-        "status_choices": EnrollmentStatus.choices,
     }
+
+
+def _status_form(enrollment: Enrollment, data: Any = None) -> EnrollmentStatusForm:
+    return EnrollmentStatusForm(data, instance=enrollment, auto_id=False)  # one per row: no duplicate ids
 
 
 @require_GET
@@ -109,10 +118,15 @@ def enrollment_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Change one trainee's status; the trainee is named by `enrollment` in the POST (one URL per class page)."""
     training_class = class_for_edit(request.user, pk)
     enrollment = get_object_or_404(training_class.enrollments, pk=EnrollmentChoiceForm(request.POST).enrollment_id())
-    form = EnrollmentStatusForm(request.POST, instance=enrollment)
+    form = _status_form(enrollment, request.POST)
     if form.is_valid():
         enrollment = form.save()
         messages.success(request, f"{enrollment.person.name}的学员状态已改为{enrollment.get_status_display()}")
-    if not request.htmx:
-        return redirect("reserves:class", pk=training_class.pk)
-    return render(request, "reserves/class.html#trainees", class_context(request, training_class))
+        if not request.htmx:
+            return redirect("reserves:class", pk=training_class.pk)
+        return render(request, "reserves/class.html#trainees", class_context(request, training_class))
+    # Refused: the row shows what was chosen and why (htmx swaps 2xx answers only, so the fragment is a 200).
+    context = class_context(request, training_class, status_form=form)
+    if request.htmx:
+        return render(request, "reserves/class.html#trainees", context)
+    return render(request, "reserves/class.html", context, status=400)

@@ -4,29 +4,46 @@ Extending: add a serializer field and append its name to `Meta.fields` (the risk
 `succession_gaps` and `stats`). Data needed per row should be loaded in bulk by the viewset's `get_queryset()`
 (annotations or prefetches) so list endpoints keep a constant number of queries.
 
-Writes: the serializers validate input and say what is wrong in Chinese; who may write is decided by the viewsets
-(villages/api/roster.py) through villages/permissions.py. Versioned rows are saved with `roster.save_versioned`.
+Writes: the serializers turn input into typed values and hand them to the roster write functions (villages.roster:
+save_person, start_post, change_post, record_assessment), which apply every roster rule; a refusal answers 400
+`{field: [message]}` in the API's field names, a stale `version` 409. Who may write is decided by the viewsets
+(villages/api/roster.py) through villages/permissions.py. Villages are saved with `roster.save_versioned`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from villages import idcard, risk
+from villages import risk
 from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.http import signed_in_user
-from villages.models import Assessment, County, Group, Person, PostAssignment, Township, Village
-from villages.roster import StaleEditError, party_post_refusal, save_versioned
+from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
+from villages.roster import (
+    RosterRefused,
+    StaleEditError,
+    change_post,
+    record_assessment,
+    save_person,
+    save_versioned,
+    start_post,
+)
+from villages.roster.invariants import valid_id_number
 
 VILLAGE_FLAGS: frozenset[str] = frozenset(VillageFlag.values)
 PERSON_FLAG_ORDER: dict[str, int] = {kind: n for n, kind in enumerate(PersonFlag.values)}
+# The API's names for the roster write functions' fields (villages.roster.invariants), where they differ.
+PERSON_FIELDS: dict[str, str] = {"home_village": "village"}
+POST_FIELDS: dict[str, str] = {"group": "group_number"}
+ASSESSMENT_FIELDS: dict[str, str] = {"year": "assessments", "grade": "assessments"}
+T = TypeVar("T")
 VERSION_HELP = "行版本：PATCH 时附带则只在记录未被他人修改时保存（否则 409）"
 
 
@@ -214,12 +231,6 @@ class AssessmentSerializer(serializers.ModelSerializer):
         model = Assessment
         fields = ["year", "grade"]
 
-    def validate_year(self, year: int) -> int:
-        this_year = timezone.localdate().year
-        if not 1980 <= year <= this_year:
-            raise serializers.ValidationError(f"年度应在 1980–{this_year} 之间")
-        return year
-
 
 class PostBriefSerializer(serializers.ModelSerializer):
     """A person's current post, as listed inside the person."""
@@ -298,17 +309,12 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         return [PostBriefSerializer(post).data for post in posts]
 
     def validate_id_number(self, raw: str) -> str:
+        """The number's own rule already here (save_person applies it again), so its error shows together with
+        the other fields' errors."""
         try:
-            parsed = idcard.parse(raw, today=timezone.localdate())
-        except idcard.InvalidIdNumber as error:
-            raise serializers.ValidationError(str(error)) from None
-        others = Person.objects.filter(id_number=parsed.number)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise serializers.ValidationError("该身份证号码已登记在其他人员名下（可能在其他乡镇），请核对")
-        self._parsed = parsed
-        return parsed.number
+            return valid_id_number(id_number=raw, today=timezone.localdate()).number
+        except RosterRefused as refused:
+            raise serializers.ValidationError([r.message for r in refused.refusals]) from None
 
     def validate_assessments(self, rows: list[dict]) -> list[dict]:
         years = [row["year"] for row in rows]
@@ -316,50 +322,58 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
             raise serializers.ValidationError("同一年度只能有一条考核结果")
         return rows
 
-    def validate(self, attrs: dict) -> dict:
-        parsed = getattr(self, "_parsed", None)
-        if parsed is None and self.instance is not None:
-            parsed = idcard.parse(self.instance.id_number)
-        if parsed is not None:
-            errors = idcard.consistency_errors(parsed, gender=attrs.get("gender"), birth_date=attrs.get("birth_date"))
-            if errors:
-                raise serializers.ValidationError(errors)
-            attrs["gender"], attrs["birth_date"] = parsed.gender, parsed.birth_date
-        joined = attrs.get("party_joined_on")
-        if joined and joined > timezone.localdate():
-            raise serializers.ValidationError({"party_joined_on": "入党时间不能晚于今天"})
-        return attrs
-
     @transaction.atomic
     def create(self, validated_data: dict) -> Person:
         assessments = validated_data.pop("assessments", [])
         validated_data.pop("version", None)
-        try:
-            with transaction.atomic():
-                person = Person.objects.create(**validated_data)
-        except IntegrityError:
-            raise serializers.ValidationError({"id_number": ["该身份证号码已登记在其他人员名下，请核对"]}) from None
-        _save_assessments(person, assessments)
+        person = roster_write(save_person, PERSON_FIELDS, person=None, values=validated_data, by=_user(self))
+        _save_assessments(person, assessments, by=_user(self))
         return person
 
     @transaction.atomic
     def update(self, instance: Person, validated_data: dict) -> Person:
         assessments = validated_data.pop("assessments", [])
-        person = super().update(instance, validated_data)
-        _save_assessments(person, assessments)
+        expected = validated_data.pop("version", None)
+        person = roster_write(
+            save_person,
+            PERSON_FIELDS,
+            person=instance,
+            values=validated_data,
+            by=_user(self),
+            expected_version=expected,
+        )
+        _save_assessments(person, assessments, by=_user(self))
         return person
 
 
-def _save_assessments(person: Person, rows: list[dict]) -> None:
-    """Add or change the given years' grades (each through save(), so history records who changed them)."""
+def _user(serializer: serializers.Serializer) -> User | None:
+    request = serializer.context.get("request")
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
+def roster_write(write: Callable[..., T], names: Mapping[str, str], /, **arguments: Any) -> T:
+    """`write(**arguments)` (a villages.roster write function); its refusal becomes a 400 `{field: [message]}`
+    with the fields renamed through `names`, a stale version StaleVersion (409)."""
+    try:
+        return write(**arguments)
+    except StaleEditError as error:
+        raise StaleVersion(str(error)) from error
+    except RosterRefused as refused:
+        raise serializers.ValidationError(refused.by_field(names)) from None
+
+
+def _save_assessments(person: Person, rows: list[dict], *, by: User | None) -> None:
+    """Add or correct the given years' grades (roster.record_assessment: history records who changed them)."""
     for row in rows:
-        assessment, created = Assessment.objects.get_or_create(
-            person=person, year=row["year"], defaults={"grade": row["grade"]}
+        roster_write(
+            record_assessment,
+            ASSESSMENT_FIELDS,
+            person=person,
+            year=row["year"],
+            grade=row["grade"],
+            by=by,
+            correct=True,
         )
-        if not created and assessment.grade != row["grade"]:
-            assessment.grade = row["grade"]
-            assessment.version += 1  # like every roster write: an edit open elsewhere becomes stale
-            assessment.save(update_fields=["grade", "version"])
 
 
 class PostSerializer(VersionedSerializer):
@@ -388,45 +402,18 @@ class PostSerializer(VersionedSerializer):
                 fields[name].read_only = True  # another person, village or post is a new assignment
         return fields
 
-    def validate(self, attrs: dict) -> dict:
-        instance: PostAssignment | None = self.instance
-        # Creating: village and post are required fields; updating: they are read-only (get_fields).
-        village: Village = attrs["village"] if instance is None else instance.village
-        post: str = attrs["post"] if instance is None else instance.post
-        start_on = attrs.get("start_on", instance.start_on if instance else None)
-        end_on = attrs.get("end_on", instance.end_on if instance else None)
-        if start_on and end_on and end_on < start_on:
-            raise serializers.ValidationError({"end_on": f"离任时间不能早于任职时间（{start_on:%Y-%m-%d}）"})
-        attrs.update(self._group(attrs, village=village, post=post, instance=instance))
-        if instance is None:
-            self._not_held_twice(attrs["person"], village=village, post=post, end_on=end_on)
-            refusal = party_post_refusal(person=attrs["person"], post=post)
-            if refusal:
-                raise serializers.ValidationError({"person": refusal})
-        return attrs
-
-    def _group(self, attrs: dict, *, village: Village, post: str, instance: PostAssignment | None) -> dict:
-        if "group_number" not in attrs:
-            if instance is None and post == Post.GROUP_LEADER:
-                raise serializers.ValidationError({"group_number": "社长须填写所在社（社号）"})
-            return {}
-        number = attrs.pop("group_number")
-        if post != Post.GROUP_LEADER:
-            if number is not None:
-                raise serializers.ValidationError({"group_number": "只有社长才填写所在社"})
-            return {}
-        group = Group.objects.filter(village=village, number=number).first() if number else None
-        if group is None:
-            raise serializers.ValidationError({"group_number": f"{village.name}没有第{number}社"})
-        return {"group": group}
-
-    def _not_held_twice(self, person: Person, *, village: Village, post: str, end_on: dt.date | None) -> None:
-        if (
-            end_on is None
-            and PostAssignment.objects.filter(person=person, village=village, post=post, end_on__isnull=True).exists()
-        ):
-            raise serializers.ValidationError({"post": f"{person.name}已担任本村{Post(post).label}，请先结束原任职"})
-
     def create(self, validated_data: dict) -> PostAssignment:
         validated_data.pop("version", None)
-        return PostAssignment.objects.create(**validated_data)
+        validated_data.setdefault("start_on", None)
+        return roster_write(start_post, POST_FIELDS, **validated_data, by=_user(self))
+
+    def update(self, instance: PostAssignment, validated_data: dict) -> PostAssignment:
+        expected = validated_data.pop("version", None)
+        return roster_write(
+            change_post,
+            POST_FIELDS,
+            assignment=instance,
+            changes=validated_data,
+            by=_user(self),
+            expected_version=expected,
+        )

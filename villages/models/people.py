@@ -238,11 +238,4 @@ class PostAssignment(models.Model):
 
     @property
     def group_number(self) -> int | None:
-        return self.group.number if self.group is not None else None
-
-    def end(self, *, on: dt.date, reason: str = "") -> None:
-        """End this assignment on a date (exclusive)."""
-        self.end_on = on
-        self.end_reason = reason
-        self.version += 1
-        self.save(update_fields=["end_on", "end_reason", "version"])
+        return self.group.number if self.group_id else None

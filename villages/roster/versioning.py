@@ -1,70 +1,93 @@
-"""Optimistic concurrency for roster rows: a save succeeds only against the version the user saw."""
+"""Optimistic concurrency and attributed history for roster rows.
+
+A save succeeds only against the version the user saw (`save_versioned`, or `stale_versions` for many rows at
+once), and every save names who made it in the row's django-simple-history record (`save_attributed`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from django.db import transaction
-from django.db.models.options import Options
+from django.db import models, transaction
 from django.utils import timezone
 
+from villages.roster.invariants import RosterRefusal, RosterRefused
 
-class VersionedRow(Protocol):
-    """A roster row under optimistic concurrency: a `version` column and django-simple-history's `history`."""
+if TYPE_CHECKING:
+    from villages.models import User
 
-    pk: Any
-    version: int
-    history: Any  # simple_history's HistoryManager (the package ships no types)
-    _meta: ClassVar[Options[Any]]
-
-    def save(self, *args: Any, **kwargs: Any) -> None: ...
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any: ...
+CHUNK = 900  # SQLite allows 999 parameters per query
 
 
-class StaleEditError(Exception):
-    """The row changed since the form was rendered; the message says so in Chinese, naming who and when."""
+class StaleEditError(RosterRefused):
+    """The row changed since the form was rendered; the message says so in Chinese, naming who and when.
+
+    A refusal on the `version` field, so entry paths that show refusals show this one too (the API answers 409).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__([RosterRefusal("version", message)])
 
 
-def last_change_label(obj: VersionedRow) -> str:
+def last_change_label(obj: models.Model) -> str:
     """'张三 于 2026-11-27 10:15' from the object's latest history record (empty when it has none)."""
-    record = obj.history.select_related("history_user").order_by("-history_date").first()
+    record = obj.history.select_related("history_user").order_by("-history_date").first()  # type: ignore[attr-defined]
     if record is None:
         return ""
     who = str(record.history_user) if record.history_user else "系统"
     return f"{who} 于 {timezone.localtime(record.history_date):%Y-%m-%d %H:%M}"
 
 
-def save_versioned(obj: VersionedRow, *, expected_version: int) -> None:
+def save_attributed(obj: models.Model, *, by: User | None) -> None:
+    """Save `obj` through model.save() so its history record names `by`.
+
+    None leaves it to django-simple-history: the request's user (HistoryRequestMiddleware), else nobody (系统).
+    """
+    if by is not None:
+        obj._history_user = by  # type: ignore[attr-defined]  # simple-history reads it before the request's user
+    obj.save()
+
+
+def stale_versions(*, model: type[models.Model], expected: Mapping[int, int]) -> list[int]:
+    """Lock the rows `expected` names (pk → the version the user saw) and return the pks whose version moved on.
+
+    Call inside a transaction: the rows stay locked until it ends (select_for_update; SQLite's IMMEDIATE
+    transactions serialise writers), so nobody can change them between this check and the writes.
+    """
+    pks = sorted(expected)
+    stale: list[int] = []
+    for start in range(0, len(pks), CHUNK):
+        chunk = pks[start : start + CHUNK]
+        now = dict(model._base_manager.select_for_update().filter(pk__in=chunk).values_list("pk", "version"))
+        stale += [pk for pk in chunk if now.get(pk) != expected[pk]]
+    return stale
+
+
+def save_versioned(obj: models.Model, *, expected_version: int, by: User | None = None) -> None:
     """Save `obj` (carrying the user's changes) only if its row still has `expected_version`; bump the version.
 
-    The row is locked (select_for_update; SQLite's IMMEDIATE transactions serialise writers) so two saves
-    cannot both pass the check. A plain model.save() keeps django-simple-history recording who changed what.
-    Raises StaleEditError when someone else saved in between; nothing is written then.
+    Two saves cannot both pass the check (the row is locked, see `stale_versions`). The history record names
+    `by` (see `save_attributed`). Raises StaleEditError when someone else saved in between; nothing is written.
     """
     with transaction.atomic():
-        current = (
-            obj._meta.model._base_manager.select_for_update()
-            .filter(pk=obj.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        if current != expected_version:
+        if stale_versions(model=type(obj), expected={obj.pk: expected_version}):
             who_when = last_change_label(obj)
             raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
         # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
-        obj.version = expected_version + 1
-        obj.save()
+        obj.version = expected_version + 1  # type: ignore[attr-defined]
+        save_attributed(obj, by=by)
 
 
-def delete_versioned(obj: VersionedRow, *, expected_version: int) -> None:
+def delete_versioned(obj: models.Model, *, expected_version: int, by: User | None = None) -> None:
     """Delete `obj` only if its row still has `expected_version` (someone may have corrected it meanwhile).
 
     History records the deletion (who, when, the last values). Raises StaleEditError like `save_versioned`.
     """
     with transaction.atomic():
-        current = obj._meta.base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
-        if current != expected_version:
+        if stale_versions(model=type(obj), expected={obj.pk: expected_version}):
             who_when = last_change_label(obj)
             raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+        if by is not None:
+            obj._history_user = by  # type: ignore[attr-defined]  # simple-history reads it before the request's user
         obj.delete()

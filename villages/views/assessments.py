@@ -36,8 +36,8 @@ def saved(request: AuthedHttpRequest, person: Person, message: str) -> HttpRespo
 def assessment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = permissions.person_for_edit(request.user, pk)
     form = AssessmentForm(request.POST if request.method == "POST" else None, person=person)
-    if form.is_valid() and form.save_new_or_versioned():
-        return saved(request, person, f"已记录{person.name}{form.instance.year}年度考核：{label(form.instance)}")
+    if form.is_valid() and (recorded := form.submit(by=request.user)):
+        return saved(request, person, f"已记录{person.name}{recorded.year}年度考核：{label(recorded)}")
     return assessments_response(request, person, assessment_form=form)
 
 
@@ -47,8 +47,8 @@ def assessment_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = assessment.person
     data = request.POST if request.method == "POST" else None
     form = AssessmentForm(data, person=person, instance=assessment)
-    if form.is_valid() and form.save_new_or_versioned():
-        return saved(request, person, f"已更正{person.name}{assessment.year}年度考核：{label(assessment)}")
+    if form.is_valid() and (corrected := form.submit(by=request.user)):
+        return saved(request, person, f"已更正{person.name}{corrected.year}年度考核：{label(corrected)}")
     return assessments_response(request, person, edit_form=form, editing=assessment)
 
 
@@ -57,7 +57,7 @@ def assessment_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assessment = permissions.assessment_for_edit(request.user, pk)
     person = assessment.person
     form = AssessmentDeleteForm(request.POST if request.method == "POST" else None, instance=assessment)
-    if form.is_valid() and form.delete_if_unchanged():
+    if form.is_valid() and form.delete_if_unchanged(by=request.user):
         message = f"已删除{person.name}{assessment.year}年度考核（{label(assessment)}），原结果可在变更记录中查看"
         return saved(request, person, message)
     return assessments_response(request, person, delete_form=form, deleting=assessment)

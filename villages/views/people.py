@@ -87,9 +87,9 @@ def person_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person, villages=villages)
     if request.method == "GET":
         IdNumberView.objects.create(person=person, viewed_by=request.user, context="person_edit_form")
-    elif form.is_valid() and form.save_if_unchanged():
-        messages.success(request, f"已保存{person.name}的人员信息")
-        return person_saved(request, person)
+    elif form.is_valid() and (saved := form.submit(by=request.user)):
+        messages.success(request, f"已保存{saved.name}的人员信息")
+        return person_saved(request, saved)
     return person_form_response(request, form, person=person, title=f"修改人员信息：{person.name}")
 
 
@@ -110,8 +110,7 @@ def person_new(request: AuthedHttpRequest) -> HttpResponse:
     for_post = request.GET.get("for_post", "")
     initial = {"home_village": villages.filter(code=for_post).first(), "ethnicity": "汉族"}
     form = PersonForm(request.POST if request.method == "POST" else None, villages=villages, initial=initial)
-    if form.is_valid():
-        person = form.save()
+    if form.is_valid() and (person := form.submit(by=request.user)):
         messages.success(request, f"已新增人员：{person.name}")
         url = reverse("villages:person", args=[person.pk])
         if villages.filter(code=for_post).exists():

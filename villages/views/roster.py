@@ -23,7 +23,7 @@ from villages.forms.roster import (
     PostEditForm,
     PostEndForm,
     person_option_label,
-    save_together,
+    submit_together,
 )
 from villages.headlines import township_headlines, village_headlines, village_roster
 from villages.http import AuthedHttpRequest, page_or_partial
@@ -113,8 +113,7 @@ def post_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
         candidates=appointable_candidates(people, village, (data or {}).get("person") or selected),
         initial={"person": selected, "start_on": timezone.localdate()},
     )
-    if form.is_valid():
-        post = form.save()
+    if form.is_valid() and (post := form.submit(by=request.user)):
         messages.success(request, f"已新增任职：{post.person.name}（{post.get_post_display()}）")
         return roster_saved(request, village)
     new_person_url = reverse("villages:person_new") + f"?for_post={village.code}"
@@ -143,7 +142,7 @@ def post_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person_form = PersonForm(data, instance=post.person, villages=villages, prefix="person")
     if data is None:
         IdNumberView.objects.create(person=post.person, viewed_by=request.user, context="person_edit_form")
-    elif form.is_valid() and person_form.is_valid() and save_together(form, person_form):
+    elif form.is_valid() and person_form.is_valid() and submit_together(form, person_form, by=request.user):
         messages.success(request, f"已保存{post.person.name}（{post.get_post_display()}）的任职和人员信息")
         return roster_saved(request, post.village)
     title = f"修改：{post.person.name} {post.get_post_display()}"
@@ -154,8 +153,8 @@ def post_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def post_end(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     post = permissions.post_for_edit(request.user, pk)
     form = PostEndForm(request.POST if request.method == "POST" else None, instance=post)
-    if form.is_valid() and form.save_if_unchanged():
-        messages.success(request, post_end_message(post))
+    if form.is_valid() and (ended := form.submit(by=request.user)):
+        messages.success(request, post_end_message(ended))
         return roster_saved(request, post.village)
     title = f"结束任职（离任）：{post.person.name} {post.get_post_display()}"
     return post_form_response(request, form, post.village, title=title)

@@ -24,13 +24,17 @@ class DateShapeError(ValueError):
     """The value is not a date in one of the accepted shapes; the message (Chinese) says why."""
 
 
-def parse_date(value: object, *, today: dt.date | None = None) -> dt.date:
-    """A date from a cell value (see module docstring); DateShapeError if it is not one or is in the future."""
-    return _parse(value, today or dt.date.today())
+def parse_date(value: object) -> dt.date:
+    """A date from a cell value (see module docstring); DateShapeError if it is not one.
+
+    Whether a date may lie in the future is a roster rule, not a shape: the rules that say so
+    (villages.roster.invariants) check it, with the same words whatever the way in.
+    """
+    return _parse(value)
 
 
 @functools.lru_cache(maxsize=4096, typed=True)  # rosters repeat dates ("2021.03") thousands of times
-def _parse(value: object, today: dt.date) -> dt.date:
+def _parse(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         result = value.date()
     elif isinstance(value, dt.date):
@@ -43,8 +47,6 @@ def _parse(value: object, today: dt.date) -> dt.date:
         result = _from_text(str(value))
     if result.year < MIN_YEAR:
         raise DateShapeError(f"日期 {result:%Y-%m-%d} 早于 {MIN_YEAR} 年")
-    if result > today:
-        raise DateShapeError(f"日期 {result:%Y-%m-%d} 晚于今天")
     return result
 
 

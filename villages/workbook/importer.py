@@ -2,8 +2,14 @@
 
 Contract:
 - `plan_import` reads nothing but the sheet and a constant number of bulk queries per import (villages, groups,
-  and the people, current posts, scope and assessments of the file's ID numbers, fetched in chunks): no query per
-  row. It writes nothing.
+  the assignments of the township's villages, and the people, current posts, scope and assessments of the file's
+  ID numbers, fetched in chunks): no query per row. It writes nothing.
+- Every row goes through the roster's rules (villages.roster.invariants), the same functions the forms, the API
+  and election results reach through the write functions, with the facts loaded in bulk: a valid ID number and
+  typed gender/birth date that agree with it, 入党时间 not in the future nor before birth (rows.py); a new post
+  passes post_refusals (社, dates, party membership, one holder per seat, judged against the database and the
+  valid rows above), a changed political status keeps party posts with full members, the assessment year is in
+  range. A refusal is a problem `row N: column: message` in the column of the refused field.
 - Rows are matched to villages by name within the township (or by 12-digit code) and to people by ID number.
   An existing person is updated (upsert); a post they already hold in that village is not duplicated; posts not
   listed are left as they are (ending a post is a roster edit, not an import). A person who holds a current post in
@@ -28,11 +34,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from villages import idcard
-from villages.choices import ORGAN_OF_POST, Grade, Post, SourceCategory
+from villages.choices import Grade, SourceCategory
 from villages.models import Assessment, Group, Person, PostAssignment, Township, User, Village, concrete_field
+from villages.roster.invariants import assessment_year_refusal, party_post_refusal, seat_key
+from villages.roster.versioning import stale_versions
 from villages.signals import schedule_recompute
 from villages.workbook.bulk import insert_with_history
 from villages.workbook.codes import normalise_text
+from villages.workbook.posts import plan_posts, resolve_posts
 from villages.workbook.problems import RowProblem
 from villages.workbook.reader import RosterSheet
 from villages.workbook.rows import ParsedRow, parse_row
@@ -41,6 +50,8 @@ CREATE, UPDATE, UNCHANGED, INVALID = "create", "update", "unchanged", "invalid"
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", UNCHANGED: "无变化", INVALID: "有问题"}
 CHUNK = 900  # SQLite allows 999 parameters per query
 PROGRESS_EVERY = 250
+# The workbook's column for a roster rule's field, where the names differ (villages.roster.invariants).
+COLUMN_OF_FIELD = {"post": "posts", "year": "assessment", "grade": "assessment"}
 CHANGE_REASON = "花名册导入"
 PERSON_FIELDS = (
     "name",
@@ -147,11 +158,30 @@ class _Existing:
     """What the database holds for the file: fetched in bulk before any row is planned."""
 
     villages_by_key: dict[str, Village]
-    groups: dict[tuple[int, int], Group]
+    groups: dict[int, dict[int, Group]]  # village pk → 社 number → 社
     people: dict[str, Person]
     current_posts: dict[int, list[PostAssignment]]
     in_scope: set[int]
     assessments: dict[int, Assessment]
+    # The facts of the one-holder-per-seat rule: the township's assignments, then the posts planned by the valid
+    # rows above, indexed (so a row reads only its competitors) by (village pk, seat_key) and (village pk, post,
+    # person pk). See `_competitors`.
+    by_seat: dict[tuple[int, tuple[str, int | None]], list[PostAssignment]]
+    by_holder: dict[tuple[int, str, int], list[PostAssignment]]
+
+    def add_assignment(self, assignment: PostAssignment) -> None:
+        key = seat_key(post=assignment.post, group_id=assignment.group_id)
+        if key is not None:
+            self.by_seat[(assignment.village_id, key)].append(assignment)
+        if assignment.person_id is not None:
+            self.by_holder[(assignment.village_id, assignment.post, assignment.person_id)].append(assignment)
+
+    def competitors(self, village: Village, post: str, group: Group | None, person: Person) -> list[PostAssignment]:
+        """What `seat_refusal` needs for `person` taking `post` (社长: of `group`) in `village`."""
+        key = seat_key(post=post, group_id=group.pk if group else None)
+        same_seat = self.by_seat.get((village.pk, key), []) if key is not None else []
+        own = self.by_holder.get((village.pk, post, person.pk), []) if person.pk is not None else []
+        return [*same_seat, *own]
 
 
 def plan_import(
@@ -173,9 +203,9 @@ def plan_import(
     existing = _load_existing(township, [p.id.number for p in parsed if p.id], year=sheet.assessment_year)
     plan.versions = {person.pk: person.version for person in existing.people.values()}
     first_row_of: dict[str, int] = {}
-    for parsed_row in parsed:
+    for row in parsed:
         plan.rows.append(
-            _plan_row(parsed_row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of)
+            _plan_row(row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of, today=today)
         )
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
@@ -188,8 +218,14 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
 
 
 def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _Existing:
-    by_key = villages_by_key(Village.objects.filter(township=township))
-    groups = {(g.village_id, g.number): g for g in Group.objects.filter(village__township=township)}
+    villages = list(Village.objects.filter(township=township))
+    by_key: dict[str, Village] = {}
+    for village in villages:
+        by_key[village.code] = village
+        by_key[normalise_text(village.name)] = village
+    groups: dict[int, dict[int, Group]] = defaultdict(dict)
+    for group in Group.objects.filter(village__township=township):
+        groups[group.village_id][group.number] = group
     people: dict[str, Person] = {}
     for chunk in _chunks(sorted(set(id_numbers))):
         people |= {p.id_number: p for p in Person.objects.filter(id_number__in=chunk).select_related("home_village")}
@@ -204,7 +240,10 @@ def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _
             posts[post.person_id].append(post)
         in_scope |= set(Person.objects.filter(pk__in=chunk).in_villages(township_villages).values_list("pk", flat=True))
         assessments |= {a.person_id: a for a in Assessment.objects.filter(person_id__in=chunk, year=year)}
-    return _Existing(by_key, groups, people, posts, in_scope, assessments)
+    found = _Existing(by_key, groups, people, posts, in_scope, assessments, defaultdict(list), defaultdict(list))
+    for assignment in PostAssignment.objects.filter(village__township=township).select_related("person"):
+        found.add_assignment(assignment)
+    return found
 
 
 def villages_by_key(villages: Iterable[Village]) -> dict[str, Village]:
@@ -225,7 +264,13 @@ def find_village(text: str, villages_by_key: dict[str, Village]) -> Village | No
 
 
 def _plan_row(
-    row: ParsedRow, *, sheet: RosterSheet, township: Township, existing: _Existing, first_row_of: dict[str, int]
+    row: ParsedRow,
+    *,
+    sheet: RosterSheet,
+    township: Township,
+    existing: _Existing,
+    first_row_of: dict[str, int],
+    today: dt.date,
 ) -> RowPlan:
     village = find_village(row.village_text, existing.villages_by_key) if row.village_text else None
     plan = RowPlan(
@@ -239,7 +284,7 @@ def _plan_row(
     )
 
     def problem(key: str, message: str) -> None:
-        plan.problems.append(RowProblem(row.number, sheet.header(key), message))
+        plan.problems.append(RowProblem(row.number, sheet.header(COLUMN_OF_FIELD.get(key, key)), message))
 
     if row.village_text and village is None:
         problem("village", f"{township.name}没有名为“{row.village_text}”的村（可填村名或12位代码）")
@@ -253,15 +298,22 @@ def _plan_row(
             _check_conflicts(person, township=township, existing=existing, problem=problem)
         elif "education" not in row.fields and not any(p.column == sheet.header("education") for p in row.problems):
             problem("education", "新增人员必须填写学历")
-    posts = _resolve_posts(row, village, existing=existing, problem=problem)
-    if plan.problems or village is None or row.id is None:
+    posts = resolve_posts(row, village, existing=existing, problem=problem)
+    # The roster rules need to know who and where; a row that does not say (or is someone else's) stops here.
+    unidentified = {sheet.header("village"), sheet.header("id_number")}
+    if village is None or row.id is None or any(p.column in unidentified for p in plan.problems):
         return plan
     if person is None:
-        _plan_new_person(plan, row, village)
+        person = _plan_new_person(plan, row, village)
     else:
-        _plan_person_update(plan, row, person)
-    _plan_posts(plan, village, posts, start_on=row.start_on, existing=existing)
-    _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing)
+        _plan_person_update(plan, row, person, existing=existing, problem=problem)
+    plan_posts(plan, person, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
+    _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing, today=today, problem=problem)
+    if plan.problems:
+        plan.action, plan.changes = INVALID, []
+        return plan
+    for post in plan.new_posts:  # later rows see this row's posts (one holder per seat)
+        existing.add_assignment(post)
     if plan.action != CREATE:
         plan.action = UPDATE if plan.changes else UNCHANGED
     return plan
@@ -280,30 +332,11 @@ def _check_conflicts(
         problem("id_number", "该人员属于其他乡镇的花名册，不能导入本乡镇")
 
 
-def _resolve_posts(
-    row: ParsedRow, village: Village | None, *, existing: _Existing, problem: Callable[[str, str], None]
-) -> list[tuple[str, Group | None]]:
-    """Each listed post with its 社 (社长 only); a 社长 without a 社 of this village is a problem."""
-    resolved: list[tuple[str, Group | None]] = []
-    for post, named_group in row.posts:
-        if post != Post.GROUP_LEADER:
-            resolved.append((post, None))
-            continue
-        number = named_group or row.group_number
-        if number is None:
-            problem("group", "社长必须填写所在社")
-        elif village is not None:
-            group = existing.groups.get((village.pk, number))
-            if group is None:
-                problem("group", f"{village.name}没有第{number}社")
-            resolved.append((post, group))
-    return resolved
-
-
-def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> None:
+def _plan_new_person(plan: RowPlan, row: ParsedRow, village: Village) -> Person:
     plan.person = Person(home_village_id=village.pk, id_number=row.id.number if row.id else "", **row.fields)
     plan.action = CREATE
     plan.changes.append("新增人员")
+    return plan.person
 
 
 def _display(person: Person, name: str) -> str:
@@ -318,7 +351,9 @@ def _display(person: Person, name: str) -> str:
     return str(value) if value not in (None, "") else "（空）"
 
 
-def _plan_person_update(plan: RowPlan, row: ParsedRow, person: Person) -> None:
+def _plan_person_update(
+    plan: RowPlan, row: ParsedRow, person: Person, *, existing: _Existing, problem: Callable[[str, str], None]
+) -> None:
     plan.person = person
     for name, value in row.fields.items():
         if getattr(person, name) == value:
@@ -327,43 +362,27 @@ def _plan_person_update(plan: RowPlan, row: ParsedRow, person: Person) -> None:
         setattr(person, name, value)
         plan.person_changed.append(name)
         plan.changes.append(f"{concrete_field(Person, name).verbose_name}：{before} → {_display(person, name)}")
+    if "political_status" in plan.person_changed:  # a holder of a party post stays a full party member
+        for held in existing.current_posts[person.pk]:
+            if refusal := party_post_refusal(person=person, post=held.post, field="political_status"):
+                problem(refusal.field, refusal.message)
 
 
-def _plan_posts(
+def _plan_assessment(
     plan: RowPlan,
-    village: Village,
-    posts: list[tuple[str, Group | None]],
+    row: ParsedRow,
     *,
-    start_on: dt.date | None,
+    year: int,
     existing: _Existing,
+    today: dt.date,
+    problem: Callable[[str, str], None],
 ) -> None:
-    person = plan.planned_person
-    held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
-    for post, group in posts:
-        current = held.get(post)
-        if current is None:
-            plan.new_posts.append(
-                PostAssignment(  # person_id is set in apply_import, once new people have their pk
-                    village_id=village.pk,
-                    organ=ORGAN_OF_POST[post],
-                    post=post,
-                    group_id=group.pk if group else None,
-                    start_on=start_on,
-                )
-            )
-            label = Post(post).label + (f"（{group}）" if group else "")
-            plan.changes.append(f"新增职务：{label}" + (f"，{start_on:%Y-%m-%d}起" if start_on else ""))
-        elif group is not None and current.group_id != group.pk:
-            plan.changes.append(f"社长所在社：{current.group} → {group}")
-            current.group = group
-            current.version += 1
-            plan.changed_posts.append(current)
-
-
-def _plan_assessment(plan: RowPlan, row: ParsedRow, *, year: int, existing: _Existing) -> None:
     if not row.grade:
         return
-    person = plan.planned_person
+    if refusal := assessment_year_refusal(year=year, today=today):
+        problem(refusal.field, refusal.message)
+        return
+    person = plan.person
     current = existing.assessments.get(person.pk) if person.pk else None
     label = Grade(row.grade).label
     if current is None:
@@ -425,9 +444,7 @@ def _bulk_update(model: type[models.Model], objs: list[Any], fields: Iterable[st
 
 
 def _check_versions(plan: ImportPlan) -> None:
-    pks = [row.person.pk for row in plan.rows if row.action == UPDATE and row.person and row.person.pk]
-    for chunk in _chunks(pks):
-        now = dict(Person.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "version"))
-        stale = [pk for pk in chunk if now.get(pk) != plan.versions.get(pk)]
-        if stale:
-            raise StaleImportError(f"预览后有 {len(stale)} 名人员被他人修改，请重新预览后再确认导入")
+    people = [row.person for row in plan.rows if row.action == UPDATE and row.person and row.person.pk]
+    stale = stale_versions(model=Person, expected={person.pk: plan.versions[person.pk] for person in people})
+    if stale:
+        raise StaleImportError(f"预览后有 {len(stale)} 名人员被他人修改，请重新预览后再确认导入")

@@ -1,5 +1,9 @@
 """One roster row's cells → typed values and the problems found in them (no database access).
 
+The roster's rules on these values (a valid ID number, gender and birth date that agree with it, 入党时间 not in
+the future nor before birth) are villages.roster.invariants', applied here as the cells are read; the rules on
+posts need the database and are applied by the importer.
+
 Blank cells: in a column that may be empty (在职学历, 入党时间, 联系电话, 来源类别, 备注) a blank cell means "empty"
 and clears the value; in the others (民族, 政治面貌, 学历, 健康状况, 能否正常履职) it means "not stated": a new
 person gets the default, an existing person keeps what is recorded. 性别 and 出生年月 are taken from the ID number;
@@ -15,6 +19,7 @@ from typing import Any
 
 from villages import idcard
 from villages.models import Person, concrete_field
+from villages.roster.invariants import RosterRefused, derived_field_refusals, party_joined_refusal, valid_id_number
 from villages.workbook import codes
 from villages.workbook.dates import DateShapeError, parse_date
 from villages.workbook.problems import RowProblem
@@ -32,7 +37,7 @@ CLEARABLE: dict[str, Any] = {
 PARSERS: dict[str, Callable[..., Any]] = {
     "ethnicity": lambda value, today: _ethnicity(value),
     "political_status": lambda value, today: codes.political_status(value),
-    "party_joined_on": lambda value, today: parse_date(value, today=today),
+    "party_joined_on": lambda value, today: parse_date(value),
     "education": lambda value, today: codes.education(value),
     "education_in_service": lambda value, today: codes.education(value),
     "health": lambda value, today: codes.health(value),
@@ -44,9 +49,9 @@ PARSERS: dict[str, Callable[..., Any]] = {
 # Values used only inside the row (not Person fields).
 ROW_PARSERS: dict[str, Callable[..., Any]] = {
     "gender": lambda value, today: codes.gender(value),
-    "birth_date": lambda value, today: parse_date(value, today=today),
+    "birth_date": lambda value, today: parse_date(value),
     "posts": lambda value, today: codes.posts(value),
-    "start_on": lambda value, today: parse_date(value, today=today),
+    "start_on": lambda value, today: parse_date(value),
     "group": lambda value, today: codes.group_number(value),
     "assessment": lambda value, today: codes.grade(value),
 }
@@ -101,8 +106,8 @@ def parse_row(row: SheetRow, *, sheet: RosterSheet, today: dt.date) -> ParsedRow
         (parsed.fields if key in PARSERS else extras)[key] = result
     _row_values(parsed, extras)
     _check_lengths(parsed, problem)
-    if parsed.id:
-        _check_against_id(parsed, parsed.id, extras, problem)
+    if parsed.id:  # a row without a valid number is refused for that alone, as every entry path does
+        _check_against_id(parsed, parsed.id, extras, problem, today=today)
     return parsed
 
 
@@ -116,16 +121,21 @@ def _row_values(parsed: ParsedRow, extras: dict[str, Any]) -> None:
 
 
 def _check_against_id(
-    parsed: ParsedRow, number: idcard.IdNumber, extras: dict[str, Any], problem: Callable[[str, str], None]
+    parsed: ParsedRow,
+    number: idcard.IdNumber,
+    extras: dict[str, Any],
+    problem: Callable[[str, str], None],
+    *,
+    today: dt.date,
 ) -> None:
-    errors = idcard.consistency_errors(number, gender=extras.get("gender"), birth_date=extras.get("birth_date"))
-    for key, message in errors.items():
-        problem(key, message)
+    typed_gender, typed_birth = extras.get("gender"), extras.get("birth_date")
+    for refusal in derived_field_refusals(identity=number, gender=typed_gender, birth_date=typed_birth):
+        problem(refusal.field, refusal.message)
     parsed.fields["gender"] = number.gender
     parsed.fields["birth_date"] = number.birth_date
-    joined = parsed.fields.get("party_joined_on")
-    if joined and joined < number.birth_date:
-        problem("party_joined_on", f"入党时间 {joined:%Y-%m-%d} 早于出生日期")
+    joined_on = parsed.fields.get("party_joined_on")
+    if joined := party_joined_refusal(party_joined_on=joined_on, birth_date=number.birth_date, today=today):
+        problem(joined.field, joined.message)
     if number.converted_from_15:
         parsed.warnings.append(f"15位身份证号码已转换为18位：{idcard.mask(number.number)}")
 
@@ -139,7 +149,8 @@ def _check_lengths(parsed: ParsedRow, problem: Callable[[str, str], None]) -> No
 
 
 def id_number_cell(value: Any, *, today: dt.date, report: Callable[[str], None]) -> idcard.IdNumber | None:
-    """The ID number in a cell, or None after `report`ing why it cannot be read (blank, lost digits, masked)."""
+    """The ID number in a cell, or None after `report`ing why it cannot be read (blank, lost digits, masked) or
+    is not valid (villages.roster.invariants.valid_id_number)."""
     if value is None:
         report("不能为空")
         return None
@@ -154,9 +165,9 @@ def id_number_cell(value: Any, *, today: dt.date, report: Callable[[str], None])
         report("号码已脱敏（含*），请填写完整号码")
         return None
     try:
-        return idcard.parse(text, today=today)
-    except idcard.InvalidIdNumber as error:
-        report(str(error))
+        return valid_id_number(id_number=text, today=today)
+    except RosterRefused as refused:
+        report(refused.refusals[0].message)
         return None
 
 
