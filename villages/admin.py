@@ -31,7 +31,7 @@ class CityAdminOnly:
 @admin.register(models.User)
 class RoleUserAdmin(CityAdminOnly, UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("角色与范围", {"fields": ("role", "county", "township", "display_name")}),
     )
     list_display = ("username", "display_name", "role", "county", "township", "is_active")

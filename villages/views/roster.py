@@ -102,7 +102,7 @@ def post_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
         data,
         village=village,
         people=people,
-        candidates=appointable_candidates(people, village, (data or {}).get("person") or selected),
+        candidates=appointable_candidates(people, village, (data.get("person") if data else None) or selected),
         initial={"person": selected, "start_on": timezone.localdate()},
     )
     if form.is_valid():
