@@ -51,7 +51,8 @@ def retry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = jobs.retry_report_job(job=_job_for(request, pk))
     if request.htmx:
         return render(request, "reports/job.html#job-progress", {"job": report})
-    return redirect("reports:job", pk=report.batch.jobs.get(kind=ReportKind.TOWNSHIP).pk if report.batch_id else pk)
+    batch = report.batch
+    return redirect("reports:job", pk=batch.jobs.get(kind=ReportKind.TOWNSHIP).pk if batch is not None else pk)
 
 
 @require_GET
