@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,6 +16,18 @@ from villages import models
 def _fast_password_hashing(settings):
     """PBKDF2's million rounds cost ~1 s per user on the shared CI machine; tests don't need them."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, _media_root: Path) -> None:
+    """Uploads and reports go to this test process's own directory, not the checkout's media/: parallel workers
+    (pytest-xdist, one test database each) number their rows alike and would write over each other's files."""
+    settings.MEDIA_ROOT = _media_root
 
 
 @pytest.fixture(autouse=True)
