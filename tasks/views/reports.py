@@ -15,7 +15,7 @@ from tasks.forms import ReportRequestForm
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import township_zip
-from villages.http import AuthedHttpRequest
+from villages.http import AuthedHttpRequest, page_or_partial
 
 
 def _job_for(request: AuthedHttpRequest, pk: int) -> ReportJob:
@@ -37,11 +37,8 @@ def create(request: AuthedHttpRequest) -> HttpResponse:
 def job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _job_for(request, pk)
     jobs.nudge(job=report)
-    context = {"job": report}
-    if not request.htmx:
-        return render(request, "reports/job.html", context)
-    response = render(request, "reports/job.html#job-progress", context)
-    if report.status in jobs.FINISHED:
+    response = page_or_partial(request, "reports/job.html", "job-progress", {"job": report})
+    if request.htmx and report.status in jobs.FINISHED:
         response.status_code = HttpResponseStopPolling.status_code
     return response
 
