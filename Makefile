@@ -53,7 +53,7 @@ test-sqlite: install system-deps fonts
 
 # The quick loop: SQLite, no browser, no Celery worker, no slow suites.
 test-fast: install fonts
-	$(EMBEDDED) $(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not worker and not slow" $(PYTEST_ARGS)
+	$(EMBEDDED) $(BIN)/python -m pytest $(XDIST) -m "not browser and not worker and not slow" $(PYTEST_ARGS)
 
 # mypy with django-stubs and djangorestframework-stubs over the paths in pyproject.toml ([tool.mypy] files).
 typecheck: install
