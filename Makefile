@@ -7,7 +7,13 @@ PORT ?= 8000
 # poppler (PDF checks in tests), Debian's chromium (browser tests; no browser download).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono poppler-utils chromium
 
-.PHONY: install system-deps fonts run test lint bench clean worker
+# Test processes (pytest-xdist); a module's tests stay on one worker, so its module-scoped live stack starts once.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
+# The embedded default: SQLite and no Redis (suites that need PostgreSQL or Redis skip themselves).
+EMBEDDED := env -u DATABASE_URL -u REDIS_URL
+
+.PHONY: install system-deps fonts run test test-sqlite test-fast lint typecheck bench clean worker
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,13 +43,28 @@ run: install system-deps fonts
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The whole suite on the database in DATABASE_URL (SQLite when unset); CI runs it on PostgreSQL and Redis.
 test: install system-deps fonts
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The whole suite on the embedded default, whatever DATABASE_URL and REDIS_URL say (CI runs both).
+test-sqlite: install system-deps fonts
+	$(EMBEDDED) $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+# The quick loop: SQLite, no browser, no Celery worker, no slow suites.
+test-fast: install fonts
+	$(EMBEDDED) $(BIN)/python -m pytest $(XDIST) -m "not browser and not worker and not slow" $(PYTEST_ARGS)
+
+# mypy with django-stubs and djangorestframework-stubs over the paths in pyproject.toml ([tool.mypy] files).
+typecheck: install
+	$(BIN)/mypy
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 worker: install fonts
 	$(BIN)/celery -A backend worker --loglevel=INFO --concurrency=2
@@ -52,4 +73,4 @@ bench: install system-deps fonts
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache .mypy_cache

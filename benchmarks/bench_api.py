@@ -11,6 +11,7 @@ Run: `.venv/bin/python benchmarks/bench_api.py [--db sqlite:////tmp/h10-city.sql
 from __future__ import annotations
 
 import argparse
+import functools
 
 from common import bare_count, count_queries, ensure_seeded, median_ms, print_context, setup_django
 
@@ -58,7 +59,7 @@ def main() -> None:
         flagged = sum(1 for row in body["results"] if row["flags"])
         ms = median_ms(get, args.runs)
         rows = pages[name]()
-        engine_ms = median_ms(lambda rows=rows, name=name: engine[name](rows), args.runs)
+        engine_ms = median_ms(functools.partial(engine[name], rows), args.runs)
         print(
             f"GET {url}: {len(body['results'])} rows ({flagged} flagged) of {body['count']}, median {ms:7.1f} ms "
             f"over {args.runs} runs, {queries} queries, {ms / base:6.0f}x baseline; "

@@ -19,6 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
+def seeded(found: T | None, what: str) -> T:
+    """A row the demo data always has (`.first()` of a seeded database); stop with a clear message if missing."""
+    if found is None:
+        raise SystemExit(f"no {what} in the database: run `manage.py seed_demo --scale city` first")
+    return found
+
+
 def ensure_seeded(db: str) -> None:
     """Migrate and `seed_demo --scale city` the database URL `db`, unless it is an SQLite file that exists."""
     if db.startswith("sqlite:///") and Path(db.removeprefix("sqlite:///")).exists():

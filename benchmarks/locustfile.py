@@ -122,7 +122,7 @@ class ProductionClient(HttpUser):
 
         session.send = send_and_keep_cookies
         session.headers["X-Forwarded-Proto"] = "https"
-        session.headers["Referer"] = self.host.replace("http://", "https://") + "/"
+        session.headers["Referer"] = (self.host or "").replace("http://", "https://") + "/"
 
 
 class WebUser(ProductionClient):

@@ -26,12 +26,15 @@ from django.utils import timezone
 from reserves import outcomes, succession
 from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
+from reserves.outcomes import Rate
 from villages import permissions, structure
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, PersonFlag, Post, VillageFlag
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
 from villages.roster.confirmation import overdue_counts
 
 Level = Literal["city", "county", "township"]
+ChildLevel = Literal["county", "township", "village"]
+CHILD_LEVEL: dict[Level, ChildLevel] = {"city": "county", "county": "township", "township": "village"}
 TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
 KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices)
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
@@ -75,8 +78,8 @@ class DashboardScope:
         return self.county.name if self.county is not None else "全市"
 
     @property
-    def child_level(self) -> Literal["county", "township", "village"]:
-        return {"city": "county", "county": "township", "township": "village"}[self.level]
+    def child_level(self) -> ChildLevel:
+        return CHILD_LEVEL[self.level]
 
     @property
     def params(self) -> dict[str, str]:
@@ -88,11 +91,19 @@ class DashboardScope:
         return {}
 
 
+def _own_code(user: User) -> str:
+    if user.is_township_secretary and user.township is not None:
+        return user.township.code
+    if user.is_county_staff and user.county is not None:
+        return user.county.code
+    return ""
+
+
 def dashboard_scope(*, user: User, level: Level | None = None, code: str | None = None) -> DashboardScope:
     """The scope a user asked for: their own when `level` is None. Outside their scope or above it: Http404."""
     own: Level = "township" if user.is_township_secretary else "county" if user.is_county_staff else "city"
     if level is None:
-        level, code = own, (user.township.code if own == "township" else user.county.code if own == "county" else "")
+        level, code = own, _own_code(user)
     order = {"city": 0, "county": 1, "township": 2}
     if order[level] < order[own]:
         raise Http404("超出权限范围")
@@ -230,12 +241,12 @@ class Dashboard:
         return outcomes_drill(self.scope.level, self.scope_code)
 
     @property
-    def two_lows_rate(self) -> outcomes.Rate:
-        return outcomes.Rate(self.two_lows_villages, self.villages)
+    def two_lows_rate(self) -> Rate:
+        return Rate(self.two_lows_villages, self.villages)
 
     @property
-    def overdue_rate(self) -> outcomes.Rate:
-        return outcomes.Rate(self.overdue_confirmations, self.villages)
+    def overdue_rate(self) -> Rate:
+        return Rate(self.overdue_confirmations, self.villages)
 
 
 def people_drill(scope: DashboardScope, *, post_group: str, **params: object) -> Drill:
@@ -325,6 +336,7 @@ CHILD_PATH = {"county": "township__county", "township": "township", "village": "
 
 
 def _child_units(scope: DashboardScope) -> list[ChildRow]:
+    units: QuerySet[County] | QuerySet[Township] | QuerySet[Village]
     if scope.child_level == "county":
         units = County.objects.filter(townships__villages__in=scope.villages).distinct()
     elif scope.child_level == "township":

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from dashboards.figures import Band, Dashboard, build_dashboard, dashboard_scope
+from dashboards.figures import Band, Dashboard, Level, build_dashboard, dashboard_scope
 from dashboards.templatetags.dashboard_tags import drill_href
 from dashboards.todo import township_todo
 from villages.charts import Bar, bar_chart
@@ -63,7 +63,7 @@ def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
 
 
 @require_GET
-def dashboard(request: AuthedHttpRequest, level: str | None = None, code: str | None = None) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest, level: Level | None = None, code: str | None = None) -> HttpResponse:
     scope = dashboard_scope(user=request.user, level=level, code=code)
     board = build_dashboard(scope=scope, as_of=timezone.localdate())
     context = {"board": board, "charts": dashboard_charts(board), "own_scope": level is None}

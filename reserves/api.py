@@ -34,7 +34,7 @@ class ReserveViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ReserveSerializer
 
     def get_queryset(self):
-        reserves = Reserve.objects.for_user(self.user).select_related("village").order_by("pk")
+        reserves = Reserve.objects.for_user(self.request.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),
@@ -54,7 +54,7 @@ class TrainingClassViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return TrainingClass.objects.for_user(self.user).select_related("county").order_by("pk")
+        return TrainingClass.objects.for_user(self.request.user).select_related("county").order_by("pk")
 
     def perform_create(self, serializer) -> None:
         if not can_manage_classes(self.user, serializer.validated_data["county"]):
@@ -75,7 +75,7 @@ class TrainingClassViewSet(
         if request.method == "POST":
             return self._enrol(request, training_class)
         enrollments = Enrollment.objects.filter(
-            training_class=training_class, person__in=Person.objects.for_user(self.user)
+            training_class=training_class, person__in=Person.objects.for_user(self.request.user)
         ).order_by("pk")
         page = self.paginate_queryset(enrollments)
         return self.get_paginated_response(s.EnrollmentSerializer(page, many=True).data)
@@ -105,7 +105,7 @@ class ElectionViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadOn
     serializer_class = s.ElectionSerializer
 
     def get_queryset(self):
-        elections = Election.objects.for_user(self.user).select_related("village").order_by("pk")
+        elections = Election.objects.for_user(self.request.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),

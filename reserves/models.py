@@ -23,11 +23,13 @@ from villages.choices import Grade, Post
 from villages.models import County, Group, Person, PostAssignment, Village
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from villages.models import User
 
 
 class ReserveQuerySet(models.QuerySet["Reserve"]):
-    def for_user(self, user: User) -> ReserveQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> ReserveQuerySet:
         return self.filter(village__in=Village.objects.for_user(user), person__deleted_at__isnull=True)
 
     def editable_by(self, user: User) -> ReserveQuerySet:
@@ -137,7 +139,7 @@ class ReserveAssessment(models.Model):
 
 
 class TrainingClassQuerySet(models.QuerySet["TrainingClass"]):
-    def for_user(self, user: User) -> TrainingClassQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> TrainingClassQuerySet:
         if not user.is_authenticated:
             return self.none()
         if user.is_city_admin:
@@ -187,7 +189,7 @@ class Enrollment(models.Model):
 
 
 class ElectionQuerySet(models.QuerySet["Election"]):
-    def for_user(self, user: User) -> ElectionQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> ElectionQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 
 
@@ -236,7 +238,7 @@ class ElectionResult(models.Model):
 
 
 class SlateQuerySet(models.QuerySet["Slate"]):
-    def for_user(self, user: User) -> SlateQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> SlateQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 
 

@@ -11,7 +11,6 @@ from reserves.models import Election, ElectionResult, Enrollment, Reserve, Train
 from reserves.outcomes import REPORTED_POSTS, Outcomes
 from villages.api.serializers import scope_related_field
 from villages.choices import Post
-from villages.http import signed_in_user
 from villages.models import County, Person, Village
 
 
@@ -19,7 +18,7 @@ class ScopedPersonField(serializers.PrimaryKeyRelatedField):
     """A person id the requesting user may see (others are "does not exist", never a hint)."""
 
     def get_queryset(self) -> QuerySet[Person]:
-        return Person.objects.for_user(signed_in_user(self.context["request"].user))
+        return Person.objects.for_user(self.context["request"].user)
 
 
 class ReserveSerializer(serializers.ModelSerializer):
@@ -100,7 +99,7 @@ class ElectionSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:  # a village the user cannot see does not exist
-            scope_related_field(fields, "village", Village.objects.for_user(signed_in_user(request.user)))
+            scope_related_field(fields, "village", Village.objects.for_user(request.user))
         return fields
 
 

@@ -65,7 +65,7 @@ class ReportJobViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadO
     filterset_fields = ["kind", "scope", "status"]
 
     def get_queryset(self):
-        return ReportJob.objects.for_user(self.user).select_related("batch").order_by("-created_at", "-pk")
+        return ReportJob.objects.for_user(self.request.user).select_related("batch").order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
         return ReportRequestSerializer if self.action == "create" else ReportJobSerializer

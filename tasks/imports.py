@@ -38,7 +38,7 @@ def start_import_job(*, township: Township, upload: UploadedFile, user: User) ->
     job = ImportJob.objects.create(
         township_code=township.code,
         file=upload,
-        original_name=upload.name[:255],
+        original_name=(upload.name or "")[:255],
         dry_run=True,
         total_rows=rows or 0,
         created_by=user,

@@ -10,6 +10,8 @@ from django.db import models
 from villages.models import County, Township, Village
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from villages.models import User
 
 
@@ -46,7 +48,7 @@ class ReportBatch(models.Model):
 
 
 class ReportJobQuerySet(models.QuerySet["ReportJob"]):
-    def for_user(self, user: User) -> ReportJobQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> ReportJobQuerySet:
         """Jobs whose scope the user may see (scope visibility is decided by reports/scopes)."""
         village_codes = Village.objects.for_user(user).values("code")
         township_codes = Township.objects.for_user(user).values("code")

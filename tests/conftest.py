@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,6 +16,43 @@ from villages import models
 def _fast_password_hashing(settings):
     """PBKDF2's million rounds cost ~1 s per user on the shared CI machine; tests don't need them."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Suites of more than ~10 s on the 2-core CI machine: live stacks (gunicorn, Redis, workers), fuzzing, PDF rendering,
+# seeding the demo, subprocesses that migrate a fresh database. `make test-fast` leaves them out (-m "not slow").
+SLOW = {
+    "test_api_schema_fuzz.py",
+    "test_backup_restore.py",
+    "test_faults.py",
+    "test_reports_jobs.py",
+    "test_reports_render.py",
+    "test_reports_worker.py",
+    "test_risk_survey.py",
+    "test_security_headers.py",
+    "test_seed_demo.py",
+    "test_create_user.py::test_exit_code_is_not_zero_on_error",
+    "test_idor.py::test_every_page_of_township_a_answers_404_to_township_b",
+    "test_slates.py::test_a_saved_slate_prints_with_the_village_report",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        test = f"{item.path.name}::{item.name.split('[')[0]}"
+        if item.path.name in SLOW or test in SLOW:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, _media_root: Path) -> None:
+    """Uploads and reports go to this test process's own directory, not the checkout's media/: parallel workers
+    (pytest-xdist, one test database each) number their rows alike and would write over each other's files."""
+    settings.MEDIA_ROOT = _media_root
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,8 @@ from tasks.models import JobStatus, ReportJob
 from tasks.reports import jobs
 from tests.reports_support import ROOT, celery_broker, populate_village
 
-BROKER_DB = 6
+# Redis db 6 for the first test process, 7 for the second … (pytest-xdist): each worker's broker is its own.
+BROKER_DB = 6 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 10
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.skipif(

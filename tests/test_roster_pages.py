@@ -29,7 +29,7 @@ def test_township_page_shows_headline_numbers(client_a, world):
     world.village_a.save()
     make_roster(world.village_a, members=2, groups=2)
     response = client_a.get(reverse("villages:township", args=[world.township_a.code]))
-    row = next(v for v in response.context["villages"] if v.pk == world.village_a.pk)
+    row = next(v for v in response.context["villages"] if v.village.pk == world.village_a.pk)
     # secretary-director counted once; members born 1964 (62) and 1986 (40), secretary born 1970 (56).
     assert row.stats.members == 3 and row.stats.aged_60_plus == 1
     assert row.group_leaders == 2 and row.one_shoulder is True
@@ -42,7 +42,7 @@ def test_county_page_pools_townships(client_county, world):
     other = f.VillageFactory(township=world.township_a)
     make_roster(other, members=1, groups=3)
     response = client_county.get(reverse("villages:county", args=[world.county.code]))
-    rows = {t.pk: t for t in response.context["townships"]}
+    rows = {t.township.pk: t for t in response.context["townships"]}
     a = rows[world.township_a.pk]
     assert (a.village_count, a.stats.members, a.group_leaders, a.one_shoulder_villages) == (2, 5, 4, 2)
     assert rows[world.township_b.pk].stats.members == 0

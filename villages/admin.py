@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from villages import models
-from villages.http import signed_in_user
 
 
 class CityAdminOnly:
@@ -31,7 +30,7 @@ class CityAdminOnly:
 @admin.register(models.User)
 class RoleUserAdmin(CityAdminOnly, UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("角色与范围", {"fields": ("role", "county", "township", "display_name")}),
     )
     list_display = ("username", "display_name", "role", "county", "township", "is_active")
@@ -57,7 +56,7 @@ class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
     def get_queryset(self, request: HttpRequest):
-        return models.Village.objects.for_user(signed_in_user(request.user)).select_related("township")
+        return models.Village.objects.for_user(request.user).select_related("township")
 
 
 @admin.register(models.Person)
@@ -68,7 +67,7 @@ class PersonAdmin(CityAdminOnly, SimpleHistoryAdmin):
     raw_id_fields = ("home_village",)
 
     def get_queryset(self, request: HttpRequest):
-        return models.Person.objects.for_user(signed_in_user(request.user)).select_related("home_village")
+        return models.Person.objects.for_user(request.user).select_related("home_village")
 
 
 @admin.register(models.PostAssignment)
@@ -78,7 +77,7 @@ class PostAssignmentAdmin(CityAdminOnly, SimpleHistoryAdmin):
     raw_id_fields = ("person", "village", "group")
 
     def get_queryset(self, request: HttpRequest):
-        return models.PostAssignment.objects.for_user(signed_in_user(request.user)).select_related("person", "village")
+        return models.PostAssignment.objects.for_user(request.user).select_related("person", "village")
 
 
 @admin.register(models.RuleValue)

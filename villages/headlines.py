@@ -8,8 +8,10 @@ with the reports; this module adds what only the roster pages show (社长 count
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Avg, Case, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -48,25 +50,46 @@ def _group_leaders_of(*, scope: str, on: dt.date) -> Coalesce:
     return _count_of(leaders.filter(**{scope: OuterRef("pk")}))
 
 
-def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> list[Village]:
-    """Villages with `.stats` (两委 structure, `villages.structure.Stats`), `group_leaders` and `one_shoulder`.
+@dataclass(frozen=True)
+class VillageHeadline:
+    """One row of a township page: a village, its 两委 structure, 社长 count and 一肩挑."""
+
+    village: Village
+    stats: Stats
+    group_leaders: int
+    one_shoulder: bool
+
+
+@dataclass(frozen=True)
+class TownshipHeadline:
+    """One row of a county page: a township and the pooled figures of its villages."""
+
+    township: Township
+    stats: Stats
+    village_count: int
+    group_leaders: int
+    one_shoulder_villages: int
+    last_party_admission_on: dt.date | None
+
+
+def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> list[VillageHeadline]:
+    """Per village: 两委 structure (`villages.structure.Stats`), `group_leaders` and `one_shoulder`.
 
     Two queries whatever the number of villages or people. Ages are at each village's reference date.
     """
-    rows = list(
-        villages.annotate(
-            group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on)
-        )
+    rows = villages.annotate(
+        group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on)
     )
     stats = committee_stats(villages=villages)
-    for village in rows:
-        village.stats = stats.get(village.pk, Stats())
-    return rows
+    return [
+        VillageHeadline(v, stats.get(v.pk, Stats()), group_leaders=v.group_leaders, one_shoulder=v.one_shoulder)
+        for v in rows
+    ]
 
 
-def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> list[Township]:
-    """Townships with `.stats` (pooled 两委 structure of their villages), village_count, group_leaders,
-    one_shoulder_villages and last_party_admission_on. Two queries whatever the size of the county.
+def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> list[TownshipHeadline]:
+    """Per township: pooled 两委 structure of its villages, village_count, group_leaders, one_shoulder_villages
+    and last_party_admission_on. Two queries whatever the size of the county.
     """
     villages = Village.objects.filter(township=OuterRef("pk"))
     rows = list(
@@ -93,14 +116,23 @@ def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> 
         .values("village__township_id")
         .annotate(members=Count("pk"), avg_age=Avg("age"), aged_60_plus=Count("pk", filter=Q(age__gte=AGED_CUTOFF)))
     }
-    for township in rows:
-        row = pooled.get(township.pk)
-        township.stats = (
-            Stats(members=row["members"], average_age=_one_decimal(row["avg_age"]), aged_60_plus=row["aged_60_plus"])
-            if row
-            else Stats()
+    return [
+        TownshipHeadline(
+            township=t,
+            stats=_pooled_stats(pooled.get(t.pk)),
+            village_count=t.village_count,
+            group_leaders=t.group_leaders,
+            one_shoulder_villages=t.one_shoulder_villages,
+            last_party_admission_on=t.last_party_admission_on,
         )
-    return rows
+        for t in rows
+    ]
+
+
+def _pooled_stats(row: Mapping[str, Any] | None) -> Stats:
+    if row is None:
+        return Stats()
+    return Stats(members=row["members"], average_age=_one_decimal(row["avg_age"]), aged_60_plus=row["aged_60_plus"])
 
 
 def _one_decimal(value: float | Decimal | None) -> Decimal | None:

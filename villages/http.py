@@ -8,11 +8,13 @@ is the default permission) and the admin (staff only) reach the same user throug
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 from rest_framework.views import APIView
 
@@ -31,6 +33,17 @@ def page_or_partial(
 ) -> HttpResponse:
     """One view serves the page and, to htmx, only the named partial (partial name = DOM id)."""
     return render(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+
+
+def saved_section(
+    request: AuthedHttpRequest, *, template: str, partial: str, context: Callable[[], dict[str, Any]], browser_url: str
+) -> HttpResponse:
+    """After a change: a browser goes to `browser_url` (post/redirect/get); htmx gets the refreshed named partial,
+    swapped over the element of the same id whatever the form targeted (partial name = DOM id)."""
+    if not request.htmx:
+        return redirect(browser_url)
+    response = render(request, f"{template}#{partial}", context())
+    return reswap(retarget(response, f"#{partial}"), "outerHTML")
 
 
 NOBODY_ROLE = ""

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Q
 
@@ -22,6 +22,8 @@ from villages.choices import EDUCATION_RANK, Education
 from villages.models import County, RuleValue
 
 ValueKind = Literal["age", "days", "years", "count", "share", "education"]
+# A rule value as a RuleSet attribute: a number of years/days/people, a share, or an education tier.
+RuleScalar = int | float | str
 
 # The one name for rank → tier when a threshold is stored as a rank (3 = 高中/中专: the lower-ranked key).
 EDUCATION_OF_RANK: dict[int, str] = {
@@ -109,7 +111,7 @@ class RuleSet:
 CODE_DEFAULTS = RuleSet()
 
 
-def to_python(key: str, value: Decimal) -> object:
+def to_python(key: str, value: Decimal) -> RuleScalar:
     """A stored decimal as the RuleSet attribute's type."""
     kind = RULE_SPECS[key].kind
     if kind == "education":
@@ -126,10 +128,10 @@ def to_stored(key: str, value: object) -> Decimal:
     return Decimal(str(value))
 
 
-def display_value(key: str, value: object) -> str:
+def display_value(key: str, value: RuleScalar | Decimal) -> str:
     kind = RULE_SPECS[key].kind
     if kind == "education":
-        return Education(value).label
+        return str(Education(str(value)).label)
     if kind == "share":
         return f"{float(value) * 100:g}%"
     return f"{value:g}" if isinstance(value, float | Decimal) else str(value)
@@ -165,7 +167,7 @@ class RuleBook:
         cached = self._cache.get((county_id, on))
         if cached is not None:
             return cached
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # RuleSet field name → value, passed to dataclasses.replace
         sources: dict[str, RuleValueSource] = {}
         for key in RULE_SPECS:
             row = (self._in_force(county_id, key, on) if county_id is not None else None) or self._in_force(
@@ -176,7 +178,7 @@ class RuleBook:
                 sources[key] = RuleValueSource(code_value, None, DEFAULT_DOCUMENT_NUMBER, "code")
                 continue
             values[key] = to_python(key, row.value)
-            scope = "county" if row.county_id is not None else "city"
+            scope: Literal["county", "city"] = "county" if row.county_id is not None else "city"
             sources[key] = RuleValueSource(values[key], row.effective_on, row.document_number, scope, row.pk)
         ruleset = dataclasses.replace(CODE_DEFAULTS, sources=sources, **values)
         self._cache[(county_id, on)] = ruleset
@@ -209,7 +211,8 @@ def add_rule_value(
     if key not in RULE_SPECS:
         raise ValueError(f"unknown rule key {key!r}")
     row, _ = RuleValue.objects.update_or_create(
-        county_id=county_id,
+        # django-stubs types the `_id` lookup of a nullable ForeignKey as not nullable; None means "city default".
+        county_id=county_id,  # type: ignore[misc]
         key=key,
         effective_on=effective_on,
         defaults={"value": to_stored(key, value), "document_number": document_number, "note": note},

@@ -8,6 +8,7 @@ that saves many rows recomputes once. Bulk loaders (seed_demo, fixtures with raw
 from __future__ import annotations
 
 import threading
+from typing import Any, Protocol
 
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
@@ -45,10 +46,14 @@ def _flush() -> None:
     risk.recompute_risks(villages=villages)
 
 
+class InVillage(Protocol):
+    village_id: int
+
+
 def _villages_of_person(person_id: int, home_village_id: int | None) -> set[int]:
     posts = PostAssignment.objects.filter(person_id=person_id).values_list("village_id", flat=True)
     reserves = Village.objects.filter(reserves__person_id=person_id).values_list("pk", flat=True)
-    return {home_village_id, *posts, *reserves} - {None}
+    return {pk for pk in (home_village_id, *posts, *reserves) if pk is not None}
 
 
 @receiver([post_save, post_delete], sender=Person, dispatch_uid="risk_person")
@@ -68,7 +73,8 @@ def assessment_changed(sender, instance: Assessment, raw: bool = False, **kwargs
 @receiver([post_save, post_delete], sender=PostAssignment, dispatch_uid="risk_post")
 # The reserves app sits above this one: its model is named lazily, never imported.
 @receiver([post_save, post_delete], sender="reserves.Reserve", dispatch_uid="risk_reserve")
-def village_row_changed(sender, instance: models.Model, raw: bool = False, **kwargs) -> None:
+def village_row_changed(sender: type[models.Model], instance: InVillage, raw: bool = False, **kwargs: Any) -> None:
+    """A post or a reserve changed (the reserves app's model is known here only by its `village_id`)."""
     if not raw:
         schedule_recompute({instance.village_id})
 

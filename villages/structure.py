@@ -9,11 +9,13 @@ Members are counted once per village even when they hold two posts (一肩挑).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
+    Aggregate,
     Avg,
     Case,
     Count,
@@ -221,7 +223,7 @@ def annotated_seats(
     )
 
 
-def _stats_aggregates() -> dict[str, object]:
+def _stats_aggregates() -> dict[str, Aggregate]:
     return {
         "members": Count("pk"),
         "avg_age": Avg("age"),
@@ -233,7 +235,7 @@ def _stats_aggregates() -> dict[str, object]:
     }
 
 
-def _stats_from_row(row: dict) -> Stats:
+def _stats_from_row(row: Mapping[str, Any]) -> Stats:
     avg = row["avg_age"]
     return Stats(
         members=row["members"],
@@ -284,8 +286,8 @@ def age_bands(
     return _age_bands_from_row(row)
 
 
-def _age_band_aggregates() -> dict[str, object]:
-    aggregates = {}
+def _age_band_aggregates() -> dict[str, Aggregate]:
+    aggregates: dict[str, Aggregate] = {}
     for i, (_, low, high) in enumerate(AGE_BANDS):
         cond = Q()
         if low is not None:
@@ -296,7 +298,7 @@ def _age_band_aggregates() -> dict[str, object]:
     return aggregates
 
 
-def _age_bands_from_row(row: dict) -> list[tuple[str, int]]:
+def _age_bands_from_row(row: Mapping[str, Any]) -> list[tuple[str, int]]:
     return [(label, row[f"b{i}"]) for i, (label, _, _) in enumerate(AGE_BANDS)]
 
 

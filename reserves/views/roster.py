@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
 
 from reserves.choices import ReserveStatus
 from reserves.eligibility import check_eligibility
@@ -18,7 +17,7 @@ from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, 
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
 from villages import permissions
-from villages.http import AuthedHttpRequest, page_or_partial
+from villages.http import AuthedHttpRequest, page_or_partial, saved_section
 from villages.models import Person, Village
 from villages.risk import reference_date
 from villages.rules import rules_for
@@ -41,10 +40,13 @@ def village_reserves(request: AuthedHttpRequest, code: str) -> HttpResponse:
 
 def reserves_saved(request: AuthedHttpRequest, village: Village) -> HttpResponse:
     """After a change: htmx gets the refreshed #reserves section, a browser the page."""
-    if not request.htmx:
-        return redirect("reserves:village_reserves", code=village.code)
-    response = render(request, "reserves/village_reserves.html#reserves", reserves_context(request, village))
-    return reswap(retarget(response, "#reserves"), "outerHTML")
+    return saved_section(
+        request,
+        template="reserves/village_reserves.html",
+        partial="reserves",
+        context=lambda: reserves_context(request, village),
+        browser_url=reverse("reserves:village_reserves", args=[village.code]),
+    )
 
 
 def form_response(request: AuthedHttpRequest, form: Any, village: Village, *, title: str) -> HttpResponse:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, TextChoices
 
 from reserves.choices import ReserveStatus
 from reserves.models import Enrollment, Reserve
@@ -124,8 +124,8 @@ class VillageReport:
         return texts
 
 
-def _label(choices: type, value: str) -> str:
-    return choices(value).label if value in choices.values else value
+def _label(choices: type[TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
 
 
 def _highest_education(education: str, in_service: str) -> str:
@@ -166,7 +166,7 @@ def _roster(*, village: Village, on: dt.date, evaluation: Evaluation, as_of: dt.
         row.in_committee = row.in_committee or a.post != Post.GROUP_LEADER
         if a.post == Post.GROUP_LEADER:
             row.group = str(a.group)
-        row.sort_key = min(row.sort_key, POST_ORDER[a.post] * 1000 + (a.group.number if a.group_id else 0))
+        row.sort_key = min(row.sort_key, POST_ORDER[a.post] * 1000 + (a.group.number if a.group is not None else 0))
     return sorted(rows.values(), key=lambda r: (r.sort_key, r.name))
 
 

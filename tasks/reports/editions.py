@@ -11,7 +11,6 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from pypdf import PdfWriter
 
@@ -68,7 +67,7 @@ def township_edition(*, job: ReportJob) -> RenderedReport:
     writer.append(io.BytesIO(cover))
     for row in ranked:
         if row.job and row.job.status == JobStatus.DONE:
-            with default_storage.open(row.job.file.name, "rb") as stored:
+            with row.job.file.open("rb") as stored:
                 writer.append(io.BytesIO(stored.read()), outline_item=f"{row.village.name}")
     out = io.BytesIO()
     writer.write(out)
@@ -89,7 +88,7 @@ def township_zip(*, job: ReportJob) -> tuple[bytes, str]:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         for number, row in enumerate((r for r in ranked if r.village.code in parts), start=1):
-            with default_storage.open(parts[row.village.code].file.name, "rb") as stored:
+            with parts[row.village.code].file.open("rb") as stored:
                 name = f"{number:03d}-{row.village.code}-{row.village.name}.pdf"
                 archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), stored.read())
     data = out.getvalue()

@@ -310,7 +310,7 @@ def nudge(*, job: ReportJob) -> None:
     threshold = timezone.now() - dt.timedelta(seconds=settings.REPORT_REQUEUE_AFTER_SECONDS)
     if job.status != JobStatus.QUEUED or job.created_at >= threshold:
         return
-    if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
+    if job.kind == ReportKind.TOWNSHIP and job.batch is not None and _batch_pending(job):
         publish(job.batch.jobs.filter(kind=ReportKind.VILLAGE, status=JobStatus.QUEUED).values_list("pk", flat=True))
     else:
         publish([job.pk])

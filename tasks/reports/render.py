@@ -47,8 +47,9 @@ class _NotdefHandler(logging.Handler):
         self.sink = sink
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith(NOTDEF_PREFIX) and len(record.args or ()) >= 1:
-            self.sink(str(record.args[0]))
+        args = record.args
+        if record.getMessage().startswith(NOTDEF_PREFIX) and isinstance(args, tuple) and args:
+            self.sink(str(args[0]))
 
 
 @contextlib.contextmanager

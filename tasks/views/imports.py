@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseStopPolling
 from tasks import imports as jobs
 from tasks.models import ImportJob, JobStatus
 from villages import permissions
-from villages.http import AuthedHttpRequest
+from villages.http import AuthedHttpRequest, page_or_partial
 from villages.models import Township, User
 from villages.workbook.forms import RosterUploadForm
 
@@ -50,10 +50,10 @@ def roster_import_job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job, township = import_job_for(request.user, pk)
     finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
     context = {"job": job, "township": township, "finished": finished, "preview": jobs.preview(job)}
-    if request.htmx:
-        response = render(request, "villages/workbook/job.html#job-status", context)
-        return HttpResponseStopPolling(response.content) if finished else response
-    return render(request, "villages/workbook/job.html", context)
+    response = page_or_partial(request, "villages/workbook/job.html", "job-status", context)
+    if request.htmx and finished:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
 
 
 @require_POST

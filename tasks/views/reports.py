@@ -53,11 +53,8 @@ def job_context(report: ReportJob) -> dict[str, object]:
 def job(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _job_for(request, pk)
     jobs.nudge(job=report)
-    context = job_context(report)
-    if not request.htmx:
-        return render(request, "reports/job.html", context)
-    response = render(request, "reports/job.html#job-progress", context)
-    if report.status in jobs.FINISHED:
+    response = page_or_partial(request, "reports/job.html", "job-progress", job_context(report))
+    if request.htmx and report.status in jobs.FINISHED:
         response.status_code = HttpResponseStopPolling.status_code
     return response
 
@@ -85,7 +82,8 @@ def retry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = jobs.retry_report_job(job=_job_for(request, pk))
     if request.htmx:
         return render(request, "reports/job.html#job-progress", job_context(report))
-    return redirect("reports:job", pk=report.batch.jobs.get(kind=ReportKind.TOWNSHIP).pk if report.batch_id else pk)
+    batch = report.batch
+    return redirect("reports:job", pk=batch.jobs.get(kind=ReportKind.TOWNSHIP).pk if batch is not None else pk)
 
 
 @require_GET

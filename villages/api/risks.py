@@ -131,7 +131,7 @@ class RiskViewSet(
 
     def get_queryset(self) -> QuerySet[Risk]:
         return (
-            Risk.objects.for_user(self.user)
+            Risk.objects.for_user(self.request.user)
             .select_related("village__township", "owner")
             .alias(sev=severity_rank())
             .order_by("sev", "village__code", "kind", "pk")

@@ -71,7 +71,7 @@ class CountyViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[County]:
-        return County.objects.for_user(self.user).order_by("code")
+        return County.objects.for_user(self.request.user).order_by("code")
 
 
 class TownshipViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -81,7 +81,7 @@ class TownshipViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[Township]:
-        return Township.objects.for_user(self.user).select_related("county").order_by("code")
+        return Township.objects.for_user(self.request.user).select_related("county").order_by("code")
 
 
 @extend_schema_view(
@@ -100,7 +100,7 @@ class VillageViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, v
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[Village]:
-        return Village.objects.for_user(self.user).with_units().prefetch_related("groups").order_by("code")
+        return Village.objects.for_user(self.request.user).with_units().prefetch_related("groups").order_by("code")
 
     def check_write(self, obj: Village | None = None) -> None:
         if not permissions.can_edit_village_fields(self.user):
@@ -132,7 +132,7 @@ class PersonViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, vi
     def get_queryset(self) -> QuerySet[Person]:
         current = PostAssignment.objects.current().select_related("village", "group").order_by("pk")
         return (
-            Person.objects.for_user(self.user)
+            Person.objects.for_user(self.request.user)
             .select_related("home_village")
             .prefetch_related("assessments", Prefetch("posts", queryset=current, to_attr="current_posts"))
             .order_by("pk")
@@ -176,7 +176,7 @@ class PostViewSet(SignedInAPIMixin, VersionedUpdateMixin, viewsets.ModelViewSet)
 
     def get_queryset(self) -> QuerySet[PostAssignment]:
         return (
-            PostAssignment.objects.for_user(self.user)
+            PostAssignment.objects.for_user(self.request.user)
             .select_related("village__township", "group")
             .order_by("village__code", "pk")
         )

@@ -24,7 +24,6 @@ from rest_framework import serializers
 
 from villages import risk
 from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
-from villages.http import signed_in_user
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
 from villages.roster import (
     RosterRefused,
@@ -213,7 +212,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            scope_related_field(fields, "township", Township.objects.for_user(signed_in_user(request.user)))
+            scope_related_field(fields, "township", Township.objects.for_user(request.user))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["code"].read_only = True  # a village keeps its code; a new code is a new village
             fields["township"].read_only = True
@@ -283,7 +282,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         request = self.context.get("request")
         if request is not None:
             # Any village whose roster the user keeps; a visible but read-only village is refused by the viewset.
-            scope_related_field(fields, "village", Village.objects.for_user(signed_in_user(request.user)))
+            scope_related_field(fields, "village", Village.objects.for_user(request.user))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["id_number"].required = False
         return fields
@@ -395,8 +394,8 @@ class PostSerializer(VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            scope_related_field(fields, "person", Person.objects.for_user(signed_in_user(request.user)))
-            scope_related_field(fields, "village", Village.objects.for_user(signed_in_user(request.user)))
+            scope_related_field(fields, "person", Person.objects.for_user(request.user))
+            scope_related_field(fields, "village", Village.objects.for_user(request.user))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             for name in ("person", "village", "post"):
                 fields[name].read_only = True  # another person, village or post is a new assignment

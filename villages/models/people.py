@@ -30,6 +30,8 @@ from villages.choices import (
 from villages.models.units import Group, Village
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from villages.models.users import User
 
 
@@ -51,7 +53,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         is_reserve = Person.objects.filter(reserves__village__in=villages).values("pk")
         return self.filter(Q(home_village__in=villages) | Q(pk__in=holds_post) | Q(pk__in=is_reserve))
 
-    def for_user(self, user: User) -> PersonQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> PersonQuerySet:
         """The one scoped entry point for people (soft-deleted people excluded)."""
         if not user.is_authenticated:
             return self.none()
@@ -176,7 +178,7 @@ class PostAssignmentQuerySet(models.QuerySet["PostAssignment"]):
         on = on or timezone.localdate()
         return self.filter(Q(start_on__isnull=True) | Q(start_on__lte=on), Q(end_on__isnull=True) | Q(end_on__gt=on))
 
-    def for_user(self, user: User) -> PostAssignmentQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> PostAssignmentQuerySet:
         return self.filter(village__in=Village.objects.for_user(user), person__deleted_at__isnull=True)
 
     def editable_by(self, user: User) -> PostAssignmentQuerySet:

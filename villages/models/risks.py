@@ -18,6 +18,8 @@ from villages.models.people import Person
 from villages.models.units import County, Village
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from villages.models.users import User
 
 
@@ -67,7 +69,7 @@ def validate_attachment(file: File) -> None:
 
 
 class RiskQuerySet(models.QuerySet["Risk"]):
-    def for_user(self, user: User) -> RiskQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> RiskQuerySet:
         return self.filter(village__in=Village.objects.for_user(user))
 
     def reviewable_by(self, user: User) -> RiskQuerySet:

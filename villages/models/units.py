@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from villages.choices import PartyOrgType
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from villages.models.users import User
 
 
@@ -19,7 +21,7 @@ def _digits(n: int) -> RegexValidator:
 
 
 class CountyQuerySet(models.QuerySet["County"]):
-    def for_user(self, user: User) -> CountyQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> CountyQuerySet:
         """Counties the user may see: all for the city, their own for county and township users."""
         if not user.is_authenticated:
             return self.none()
@@ -48,7 +50,7 @@ class County(models.Model):
 
 
 class TownshipQuerySet(models.QuerySet["Township"]):
-    def for_user(self, user: User) -> TownshipQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> TownshipQuerySet:
         if not user.is_authenticated:
             return self.none()
         if user.is_city_admin:
@@ -76,7 +78,7 @@ class Township(models.Model):
 
 
 class VillageQuerySet(models.QuerySet["Village"]):
-    def for_user(self, user: User) -> VillageQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> VillageQuerySet:
         """The one scoped entry point for villages: every page, API view and admin starts here."""
         if not user.is_authenticated:
             return self.none()

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,9 @@ from django.utils import timezone
 from villages import rules
 from villages.models import RosterConfirmation, Township, User, Village
 from villages.permissions import can_edit_roster
+
+if TYPE_CHECKING:  # django-stubs-ext is a dev dependency: annotations only
+    from django_stubs_ext import WithAnnotations
 
 PERIOD_RULE_KEY = "roster_confirmation_days"
 
@@ -66,7 +70,14 @@ class VillageConfirmation:
     overdue: bool
 
 
-def _annotated(villages: models.QuerySet[Village]) -> models.QuerySet[Village]:
+class _LatestConfirmation(TypedDict):
+    last_confirmed_at: dt.datetime | None
+    last_unchanged: bool | None
+    last_by_display: str | None
+    last_by_username: str | None
+
+
+def _annotated(villages: models.QuerySet[Village]) -> models.QuerySet[WithAnnotations[Village, _LatestConfirmation]]:
     latest = RosterConfirmation.objects.filter(village=OuterRef("pk")).order_by("-confirmed_at", "-pk")
     return villages.select_related("township__county").annotate(
         last_confirmed_at=Subquery(latest.values("confirmed_at")[:1]),

@@ -9,17 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect
 
 from villages import permissions
 from villages.choices import SourceCategory
 from villages.forms.people_filters import PersonFilter
 from villages.forms.roster import AssessmentForm, PersonForm
-from villages.http import AuthedHttpRequest, page_or_partial
+from villages.http import AuthedHttpRequest, page_or_partial, saved_section
 from villages.models import IdNumberView, Person, PostAssignment, Village
 from villages.roster.history import person_history
 
@@ -95,11 +95,15 @@ def person_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def person_saved(request: AuthedHttpRequest, person: Person) -> HttpResponse:
     """After a change: htmx gets the refreshed person section (swapped over #person), a browser the page."""
-    if not request.htmx:
-        return redirect("villages:person", pk=person.pk)
-    context = person_context(request, person) | {"can_edit": True, "assessment_form": AssessmentForm(person=person)}
-    response = render(request, "villages/person.html#person", context)
-    return reswap(retarget(response, "#person"), "outerHTML")
+    return saved_section(
+        request,
+        template="villages/person.html",
+        partial="person",
+        context=lambda: (
+            person_context(request, person) | {"can_edit": True, "assessment_form": AssessmentForm(person=person)}
+        ),
+        browser_url=reverse("villages:person", args=[person.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])

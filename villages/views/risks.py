@@ -23,16 +23,12 @@ from villages.choices import AWAITING_ACTION, ReviewStatus
 from villages.forms.area import area_villages
 from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm
 from villages.forms.risk_filters import RiskFilter
-from villages.http import AuthedHttpRequest
+from villages.http import AuthedHttpRequest, page_or_partial
 from villages.models import County, Risk, User, Village
 from villages.roster import StaleEditError
 
 PAGE_SIZE = 50
 VILLAGES_PER_PAGE = 20
-
-
-def _template(request: AuthedHttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
 
 
 @require_GET
@@ -66,7 +62,7 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "kind_filtered": bool(filters.is_valid() and filters.form.cleaned_data.get("kind")),
     }
-    return render(request, _template(request, "villages/risks.html", "risk-table"), context)
+    return page_or_partial(request, "villages/risks.html", "risk-table", context)
 
 
 def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.PreviewRow]:
@@ -182,7 +178,7 @@ def age_out(request: AuthedHttpRequest) -> HttpResponse:
         election_on, villages = form.cleaned_data["election_on"], form.area_villages()
     calendar = risk.age_out_calendar(villages=villages, election_on=election_on)
     context = {"form": form, "election_on": election_on, "calendar": calendar, "today": timezone.localdate()}
-    return render(request, _template(request, "villages/age_out.html", "age-out"), context)
+    return page_or_partial(request, "villages/age_out.html", "age-out", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,11 +10,10 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import reswap, retarget
 
 from villages import permissions
 from villages.forms.roster import (
@@ -26,8 +25,9 @@ from villages.forms.roster import (
     submit_together,
 )
 from villages.headlines import township_headlines, village_headlines, village_roster
-from villages.http import AuthedHttpRequest, page_or_partial
+from villages.http import AuthedHttpRequest, page_or_partial, saved_section
 from villages.models import County, IdNumberView, Person, PostAssignment, Township, Village
+from villages.rules import rules_for
 
 
 @require_GET
@@ -64,6 +64,8 @@ def roster_context(request: AuthedHttpRequest, village: Village) -> dict[str, An
         "roster": village_roster(village=village, on=today),
         "can_edit": permissions.can_edit_roster(request.user, village),
         "today": today,
+        # The age badges mark the county's 年龄高 thresholds in force today (villages.rules), not fixed numbers.
+        "rules": rules_for(county_id=village.township.county_id, on=today),
     }
 
 
@@ -79,10 +81,13 @@ def village(request: AuthedHttpRequest, code: str) -> HttpResponse:
 
 def roster_saved(request: AuthedHttpRequest, village: Village) -> HttpResponse:
     """After a change: htmx gets the refreshed roster section (swapped over #roster), a browser the page."""
-    if not request.htmx:
-        return redirect("villages:village", code=village.code)
-    response = render(request, "villages/village.html#roster", roster_context(request, village))
-    return reswap(retarget(response, "#roster"), "outerHTML")
+    return saved_section(
+        request,
+        template="villages/village.html",
+        partial="roster",
+        context=lambda: roster_context(request, village),
+        browser_url=reverse("villages:village", args=[village.code]),
+    )
 
 
 def post_form_response(request: AuthedHttpRequest, form: Any, village: Village, **context: Any) -> HttpResponse:
@@ -110,7 +115,7 @@ def post_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
         data,
         village=village,
         people=people,
-        candidates=appointable_candidates(people, village, (data or {}).get("person") or selected),
+        candidates=appointable_candidates(people, village, (data.get("person") if data else None) or selected),
         initial={"person": selected, "start_on": timezone.localdate()},
     )
     if form.is_valid() and (post := form.submit(by=request.user)):

@@ -71,6 +71,16 @@ def _with_posts(people: QuerySet[Person], posts: QuerySet[PostAssignment], *, ye
     )
 
 
+def _export_posts(person: Person) -> list[PostAssignment]:
+    """The posts `_with_posts` prefetched (`to_attr`, which the model's type cannot declare)."""
+    return getattr(person, "export_posts")  # noqa: B009
+
+
+def _export_assessments(person: Person) -> list[Assessment]:
+    """The assessments of the export year `_with_posts` prefetched."""
+    return getattr(person, "export_assessments")  # noqa: B009
+
+
 def _workbook(
     *,
     title: str,
@@ -93,7 +103,8 @@ def _row(person: Person, *, show_whole: bool) -> tuple[tuple[Any, ...], list[Any
     village, posts = _village_and_posts(person)
     starts = [post.start_on for post in posts if post.start_on]
     leader = next((post for post in posts if post.group_id), None)
-    grade = person.export_assessments[0].get_grade_display() if person.export_assessments else ""
+    assessments = _export_assessments(person)
+    grade = assessments[0].get_grade_display() if assessments else ""
     values = [
         village.name,
         person.name,
@@ -107,7 +118,7 @@ def _row(person: Person, *, show_whole: bool) -> tuple[tuple[Any, ...], list[Any
         format_year_month(person.party_joined_on),
         "、".join(post.get_post_display() for post in posts),
         format_year_month(min(starts)) if starts else "",
-        f"{leader.group.number}社" if leader else "",
+        f"{leader.group.number}社" if leader and leader.group else "",
         person.get_health_display(),
         "是" if person.able_to_serve else "否",
         grade,
@@ -121,7 +132,7 @@ def _row(person: Person, *, show_whole: bool) -> tuple[tuple[Any, ...], list[Any
 
 
 def _village_and_posts(person: Person) -> tuple[Village, list[PostAssignment]]:
-    posts = sorted(person.export_posts, key=lambda post: (post.village.code, POST_ORDER[post.post]))
+    posts = sorted(_export_posts(person), key=lambda post: (post.village.code, POST_ORDER[post.post]))
     if not posts:
         return person.home_village, []
     at_home = [post for post in posts if post.village_id == person.home_village_id]

@@ -1,10 +1,12 @@
 """`manage.py seed_demo [--scale small|city] [--seed N]`: demo data, idempotent (tasks/management/demo/villages.py)."""
 
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from tasks.management.demo import villages as demo
+from tasks.management.demo.tables import Scale
 
 
 class Command(BaseCommand):
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["small", "city"], default="small")
         parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, scale: str, seed: int, **options) -> None:
+    def handle(self, *args: Any, scale: Scale, seed: int, **options: Any) -> None:  # scale: one of the choices
         started = time.perf_counter()
         result = demo.seed_demo(scale=scale, seed=seed)
         seeded = time.perf_counter()

@@ -243,10 +243,12 @@ def _seed_elections(rng: random.Random) -> None:
     villages = Village.objects.filter(held_election_on__isnull=False).values_list("pk", "held_election_on")
     recorded_at = timezone.now()
     elections = [
-        Election(village_id=pk, held_on=held_on, term="2021—2026", recorded_at=recorded_at) for pk, held_on in villages
+        Election(village_id=pk, held_on=held_on, term="2021—2026", recorded_at=recorded_at)
+        for pk, held_on in villages
+        if held_on is not None
     ]
     Election.objects.bulk_create(elections, batch_size=BATCH)
-    by_village = {(e.village_id, e.held_on): e for e in elections}
+    by_village: dict[tuple[int, dt.date | None], Election] = {(e.village_id, e.held_on): e for e in elections}
     won = PostAssignment.objects.filter(how=How.ELECTED, village_id__in=[e.village_id for e in elections]).values_list(
         "pk", "village_id", "start_on", "person_id", "post", "group_id"
     )

@@ -234,8 +234,6 @@ FEMALE_SHARE: dict[str, float] = {
     Post.GROUP_LEADER: 0.08,
 }
 
-Scale = Literal["small", "city"]
-
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_COUNTY = "511902"
 DEMO_TOWNSHIP = "511902100"

@@ -31,9 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from typing import Literal
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from simple_history.utils import bulk_create_with_history
@@ -60,14 +60,13 @@ from tasks.management.demo.tables import (
     SMALL_VILLAGES_PER_TOWNSHIP,
     SURVEY_CASES,
     SURVEY_VILLAGE_NAMES,
+    Scale,
 )
 from villages.choices import (
     PartyOrgType,
     Role,
 )
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
-
-Scale = Literal["small", "city"]
 
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
@@ -224,11 +223,11 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> N
     if not plans:
         return
 
-    def create(rows: list, model: type) -> None:
+    def create(rows: list[Any], model: type[models.Model]) -> None:
         if history:
             bulk_create_with_history(rows, model, batch_size=BATCH_SIZE, default_change_reason="seed_demo")
         else:
-            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+            model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
 
     # bulk_create re-reads each foreign key from its (now saved) related object, so rows built against unsaved
     # villages and people get their ids here.
@@ -257,7 +256,7 @@ def _ensure_demo_users(*, result: SeedResult) -> None:
     """`city`, `county` (county staff of 511902) and `township` (secretary of 511902100); passwords set once."""
     county = County.objects.get(code=DEMO_COUNTY)
     township = Township.objects.get(code=DEMO_TOWNSHIP)
-    accounts = [
+    accounts: list[tuple[str, dict[str, Any]]] = [
         ("city", {"role": Role.CITY_ADMIN, "display_name": "市委组织部（演示）"}),
         ("county", {"role": Role.COUNTY_STAFF, "county": county, "display_name": f"{county.name}委组织部（演示）"}),
         (

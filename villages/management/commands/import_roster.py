@@ -40,8 +40,11 @@ class Command(BaseCommand):
             f"{counts['unchanged']} unchanged"
         )
         if not plan.is_valid:
-            for problem in plan.problems or [f"row {sheet.header_row + 1}: 数据: no data rows"]:
-                self.stdout.write(str(problem))
+            problems = [str(problem) for problem in plan.problems] or [
+                f"row {sheet.header_row + 1}: 数据: no data rows"
+            ]
+            for problem in problems:
+                self.stdout.write(problem)
             raise CommandError(f"{counts['invalid']} rows rejected; nothing written", returncode=1)
         if dry_run:
             self.stdout.write(f"dry run, nothing written. {summary}")
