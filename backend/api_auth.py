@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import api_view
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
@@ -18,6 +19,7 @@ class ObtainTokenView(ObtainAuthToken):
     """POST {username, password} → {token}; at most API_THROTTLE_TOKEN (and the anonymous rate) per address."""
 
     throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    parser_classes = [JSONParser]  # DRF's view also takes forms; the API's bodies are JSON only
     throttle_scope = "token"
 
     def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:

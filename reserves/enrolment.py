@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from reserves.choices import EnrollmentStatus
@@ -141,3 +142,11 @@ def _enrol(training_class: TrainingClass, people: list[Person], *, on: dt.date |
                 enrolled_on=on or training_class.starts_on,
             )
         return summary
+
+
+def completion_date(*, enrollment: Enrollment, status: str, completed_on: dt.date | None) -> dt.date | None:
+    """The 结业 date a trainee's status implies: given, else the class's end date, else today, for `completed`;
+    none for `enrolled` or `dropped` (web form and API alike)."""
+    if status != EnrollmentStatus.COMPLETED:
+        return None
+    return completed_on or enrollment.training_class.ends_on or timezone.localdate()

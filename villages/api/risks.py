@@ -7,23 +7,29 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.routers import DefaultRouter
 
 from villages import permissions, risk
+from villages.api.conflicts import CONFLICT_RESPONSE, stale_version_conflict
+from villages.api.serializers import StaleVersion
+from villages.api.strict import StrictFieldsMixin
 from villages.choices import ReviewStatus, Severity
 from villages.forms.risk_filters import KIND_CHOICES, severity_rank
 from villages.models import Risk, User
 from villages.roster import StaleEditError
 
 
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     village = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), allow_null=True, required=False
     )
-    version = serializers.IntegerField(required=False, help_text="行版本；PATCH 时附带则检查是否已被他人修改")
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="行版本；PATCH 时附带则检查是否已被他人修改（否则 409）"
+    )
 
     class Meta:
         model = Risk
@@ -63,7 +69,7 @@ class RiskSerializer(serializers.ModelSerializer):
                 note=validated_data.get("note", instance.note),
             )
         except StaleEditError as error:
-            raise serializers.ValidationError({"version": str(error)}) from error
+            raise StaleVersion(error) from error
         return instance
 
 
@@ -81,9 +87,10 @@ class RiskFilterSet(django_filters.FilterSet):
         fields = ["county", "township", "village", "kind", "severity", "review_status", "is_active"]
 
 
+@extend_schema_view(partial_update=extend_schema(responses={200: RiskSerializer, 409: CONFLICT_RESPONSE}))
 class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Risks in the user's scope, red first. PATCH changes review fields only (review_status, owner, due_on,
-    note); send `version` to refuse the change when someone else saved in between."""
+    note); send `version` to refuse the change (409) when someone else saved in between."""
 
     serializer_class = RiskSerializer
     filterset_class = RiskFilterSet
@@ -102,6 +109,12 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
         if not permissions.can_edit_village_fields(request.user):
             raise PermissionDenied("只读用户不能处理风险")
         return super().update(request, *args, **kwargs)
+
+    def perform_update(self, serializer: RiskSerializer) -> None:
+        try:
+            serializer.save()
+        except StaleVersion as stale:
+            raise stale_version_conflict(stale.error, serializer=serializer) from stale
 
 
 def register(router: DefaultRouter) -> None:

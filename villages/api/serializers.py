@@ -19,9 +19,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from villages import idcard, risk
+from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
 from villages.choices import PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, Village
 from villages.roster import StaleEditError, party_post_refusal, save_versioned
+from villages.roster.groups import GroupsRefused, replace_groups
 
 VILLAGE_FLAGS: frozenset[str] = frozenset(VillageFlag.values)
 PERSON_FLAG_ORDER: dict[str, int] = {kind: n for n, kind in enumerate(PersonFlag.values)}
@@ -29,7 +31,14 @@ VERSION_HELP = "行版本：PATCH 时附带则只在记录未被他人修改时�
 
 
 class StaleVersion(Exception):
-    """Raised by `save()` when the row changed since the client read it; the viewset answers 409."""
+    """Raised by `save()` when the row changed since the client read it; the viewset answers 409.
+
+    Carries the StaleEditError (who changed the row, when, and which fields) for the answer's body.
+    """
+
+    def __init__(self, error: StaleEditError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class CountySerializer(serializers.ModelSerializer):
@@ -48,16 +57,30 @@ class TownshipSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "county"]
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="名称；留空显示为“N社”")
+
     class Meta:
         model = Group
         fields = ["number", "name"]
+        extra_kwargs = {"number": {"min_value": 1, "help_text": "社号（村内唯一）"}}
+        validators: list = []  # (village, number) is unique: checked over the whole list by the village
 
 
-class VersionedSerializer(serializers.ModelSerializer):
-    """Accepts an optional `version` on update and refuses a stale one (StaleVersion); returns the new one."""
+class VersionedSerializer(WriteFieldsMixin, serializers.ModelSerializer):
+    """Accepts an optional `version` on update and refuses a stale one (StaleVersion); returns the new one.
+
+    One class reads and PATCHes; its subclass with `creating = True` POSTs (WriteFieldsMixin): `version` is
+    writable on PATCH only (a new row starts at 1).
+    """
 
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        if self.creating:
+            fields["version"].read_only = True
+        return fields
 
     def update(self, instance: Any, validated_data: dict) -> Any:
         expected = validated_data.pop("version", instance.version)
@@ -66,7 +89,7 @@ class VersionedSerializer(serializers.ModelSerializer):
         try:
             save_versioned(instance, expected_version=expected)
         except StaleEditError as error:
-            raise StaleVersion(str(error)) from error
+            raise StaleVersion(error) from error
         return instance
 
 
@@ -137,7 +160,11 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
     township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.none())
     county = serializers.CharField(source="township.county.code", read_only=True)
-    groups = GroupSerializer(many=True, read_only=True)
+    groups = GroupSerializer(
+        many=True,
+        required=False,
+        help_text="村民小组（社）；PATCH 时整体替换：未列出的社被删除（有在任社长的社不能删除）",
+    )
     election_date = serializers.DateField(source="planned_election_on", required=False, allow_null=True)
     flags = serializers.SerializerMethodField(help_text="触发的村级规则（键）")
     succession_gaps = serializers.SerializerMethodField(help_text="村级风险（班子结构与接续缺口），按规则顺序")
@@ -151,6 +178,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
             "flags", "succession_gaps", "stats", "version",
         ]  # fmt: skip
         list_serializer_class = EvaluationListSerializer
+
+    create_only_fields = ("code", "township")  # a village keeps its code; a new code is a new village
 
     @classmethod
     def load_evaluations(cls, instances: list[Village], *, as_of: dt.date | None) -> dict[int, risk.Evaluation]:
@@ -179,10 +208,14 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         request = self.context.get("request")
         if request is not None:
             fields["township"].queryset = Township.objects.for_user(request.user)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["code"].read_only = True  # a village keeps its code; a new code is a new village
-            fields["township"].read_only = True
         return fields
+
+    def validate_groups(self, rows: list[dict]) -> list[dict]:
+        numbers = [row["number"] for row in rows]
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        if repeated:
+            raise serializers.ValidationError(f"社号重复：{'、'.join(f'第{n}社' for n in repeated)}")
+        return rows
 
     def validate(self, attrs: dict) -> dict:
         code, township = attrs.get("code"), attrs.get("township")
@@ -190,8 +223,36 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
             raise serializers.ValidationError({"code": f"村代码应以所属乡镇代码 {township.code} 开头"})
         return attrs
 
+    @transaction.atomic
+    def create(self, validated_data: dict) -> Village:
+        groups = validated_data.pop("groups", [])
+        village = super().create(validated_data)
+        _replace_groups(village, groups)
+        return village
 
-class AssessmentSerializer(serializers.ModelSerializer):
+    @transaction.atomic
+    def update(self, instance: Village, validated_data: dict) -> Village:
+        groups = validated_data.pop("groups", None)
+        village = super().update(instance, validated_data)
+        if groups is not None:
+            _replace_groups(village, groups)
+        return village
+
+
+class VillageCreateSerializer(VillageSerializer):
+    creating = True
+
+
+def _replace_groups(village: Village, rows: list[dict]) -> None:
+    try:
+        replace_groups(village=village, groups=[(row["number"], row.get("name", "")) for row in rows])
+    except GroupsRefused as refused:
+        raise serializers.ValidationError({"groups": [str(refused)]}) from refused
+    if hasattr(village, "_prefetched_objects_cache"):
+        village._prefetched_objects_cache.pop("groups", None)  # the answer shows the new list
+
+
+class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["year", "grade"]
@@ -358,15 +419,14 @@ class PostSerializer(VersionedSerializer):
         ]  # fmt: skip
         read_only_fields = ["organ"]
 
+    create_only_fields = ("person", "village", "post")  # another person, village or post is a new assignment
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
             fields["person"].queryset = Person.objects.for_user(request.user)
             fields["village"].queryset = Village.objects.for_user(request.user)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            for name in ("person", "village", "post"):
-                fields[name].read_only = True  # another person, village or post is a new assignment
         return fields
 
     def validate(self, attrs: dict) -> dict:
@@ -410,3 +470,11 @@ class PostSerializer(VersionedSerializer):
     def create(self, validated_data: dict) -> PostAssignment:
         validated_data.pop("version", None)
         return PostAssignment.objects.create(**validated_data)
+
+
+class PersonCreateSerializer(PersonSerializer):
+    creating = True
+
+
+class PostCreateSerializer(PostSerializer):
+    creating = True

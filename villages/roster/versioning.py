@@ -5,9 +5,20 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.utils import timezone
 
+from villages.roster.history import ChangesSince, changes_since
+
 
 class StaleEditError(Exception):
-    """The row changed since the form was rendered; the message says so in Chinese, naming who and when."""
+    """The row changed since the form was rendered; the message says so in Chinese, naming who, when and what.
+
+    `current_version` is the row's version now; `changed` says who saved last, when, and which fields differ
+    from the version the user saw (roster history).
+    """
+
+    def __init__(self, message: str, *, current_version: int | None = None, changed: ChangesSince | None = None):
+        super().__init__(message)
+        self.current_version = current_version
+        self.changed = changed
 
 
 def last_change_label(obj: models.Model) -> str:
@@ -30,8 +41,23 @@ def save_versioned(obj: models.Model, *, expected_version: int) -> None:
     with transaction.atomic():
         current = model._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
         if current != expected_version:
-            who_when = last_change_label(obj)
-            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+            raise _stale(obj, expected_version=expected_version, current_version=current)
         # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
         obj.version = expected_version + 1
         obj.save()
+
+
+def _stale(obj: models.Model, *, expected_version: int, current_version: int | None) -> StaleEditError:
+    """The refusal, naming who changed the row, when, and which fields ('该记录已被他人修改（张三 于 …：联系电话）')."""
+    if current_version is None or expected_version > current_version:  # not a version this row ever had
+        return StaleEditError(
+            f"版本号 {expected_version} 与记录不符（当前为 {current_version}），请刷新后重试",
+            current_version=current_version,
+        )
+    changed = changes_since(obj, saves=current_version - expected_version)
+    who_when = f"{changed.who} 于 {timezone.localtime(changed.when):%Y-%m-%d %H:%M}" if changed.when else ""
+    fields = "、".join(dict.fromkeys(change.label for change in changed.changes))
+    said = f"{who_when or '刚刚'}{'，改动：' + fields if fields else ''}"
+    return StaleEditError(
+        f"该记录已被他人修改（{said}），请刷新后重试", current_version=current_version, changed=changed
+    )
