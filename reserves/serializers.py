@@ -64,6 +64,7 @@ class ReserveSerializer(VersionedSerializer):
             "withdrawn_reason", "override_reason", "version",
         ]  # fmt: skip
         extra_kwargs = {"added_on": {"required": True}, "rank": {"min_value": 1}}
+        validators: list = []  # one active entry per target post: duplicate_refusal says it in words
 
     create_only_fields = ("person", "village", "target_post", "added_on", "added_how")
     update_only_fields = ("status", "withdrawn_reason")
