@@ -25,6 +25,7 @@ from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, can_record_elections
 from villages import permissions
 from villages.api.writes import WRITE_RESPONSES, VersionedUpdateMixin, write_schema
+from villages.headlines import post_order_expression
 from villages.models import Person
 
 ROSTER_ONLY = "后备干部名册由本乡镇党委书记维护"
@@ -203,7 +204,7 @@ class ElectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         election = self.get_object()
         if request.method == "POST":
             return self._record(request, election)
-        results = election.results.select_related("group").order_by("pk")
+        results = election.results.select_related("group").order_by(post_order_expression(), "group__number", "pk")
         page = self.paginate_queryset(results)
         return self.get_paginated_response(s.ElectionResultSerializer(page, many=True).data)
 

@@ -1,6 +1,6 @@
 """Recording election (换届) results: one transaction that refills the seats, or nothing at all.
 
-Contract of `record_results` / `record_township_results`:
+Contract of `record_results` / `record_village_results` / `record_township_results`:
 - every row is validated before anything is written: the person exists and is in the scope of the township
   (home village, a post or a reserve there), the post is one an election fills (not 第一书记), 社长 rows name
   an existing 社 of the village and other rows name none, and no seat is filled twice (single-seat posts once
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -113,6 +113,15 @@ def record_township_results(
                 )
             batches[elections[row.village.pk]].append(row)
         return _record(batches, township=township, by=by)
+
+
+def record_village_results(
+    *, village: Village, held_on: dt.date, term: str, rows: list[ResultRow], by: User | None
+) -> RecordSummary:
+    """Register one village's election and record its results in one transaction (a registered election of that
+    date without results is reused): a refused batch leaves no election behind. Raises ResultsRefused."""
+    rows = [replace(row, village=village) for row in rows]
+    return record_township_results(township=village.township, held_on=held_on, term=term, rows=rows, by=by)
 
 
 def _numbered(row: ResultRow, number: int) -> ResultRow:

@@ -1,4 +1,4 @@
-"""Reserve-cadre eligibility against the county's rules (docs/domain.md "reserve eligibility").
+"""Reserve-cadre eligibility against the county's rules (docs/domain.md §6, eligibility).
 
 Defaults (each configurable per county in `villages.rules`): age ≤ 35 周岁, ≤ 45 allowed as 放宽 (relaxed);
 education 高中/中专 or above, judged on the highest of full-time and in-service education, where 大专在读

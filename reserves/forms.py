@@ -1,8 +1,7 @@
-"""Forms for reserves, development measures, assessments, classes, enrolment and election results."""
+"""Forms for reserves, development measures, assessments, classes and enrolment (election results: result_forms)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,12 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reserves.choices import RESERVE_TARGET_POSTS
-from reserves.elections import ELECTED_POSTS
 from reserves.eligibility import Eligibility, duplicate_refusal, override_refusal, reserve_eligibility
 from reserves.enrolment import completion_date
-from reserves.models import DevelopmentMeasure, Election, Enrollment, Reserve, ReserveAssessment, TrainingClass
-from villages import idcard
-from villages.choices import Post
+from reserves.models import DevelopmentMeasure, Enrollment, Reserve, ReserveAssessment, TrainingClass
 from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
 
@@ -214,63 +210,3 @@ class EnrollmentStatusForm(forms.ModelForm):
                 enrollment=self.instance, status=data["status"], completed_on=data.get("completed_on")
             )
         return data
-
-
-class ElectionForm(forms.ModelForm):
-    class Meta:
-        model = Election
-        fields = ["held_on", "term"]
-        widgets = {"held_on": DATE_WIDGET}
-
-    def __init__(self, *args: Any, village: Village, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.instance.village = village
-
-    def clean_held_on(self) -> dt.date:
-        held_on = self.cleaned_data["held_on"]
-        if Election.objects.filter(village=self.instance.village, held_on=held_on).exists():
-            raise forms.ValidationError("该日期的换届已登记")
-        return held_on
-
-
-class ResultRowForm(forms.Form):
-    """One winner. The person is named by ID number, or by a name unique among the township's people."""
-
-    village = forms.ModelChoiceField(label="村", queryset=Village.objects.none(), required=False)
-    person = forms.CharField(label="当选人（身份证号或姓名）", max_length=50)
-    post = forms.ChoiceField(label="职务", choices=[(p, Post(p).label) for p in ELECTED_POSTS])
-    group_number = forms.IntegerField(label="社号", min_value=1, required=False)
-    votes = forms.IntegerField(label="得票", min_value=0, required=False)
-
-    def __init__(self, *args: Any, people: QuerySet[Person], villages: QuerySet[Village] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.people = people
-        if villages is None:
-            del self.fields["village"]
-        else:
-            self.fields["village"].queryset = villages
-            self.fields["village"].required = True
-            name_blank_choices(self, village="请选择")
-
-    def clean_person(self) -> Person:
-        raw = self.cleaned_data["person"].strip()
-        try:
-            matches = list(self.people.filter(id_number=idcard.parse(raw).number)[:2])
-        except idcard.InvalidIdNumber:
-            matches = list(self.people.filter(name=raw)[:2])
-        if not matches:
-            raise forms.ValidationError("本乡镇未找到此人")
-        if len(matches) > 1:
-            raise forms.ValidationError("同名多人，请填写身份证号码")
-        return matches[0]
-
-
-class ElectionDateForm(forms.Form):
-    """The date and term shared by every row of a township's one-screen results entry."""
-
-    held_on = forms.DateField(label="换届日期", widget=DATE_WIDGET)
-    term = forms.CharField(label="届次", max_length=20, required=False)
-
-
-ResultFormSet = forms.formset_factory(ResultRowForm, extra=10, max_num=500, absolute_max=500)
-TownshipResultFormSet = forms.formset_factory(ResultRowForm, extra=30, max_num=500, absolute_max=500)

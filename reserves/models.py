@@ -229,6 +229,11 @@ class ElectionResult(models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.get_post_display()}"
 
+    @property
+    def group_number(self) -> int | None:
+        """The 社 of a 社长 result (so results sort with villages.roster.roster_order, like post assignments)."""
+        return self.group.number if self.group_id else None
+
 
 class SlateQuerySet(models.QuerySet):
     def for_user(self, user: User) -> SlateQuerySet:

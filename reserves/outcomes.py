@@ -1,6 +1,6 @@
 """Training outcomes (进入两委率/就职率, posts won, retention) and reserve coverage.
 
-Definitions (docs/domain.md; numerator and denominator are always kept together in a `Rate`):
+Definitions (docs/domain.md §6; numerator and denominator are always kept together in a `Rate`):
 - a trainee *entered the committee* when, after their class ended, they hold a 两委 post
   (`villages.choices.COMMITTEE_POSTS`): a current assignment, or one that started on or after the class end.
   社长 (group_leader) and 监委 (supervision_*) posts are reported separately and never count as entering.

@@ -3,7 +3,7 @@
 A *seat* groups the posts one succession question is about (the deputies share one bench, the committee members
 another); 社长 seats are one per 社. A seat has a *ready successor* when an active reserve targeted at one of
 its posts is ready now (Readiness.READY_NOW). Ages are 周岁 on the reference date: the village's planned
-election date, else its county's, else today (docs/domain.md).
+election date, else its county's, else today (docs/domain.md §5).
 """
 
 from __future__ import annotations

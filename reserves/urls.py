@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reserves.views import classes, elections, outcomes, roster, slates, succession
+from reserves.views import classes, election_progress, elections, outcomes, results_workbook, roster, slates, succession
 
 app_name = "reserves"
 
@@ -23,6 +23,23 @@ urlpatterns = [
     path("classes/<int:pk>/enrollments/status/", classes.enrollment_status, name="enrollment_status"),
     path("elections/<int:pk>/results/", elections.election_results, name="election_results"),
     path("townships/<str:code>/election-results/", elections.township_results, name="township_results"),
+    path(
+        "townships/<str:code>/election-results/template.xlsx",
+        results_workbook.results_template_download,
+        name="results_template",
+    ),
+    path("townships/<str:code>/election-results/upload/", results_workbook.results_upload, name="results_upload"),
+    path(
+        "townships/<str:code>/election-results/upload/confirm/",
+        results_workbook.results_upload_confirm,
+        name="results_upload_confirm",
+    ),
+    path(
+        "townships/<str:code>/election-progress/",
+        election_progress.township_progress_page,
+        name="township_progress",
+    ),
+    path("counties/<str:code>/election-progress/", election_progress.county_progress_page, name="county_progress"),
     path("outcomes/", outcomes.outcomes_home, name="outcomes_home"),
     path("outcomes/<str:level>/<str:code>/", outcomes.outcomes, name="outcomes"),
     path("villages/<str:code>/slates/", slates.village_slates, name="village_slates"),

@@ -1,4 +1,4 @@
-"""公民身份号码 rules, table-driven (docs/domain.md)."""
+"""公民身份号码 rules, table-driven (docs/domain.md §4)."""
 
 import datetime as dt
 

@@ -40,6 +40,7 @@ COUNTY_LEVEL = {
     "reserves:class_enrol": "training classes belong to the county",
     "reserves:enrollment_status": "training classes belong to the county",
     "reports:download_zip": "only township batches have a zip; covered by reports:download on the same jobs",
+    "reserves:county_progress": "a county's 换届进度; rows are the viewer's own scoped villages",
 }
 API_COUNTY_LEVEL = {"county", "class"}
 

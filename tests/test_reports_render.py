@@ -1,4 +1,4 @@
-"""The village report: its HTML holds every section of docs/domain.md with the right numbers; the PDF embeds the
+"""The village report: its HTML holds every section of docs/domain.md §7 with the right numbers; the PDF embeds the
 product's CJK fonts and draws rare name characters even on a machine without system fonts."""
 
 from __future__ import annotations

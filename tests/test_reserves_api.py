@@ -202,3 +202,11 @@ def test_schema_has_reserve_endpoints(client_city):
         "/api/v1/elections/{id}/results/",
     ):
         assert path in schema
+
+
+def test_results_are_listed_in_post_order(client_a, election, world):
+    clerk, secretary = (f.PersonFactory(home_village=world.village_a) for _ in range(2))
+    rows = [{"person": clerk.pk, "post": "clerk"}, {"person": secretary.pk, "post": "party_secretary"}]
+    url = f"{API}/elections/{election.pk}/results/"
+    assert client_a.post(url, {"rows": rows}, content_type="application/json").status_code == 201
+    assert [row["post"] for row in client_a.get(url).json()["results"]] == ["party_secretary", "clerk"]

@@ -344,11 +344,11 @@ def test_township_one_screen_entry_records_several_villages(client_county, world
         {"village": world.village_a.pk, "person": "王七", "post": Post.PARTY_SECRETARY},
         {"village": second.pk, "person": two.id_number, "post": Post.DIRECTOR, "votes": 321},
     ]
-    data = {"held_on": "2026-12-20", "term": "第十二届", **_result_post(rows)}
+    data = {"held_on": "2026-11-20", "term": "第十二届", **_result_post(rows)}
     response = client_county.post(reverse("reserves:township_results", args=[world.township_a.code]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert Election.objects.filter(held_on=dt.date(2026, 12, 20)).count() == 2
-    assert PostAssignment.objects.filter(person__in=[one, two], start_on=dt.date(2026, 12, 20)).count() == 2
+    assert Election.objects.filter(held_on=dt.date(2026, 11, 20)).count() == 2
+    assert PostAssignment.objects.filter(person__in=[one, two], start_on=dt.date(2026, 11, 20)).count() == 2
 
 
 # --- outcomes ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The survey's cases (docs/domain.md) in `seed_demo --scale small` are flagged with the expected reasons."""
+"""The survey's cases (docs/domain.md §1) in `seed_demo --scale small` are flagged with the expected reasons."""
 
 from __future__ import annotations
 

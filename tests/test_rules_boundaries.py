@@ -1,4 +1,4 @@
-"""Each rule at its boundaries (docs/domain.md), through the bulk database path and the hypothetical path alike."""
+"""Each rule at its boundaries (docs/domain.md §5), through the bulk database path and the hypothetical path alike."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ COMMITTEE_POSTS: frozenset[str] = frozenset(
 )
 # Seats whose vacancy or acting holder is a succession gap.
 KEY_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
-# Leaders whose age limit is stricter (docs/domain.md high_age: 55–59 amber).
+# Leaders whose age limit is stricter (docs/domain.md §5 high_age: 55–59 amber).
 LEADER_POSTS: frozenset[str] = frozenset({Post.PARTY_SECRETARY, Post.DIRECTOR})
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Avg, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Avg, Case, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from villages.choices import COMMITTEE_POSTS, Post
@@ -125,8 +125,18 @@ class VillageRoster:
 
 
 def roster_order(post: PostAssignment) -> tuple:
-    """Sort key for post assignments: post importance, then 社 number, start date, id."""
-    return (POST_ORDER[post.post], post.group_number or 0, post.start_on or dt.date.min, post.pk)
+    """Sort key for post assignments: post importance, then 社 number, start date, id.
+
+    Anything else that names a post the same way (`.post`, `.group_number`; e.g. an election result or a row
+    being entered) sorts with it too; a missing `start_on` or `pk` sorts first.
+    """
+    start_on, pk = getattr(post, "start_on", None), getattr(post, "pk", None)
+    return (POST_ORDER[post.post], post.group_number or 0, start_on or dt.date.min, pk or 0)
+
+
+def post_order_expression(field: str = "post") -> Case:
+    """POST_ORDER as a database expression, for lists ordered in the query (paginated API lists)."""
+    return Case(*(When(**{field: post}, then=Value(index)) for post, index in POST_ORDER.items()), default=Value(99))
 
 
 def village_roster(*, village: Village, on: dt.date) -> VillageRoster:

@@ -1,6 +1,6 @@
 """公民身份号码 (GB 11643-1999): normalise, validate, derive, mask.
 
-Contract (docs/domain.md):
+Contract (docs/domain.md §4):
 - normalise: full-width characters, spaces and a lowercase x are accepted; 15-digit numbers are converted to 18.
 - hard errors (`InvalidIdNumber`): format, impossible or future birth date, age outside a sane range, check character.
 - the region code is never a reason to reject: numbers keep the code where they were first issued, so an unknown

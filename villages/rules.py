@@ -1,4 +1,4 @@
-"""Rule values: the thresholds of the 两低一高 and succession-gap rules (docs/domain.md).
+"""Rule values: the thresholds of the 两低一高 and succession-gap rules (docs/domain.md §5).
 
 Each threshold is stored as a dated `RuleValue` row with its 文号: a county's own value wins over the city
 default (county empty), and the value in force on a date is the one with the latest effective_on ≤ that date.
@@ -79,7 +79,7 @@ class RuleValueSource:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The thresholds in force for one county on one date (defaults: docs/domain.md)."""
+    """The thresholds in force for one county on one date (defaults: docs/domain.md §5)."""
 
     high_age_member: int = 60
     high_age_leader_amber: int = 55

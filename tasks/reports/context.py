@@ -1,4 +1,4 @@
-"""Everything the village report (换届前村情报告, docs/domain.md) prints, gathered in a fixed number of queries.
+"""Everything the village report (换届前村情报告, docs/domain.md §7) prints, gathered in a fixed number of queries.
 
 The rules, structure figures and succession seats come from their own modules (villages/risk/,
 villages/structure.py, reserves/succession.py), so the report can never disagree with the web pages.

@@ -1,4 +1,4 @@
-"""City default rule values (DOMAIN.md §5), effective 2021-01-01, marked as unverified defaults.
+"""City default rule values (docs/domain.md §5), effective 2021-01-01, marked as unverified defaults.
 
 Values are written here literally (not imported from villages/rules.py) so this migration never changes
 meaning when the code defaults change later. Education thresholds are stored as EDUCATION_RANK numbers.

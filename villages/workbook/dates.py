@@ -1,4 +1,4 @@
-"""Dates as rosters write them (docs/api.md): real date cells, 1965.03, 1965-03, 1965年3月, 196503, 1965/3/15.
+"""Dates as rosters write them: real date cells, 1965.03, 1965-03, 1965年3月, 196503, 1965/3/15.
 
 Year-and-month values become the first of that month; `villages.idcard.consistency_errors` accepts a first-of-month
 birth date that agrees with the number's month. A number cell like 1965.1 is refused: Excel stores both "1965.1"

@@ -179,11 +179,7 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
 
 
 def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _Existing:
-    villages = list(Village.objects.filter(township=township))
-    by_key: dict[str, Village] = {}
-    for village in villages:
-        by_key[village.code] = village
-        by_key[normalise_text(village.name)] = village
+    by_key = villages_by_key(Village.objects.filter(township=township))
     groups = {(g.village_id, g.number): g for g in Group.objects.filter(village__township=township)}
     people: dict[str, Person] = {}
     for chunk in _chunks(sorted(set(id_numbers))):
@@ -202,7 +198,17 @@ def _load_existing(township: Township, id_numbers: list[str], *, year: int) -> _
     return _Existing(by_key, groups, people, posts, in_scope, assessments)
 
 
-def _find_village(text: str, villages_by_key: dict[str, Village]) -> Village | None:
+def villages_by_key(villages: Iterable[Village]) -> dict[str, Village]:
+    """Villages by 12-digit code and by normalised name (what a workbook's 村名称 cell may hold)."""
+    by_key: dict[str, Village] = {}
+    for village in villages:
+        by_key[village.code] = village
+        by_key[normalise_text(village.name)] = village
+    return by_key
+
+
+def find_village(text: str, villages_by_key: dict[str, Village]) -> Village | None:
+    """The village a cell names: by code or name, with or without its 村/社区 suffix (None if none matches)."""
     for key in (text, f"{text}村", text.removesuffix("村"), text.removesuffix("社区")):
         if key and key in villages_by_key:
             return villages_by_key[key]
@@ -212,7 +218,7 @@ def _find_village(text: str, villages_by_key: dict[str, Village]) -> Village | N
 def _plan_row(
     row: ParsedRow, *, sheet: RosterSheet, township: Township, existing: _Existing, first_row_of: dict[str, int]
 ) -> RowPlan:
-    village = _find_village(row.village_text, existing.villages_by_key) if row.village_text else None
+    village = find_village(row.village_text, existing.villages_by_key) if row.village_text else None
     plan = RowPlan(
         number=row.number,
         name=row.name,

@@ -83,7 +83,7 @@ def parse_row(row: SheetRow, *, sheet: RosterSheet, today: dt.date) -> ParsedRow
     parsed.name = codes.normalise_text(cells.get("name"))
     if not parsed.name:
         problem("name", "不能为空")
-    parsed.id = _id_number(cells.get("id_number"), today=today, report=lambda message: problem("id_number", message))
+    parsed.id = id_number_cell(cells.get("id_number"), today=today, report=lambda text: problem("id_number", text))
     extras: dict[str, Any] = {}
     for key, parser in ALL_PARSERS.items():
         if key not in cells:
@@ -138,7 +138,8 @@ def _check_lengths(parsed: ParsedRow, problem: Callable[[str, str], None]) -> No
             problem(key, f"过长（最多{limit}个字）")
 
 
-def _id_number(value: Any, *, today: dt.date, report: Callable[[str], None]) -> idcard.IdNumber | None:
+def id_number_cell(value: Any, *, today: dt.date, report: Callable[[str], None]) -> idcard.IdNumber | None:
+    """The ID number in a cell, or None after `report`ing why it cannot be read (blank, lost digits, masked)."""
     if value is None:
         report("不能为空")
         return None

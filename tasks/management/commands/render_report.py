@@ -1,4 +1,4 @@
-"""`manage.py render_report village CODE --out FILE.pdf [--as-of YYYY-MM-DD]`: render synchronously (docs/api.md)."""
+"""`manage.py render_report village CODE --out FILE.pdf [--as-of YYYY-MM-DD]`: render synchronously (README)."""
 
 from __future__ import annotations
 

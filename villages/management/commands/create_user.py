@@ -1,4 +1,4 @@
-"""`manage.py create_user USERNAME --role ROLE [--county CODE] [--township CODE] [--password P]` (docs/api.md).
+"""`manage.py create_user USERNAME --role ROLE [--county CODE] [--township CODE] [--password P]` (README, Commands).
 
 Password: the one given (checked by the password validators); else, on a terminal, prompted twice; else, for a new
 user, a generated one that is printed once. An existing user keeps their password unless one is given or typed.

@@ -1,4 +1,4 @@
-"""`manage.py import_roster FILE.xlsx --township CODE [--dry-run]` (docs/api.md).
+"""`manage.py import_roster FILE.xlsx --township CODE [--dry-run]` (README, Commands).
 
 Exit 0 when imported (or valid, with --dry-run); exit 1 when any row is rejected, after printing one
 `row N: column: problem` line per problem; then nothing is written. Runs as the system (history_user empty).
