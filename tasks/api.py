@@ -23,7 +23,7 @@ from rest_framework.routers import DefaultRouter
 from tasks.forms import ReportRequestForm
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
-from tasks.reports.editions import download_name
+from tasks.reports.editions import content_disposition
 from villages.api.strict import StrictFieldsMixin
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -135,9 +135,9 @@ class ReportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         job = self.get_object()
         if job.status != JobStatus.DONE or not job.file:
             raise Http404("报告尚未生成")
-        return FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=download_name(job=job), content_type=PDF_CONTENT_TYPE
-        )
+        response = FileResponse(job.file.open("rb"), content_type=PDF_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition(job=job)
+        return response
 
 
 def register(router: DefaultRouter) -> None:

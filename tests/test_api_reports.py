@@ -49,7 +49,9 @@ def test_token_client_downloads_the_pdf_under_a_readable_name(world, secretary_a
     pdf = b"".join(response.streaming_content)
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == job["sha256"]
     name = "凌云乡-青龙村-换届前村情报告-2026-12-11.pdf"
-    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(name)}"
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"village-{world.village_a.code}-2026-12-11.pdf\"; filename*=utf-8''{quote(name)}"
+    )
 
 
 def test_session_downloads_the_same_file(world, client_a, django_capture_on_commit_callbacks):

@@ -10,6 +10,7 @@ import io
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
@@ -126,6 +127,14 @@ def download_name(*, job: ReportJob) -> str:
         return f"{where}-换届前村情报告汇编-{on}.pdf"
     county = County.objects.filter(code=job.scope).first()
     return f"{county.name if county else job.scope}-村级风险清单-{on}.pdf"
+
+
+def content_disposition(*, job: ReportJob) -> str:
+    """`attachment` with the readable UTF-8 name (RFC 6266 `filename*`, read by browsers and HTTP libraries) and
+    an ASCII fallback (`filename`, for tools that do not read `filename*`, such as curl -J)."""
+    on = f"{job.as_of:%Y-%m-%d}" if job.as_of else f"{job.created_at:%Y-%m-%d}"
+    fallback = f"{job.kind}-{job.scope}-{on}.pdf"
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(download_name(job=job))}"
 
 
 def render_job(job: ReportJob) -> RenderedReport:

@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 from tasks.forms import ReportRequestForm
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
-from tasks.reports.editions import download_name, township_zip
+from tasks.reports.editions import content_disposition, township_zip
 
 
 def _job_for(request: HttpRequest, pk: int) -> ReportJob:
@@ -58,9 +58,9 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     report = _job_for(request, pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("报告尚未生成")
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=download_name(job=report), content_type="application/pdf"
-    )
+    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(job=report)
+    return response
 
 
 @require_GET
