@@ -230,9 +230,11 @@ def request_errors(errors: dict) -> list[dict]:
     found: list[dict] = []
     rows = errors.get("rows")
     if isinstance(rows, list) and any(isinstance(r, dict) for r in rows):
-        for number, row in enumerate(rows, start=1):
+        rows = {str(index): row for index, row in enumerate(rows)}
+    if isinstance(rows, dict) and rows and all(str(key).isdigit() for key in rows):  # {0: {...}}: per row, 0-based
+        for index, row in sorted(rows.items(), key=lambda item: int(item[0])):
             for field, messages in (row or {}).items():
-                found += [{"row": number, "field": field, "message": str(m)} for m in messages]
+                found += [{"row": int(index) + 1, "field": field, "message": str(m)} for m in messages]
     elif rows is not None:
         messages = rows.get("non_field_errors", []) if isinstance(rows, dict) else rows
         found += [{"row": 0, "field": "rows", "message": str(m)} for m in messages]

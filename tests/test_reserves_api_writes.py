@@ -203,3 +203,12 @@ def test_the_trainee_cannot_be_swapped(client_county, enrollment, world):
     other = f.PersonFactory(home_village=world.village_a)
     response = client_county.patch(_enrollment_url(enrollment), {"person": other.pk}, content_type=JSON)
     assert response.status_code == 400 and response.json() == {"person": ["只读字段，不能写入"]}
+
+
+def test_results_with_a_value_of_the_wrong_type_name_the_row(client_a, world):
+    election = f.ElectionFactory(village=world.village_a)
+    person = f.PersonFactory(home_village=world.village_a)
+    rows = [{"person": person.pk, "post": "director"}, {"person": "x", "post": "mayor", "colour": 1}]
+    response = client_a.post(f"{API}/elections/{election.pk}/results/", {"rows": rows}, content_type=JSON)
+    assert response.status_code == 400
+    assert {(r["row"], r["field"]) for r in response.json()["rows"]} == {(2, "person"), (2, "post"), (2, "colour")}
