@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.schema_hooks.drop_parameter_titles",
+        "backend.schema_hooks.document_field_errors",
     ],
     # One schema enum per code list, however many fields use it.
     "ENUM_NAME_OVERRIDES": {

@@ -113,7 +113,7 @@ class ReportJobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=ReportRequestSerializer,
-        responses={202: ReportJobSerializer, 400: OpenApiResponse(OpenApiTypes.OBJECT), 404: None},
+        responses={202: ReportJobSerializer, 404: None},
     )
     def create(self, request: Request, *args, **kwargs) -> Response:
         incoming = ReportRequestSerializer(data=request.data)

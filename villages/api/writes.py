@@ -3,7 +3,6 @@ fields, a stale `version` answers 409, and the schema documents the 400/403/404/
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,11 +11,8 @@ from rest_framework.response import Response
 from villages.api.conflicts import CONFLICT_RESPONSE, stale_version_conflict
 from villages.api.serializers import StaleVersion
 
-INVALID = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="输入有误：{字段名: [中文说明]}，整体问题在 non_field_errors"
-)
+# The 400 of every write is documented once, as the `FieldErrors` component (backend/schema_hooks.py).
 WRITE_RESPONSES = {
-    400: INVALID,
     403: OpenApiResponse(description="只读用户"),
     404: OpenApiResponse(description="不在权限范围内"),
 }
