@@ -7,6 +7,7 @@ import hashlib
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -102,3 +103,12 @@ def test_a_township_edition_and_its_villages_share_one_date(world, secretary_a, 
     edition = jobs.create_report_job(user=secretary_a, kind=ReportKind.TOWNSHIP, scope=world.township_a.code)
     dates = set(ReportJob.objects.filter(batch_id=edition.batch_id).values_list("as_of", flat=True))
     assert dates == {timezone.localdate()} and edition.batch.as_of == timezone.localdate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_from_before_the_rule_get_the_day_they_were_requested(world, secretary_a):
+    call_command("migrate", "tasks", "0003", verbosity=0)
+    job = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=world.village_a.code, created_by=secretary_a)
+    call_command("migrate", "tasks", verbosity=0)
+    job.refresh_from_db()
+    assert job.as_of == timezone.localdate(job.created_at)
