@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import api_view
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
@@ -19,6 +21,9 @@ class ObtainTokenView(ObtainAuthToken):
     """POST {username, password} → {token}; at most API_THROTTLE_TOKEN (and the anonymous rate) per address."""
 
     throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    parser_classes = [JSONParser]  # DRF's view also takes forms; the API's bodies are JSON only
+    authentication_classes: list = []  # asking for a token needs no credentials but these (schema: no security)
+    permission_classes = [AllowAny]
     throttle_scope = "token"
 
     def finalize_response(self, request: Request, response: Response, *args, **kwargs) -> Response:

@@ -37,8 +37,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
 
 
 def invalid_input_response(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": INVALID_INPUT_MESSAGE}, status=400)
+    if request.path.startswith("/api/"):  # the API's 400 shape: the whole request, under non_field_errors
+        return JsonResponse({"non_field_errors": [INVALID_INPUT_MESSAGE]}, status=400)
     return HttpResponse(INVALID_INPUT_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
 
 

@@ -191,6 +191,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "villages.api.pagination.PageSizePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Request bodies are JSON only, so the schema lists application/json only and a generated client sends JSON.
+    # A view that takes an uploaded file names MultiPartParser itself (docs/api.md).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "backend.api_errors.api_exception_handler",
     # Throttle counters live in the default cache (Redis when DJANGO_REDIS_CACHE=1, else per process).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -211,6 +215,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operation ids and tags without the version (`villages_create`, tag `villages`): generated clients group
+    # their functions by resource. Paths stay whole.
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema_hooks.drop_parameter_titles",
+        "backend.schema_hooks.document_field_errors",
+    ],
     # One schema enum per code list, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
         "EducationEnum": "villages.choices.Education",
@@ -218,6 +230,10 @@ SPECTACULAR_SETTINGS = {
         "PersonFlagEnum": "villages.choices.PersonFlag",
         "VillageFlagEnum": "villages.choices.VillageFlag",
         "KindEnum": "tasks.models.ReportKind",  # keeps its name beside the risk `kind` fields
+        "ReserveStatusEnum": "villages.choices.ReserveStatus",
+        "EnrollmentStatusEnum": "reserves.choices.EnrollmentStatus",
+        "ReportJobStatusEnum": "tasks.models.JobStatus",
+        "ReserveTargetPostEnum": "reserves.choices.RESERVE_TARGET_POSTS",
     },
 }
 

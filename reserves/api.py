@@ -8,30 +8,70 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.serializers import BaseSerializer
 
 from reserves import serializers as s
+from reserves.choices import ReserveStatus
 from reserves.elections import ResultRow, ResultsRefused, record_results
 from reserves.models import Election, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, can_record_elections
+from villages import permissions
+from villages.api.writes import WRITE_RESPONSES, VersionedUpdateMixin, write_schema
 from villages.headlines import post_order_expression
 from villages.http import SignedInAPIMixin
 from villages.models import Person
+
+ROSTER_ONLY = "后备干部名册由本乡镇党委书记维护"
 
 
 def _code_filters(*names: str) -> list[OpenApiParameter]:
     return [OpenApiParameter(name, str, description=f"{name} code") for name in names]
 
 
-@extend_schema(parameters=[*_code_filters("village", "township", "county"), OpenApiParameter("status", str)])
-class ReserveViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *_code_filters("village", "township", "county"),
+            OpenApiParameter("status", str, enum=ReserveStatus.values),
+        ]
+    ),
+    **write_schema(s.ReserveSerializer, s.ReserveCreateSerializer),
+)
+class ReserveViewSet(
+    SignedInAPIMixin,
+    VersionedUpdateMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Reserves in the user's scope. POST and PATCH by the township's own secretary (others: 403)."""
+
     serializer_class = s.ReserveSerializer
+    create_serializer_class = s.ReserveCreateSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def check_write(self, obj: Reserve) -> None:
+        if not permissions.can_edit_roster(self.request.user, obj.village):
+            raise PermissionDenied(ROSTER_ONLY)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        if not request.user.is_township_secretary:
+            raise PermissionDenied(ROSTER_ONLY)
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        village = serializer.validated_data["village"]
+        if not permissions.can_edit_roster(self.request.user, village):
+            raise PermissionDenied(f"{village.name}不属于本乡镇，不能录入后备干部")
+        serializer.save()
 
     def get_queryset(self):
         reserves = Reserve.objects.for_user(self.request.user).select_related("village").order_by("pk")
@@ -67,23 +107,30 @@ class TrainingClassViewSet(
             raise PermissionDenied("专修班由县委组织部维护")
         serializer.save()
 
-    @extend_schema(request=s.EnrollmentSerializer, responses=s.EnrollmentSerializer(many=True))
+    @extend_schema(methods=["GET"], request=None, responses=s.EnrollmentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=s.EnrollmentCreateSerializer,
+        responses={201: s.EnrollmentSerializer, **WRITE_RESPONSES},
+    )
     @action(detail=True, methods=["get", "post"], serializer_class=s.EnrollmentSerializer)
     def enrollments(self, request: Request, pk: str | None = None) -> Response:
         """GET: the trainees the user may see (paginated). POST `{person, status?}`: enrol (county staff)."""
         training_class = self.get_object()
         if request.method == "POST":
             return self._enrol(request, training_class)
-        enrollments = Enrollment.objects.filter(
-            training_class=training_class, person__in=Person.objects.for_user(self.request.user)
-        ).order_by("pk")
-        page = self.paginate_queryset(enrollments)
+        page = self.paginate_queryset(self._enrollments(training_class).order_by("pk"))
         return self.get_paginated_response(s.EnrollmentSerializer(page, many=True).data)
+
+    def _enrollments(self, training_class: TrainingClass):
+        people = Person.objects.for_user(self.request.user)
+        return Enrollment.objects.filter(training_class=training_class, person__in=people)
 
     def _enrol(self, request: Request, training_class: TrainingClass) -> Response:
         if not can_manage_classes(self.user, training_class.county_id):
             raise PermissionDenied("专修班由县委组织部维护")
-        serializer = s.EnrollmentSerializer(data=request.data, context={"request": request})
+        context = {"request": request, "training_class": training_class}
+        serializer = s.EnrollmentCreateSerializer(data=request.data, context=context)
         serializer.is_valid(raise_exception=True)
         try:
             with transaction.atomic():
@@ -91,6 +138,33 @@ class TrainingClassViewSet(
         except IntegrityError:
             return Response({"person": ["该学员已在本班"]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=s.EnrollmentSerializer)
+    @extend_schema(
+        methods=["PATCH"],
+        request=s.EnrollmentSerializer(partial=True),
+        responses={200: s.EnrollmentSerializer, **WRITE_RESPONSES},
+    )
+    @action(
+        detail=True,
+        methods=["get", "patch"],
+        url_path=r"enrollments/(?P<enrollment_id>[0-9]+)",
+        serializer_class=s.EnrollmentSerializer,
+    )
+    def enrollment(self, request: Request, pk: str | None = None, enrollment_id: str = "") -> Response:
+        """GET: one trainee (404 when the user cannot see the person). PATCH `{status, completed_on?}` (county
+        staff of the class's county, city admin)."""
+        training_class = self.get_object()
+        enrollment = get_object_or_404(self._enrollments(training_class), pk=int(enrollment_id))
+        if request.method == "GET":
+            return Response(s.EnrollmentSerializer(enrollment).data)
+        if not can_manage_classes(request.user, training_class.county_id):
+            raise PermissionDenied("专修班由县委组织部维护")
+        context = {"request": request, "training_class": training_class}
+        serializer = s.EnrollmentSerializer(enrollment, data=request.data, partial=True, context=context)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
 
     @extend_schema(responses=s.OutcomesSerializer)
     @action(detail=True, methods=["get"], serializer_class=s.OutcomesSerializer, pagination_class=None)
@@ -160,9 +234,11 @@ def request_errors(errors: dict) -> list[dict]:
     found: list[dict] = []
     rows = errors.get("rows")
     if isinstance(rows, list) and any(isinstance(r, dict) for r in rows):
-        for number, row in enumerate(rows, start=1):
+        rows = {str(index): row for index, row in enumerate(rows)}
+    if isinstance(rows, dict) and rows and all(str(key).isdigit() for key in rows):  # {0: {...}}: per row, 0-based
+        for index, row in sorted(rows.items(), key=lambda item: int(item[0])):
             for field, messages in (row or {}).items():
-                found += [{"row": number, "field": field, "message": str(m)} for m in messages]
+                found += [{"row": int(index) + 1, "field": field, "message": str(m)} for m in messages]
     elif rows is not None:
         messages = rows.get("non_field_errors", []) if isinstance(rows, dict) else rows
         found += [{"row": 0, "field": "rows", "message": str(m)} for m in messages]

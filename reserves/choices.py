@@ -1,6 +1,12 @@
 from django.db import models
 
-from villages.choices import ReserveStatus  # noqa: F401  (the code list lives in core; re-exported for the reserves app)
+from villages.choices import (
+    Post,
+    ReserveStatus,  # noqa: F401  (the code list lives in core; re-exported for the reserves app)
+)
+
+# Posts a reserve can be kept for: every post but 第一书记 (dispatched from above, never grown in the village).
+RESERVE_TARGET_POSTS = [(value, label) for value, label in Post.choices if value != Post.FIRST_SECRETARY]
 
 
 class Readiness(models.TextChoices):

@@ -3,7 +3,11 @@
 Defaults (each configurable per county in `villages.rules`): age ≤ 35 周岁, ≤ 45 allowed as 放宽 (relaxed);
 education 高中/中专 or above, judged on the highest of full-time and in-service education, where 大专在读
 (education_in_progress == associate) counts as 大专. An ineligible person can still be added as a reserve, but
-only with a recorded reason (Reserve.eligibility_override_reason); the form enforces that.
+only with a recorded reason (Reserve.eligibility_override_reason).
+
+Entering or keeping a reserve (web forms and API alike call these): `reserve_candidates` (who may be chosen for a
+village), `reserve_eligibility` (the check on the village's reference date), `override_refusal` (an ineligible
+person without a reason) and `duplicate_refusal` (already an active reserve for that post).
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
+from reserves.models import Reserve
 from villages.choices import EDUCATION_RANK, Education
 from villages.models import Person, Village
+from villages.risk import reference_date
 from villages.rules import RuleSet, rules_for
 
 
@@ -66,3 +74,33 @@ def check_eligibility(*, person: Person, village: Village, on: dt.date, rules: R
         eligible = False
         reasons.append(f"学历为{Education(education).label}，低于{_floor_label(rules.reserve_education_min)}")
     return Eligibility(eligible=eligible, relaxed=relaxed and eligible, reasons=reasons)
+
+
+def reserve_candidates(*, village: Village) -> QuerySet[Person]:
+    """Who may be entered as a reserve of the village: living people placed there (home, a post or a reserve)."""
+    return Person.objects.alive().in_villages(Village.objects.filter(pk=village.pk)).order_by("name", "pk")
+
+
+def reserve_eligibility(*, person: Person, village: Village) -> Eligibility:
+    """The person against the county's rules on the village's reference date (its election date, else today)."""
+    return check_eligibility(person=person, village=village, on=reference_date(village))
+
+
+def override_refusal(*, eligibility: Eligibility, override_reason: str) -> str | None:
+    """Why the entry cannot be saved: an ineligible person needs a recorded reason. None when it can.
+
+    The message names the rule that fails (age, education) with the person's values and the county's limit.
+    """
+    if eligibility.eligible or override_reason.strip():
+        return None
+    return f"{eligibility.summary}。如仍纳入后备，须填写理由。"
+
+
+def duplicate_refusal(
+    *, person: Person, village: Village, target_post: str, exclude: Reserve | None = None
+) -> str | None:
+    """Why the person cannot be another active reserve for the post in the village (one entry per target post)."""
+    active = Reserve.objects.active().filter(person=person, village=village, target_post=target_post)
+    if exclude is not None:
+        active = active.exclude(pk=exclude.pk)
+    return "此人已是该岗位的在库后备干部" if active.exists() else None

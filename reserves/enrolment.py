@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from reserves.choices import EnrollmentStatus
@@ -141,3 +142,30 @@ def _enrol(training_class: TrainingClass, people: list[Person], *, on: dt.date |
                 enrolled_on=on or training_class.starts_on,
             )
         return summary
+
+
+def completion_date(
+    *, enrollment: Enrollment, status: str, completed_on: dt.date | None, today: dt.date | None = None
+) -> dt.date | None:
+    """The 结业 date a trainee's status implies: given, else the class's end date when it has passed, else today,
+    for `completed`; none for `enrolled` or `dropped` (web form and API alike). See `completion_refusal`."""
+    if status != EnrollmentStatus.COMPLETED:
+        return None
+    today = today or timezone.localdate()
+    ends_on = enrollment.training_class.ends_on
+    return completed_on or (ends_on if ends_on and ends_on <= today else today)
+
+
+def completion_refusal(
+    *, enrollment: Enrollment, completed_on: dt.date | None, today: dt.date | None = None
+) -> str | None:
+    """Why a 结业 date cannot be: later than today, or before the class started (None when it can)."""
+    if completed_on is None:
+        return None
+    today = today or timezone.localdate()
+    starts_on = enrollment.training_class.starts_on
+    if completed_on > today:
+        return f"结业日期（{completed_on:%Y-%m-%d}）不能晚于今天"
+    if starts_on and completed_on < starts_on:
+        return f"结业日期不能早于开班日期（{starts_on:%Y-%m-%d}）"
+    return None

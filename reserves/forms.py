@@ -8,16 +8,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reserves.choices import EnrollmentStatus
-from reserves.eligibility import Eligibility, check_eligibility
+from reserves.choices import RESERVE_TARGET_POSTS
+from reserves.eligibility import Eligibility, duplicate_refusal, override_refusal, reserve_eligibility
+from reserves.enrolment import completion_date, completion_refusal
 from reserves.models import DevelopmentMeasure, Enrollment, Reserve, ReserveAssessment, TrainingClass
-from villages.choices import Post
 from villages.forms.fields import model_choice
 from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
 from villages.models import County, Person, Village
-from villages.risk import reference_date
 
-RESERVE_POSTS = [(value, label) for value, label in Post.choices if value != Post.FIRST_SECRETARY]
+RESERVE_POSTS = RESERVE_TARGET_POSTS
 
 
 def _person_label(person: Person) -> str:
@@ -38,9 +37,10 @@ class EligibilityMixin(forms.BaseForm):
     def check_person(self, person: Person | None, override: str) -> None:
         if person is None:
             return
-        self.eligibility = check_eligibility(person=person, village=self.village, on=reference_date(self.village))
-        if not self.eligibility.eligible and not override.strip():
-            self.add_error("eligibility_override_reason", f"{self.eligibility.summary}。如仍纳入后备，须填写理由。")
+        self.eligibility = reserve_eligibility(person=person, village=self.village)
+        refusal = override_refusal(eligibility=self.eligibility, override_reason=override)
+        if refusal:
+            self.add_error("eligibility_override_reason", refusal)
 
 
 class ReserveForm(EligibilityMixin, forms.ModelForm):
@@ -77,12 +77,9 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
         data = self.cleaned_data
         self.check_person(data.get("person"), data.get("eligibility_override_reason", ""))
         person, post = data.get("person"), data.get("target_post")
-        if (
-            person
-            and post
-            and Reserve.objects.active().filter(person=person, village=self.village, target_post=post).exists()
-        ):
-            self.add_error("target_post", "此人已是该岗位的在库后备干部")
+        refusal = person and post and duplicate_refusal(person=person, village=self.village, target_post=post)
+        if refusal:
+            self.add_error("target_post", refusal)
         return data
 
 
@@ -220,18 +217,11 @@ class EnrollmentStatusForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if data.get("status") != EnrollmentStatus.COMPLETED:
-            data["completed_on"] = None
-            return data
-        today, training_class = timezone.localdate(), self.instance.training_class
-        ended = training_class.ends_on if training_class.ends_on and training_class.ends_on <= today else today
-        completed_on = data.get("completed_on") or ended
-        if completed_on > today:
-            self.add_error("completed_on", f"结业日期（{completed_on:%Y-%m-%d}）不能晚于今天")
-        elif training_class.starts_on and completed_on < training_class.starts_on:
-            self.add_error("completed_on", f"结业日期不能早于开班日期（{training_class.starts_on:%Y-%m-%d}）")
-        else:
-            data["completed_on"] = completed_on
+        data = super().clean()
+        if data.get("status"):
+            data["completed_on"] = completion_date(
+                enrollment=self.instance, status=data["status"], completed_on=data.get("completed_on")
+            )
+            if refusal := completion_refusal(enrollment=self.instance, completed_on=data["completed_on"]):
+                self.add_error("completed_on", refusal)
         return data

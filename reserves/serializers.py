@@ -1,17 +1,27 @@
-"""Serializers for reserves, classes, enrolments, outcomes and elections (field names exactly as docs/api.md)."""
+"""Serializers for reserves, classes, enrolments, outcomes and elections (field names exactly as docs/api.md).
+
+Writes refuse what they cannot store (villages.api.strict); the rules are the web's, called from the domain
+modules (reserves/eligibility.py, reserves/enrolment.py), never restated here.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reserves.choices import EnrollmentStatus
+from reserves.choices import RESERVE_TARGET_POSTS, EnrollmentStatus, ReserveStatus
+from reserves.eligibility import duplicate_refusal, override_refusal, reserve_candidates, reserve_eligibility
+from reserves.enrolment import completion_date, completion_refusal
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import REPORTED_POSTS, Outcomes
-from villages.api.serializers import scope_related_field
+from villages.api.serializers import VersionedSerializer, scope_related_field
+from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
 from villages.choices import Post
-from villages.models import County, Person, Village
+from villages.models import County, Person, PostAssignment, Village
 
 
 class ScopedPersonField(serializers.PrimaryKeyRelatedField):
@@ -21,16 +31,107 @@ class ScopedPersonField(serializers.PrimaryKeyRelatedField):
         return Person.objects.for_user(self.context["request"].user)
 
 
-class ReserveSerializer(serializers.ModelSerializer):
-    village: serializers.SlugRelatedField[Village] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class ScopedVillageField(serializers.SlugRelatedField):
+    """A village code the requesting user may see."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", **kwargs)
+
+    def get_queryset(self):
+        return Village.objects.for_user(self.context["request"].user)
+
+
+class ReserveSerializer(VersionedSerializer):
+    """A reserve cadre (后备干部). POST enters one (ReserveCreateSerializer), PATCH changes readiness, rank,
+    status (withdraw: `withdrawn`, with `withdrawn_reason`; appoint: `appointed`, when the person now holds the
+    target post in the village) and the override reason. Eligibility is checked as in the web forms: an
+    ineligible person needs `override_reason` while the reserve is active."""
+
+    person = ScopedPersonField()
+    village = ScopedVillageField()
+    target_post = serializers.ChoiceField(choices=RESERVE_TARGET_POSTS)
+    override_reason = serializers.CharField(
+        source="eligibility_override_reason",
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="不符合条件（年龄、学历）仍纳入后备的理由；不符合条件时必填",
+    )
 
     class Meta:
         model = Reserve
-        fields = ["id", "person", "village", "target_post", "readiness", "status", "added_on", "withdrawn_reason"]
-        read_only_fields = fields
+        fields = [
+            "id", "person", "village", "target_post", "readiness", "rank", "status", "added_on", "added_how",
+            "withdrawn_reason", "override_reason", "version",
+        ]  # fmt: skip
+        extra_kwargs = {"added_on": {"required": True}, "rank": {"min_value": 1}}
+        validators: list = []  # one active entry per target post: duplicate_refusal says it in words
+
+    create_only_fields = ("person", "village", "target_post", "added_on", "added_how")
+    update_only_fields = ("status", "withdrawn_reason")
+
+    def validate(self, attrs: dict) -> dict:
+        reserve: Reserve | None = self.instance
+        if reserve is None:
+            person, village, status = attrs["person"], attrs["village"], ReserveStatus.ACTIVE
+            self._check_entry(person, village, attrs["target_post"])
+        else:
+            person, village, status = reserve.person, reserve.village, attrs.get("status", reserve.status)
+            attrs.update(self._status_change(reserve, status, attrs))
+        if status == ReserveStatus.ACTIVE:
+            override = attrs.get("eligibility_override_reason", reserve.eligibility_override_reason if reserve else "")
+            refusal = override_refusal(
+                eligibility=reserve_eligibility(person=person, village=village), override_reason=override
+            )
+            if refusal:
+                raise serializers.ValidationError({"override_reason": refusal})
+        return attrs
+
+    def _check_entry(self, person: Person, village: Village, target_post: str) -> None:
+        if not reserve_candidates(village=village).filter(pk=person.pk).exists():
+            raise serializers.ValidationError(
+                {"person": f"{person.name}不在{village.name}（户籍、任职或后备均不在本村）"}
+            )
+        refusal = duplicate_refusal(person=person, village=village, target_post=target_post)
+        if refusal:
+            raise serializers.ValidationError({"target_post": refusal})
+
+    def _status_change(self, reserve: Reserve, status: str, attrs: dict) -> dict:
+        """The fields a status change sets, or a 400 naming the field when it cannot happen."""
+        reason = attrs.get("withdrawn_reason", "").strip()
+        if status != ReserveStatus.WITHDRAWN and reason:
+            raise serializers.ValidationError({"withdrawn_reason": "只有退出后备（status 为 withdrawn）时填写退出原因"})
+        if status == reserve.status:
+            return {}
+        if reserve.status != ReserveStatus.ACTIVE:
+            shown = ReserveStatus(reserve.status).label
+            raise serializers.ValidationError({"status": f"该后备干部已{shown}，状态不能再改；如需重新纳入，请新增"})
+        today = timezone.localdate()
+        if status == ReserveStatus.WITHDRAWN:
+            if not reason:
+                raise serializers.ValidationError({"withdrawn_reason": "退出后备须填写退出原因"})
+            return {"withdrawn_reason": reason, "status_changed_on": today}
+        held = PostAssignment.objects.current().filter(
+            person=reserve.person, village=reserve.village, post=reserve.target_post
+        )
+        post = held.order_by("-start_on", "-pk").first()
+        if post is None:
+            target = Post(reserve.target_post).label
+            raise serializers.ValidationError(
+                {"status": f"{reserve.person.name}现未担任{reserve.village.name}{target}，不能标记为已任用"}
+            )
+        return {"appointed_post": post, "status_changed_on": post.start_on or today}
+
+    def create(self, validated_data: dict) -> Reserve:
+        validated_data.pop("version", None)
+        return Reserve.objects.create(**validated_data)
 
 
-class TrainingClassSerializer(serializers.ModelSerializer):
+class ReserveCreateSerializer(ReserveSerializer):
+    creating = True
+
+
+class TrainingClassSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     county = serializers.SlugRelatedField(slug_field="code", queryset=County.objects.all())
 
     class Meta:
@@ -45,13 +146,34 @@ class TrainingClassSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(WriteFieldsMixin, serializers.ModelSerializer):
+    """A trainee of a class. PATCH changes `status` (and `completed_on`); completing without a date takes the
+    class's end date, else today; `enrolled` and `dropped` have none (reserves/enrolment.py)."""
+
     person = ScopedPersonField()
     status = serializers.ChoiceField(choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED)
+    completed_on = serializers.DateField(required=False, allow_null=True, help_text="结业日期（仅 completed）")
 
     class Meta:
         model = Enrollment
-        fields = ["id", "person", "status"]
+        fields = ["id", "person", "status", "completed_on"]
+
+    create_only_fields = ("person",)
+
+    def validate(self, attrs: dict) -> dict:
+        enrollment = self.instance or Enrollment(training_class=self.context["training_class"])
+        status = attrs.get("status", enrollment.status)
+        given = attrs.get("completed_on", enrollment.completed_on if status == enrollment.status else None)
+        if given and status != EnrollmentStatus.COMPLETED:
+            raise serializers.ValidationError({"completed_on": "只有结业（status 为 completed）的学员填写结业日期"})
+        attrs["completed_on"] = completion_date(enrollment=enrollment, status=status, completed_on=given)
+        if refusal := completion_refusal(enrollment=enrollment, completed_on=attrs["completed_on"]):
+            raise serializers.ValidationError({"completed_on": refusal})
+        return attrs
+
+
+class EnrollmentCreateSerializer(EnrollmentSerializer):
+    creating = True
 
 
 @extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}, "example": {"director": 3}})
@@ -88,7 +210,7 @@ class OutcomesSerializer(serializers.Serializer):
         }
 
 
-class ElectionSerializer(serializers.ModelSerializer):
+class ElectionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.all())
 
     class Meta:
@@ -112,7 +234,7 @@ class ElectionResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResultRowSerializer(serializers.Serializer):
+class ResultRowSerializer(StrictFieldsMixin, serializers.Serializer):
     """One winner to record. Scope is checked by reserves.elections (row errors), not here."""
 
     person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
@@ -121,7 +243,7 @@ class ResultRowSerializer(serializers.Serializer):
     group_number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
 
 
-class RecordResultsSerializer(serializers.Serializer):
+class RecordResultsSerializer(StrictFieldsMixin, serializers.Serializer):
     rows = ResultRowSerializer(many=True, allow_empty=False)
 
 

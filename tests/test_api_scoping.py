@@ -34,7 +34,9 @@ def codes(response) -> list[str]:
 def test_token_flow_gives_scoped_access(world, secretary_a):
     anonymous = Client()
     assert anonymous.get(f"{API}/villages/").status_code in {401, 403}
-    response = anonymous.post(f"{API}/auth/token/", {"username": "sec_a", "password": "test-pass-2026!"})
+    response = anonymous.post(
+        f"{API}/auth/token/", {"username": "sec_a", "password": "test-pass-2026!"}, content_type="application/json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")

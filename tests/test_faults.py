@@ -238,4 +238,4 @@ def test_input_the_database_cannot_hold_is_a_400_not_a_500(secretary_a):
     for path in ("/api/v1/villages/", "/api/v1/reserves/", "/api/v1/elections/"):
         response = client.get(path, {"township": "5119\x00"})
         assert response.status_code == 400, path
-        assert response.json()["detail" if "detail" in response.json() else "township"], path
+        assert set(response.json()) <= {"non_field_errors", "township"}, path  # a 400 names the field or the request

@@ -51,7 +51,8 @@ def test_api_creates_job_202_and_serves_pdf_with_sha256(world, client_a, django_
         "created_at",
     }
     job = client_a.get(f"/api/v1/reports/{response.json()['id']}/").json()
-    assert job["status"] == "done" and job["error"] == "" and job["file_url"].endswith("/download/")
+    assert job["status"] == "done" and job["error"] == ""
+    assert job["file_url"].endswith(f"/api/v1/reports/{job['id']}/file/")
     pdf = b"".join(client_a.get(job["file_url"]).streaming_content)
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == job["sha256"]
 
@@ -65,6 +66,7 @@ def test_outsider_gets_404_on_job_file_and_scope(world, client_a, client_b, djan
         f"/api/v1/reports/{job_id}/",
         reverse("reports:job", args=[job_id]),
         reverse("reports:download", args=[job_id]),
+        f"/api/v1/reports/{job_id}/file/",
     ]:
         assert client_b.get(url).status_code == 404, url
     assert job_id not in [j["id"] for j in client_b.get("/api/v1/reports/").json()["results"]]

@@ -40,9 +40,13 @@ def test_reserve_fields_exactly_as_api_md(client_a, reserve):
         "village",
         "target_post",
         "readiness",
+        "rank",
         "status",
         "added_on",
+        "added_how",
         "withdrawn_reason",
+        "override_reason",
+        "version",
     }
     assert body["results"][0]["village"] == "511902100201"
 
@@ -93,12 +97,12 @@ def test_enrol_by_post_and_list(client_county, client_a, training_class, world):
     url = f"{API}/classes/{training_class.pk}/enrollments/"
     response = client_county.post(url, {"person": person.pk}, content_type="application/json")
     assert response.status_code == 201
-    assert set(response.json()) == {"id", "person", "status"}
+    assert set(response.json()) == {"id", "person", "status", "completed_on"}
     assert response.json()["status"] == "enrolled"
     assert client_county.post(url, {"person": person.pk}, content_type="application/json").status_code == 400
     assert client_a.post(url, {"person": person.pk}, content_type="application/json").status_code == 403
     assert client_a.get(url).json()["results"] == [
-        {"id": response.json()["id"], "person": person.pk, "status": "enrolled"}
+        {"id": response.json()["id"], "person": person.pk, "status": "enrolled", "completed_on": None}
     ]
 
 

@@ -317,11 +317,12 @@ def test_api_loop(gap, secretary_a, secretary_b, county_staff, api_for):
     assert township.patch(url, {"review_status": "resolved"}, format="json").status_code == 403
     assert township.patch(url, {"note": "x"}, format="json").status_code == 403
     assert api_for(secretary_b).patch(url, {"action_taken": "x"}, format="json").status_code == 404
-    pdf = SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
-    answered = township.patch(url, {"action_taken": "已推荐", "attachment": pdf}, format="multipart")
+    # The API takes JSON only: an attachment is uploaded on the web page (test_answer_with_attachment...).
+    assert township.patch(url, {"action_taken": "x"}, format="multipart").status_code == 415
+    answered = township.patch(url, {"action_taken": "已推荐"}, format="json")
     assert answered.status_code == 200, answered.json()
     body = answered.json()
-    assert body["review_status"] == "rectified" and body["attachment_url"].endswith("/attachment/")
+    assert body["review_status"] == "rectified" and body["attachment_url"] is None
     listed = county.get("/api/v1/risks/", {"review_status": "rectified"}).json()
     assert [r["id"] for r in listed["results"]] == [gap.pk]
     assert county.patch(url, {"review_status": "resolved"}, format="json").json()["review_status"] == "resolved"

@@ -23,7 +23,9 @@ def rates(monkeypatch):
 
 
 def token_for(client: Client, username: str) -> str:
-    response = client.post("/api/v1/auth/token/", {"username": username, "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": username, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
@@ -53,7 +55,12 @@ def test_anonymous_requests_are_throttled(rates):
     """The token endpoint is the one API view open to anonymous clients (others answer 401 before throttling)."""
     rates(anon="2/min", token="100/min")
     client = Client()
-    statuses = [client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code for _ in range(3)]
+    statuses = [
+        client.post(
+            "/api/v1/auth/token/", {"username": "x", "password": "y"}, content_type="application/json"
+        ).status_code
+        for _ in range(3)
+    ]
     assert statuses == [400, 400, 429]
 
 
@@ -63,7 +70,9 @@ def test_token_obtain_has_its_own_stricter_rate(secretary_a, rates):
     token_for(client, "sec_a")
     token_for(client, "sec_a")
 
-    response = client.post("/api/v1/auth/token/", {"username": "sec_a", "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "sec_a", "password": PASSWORD}, content_type="application/json"
+    )
 
     assert response.status_code == 429
 

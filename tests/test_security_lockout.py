@@ -73,12 +73,18 @@ def test_api_token_endpoint_locks_out_with_json_message():
     f.TownshipSecretaryFactory(username="scripted")
     client = Client()
     statuses = [
-        client.post("/api/v1/auth/token/", {"username": "scripted", "password": "wrong-password-123"}).status_code
+        client.post(
+            "/api/v1/auth/token/",
+            {"username": "scripted", "password": "wrong-password-123"},
+            content_type="application/json",
+        ).status_code
         for _ in range(settings.AXES_FAILURE_LIMIT)
     ]
     assert statuses == [400] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
 
-    response = client.post("/api/v1/auth/token/", {"username": "scripted", "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "scripted", "password": PASSWORD}, content_type="application/json"
+    )
 
     assert response.status_code == 429
     assert "账号已暂时锁定" in response.json()["detail"]

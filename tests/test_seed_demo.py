@@ -136,7 +136,9 @@ def test_two_villages_of_one_town_have_no_qualified_secretary_candidate(small):
 def test_demo_accounts_log_in(small, client, username, role):
     user = User.objects.get(username=username)
     assert user.role == role
-    response = client.post("/api/v1/auth/token/", {"username": username, "password": demo.DEMO_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": username, "password": demo.DEMO_PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.json()["token"]
     assert User.objects.get(username="township").township.code == "511902100"

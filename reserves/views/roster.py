@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reserves.choices import ReserveStatus
-from reserves.eligibility import check_eligibility
+from reserves.eligibility import check_eligibility, reserve_candidates
 from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, ReserveForm, WithdrawForm
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
 from villages import permissions
 from villages.http import AuthedHttpRequest, page_or_partial, saved_section
-from villages.models import Person, Village
+from villages.models import Village
 from villages.risk import reference_date
 from villages.rules import rules_for
 
@@ -55,7 +55,7 @@ def form_response(request: AuthedHttpRequest, form: Any, village: Village, *, ti
 
 
 def village_people(village: Village):
-    return Person.objects.alive().in_villages(Village.objects.filter(pk=village.pk)).order_by("name", "pk")
+    return reserve_candidates(village=village)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,6 +10,7 @@ import io
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db.models import QuerySet
 from pypdf import PdfWriter
@@ -109,6 +110,30 @@ def county_edition(*, job: ReportJob) -> RenderedReport:
     html, pdf = render_pdf(template_name="reports/county.html", context=context, printed=names)
     texts = [("村名", r.village.name) for r in ranked]
     return _rendered(html, pdf, filename=f"{county.code}-{county.name}-村级风险清单.pdf", texts=texts)
+
+
+def download_name(*, job: ReportJob) -> str:
+    """The file name a finished report is downloaded under, readable by people: where, what, which date
+    (e.g. 凌云乡-青龙村-换届前村情报告-2026-12-11.pdf). Unknown scopes fall back to the code."""
+    on = f"{job.as_of:%Y-%m-%d}" if job.as_of else f"{job.created_at:%Y-%m-%d}"
+    if job.kind == ReportKind.VILLAGE:
+        village = Village.objects.select_related("township").filter(code=job.scope).first()
+        where = f"{village.township.name}-{village.name}" if village else job.scope
+        return f"{where}-换届前村情报告-{on}.pdf"
+    if job.kind == ReportKind.TOWNSHIP:
+        township = Township.objects.select_related("county").filter(code=job.scope).first()
+        where = f"{township.county.name}-{township.name}" if township else job.scope
+        return f"{where}-换届前村情报告汇编-{on}.pdf"
+    county = County.objects.filter(code=job.scope).first()
+    return f"{county.name if county else job.scope}-村级风险清单-{on}.pdf"
+
+
+def content_disposition(*, job: ReportJob) -> str:
+    """`attachment` with the readable UTF-8 name (RFC 6266 `filename*`, read by browsers and HTTP libraries) and
+    an ASCII fallback (`filename`, for tools that do not read `filename*`, such as curl -J)."""
+    on = f"{job.as_of:%Y-%m-%d}" if job.as_of else f"{job.created_at:%Y-%m-%d}"
+    fallback = f"{job.kind}-{job.scope}-{on}.pdf"
+    return f"attachment; filename=\"{fallback}\"; filename*=utf-8''{quote(download_name(job=job))}"
 
 
 def render_job(job: ReportJob) -> RenderedReport:

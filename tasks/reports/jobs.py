@@ -38,7 +38,7 @@ from django.utils import timezone
 from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind
 from tasks.reports.editions import render_job
 from villages import permissions
-from villages.models import User, Village
+from villages.models import County, User, Village
 
 log = logging.getLogger(__name__)
 
@@ -71,22 +71,39 @@ def _check_scope(*, user: User, kind: str, scope: str) -> list[Village]:
     return []
 
 
+def default_as_of(*, kind: str, scope: str) -> dt.date:
+    """The date a report asked for without one is computed for: the scope's coming election date (a village's
+    own, else its county's), else today. A planned date already past is not a coming election: today then.
+
+    The roster is the one of min(as_of, today) and ages are 周岁 on as_of (tasks/reports/context.py), so a report
+    without a date shows today's roster with ages on the coming election date, as the web page does.
+    """
+    today = timezone.localdate()
+    if kind == ReportKind.VILLAGE:
+        village = Village.objects.select_related("township__county").get(code=scope)
+        planned = village.planned_election_on or village.township.county.planned_election_on
+    else:
+        code = scope[:6]  # township codes start with their county's code
+        planned = County.objects.filter(code=code).values_list("planned_election_on", flat=True).first()
+    return planned if planned and planned >= today else today
+
+
 def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | None = None) -> ReportJob:
     """Create the job for a report of `scope` (a village, township or county code) and publish it on commit.
 
-    Outside the user's scope → Http404. A township report is a batch: one village job per village (run in
-    parallel, each retryable alone) plus the township job that merges them once all have finished; the
+    Outside the user's scope → Http404. `as_of` left out is `default_as_of`: a job always records the date it is
+    computed for. A township report is a batch: one village job per village (run in parallel, each retryable
+    alone, all on the edition's date) plus the township job that merges them once all have finished; the
     township job is returned.
     """
     villages = _check_scope(user=user, kind=kind, scope=scope)
+    as_of = as_of or default_as_of(kind=kind, scope=scope)
     with transaction.atomic():
         if kind != ReportKind.TOWNSHIP:
             job = ReportJob.objects.create(kind=kind, scope=scope, as_of=as_of, created_by=user)
             publish_on_commit([job.pk])
             return job
-        batch = ReportBatch.objects.create(
-            kind=kind, scope=scope, as_of=as_of or timezone.localdate(), created_by=user, total=len(villages)
-        )
+        batch = ReportBatch.objects.create(kind=kind, scope=scope, as_of=as_of, created_by=user, total=len(villages))
         parts = ReportJob.objects.bulk_create(
             ReportJob(kind=ReportKind.VILLAGE, scope=v.code, as_of=as_of, batch=batch, created_by=user)
             for v in villages

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from tasks.forms import ReportListForm, ReportRequestForm
-from tasks.listing import ScopeNames, job_rows, report_file_name, report_title, zip_file_name
+from tasks.listing import ScopeNames, job_rows, report_title, zip_file_name
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
-from tasks.reports.editions import township_zip
+from tasks.reports.editions import content_disposition, township_zip
 from villages.http import AuthedHttpRequest, page_or_partial
 
 PAGE_SIZE = 30
@@ -91,8 +91,9 @@ def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     report = _job_for(request, pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("报告尚未生成")
-    name = report_file_name(report, ScopeNames.of([report]))
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(job=report)
+    return response
 
 
 @require_GET

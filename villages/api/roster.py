@@ -4,15 +4,17 @@ Every viewset's `get_queryset()` starts from `.for_user(request.user)`: an objec
 A write the user may not make is 403, decided by villages/permissions.py after the object was found in scope:
 - villages: county staff and city admins (POST, PATCH; DELETE only of a village with nobody in it);
 - people, posts (and a person's assessments): the township's own secretary.
-PATCH takes an optional `version`; a stale one answers 409 and writes nothing. Deleting a person is a soft delete.
+PATCH takes an optional `version`; a stale one answers 409 (saying who changed what, villages/api/conflicts.py)
+and writes nothing. Deleting a person is a soft delete. POST uses the resource's creation serializer (fields fixed
+at creation writable, `version` read-only), everything else the resource's own.
 """
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, ProtectedError, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework import generics, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -20,39 +22,13 @@ from rest_framework.routers import DefaultRouter
 from villages import permissions
 from villages.api import filters as api_filters
 from villages.api import serializers as s
+from villages.api.conflicts import Conflict
+from villages.api.writes import WRITE_RESPONSES, VersionedUpdateMixin, write_schema
 from villages.audit import deletion
 from villages.http import SignedInAPIMixin
 from villages.models import County, Person, PostAssignment, Township, Village
 
 CODE_REGEX = r"\d+"
-CONFLICT = OpenApiResponse(description="版本已过期：记录已被他人修改（未保存）")
-WRITE_RESPONSES = {403: OpenApiResponse(description="只读用户"), 404: OpenApiResponse(description="不在权限范围内")}
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "该记录已被他人修改，请刷新后重试"
-    default_code = "stale_version"
-
-
-class VersionedUpdateMixin(mixins.UpdateModelMixin, generics.GenericAPIView):
-    """PATCH: 404 outside scope, 403 for read-only users (`check_write`), 409 on a stale `version`."""
-
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def check_write(self, obj) -> None:  # pragma: no cover - each viewset defines it
-        raise NotImplementedError
-
-    def update(self, request: Request, *args, **kwargs) -> Response:
-        # Scope (404) and write permission (403) come before validating the body.
-        self.check_write(self.get_object())
-        return super().update(request, *args, **kwargs)
-
-    def perform_update(self, serializer) -> None:
-        try:
-            serializer.save()
-        except s.StaleVersion as error:
-            raise Conflict(str(error)) from error
 
 
 class AsOfContextMixin(generics.GenericAPIView):
@@ -87,14 +63,14 @@ class TownshipViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=AS_OF_SCHEMA,
     retrieve=AS_OF_SCHEMA,
-    partial_update=extend_schema(responses={200: s.VillageSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
-    create=extend_schema(responses={201: s.VillageSerializer, **WRITE_RESPONSES}),
+    **write_schema(s.VillageSerializer, s.VillageCreateSerializer),
     destroy=extend_schema(
         responses={204: None, 409: OpenApiResponse(description="村下仍有人员或任职"), **WRITE_RESPONSES}
     ),
 )
 class VillageViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.VillageSerializer
+    create_serializer_class = s.VillageCreateSerializer
     filterset_class = api_filters.VillageFilterSet
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
@@ -121,12 +97,12 @@ class VillageViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, v
 @extend_schema_view(
     list=AS_OF_SCHEMA,
     retrieve=AS_OF_SCHEMA,
-    partial_update=extend_schema(responses={200: s.PersonSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
-    create=extend_schema(responses={201: s.PersonSerializer, **WRITE_RESPONSES}),
+    **write_schema(s.PersonSerializer, s.PersonCreateSerializer),
     destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}, description="软删除：记录与历史保留，可由县里恢复"),
 )
 class PersonViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.PersonSerializer
+    create_serializer_class = s.PersonCreateSerializer
     filterset_class = api_filters.PersonFilterSet
 
     def get_queryset(self) -> QuerySet[Person]:
@@ -166,12 +142,12 @@ class PersonViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, vi
 
 
 @extend_schema_view(
-    partial_update=extend_schema(responses={200: s.PostSerializer, 409: CONFLICT, **WRITE_RESPONSES}),
-    create=extend_schema(responses={201: s.PostSerializer, **WRITE_RESPONSES}),
+    **write_schema(s.PostSerializer, s.PostCreateSerializer),
     destroy=extend_schema(responses={204: None, **WRITE_RESPONSES}),
 )
 class PostViewSet(SignedInAPIMixin, VersionedUpdateMixin, viewsets.ModelViewSet):
     serializer_class = s.PostSerializer
+    create_serializer_class = s.PostCreateSerializer
     filterset_class = api_filters.PostFilterSet
 
     def get_queryset(self) -> QuerySet[PostAssignment]:

@@ -4,10 +4,8 @@ Extending: add a serializer field and append its name to `Meta.fields` (the risk
 `succession_gaps` and `stats`). Data needed per row should be loaded in bulk by the viewset's `get_queryset()`
 (annotations or prefetches) so list endpoints keep a constant number of queries.
 
-Writes: the serializers turn input into typed values and hand them to the roster write functions (villages.roster:
-save_person, start_post, change_post, record_assessment), which apply every roster rule; a refusal answers 400
-`{field: [message]}` in the API's field names, a stale `version` 409. Who may write is decided by the viewsets
-(villages/api/roster.py) through villages/permissions.py. Villages are saved with `roster.save_versioned`.
+Writes: the serializers validate input and say what is wrong in Chinese; who may write is decided by the viewsets
+(villages/api/roster.py) through villages/permissions.py. Versioned rows are saved with `roster.save_versioned`.
 """
 
 from __future__ import annotations
@@ -23,7 +21,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from villages import risk
-from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
+from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
+from villages.choices import PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
 from villages.roster import (
     RosterRefused,
@@ -34,16 +33,19 @@ from villages.roster import (
     save_versioned,
     start_post,
 )
+from villages.roster.groups import GroupsRefused, replace_groups
 from villages.roster.invariants import valid_id_number
 
 VILLAGE_FLAGS: frozenset[str] = frozenset(VillageFlag.values)
 PERSON_FLAG_ORDER: dict[str, int] = {kind: n for n, kind in enumerate(PersonFlag.values)}
+VERSION_HELP = "行版本：PATCH 时附带则只在记录未被他人修改时保存（否则 409）"
+
+
 # The API's names for the roster write functions' fields (villages.roster.invariants), where they differ.
 PERSON_FIELDS: dict[str, str] = {"home_village": "village"}
 POST_FIELDS: dict[str, str] = {"group": "group_number"}
 ASSESSMENT_FIELDS: dict[str, str] = {"year": "assessments", "grade": "assessments"}
 T = TypeVar("T")
-VERSION_HELP = "行版本：PATCH 时附带则只在记录未被他人修改时保存（否则 409）"
 
 
 def scope_related_field(fields: dict[str, serializers.Field], name: str, queryset: QuerySet[Any]) -> None:
@@ -57,7 +59,14 @@ def scope_related_field(fields: dict[str, serializers.Field], name: str, queryse
 
 
 class StaleVersion(Exception):
-    """Raised by `save()` when the row changed since the client read it; the viewset answers 409."""
+    """Raised by `save()` when the row changed since the client read it; the viewset answers 409.
+
+    Carries the StaleEditError (who changed the row, when, and which fields) for the answer's body.
+    """
+
+    def __init__(self, error: StaleEditError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class CountySerializer(serializers.ModelSerializer):
@@ -76,16 +85,30 @@ class TownshipSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "county"]
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="名称；留空显示为“N社”")
+
     class Meta:
         model = Group
         fields = ["number", "name"]
+        extra_kwargs = {"number": {"min_value": 1, "help_text": "社号（村内唯一）"}}
+        validators: list = []  # (village, number) is unique: checked over the whole list by the village
 
 
-class VersionedSerializer(serializers.ModelSerializer):
-    """Accepts an optional `version` on update and refuses a stale one (StaleVersion); returns the new one."""
+class VersionedSerializer(WriteFieldsMixin, serializers.ModelSerializer):
+    """Accepts an optional `version` on update and refuses a stale one (StaleVersion); returns the new one.
+
+    One class reads and PATCHes; its subclass with `creating = True` POSTs (WriteFieldsMixin): `version` is
+    writable on PATCH only (a new row starts at 1).
+    """
 
     version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        if self.creating:
+            fields["version"].read_only = True
+        return fields
 
     def update(self, instance: Any, validated_data: dict) -> Any:
         expected = validated_data.pop("version", instance.version)
@@ -94,7 +117,7 @@ class VersionedSerializer(serializers.ModelSerializer):
         try:
             save_versioned(instance, expected_version=expected)
         except StaleEditError as error:
-            raise StaleVersion(str(error)) from error
+            raise StaleVersion(error) from error
         return instance
 
 
@@ -123,19 +146,16 @@ class EvaluationListSerializer(serializers.ListSerializer):
     """Lists (a page of villages or people): the child's bulk loader runs once for all rows, in constant queries.
 
     The child serializer class names `load_evaluations(instances, as_of=...) -> dict[pk, value]`; the result is
-    kept on the child (`evaluations`), where `evaluation()` below looks first.
+    kept in the context under `evaluations`, where `evaluation()` below looks first.
     """
 
     def to_representation(self, data: Any) -> list:
         rows = list(data.all() if hasattr(data, "all") else data)
-        child = self.child
-        if not isinstance(child, EvaluatedSerializerMixin):
-            raise TypeError(f"{type(child).__name__} does not load evaluations")
-        child.evaluations = child.load_evaluations(rows, as_of=self.context.get("as_of"))
+        self.context["evaluations"] = self.child.load_evaluations(rows, as_of=self.context.get("as_of"))
         return super().to_representation(rows)
 
 
-class EvaluatedSerializerMixin(serializers.BaseSerializer):
+class EvaluatedSerializerMixin:
     """Per-row computed values (risk flags), loaded in bulk for lists and on demand for a single object.
 
     Subclasses set `Meta.list_serializer_class = EvaluationListSerializer` and define `load_evaluations`.
@@ -143,18 +163,15 @@ class EvaluatedSerializerMixin(serializers.BaseSerializer):
     Context `as_of` (a date or None): the reference date; None means each village's own (risk.reference_date).
     """
 
-    evaluations: dict[int, Any]
-
     @classmethod
     def load_evaluations(cls, instances: list, *, as_of: dt.date | None) -> dict[int, Any]:
         raise NotImplementedError
 
     def evaluation(self, instance: Any) -> Any:
-        if not hasattr(self, "evaluations"):
-            self.evaluations = {}
-        if instance.pk not in self.evaluations:  # a single object (detail, or the answer to a write)
-            self.evaluations.update(self.load_evaluations([instance], as_of=self.context.get("as_of")))
-        return self.evaluations.get(instance.pk)
+        evaluations = self.context.setdefault("evaluations", {})
+        if instance.pk not in evaluations:  # a single object (detail, or the answer to a write)
+            evaluations.update(self.load_evaluations([instance], as_of=self.context.get("as_of")))
+        return evaluations.get(instance.pk)
 
 
 class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
@@ -171,7 +188,11 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
     township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.none())
     county = serializers.CharField(source="township.county.code", read_only=True)
-    groups = GroupSerializer(many=True, read_only=True)
+    groups = GroupSerializer(
+        many=True,
+        required=False,
+        help_text="村民小组（社）；PATCH 时整体替换：未列出的社被删除（有在任社长的社不能删除）",
+    )
     election_date = serializers.DateField(source="planned_election_on", required=False, allow_null=True)
     flags = serializers.SerializerMethodField(help_text="触发的村级规则（键）")
     succession_gaps = serializers.SerializerMethodField(help_text="村级风险（班子结构与接续缺口），按规则顺序")
@@ -185,6 +206,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
             "flags", "succession_gaps", "stats", "version",
         ]  # fmt: skip
         list_serializer_class = EvaluationListSerializer
+
+    create_only_fields = ("code", "township")  # a village keeps its code; a new code is a new village
 
     @classmethod
     def load_evaluations(cls, instances: list[Village], *, as_of: dt.date | None) -> dict[int, risk.Evaluation]:
@@ -212,11 +235,15 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            scope_related_field(fields, "township", Township.objects.for_user(request.user))
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["code"].read_only = True  # a village keeps its code; a new code is a new village
-            fields["township"].read_only = True
+            fields["township"].queryset = Township.objects.for_user(request.user)
         return fields
+
+    def validate_groups(self, rows: list[dict]) -> list[dict]:
+        numbers = [row["number"] for row in rows]
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        if repeated:
+            raise serializers.ValidationError(f"社号重复：{'、'.join(f'第{n}社' for n in repeated)}")
+        return rows
 
     def validate(self, attrs: dict) -> dict:
         code, township = attrs.get("code"), attrs.get("township")
@@ -224,11 +251,45 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
             raise serializers.ValidationError({"code": f"村代码应以所属乡镇代码 {township.code} 开头"})
         return attrs
 
+    @transaction.atomic
+    def create(self, validated_data: dict) -> Village:
+        groups = validated_data.pop("groups", [])
+        village = super().create(validated_data)
+        _replace_groups(village, groups)
+        return village
 
-class AssessmentSerializer(serializers.ModelSerializer):
+    @transaction.atomic
+    def update(self, instance: Village, validated_data: dict) -> Village:
+        groups = validated_data.pop("groups", None)
+        village = super().update(instance, validated_data)
+        if groups is not None:
+            _replace_groups(village, groups)
+        return village
+
+
+class VillageCreateSerializer(VillageSerializer):
+    creating = True
+
+
+def _replace_groups(village: Village, rows: list[dict]) -> None:
+    try:
+        replace_groups(village=village, groups=[(row["number"], row.get("name", "")) for row in rows])
+    except GroupsRefused as refused:
+        raise serializers.ValidationError({"groups": [str(refused)]}) from refused
+    if hasattr(village, "_prefetched_objects_cache"):
+        village._prefetched_objects_cache.pop("groups", None)  # the answer shows the new list
+
+
+class AssessmentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["year", "grade"]
+
+    def validate_year(self, year: int) -> int:
+        this_year = timezone.localdate().year
+        if not 1980 <= year <= this_year:
+            raise serializers.ValidationError(f"年度应在 1980–{this_year} 之间")
+        return year
 
 
 class PostBriefSerializer(serializers.ModelSerializer):
@@ -257,7 +318,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     village = serializers.SlugRelatedField(source="home_village", slug_field="code", queryset=Village.objects.none())
     id_number = serializers.CharField(write_only=True, max_length=40, help_text="公民身份号码（18位或15位），只写")
     id_number_masked = serializers.CharField(read_only=True)
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    gender = serializers.ChoiceField(choices=Person._meta.get_field("gender").choices, required=False)
     birth_date = serializers.DateField(required=False)
     age = serializers.SerializerMethodField()
     source_categories = serializers.ListField(
@@ -282,7 +343,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         request = self.context.get("request")
         if request is not None:
             # Any village whose roster the user keeps; a visible but read-only village is refused by the viewset.
-            scope_related_field(fields, "village", Village.objects.for_user(request.user))
+            fields["village"].queryset = Village.objects.for_user(request.user)
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["id_number"].required = False
         return fields
@@ -305,7 +366,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         posts = getattr(person, "current_posts", None)
         if posts is None:  # not prefetched (a single object after a write)
             posts = person.posts.current().select_related("village", "group").order_by("pk")
-        return [PostBriefSerializer(post).data for post in posts]
+        return PostBriefSerializer(posts, many=True).data
 
     def validate_id_number(self, raw: str) -> str:
         """The number's own rule already here (save_person applies it again), so its error shows together with
@@ -356,7 +417,7 @@ def roster_write(write: Callable[..., T], names: Mapping[str, str], /, **argumen
     try:
         return write(**arguments)
     except StaleEditError as error:
-        raise StaleVersion(str(error)) from error
+        raise StaleVersion(error) from error
     except RosterRefused as refused:
         raise serializers.ValidationError(refused.by_field(names)) from None
 
@@ -390,15 +451,14 @@ class PostSerializer(VersionedSerializer):
         ]  # fmt: skip
         read_only_fields = ["organ"]
 
+    create_only_fields = ("person", "village", "post")  # another person, village or post is a new assignment
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            scope_related_field(fields, "person", Person.objects.for_user(request.user))
-            scope_related_field(fields, "village", Village.objects.for_user(request.user))
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            for name in ("person", "village", "post"):
-                fields[name].read_only = True  # another person, village or post is a new assignment
+            fields["person"].queryset = Person.objects.for_user(request.user)
+            fields["village"].queryset = Village.objects.for_user(request.user)
         return fields
 
     def create(self, validated_data: dict) -> PostAssignment:
@@ -416,3 +476,11 @@ class PostSerializer(VersionedSerializer):
             by=_user(self),
             expected_version=expected,
         )
+
+
+class PersonCreateSerializer(PersonSerializer):
+    creating = True
+
+
+class PostCreateSerializer(PostSerializer):
+    creating = True

@@ -24,6 +24,7 @@ class Change:
     label: str
     old: str
     new: str
+    field: str = ""  # the model field's name (an API maps it to its own name)
 
 
 @dataclass
@@ -73,6 +74,15 @@ def _related_names(records: list[Any]) -> dict[tuple[type, int], str]:
     return names
 
 
+def _change(model: type[models.Model], change: Any, names: dict[tuple[type, int], str]) -> Change:
+    return Change(
+        label=str(model._meta.get_field(change.field).verbose_name),
+        old=_display(model, change.field, change.old, names),
+        new=_display(model, change.field, change.new, names),
+        field=change.field,
+    )
+
+
 def _entries_for(model: type[models.Model], records: list[Any], names: dict) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     previous: dict[int, Any] = {}
@@ -88,13 +98,7 @@ def _entries_for(model: type[models.Model], records: list[Any], names: dict) -> 
             for change in record.diff_against(before).changes:
                 if change.field in HIDDEN_FIELDS or change.field == "person":
                     continue
-                entry.changes.append(
-                    Change(
-                        label=str(concrete_field(model, change.field).verbose_name),
-                        old=_display(model, change.field, change.old, names),
-                        new=_display(model, change.field, change.new, names),
-                    )
-                )
+                entry.changes.append(_change(model, change, names))
         previous[record.id] = record
         if record.history_type == "~" and not entry.changes:
             continue  # only bookkeeping columns changed
@@ -121,3 +125,34 @@ def person_history(*, person: Person, user: User) -> list[HistoryEntry]:
     entries = [entry for model, records in loaded for entry in _entries_for(model, records, names)]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries
+
+
+@dataclass(frozen=True)
+class ChangesSince:
+    """What happened to a row since a client read it: the latest saver, when, and the fields that differ."""
+
+    who: str
+    when: dt.datetime | None
+    changes: list[Change]
+
+
+def changes_since(obj: models.Model, *, saves: int) -> ChangesSince:
+    """The difference between the row's state `saves` saves ago and now, from its history (django-simple-history).
+
+    Each versioned save writes one history record, so the record `saves` places before the newest is the state
+    the client saw. With fewer records (history started later), the oldest one is the base. Bookkeeping columns
+    (version) are left out. Three queries at most.
+    """
+    history = obj.history  # type: ignore[attr-defined]
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: saves + 1])
+    if not records:
+        return ChangesSince(who="", when=None, changes=[])
+    newest, base = records[0], records[-1]
+    who = str(newest.history_user) if newest.history_user else "系统"
+    if base is newest:
+        return ChangesSince(who=who, when=newest.history_date, changes=[])
+    model = type(obj)
+    names = _related_names([newest, base])
+    diff = newest.diff_against(base).changes
+    changes = [_change(model, change, names) for change in diff if change.field not in HIDDEN_FIELDS]
+    return ChangesSince(who=who, when=newest.history_date, changes=changes)

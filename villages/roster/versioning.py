@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import models, transaction
 from django.utils import timezone
 
+from villages.roster.history import ChangesSince, changes_since
 from villages.roster.invariants import RosterRefusal, RosterRefused
 
 if TYPE_CHECKING:
@@ -21,13 +22,19 @@ CHUNK = 900  # SQLite allows 999 parameters per query
 
 
 class StaleEditError(RosterRefused):
-    """The row changed since the form was rendered; the message says so in Chinese, naming who and when.
+    """The row changed since the form was rendered; the message says so in Chinese, naming who, when and what.
 
     A refusal on the `version` field, so entry paths that show refusals show this one too (the API answers 409).
+    `current_version` is the row's version now; `changed` says who saved last, when, and which fields differ
+    from the version the user saw (roster history).
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self, message: str, *, current_version: int | None = None, changed: ChangesSince | None = None
+    ) -> None:
         super().__init__([RosterRefusal("version", message)])
+        self.current_version = current_version
+        self.changed = changed
 
 
 def last_change_label(obj: models.Model) -> str:
@@ -71,9 +78,10 @@ def save_versioned(obj: models.Model, *, expected_version: int, by: User | None 
     `by` (see `save_attributed`). Raises StaleEditError when someone else saved in between; nothing is written.
     """
     with transaction.atomic():
-        if stale_versions(model=type(obj), expected={obj.pk: expected_version}):
-            who_when = last_change_label(obj)
-            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+        current = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True)
+        found = current.first()
+        if found != expected_version:
+            raise _stale(obj, expected_version=expected_version, current_version=found)
         # The row is locked, so expected_version + 1 is exact (an F() would leak into history records).
         obj.version = expected_version + 1  # type: ignore[attr-defined]
         save_attributed(obj, by=by)
@@ -85,9 +93,26 @@ def delete_versioned(obj: models.Model, *, expected_version: int, by: User | Non
     History records the deletion (who, when, the last values). Raises StaleEditError like `save_versioned`.
     """
     with transaction.atomic():
-        if stale_versions(model=type(obj), expected={obj.pk: expected_version}):
-            who_when = last_change_label(obj)
-            raise StaleEditError(f"该记录已被他人修改（{who_when or '刚刚'}），请刷新后重试")
+        current = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("version", flat=True)
+        found = current.first()
+        if found != expected_version:
+            raise _stale(obj, expected_version=expected_version, current_version=found)
         if by is not None:
             obj._history_user = by  # type: ignore[attr-defined]  # simple-history reads it before the request's user
         obj.delete()
+
+
+def _stale(obj: models.Model, *, expected_version: int, current_version: int | None) -> StaleEditError:
+    """The refusal, naming who changed the row, when, and which fields ('该记录已被他人修改（张三 于 …：联系电话）')."""
+    if current_version is None or expected_version > current_version:  # not a version this row ever had
+        return StaleEditError(
+            f"版本号 {expected_version} 与记录不符（当前为 {current_version}），请刷新后重试",
+            current_version=current_version,
+        )
+    changed = changes_since(obj, saves=current_version - expected_version)
+    who_when = f"{changed.who} 于 {timezone.localtime(changed.when):%Y-%m-%d %H:%M}" if changed.when else ""
+    fields = "、".join(dict.fromkeys(change.label for change in changed.changes))
+    said = f"{who_when or '刚刚'}{'，改动：' + fields if fields else ''}"
+    return StaleEditError(
+        f"该记录已被他人修改（{said}），请刷新后重试", current_version=current_version, changed=changed
+    )

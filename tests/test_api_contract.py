@@ -1,0 +1,441 @@
+"""Every documented write is stored: for each write operation of the live schema, send every writable field it
+lists and read each one back. A field the API accepts but does not store fails here.
+
+The writable fields come from the schema itself (the operation's JSON request body), so a field added to a
+serializer is written and read back the next time this runs: `WRITES` must then give it a value, or the test
+says which operation and field lack one. An operation with a request body that has no entry in `WRITES` fails
+too (add a scenario for it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+
+from reserves.models import Election, Enrollment, Reserve, TrainingClass
+from tests import factories as f
+from villages import idcard
+from villages.choices import Post
+from villages.models import Group, Person, PostAssignment, Risk, Village
+
+API = "/api/v1"
+JSON = "application/json"
+# Request bodies that are not stored data: a token request is a question, not a record.
+NOT_STORED = {("post", "/api/v1/auth/token/")}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def write_operations(schema: dict) -> dict[tuple[str, str], dict]:
+    """(method, path) → the JSON request body's schema, for every operation that takes a body."""
+    found = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if body:
+                found[(method, path)] = _resolve(schema, body["content"]["application/json"]["schema"])
+    return found
+
+
+def writable_fields(schema: dict, body: dict) -> set[str]:
+    return {name for name, prop in body.get("properties", {}).items() if not _resolve(schema, prop).get("readOnly")}
+
+
+# ---- scenarios: how to write each operation and where to read it back ----
+
+
+@dataclass
+class Setup:
+    """What a scenario needs: the world, clients by role, and the objects it created."""
+
+    world: Any
+    township: Client
+    county: Client
+    objects: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Write:
+    client: str  # "township" or "county"
+    url: Callable[[Setup], str]
+    body: Callable[[Setup], dict[str, Any]]
+    read: Callable[[Setup, dict], dict]  # the stored object as GET returns it, given the write's answer
+    expected: Callable[[Setup, dict], dict[str, Any]] = lambda ctx, body: body
+
+
+def _once(ctx: Setup, key: str, make: Callable[[Setup], Any]) -> Any:
+    """The scenario's object `key`, made on first use (url, body and read-back all see the same one)."""
+    if key not in ctx.objects:
+        ctx.objects[key] = make(ctx)
+    return ctx.objects[key]
+
+
+def _person(ctx: Setup, **fields: Any) -> Person:
+    defaults = {"home_village": ctx.world.village_a, "birth_date": dt.date(1990, 5, 1)}
+    return f.PersonFactory(**(defaults | fields))
+
+
+def _party_member(ctx: Setup) -> Person:
+    return _person(ctx, political_status="cpc_member", education="associate")
+
+
+def _get(ctx: Setup, client: str, url: str) -> dict:
+    response = getattr(ctx, client).get(url)
+    assert response.status_code == 200, (url, response.content)
+    return response.json()
+
+
+ID_NUMBER = f.make_id_number(dt.date(1992, 4, 9), gender="female", seq=77)
+OTHER_ID_NUMBER = f.make_id_number(dt.date(1993, 8, 21), gender="male", seq=78)
+
+
+def _person_body(number: str, gender: str, birth: str) -> dict[str, Any]:
+    return {
+        "name": "王小芳",
+        "village": "511902100201",
+        "id_number": number,
+        "gender": gender,
+        "birth_date": birth,
+        "ethnicity": "回族",
+        "political_status": "cpc_member",
+        "party_joined_on": "2015-07-01",
+        "education": "bachelor",
+        "education_in_service": "postgraduate",
+        "education_in_progress": "postgraduate",
+        "health": "fair",
+        "able_to_serve": False,
+        "quality_rating": "good",
+        "phone": "13900000001",
+        "source_categories": ["returned_migrant", "local_graduate"],
+        "assessments": [{"year": 2024, "grade": "excellent"}, {"year": 2025, "grade": "competent"}],
+    }
+
+
+def _person_expected(ctx: Setup, body: dict) -> dict:
+    expected = {k: v for k, v in body.items() if k not in {"id_number", "version"}}
+    expected["id_number_masked"] = idcard.mask(body["id_number"])
+    if "version" in body:
+        expected["version"] = body["version"] + 1
+    return expected
+
+
+def _versioned(ctx: Setup, body: dict) -> dict:
+    """PATCH answers the next version: the one sent + 1."""
+    return {**body, "version": body["version"] + 1} if "version" in body else body
+
+
+def _village_groups(ctx: Setup) -> Village:
+    village = f.VillageFactory(township=ctx.world.township_a, code="511902100305", name="石桥村")
+    Group.objects.create(village=village, number=1, name="一社")
+    return village
+
+
+def _risk(ctx: Setup) -> Risk:
+    return Risk.objects.create(village=ctx.world.village_a, kind="no_young_member", severity="amber", detail="无")
+
+
+def _group_leader(ctx: Setup) -> PostAssignment:
+    village = ctx.world.village_a
+    for number in (1, 2):
+        Group.objects.get_or_create(village=village, number=number)
+    return f.PostAssignmentFactory(
+        person=_person(ctx), village=village, post=Post.GROUP_LEADER, group=village.groups.get(number=1)
+    )
+
+
+def _reserve(ctx: Setup) -> Reserve:
+    return f.ReserveFactory(person=_person(ctx, birth_date=dt.date(1996, 1, 1)), village=ctx.world.village_a)
+
+
+def _class(ctx: Setup) -> TrainingClass:
+    return _once(ctx, "class", lambda ctx: f.TrainingClassFactory(county=ctx.world.county))
+
+
+def _enrollment(ctx: Setup) -> Enrollment:
+    return f.EnrollmentFactory(training_class=_class(ctx), person=_person(ctx), status="enrolled")
+
+
+def _election(ctx: Setup) -> Election:
+    for number in (1, 2):
+        Group.objects.get_or_create(village=ctx.world.village_a, number=number)
+    return _once(
+        ctx, "election", lambda ctx: f.ElectionFactory(village=ctx.world.village_a, held_on=dt.date(2026, 3, 1))
+    )
+
+
+WRITES: dict[tuple[str, str], Write | list[Write]] = {
+    ("post", "/api/v1/villages/"): Write(
+        "county",
+        lambda ctx: f"{API}/villages/",
+        lambda ctx: {
+            "code": "511902100301",
+            "name": "青杠坪村",
+            "township": "511902100",
+            "groups": [{"number": 1, "name": "一社"}, {"number": 2, "name": ""}],
+            "party_org_type": "general_branch",
+            "party_member_count": 41,
+            "last_party_admission_on": "2025-06-30",
+            "development_candidates": 3,
+            "election_date": "2026-12-20",
+            "held_election_on": "2021-03-15",
+        },
+        lambda ctx, answer: _get(ctx, "county", f"{API}/villages/{answer['code']}/"),
+    ),
+    ("patch", "/api/v1/villages/{code}/"): Write(
+        "county",
+        lambda ctx: f"{API}/villages/{_once(ctx, 'village', _village_groups).code}/",
+        lambda ctx: {
+            "name": "石桥新村",
+            "groups": [{"number": 2, "name": "二社"}, {"number": 3, "name": "三社"}],
+            "party_org_type": "committee",
+            "party_member_count": 88,
+            "last_party_admission_on": "2024-01-02",
+            "development_candidates": 5,
+            "election_date": "2026-12-31",
+            "held_election_on": "2021-04-01",
+            "version": 1,
+        },
+        lambda ctx, answer: _get(ctx, "county", f"{API}/villages/{answer['code']}/"),
+        _versioned,
+    ),
+    ("post", "/api/v1/people/"): Write(
+        "township",
+        lambda ctx: f"{API}/people/",
+        lambda ctx: _person_body(ID_NUMBER, "female", "1992-04-09"),
+        lambda ctx, answer: _get(ctx, "township", f"{API}/people/{answer['id']}/"),
+        _person_expected,
+    ),
+    ("patch", "/api/v1/people/{id}/"): Write(
+        "township",
+        lambda ctx: f"{API}/people/{_once(ctx, 'person', _person).pk}/",
+        lambda ctx: {**_person_body(OTHER_ID_NUMBER, "male", "1993-08-21"), "name": "李强", "version": 1},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/people/{answer['id']}/"),
+        _person_expected,
+    ),
+    ("post", "/api/v1/posts/"): Write(
+        "township",
+        lambda ctx: f"{API}/posts/",
+        lambda ctx: {
+            "person": _party_member(ctx).pk,
+            "village": ctx.world.village_a.code,
+            "post": "group_leader",
+            "group_number": _group_leader(ctx).group.number + 1,
+            "start_on": "2021-03-15",
+            "end_on": "2026-03-01",
+            "how": "by_election",
+            "term": "2021—2026",
+            "end_reason": "届满",
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/posts/{answer['id']}/"),
+    ),
+    ("patch", "/api/v1/posts/{id}/"): Write(
+        "township",
+        lambda ctx: f"{API}/posts/{_once(ctx, 'post', _group_leader).pk}/",
+        lambda ctx: {
+            "group_number": 2,
+            "start_on": "2021-04-01",
+            "end_on": "2025-12-31",
+            "how": "appointed",
+            "term": "第十一届",
+            "end_reason": "辞职",
+            "version": 1,
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/posts/{answer['id']}/"),
+        _versioned,
+    ),
+    ("patch", "/api/v1/risks/{id}/"): [
+        Write(  # the county reviews (owner, due date, note) ...
+            "county",
+            lambda ctx: f"{API}/risks/{_once(ctx, 'risk', _risk).pk}/",
+            lambda ctx: {
+                "review_status": "in_progress",
+                "owner": "county_staff",
+                "due_on": "2026-12-31",
+                "note": "约谈乡镇",
+                "version": 1,
+            },
+            lambda ctx, answer: _get(ctx, "county", f"{API}/risks/{answer['id']}/"),
+            _versioned,
+        ),
+        Write(  # ... and the township answers what it did (整改情况)
+            "township",
+            lambda ctx: f"{API}/risks/{_once(ctx, 'risk', _risk).pk}/",
+            lambda ctx: {"action_taken": "已补选社长", "review_status": "rectified", "version": 2},
+            lambda ctx, answer: _get(ctx, "township", f"{API}/risks/{answer['id']}/"),
+            _versioned,
+        ),
+    ],
+    ("post", "/api/v1/reserves/"): Write(
+        "township",
+        lambda ctx: f"{API}/reserves/",
+        lambda ctx: {
+            "person": _person(ctx, birth_date=dt.date(1970, 1, 1), education="junior_high").pk,  # ineligible
+            "village": ctx.world.village_a.code,
+            "target_post": "director",
+            "readiness": "within_term",
+            "rank": 2,
+            "added_on": "2026-01-15",
+            "added_how": "examined",
+            "override_reason": "群众基础好，经乡镇党委研究同意",
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/reserves/{answer['id']}/"),
+    ),
+    ("patch", "/api/v1/reserves/{id}/"): Write(
+        "township",
+        lambda ctx: f"{API}/reserves/{_once(ctx, 'reserve', _reserve).pk}/",
+        lambda ctx: {
+            "readiness": "ready_now",
+            "rank": 3,
+            "status": "withdrawn",
+            "withdrawn_reason": "外出务工",
+            "override_reason": "原备注",
+            "version": 1,
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/reserves/{answer['id']}/"),
+        _versioned,
+    ),
+    ("post", "/api/v1/classes/"): Write(
+        "county",
+        lambda ctx: f"{API}/classes/",
+        lambda ctx: {
+            "name": "2026年村级后备干部中期班",
+            "institution": "县委党校",
+            "level": "degree",
+            "county": "511902",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-07-01",
+        },
+        lambda ctx, answer: _get(ctx, "county", f"{API}/classes/{answer['id']}/"),
+    ),
+    ("patch", "/api/v1/classes/{id}/"): Write(
+        "county",
+        lambda ctx: f"{API}/classes/{_class(ctx).pk}/",
+        lambda ctx: {
+            "name": "改名班",
+            "institution": "市委党校",
+            "level": "short",
+            "county": "511902",
+            "starts_on": "2019-10-01",
+            "ends_on": "2020-08-01",
+        },
+        lambda ctx, answer: _get(ctx, "county", f"{API}/classes/{answer['id']}/"),
+    ),
+    ("post", "/api/v1/classes/{id}/enrollments/"): Write(
+        "county",
+        lambda ctx: f"{API}/classes/{_class(ctx).pk}/enrollments/",
+        lambda ctx: {"person": _person(ctx).pk, "status": "completed", "completed_on": "2020-06-30"},
+        lambda ctx, answer: _get(ctx, "county", f"{API}/classes/{_class(ctx).pk}/enrollments/{answer['id']}/"),
+    ),
+    ("patch", "/api/v1/classes/{id}/enrollments/{enrollment_id}/"): Write(
+        "county",
+        lambda ctx: f"{API}/classes/{_class(ctx).pk}/enrollments/{_once(ctx, 'e', _enrollment).pk}/",
+        lambda ctx: {"status": "completed", "completed_on": "2020-07-01"},
+        lambda ctx, answer: _get(ctx, "county", f"{API}/classes/{_class(ctx).pk}/enrollments/{answer['id']}/"),
+    ),
+    ("post", "/api/v1/elections/"): Write(
+        "township",
+        lambda ctx: f"{API}/elections/",
+        lambda ctx: {"village": ctx.world.village_a.code, "held_on": "2026-12-20", "term": "第十二届"},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/elections/{answer['id']}/"),
+    ),
+    ("post", "/api/v1/elections/{id}/results/"): Write(
+        "township",
+        lambda ctx: f"{API}/elections/{_election(ctx).pk}/results/",
+        lambda ctx: {"rows": [{"person": _person(ctx).pk, "post": "group_leader", "votes": 321, "group_number": 2}]},
+        lambda ctx, answer: {"rows": _get(ctx, "township", f"{API}/elections/{_election(ctx).pk}/results/")["results"]},
+    ),
+    ("post", "/api/v1/reports/"): Write(
+        "township",
+        lambda ctx: f"{API}/reports/",
+        lambda ctx: {"kind": "village", "scope": ctx.world.village_a.code, "as_of": "2026-12-11"},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/reports/{answer['id']}/"),
+    ),
+}
+
+
+def test_every_write_operation_has_a_scenario(schema):
+    operations = set(write_operations(schema)) - NOT_STORED
+    missing = sorted(operations - set(WRITES))
+    assert not missing, f"write operations without a contract scenario in WRITES: {missing}"
+    assert not sorted(set(WRITES) - operations), "scenarios for operations the schema no longer has"
+
+
+def test_request_bodies_are_json_only(schema):
+    others = {
+        (method, path, content_type)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict)
+        for content_type in operation.get("requestBody", {}).get("content", {})
+        if content_type != JSON
+    }
+    assert not others, f"request bodies other than JSON (multipart only where a file is uploaded): {others}"
+
+
+def _same(written: Any, read: Any) -> bool:
+    """Equal; a list of objects is stored when every row written is read back (the API orders rows its own way)."""
+    if isinstance(written, list) and written and all(isinstance(row, dict) for row in written):
+        return (
+            isinstance(read, list)
+            and len(read) == len(written)
+            and all(any(all(row.get(k) == v for k, v in w.items()) for row in read) for w in written)
+        )
+    return written == read
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(WRITES), ids=[f"{m.upper()} {p}" for m, p in sorted(WRITES)])
+def test_every_writable_field_is_stored(method, path, schema, world, county_staff, secretary_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REPORT_RUNNER = "sync"
+    ctx = Setup(world=world, township=_client(secretary_a), county=_client(county_staff))
+    found = WRITES[(method, path)]
+    scenarios = found if isinstance(found, list) else [found]  # several roles may share one PATCH (risks)
+    fields = writable_fields(schema, write_operations(schema)[(method, path)])
+    bodies = [scenario.body(ctx) for scenario in scenarios]
+    written = set().union(*bodies)
+    assert written == fields, (
+        f"{method.upper()} {path}: the schema lists writable fields {sorted(fields)}; the scenario writes "
+        f"{sorted(written)}. Give every documented field a value (missing: {sorted(fields - written)})."
+    )
+    for scenario, body in zip(scenarios, bodies, strict=True):
+        url = scenario.url(ctx)
+        payload = json.dumps(body, ensure_ascii=False)
+        response = getattr(ctx, scenario.client).generic(method.upper(), url, payload, content_type=JSON)
+        assert response.status_code in {200, 201, 202}, (method, path, response.content.decode())
+        stored = scenario.read(ctx, response.json())
+        for name, value in scenario.expected(ctx, body).items():
+            assert _same(value, stored.get(name)), (
+                f"{method.upper()} {path}: `{name}` sent {value!r}, read {stored.get(name)!r}"
+            )
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_unknown_or_read_only_field_is_refused_not_dropped(world, secretary_a):
+    client = _client(secretary_a)
+    person = f.PersonFactory(home_village=world.village_a)
+    response = client.patch(f"{API}/people/{person.pk}/", {"phone": "1", "colour": "red", "age": 3}, content_type=JSON)
+    assert response.status_code == 400
+    assert response.json() == {"colour": ["未知字段：本接口不接受此字段"], "age": ["只读字段，不能写入"]}
+    person.refresh_from_db()
+    assert person.phone != "1" and person.version == 1
