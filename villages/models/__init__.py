@@ -1,5 +1,5 @@
 from villages.models.monitoring import ElectionCycleSnapshot, IdNumberView, RosterConfirmation
-from villages.models.people import Assessment, Person, PostAssignment, age_on
+from villages.models.people import Assessment, Person, PostAssignment, age_on, held_education
 from villages.models.risks import Risk, RuleValue
 from villages.models.units import County, Group, PredecessorVillage, Township, Village
 from villages.models.users import User
@@ -20,4 +20,5 @@ __all__ = [
     "User",
     "Village",
     "age_on",
+    "held_education",
 ]

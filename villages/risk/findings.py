@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from villages.choices import (
     COMMITTEE_POSTS,
     ORGAN_OF_POST,
+    BenchRiskKind,
     Education,
     Grade,
     Health,
@@ -98,7 +99,7 @@ class RecomputeSummary:
 
 
 def kind_label(kind: str) -> str:
-    for enum in (PersonFlag, VillageFlag):
+    for enum in (PersonFlag, VillageFlag, BenchRiskKind):
         if kind in enum.values:
             return enum(kind).label
     return kind
@@ -142,3 +143,5 @@ class VillageFacts:
     active_reserves: int
     secretary_reserve: bool
     last_vacated: dict[str, dt.date] = field(default_factory=dict)
+    # Set when the only active secretary reserves no longer meet the rules: why none counts (the flag says so).
+    uncounted_secretary_reserve: str = ""
