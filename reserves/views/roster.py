@@ -17,6 +17,7 @@ from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, 
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
 from reserves.views import page_or_partial
+from reserves.views.reserve_sections import bench_context
 from villages import permissions
 from villages.models import Person, Village
 from villages.risk import reference_date
@@ -100,6 +101,7 @@ def detail_context(request: HttpRequest, reserve: Reserve, **forms: Any) -> dict
         "assessment_form": forms.get("assessment_form")
         or (ReserveAssessmentForm(reserve=reserve) if can_edit else None),
         "today": timezone.localdate(),
+        **bench_context(request, reserve, **forms),
     }
 
 
