@@ -59,9 +59,9 @@ def talent_add(request: HttpRequest) -> HttpResponse:
         talent = _save_talent(request, form, person_form)
         if talent is not None:
             return redirect("reserves:talent", pk=talent.pk)
-    return render(
-        request, "reserves/talent_form.html", {"form": form, "person_form": person_form}, status=_status(form)
-    )
+    # Reaching here after a POST means something was refused: the input stays in the forms, with the reasons.
+    status = 422 if request.method == "POST" else 200
+    return render(request, "reserves/talent_form.html", {"form": form, "person_form": person_form}, status=status)
 
 
 def _save_talent(request: HttpRequest, form: TalentForm, person_form: TalentPersonForm) -> Talent | None:
@@ -88,10 +88,6 @@ def _save_talent(request: HttpRequest, form: TalentForm, person_form: TalentPers
 def _go(request: HttpRequest, url: str) -> HttpResponse:
     """After a write from an htmx form the whole page changes: a client-side redirect; else a plain one."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _status(form: TalentForm) -> int:
-    return 422 if form.is_bound and form.errors else 200
 
 
 @require_GET
