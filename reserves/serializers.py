@@ -24,7 +24,10 @@ class ReserveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reserve
-        fields = ["id", "person", "village", "target_post", "readiness", "status", "added_on", "withdrawn_reason"]
+        fields = [
+            "id", "person", "village", "target_post", "readiness", "status", "added_on", "withdrawn_reason",
+            "eligible", "eligibility_note",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
