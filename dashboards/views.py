@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from dashboards.figures import Band, Dashboard, build_dashboard, dashboard_scope
+from dashboards.pool import pool_card
 from dashboards.templatetags.dashboard_tags import drill_href
 from villages.charts import Bar, bar_chart
 
@@ -66,3 +67,10 @@ def dashboard(request: HttpRequest, level: str | None = None, code: str | None =
     board = build_dashboard(scope=scope, as_of=timezone.localdate())
     context = {"board": board, "charts": dashboard_charts(board), "own_scope": level is None}
     return render(request, "dashboards/dashboard.html", context)
+
+
+@require_GET
+def pool_card_view(request: HttpRequest, level: str | None = None, code: str | None = None) -> HttpResponse:
+    """The 后备队伍 card, loaded by the dashboard after the page (htmx) so the page keeps its own query budget."""
+    scope = dashboard_scope(user=request.user, level=level, code=code)
+    return render(request, "dashboards/_pool_card.html", {"pool": pool_card(scope=scope)})

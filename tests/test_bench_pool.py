@@ -102,3 +102,34 @@ def test_pool_pages_are_scoped(world, client_a, client_b, client_county, client_
     assert client_city.get(reverse("reserves:pool_city")).status_code == 200
     drill = client_county.get(reverse("reserves:pool_reserves", args=["county", world.county.code]) + "?young=on")
     assert drill.status_code == 200 and Reserve.objects.get().person.name.encode() in drill.content
+
+
+def test_dashboard_pool_card_links_each_number_and_is_scoped(world, client_a, client_b, client_county):
+    f.ReserveFactory(person=young(world.village_a))
+    page = client_a.get(reverse("dashboards:dashboard"))
+    card_url = reverse("dashboards:pool_card_township", args=[world.township_a.code])
+    assert card_url.encode() in page.content  # the dashboard loads the card after the page
+    card = client_a.get(card_url, HTTP_HX_REQUEST="true")
+    assert card.status_code == 200 and "后备队伍".encode() in card.content
+    reserves_list = reverse("reserves:pool_reserves", args=["township", world.township_a.code])
+    assert f'{reserves_list}?young=on"'.encode() in card.content
+    assert client_b.get(card_url).status_code == 404
+    assert client_county.get(reverse("dashboards:pool_card_county", args=[world.county.code])).status_code == 200
+
+
+def test_dashboard_pool_card_query_count_is_constant(world, client_county, django_assert_max_num_queries):
+    url = reverse("dashboards:pool_card_county", args=[world.county.code])
+
+    def add(village: Village) -> None:
+        talent = f.TalentFactory(person=young(village))
+        promote_talent(talent=talent, target_post=Post.DIRECTOR, added_on=TODAY)
+        f.ElectionFactory(village=village, held_on=dt.date(2021, 3, 1))
+
+    add(world.village_a)
+    with django_assert_max_num_queries(25) as captured:
+        assert client_county.get(url).status_code == 200
+    baseline = len(captured.captured_queries)
+    for _ in range(3):
+        add(f.VillageFactory(township=world.township_b))
+    with django_assert_max_num_queries(baseline):
+        assert client_county.get(url).status_code == 200
