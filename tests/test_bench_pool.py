@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from reserves.models import Reserve
 from reserves.outcomes import Rate
 from reserves.pool import cycle_of, pool_figures
 from reserves.talents import promote_talent
+from tasks.reports import jobs
 from tests import factories as f
 from villages.choices import Education, Gender, Post
 from villages.models import Village
@@ -133,3 +136,19 @@ def test_dashboard_pool_card_query_count_is_constant(world, client_county, djang
         add(f.VillageFactory(township=world.township_b))
     with django_assert_max_num_queries(baseline):
         assert client_county.get(url).status_code == 200
+
+
+def test_county_report_has_the_pool_section(
+    world, county_staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.REPORT_RUNNER = "sync"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    f.ReserveFactory(person=young(world.village_a, education=Education.ASSOCIATE))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.create_report_job(user=county_staff, kind="county", scope=world.county.code)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(job.file.read())).pages)
+    job.file.close()
+    assert "后备队伍（巴州区）" in text and "书记后备覆盖率 1/2（50.0%）" in text
+    assert "凌云乡" in text
