@@ -4,8 +4,10 @@ counts; the reserve page's sections and their permissions."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from reserves.mentoring import (
     reserve_todo_counts,
 )
 from reserves.models import Reserve, Talk
+from tasks.risk_tasks import recompute_all_risks
 from tests import factories as f
 from villages import risk
 from villages.choices import BenchRiskKind, Severity
@@ -180,3 +183,11 @@ def test_mentoring_list_query_count_is_constant(world, reserve, client_a, django
     with django_assert_max_num_queries(baseline):
         response = client_a.get(url)
     assert response.content.count(b"/reserves/") >= 6
+
+
+def test_the_daily_task_and_the_command_recompute_everything(world, reserve):
+    assert recompute_all_risks()["created"] >= 1  # no data change needed: the calendar made the talks overdue
+    assert active_risk(world.village_a, BenchRiskKind.TALK_OVERDUE) is not None
+    out = io.StringIO()
+    call_command("recompute_risks", stdout=out)
+    assert out.getvalue().startswith("risks: created 0")
