@@ -179,8 +179,7 @@ def education_projection(*, villages: QuerySet[Village], level: str = "village")
         .filter(village__in=villages.values("pk"), post__in=list(COMMITTEE_POSTS), person__deleted_at__isnull=True)
         .order_by()
         .values_list("village_id", "person_id", "person__education", "person__education_in_service")
-        .distinct()
-    )
+    )  # one row per seat: 一肩挑 is deduplicated below (cheaper than DISTINCT over the whole city)
     seen: dict[tuple[int, int], int] = {}
     for village_id, person_id, education, in_service in members:
         held = held_education(education=education, in_service=in_service)
@@ -205,13 +204,15 @@ def _graduations(*, person_ids: set[int]) -> dict[int, dt.date]:
     found: dict[int, dt.date] = {}
     if not person_ids:
         return found
+    # Programmes under way are few (hundreds in a city): reading them all beats an IN list of every member.
     for person_id, expected in (
         EducationProgramme.objects.studying()
-        .filter(person_id__in=person_ids, level__in=[e for e, r in EDUCATION_RANK.items() if r >= ASSOCIATE_RANK])
+        .filter(level__in=[e for e, r in EDUCATION_RANK.items() if r >= ASSOCIATE_RANK])
         .order_by("person_id", "expected_graduation_on")
         .values_list("person_id", "expected_graduation_on")
     ):
-        found.setdefault(person_id, expected)
+        if person_id in person_ids:
+            found.setdefault(person_id, expected)
     return found
 
 

@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reserves.choices import ReserveStatus, TalentSource
-from reserves.models import ElectionResult, Reserve, Talent
+from reserves.models import Election, ElectionResult, Reserve, Talent
 from reserves.outcomes import Rate, reserve_coverage
 from villages.choices import (
     COMMITTEE_POSTS,
@@ -167,32 +167,33 @@ def _structure_rows(villages: QuerySet[Village], *, child: str, on: dt.date) -> 
 
 
 def _conversions(villages: QuerySet[Village]) -> list[CycleConversion]:
-    """Pool → 两委 per cycle (see the module contract). Two queries."""
-    reserves = (
-        Reserve.objects.filter(village__in=villages.values("pk"), person__deleted_at__isnull=True)
-        .order_by()
-        .values_list("village_id", "person_id", "added_on", "status", "status_changed_on")
-    )
+    """Pool → 两委 per cycle (see the module contract). Three queries."""
+    reserves = Reserve.objects.filter(village__in=villages.values("pk"), person__deleted_at__isnull=True).order_by()
     by_village: dict[int, list[tuple[int, dt.date, str, dt.date | None]]] = defaultdict(list)
-    for village_id, person_id, added_on, status, changed_on in reserves:
-        by_village[village_id].append((person_id, added_on, status, changed_on))
-    elections: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
-    for village_id, held_on, person_id, post in (
-        ElectionResult.objects.filter(election__village__in=villages.values("pk"))
-        .order_by()
-        .values_list("election__village_id", "election__held_on", "person_id", "post")
+    for village_id, person_id, added_on, status, changed_on in reserves.values_list(
+        "village_id", "person_id", "added_on", "status", "status_changed_on"
     ):
-        winners = elections[(village_id, held_on)]
-        if post in COMMITTEE_POSTS:
-            winners.add(person_id)
+        by_village[village_id].append((person_id, added_on, status, changed_on))
+    reserve_people = {person_id for rows in by_village.values() for person_id, *_ in rows}
+    winners: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+    for village_id, held_on, person_id in (
+        ElectionResult.objects.filter(election__village__in=villages.values("pk"), post__in=list(COMMITTEE_POSTS))
+        .order_by()
+        .values_list("election__village_id", "election__held_on", "person_id")
+    ):
+        if person_id in reserve_people:  # the other winners cannot be in the numerator
+            winners[(village_id, held_on)].add(person_id)
+    elections = Election.objects.filter(village__in=villages.values("pk")).order_by()
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for (village_id, held_on), winners in elections.items():
+    for village_id, held_on in elections.values_list("village_id", "held_on"):
+        if village_id not in by_village:
+            continue
         in_pool = {
             person_id
-            for person_id, added_on, status, changed_on in by_village.get(village_id, [])
+            for person_id, added_on, status, changed_on in by_village[village_id]
             if added_on <= held_on and (status == ReserveStatus.ACTIVE or changed_on is None or changed_on >= held_on)
         }
-        totals[cycle_of(held_on)][0] += len(in_pool & winners)
+        totals[cycle_of(held_on)][0] += len(in_pool & winners.get((village_id, held_on), set()))
         totals[cycle_of(held_on)][1] += len(in_pool)
     return [CycleConversion(cycle, Rate(*totals[cycle])) for cycle in sorted(totals)]
 

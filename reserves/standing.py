@@ -4,7 +4,8 @@ on the reserve (`eligible`, `eligibility_note`, `eligibility_changed_on`).
 Contract:
 - `reevaluate_reserves(villages=...)` re-checks the active reserves of the villages with `check_eligibility` (the same
   check the reserve form makes: the county's rules on the village's reference date, its planned election date else
-  today) and writes only what changed. Four queries plus one batched update, whatever the number of reserves.
+  today) and writes only what changed. Three queries plus one UPDATE per distinct result, whatever the number of
+  reserves.
 - It runs before every risk recompute (registered with `villages.risk.register_refresher` by ReservesConfig.ready),
   and a recompute follows every change that matters: the person (roster form, API, workbook import), their training
   (an enrolment or a 学历提升 programme: reserves/bench_signals.py), the reserve itself, and the county's rules (a
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reserves.choices import ProgrammeStatus, ReserveStatus
+from reserves.choices import PROGRAMME_LEVELS, ProgrammeStatus, ReserveStatus
 from reserves.eligibility import check_eligibility
 from reserves.models import EducationProgramme, Reserve
 from villages.choices import BenchRiskKind, Post, Severity
@@ -45,16 +46,18 @@ class StandingSummary:
 def _dropped_notes(person_ids: set[int]) -> dict[int, str]:
     """Per person, their latest dropped 学历提升 programme as a clause of the note. One query."""
     notes: dict[int, str] = {}
+    # Dropped programmes are few: read them all rather than sending every reserve's id in an IN list.
     dropped = (
-        EducationProgramme.objects.filter(person_id__in=person_ids, status=ProgrammeStatus.DROPPED)
+        EducationProgramme.objects.filter(status=ProgrammeStatus.DROPPED)
         .order_by("person_id", "ended_on")
         .values_list("person_id", "ended_on", "institution", "major", "level")
     )
-    labels = dict(EducationProgramme._meta.get_field("level").choices or [])
+    labels = dict(PROGRAMME_LEVELS)
     for person_id, ended_on, institution, major, level in dropped:
-        notes[person_id] = (
-            f"已于{ended_on:%Y-%m-%d}从{institution}{major}（{labels.get(level, level)}）退学，在读学历不再计入"
-        )
+        if person_id in person_ids:
+            notes[person_id] = (
+                f"已于{ended_on:%Y-%m-%d}从{institution}{major}（{labels.get(level, level)}）退学，在读学历不再计入"
+            )
     return notes
 
 
@@ -72,7 +75,7 @@ def reevaluate_reserves(*, villages: QuerySet[Village] | None = None, on: dt.dat
     book = RuleBook.load()
     person_ids = {r.person_id for r in rows}
     dropped = _dropped_notes(person_ids) if person_ids else {}
-    changed: list[Reserve] = []
+    changed: dict[tuple[bool, str], list[int]] = defaultdict(list)
     now_ineligible = 0
     for reserve in rows:
         village = reserve.village
@@ -83,11 +86,21 @@ def reevaluate_reserves(*, villages: QuerySet[Village] | None = None, on: dt.dat
         if (reserve.eligible, reserve.eligibility_note) == (result.eligible, note):
             continue
         now_ineligible += reserve.eligible and not result.eligible
-        reserve.eligible, reserve.eligibility_note, reserve.eligibility_changed_on = result.eligible, note, today
-        changed.append(reserve)
-    # A plain batched UPDATE: these are derived fields (no history rows, no signals, no version bump).
-    Reserve.objects.bulk_update(changed, ["eligible", "eligibility_note", "eligibility_changed_on"], batch_size=500)
-    return StandingSummary(checked=len(rows), changed=len(changed), now_ineligible=now_ineligible)
+        changed[(result.eligible, note)].append(reserve.pk)
+    _write(changed, on=today)
+    return StandingSummary(
+        checked=len(rows), changed=sum(len(pks) for pks in changed.values()), now_ineligible=now_ineligible
+    )
+
+
+def _write(changed: dict[tuple[bool, str], list[int]], *, on: dt.date) -> None:
+    """One UPDATE per distinct result (a rule change gives the same note to many reserves), in chunks under SQLite's
+    bound-parameter limit. Derived fields: no history rows, no signals, no version bump."""
+    for (eligible, note), pks in changed.items():
+        for start in range(0, len(pks), 900):
+            Reserve.objects.filter(pk__in=pks[start : start + 900]).update(
+                eligible=eligible, eligibility_note=note, eligibility_changed_on=on
+            )
 
 
 def refresh_standing(villages: QuerySet[Village]) -> StandingSummary:
