@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from reserves.education import record_programme
 from reserves.outcomes import Rate, reserve_coverage
@@ -15,7 +16,7 @@ from reserves.standing import reevaluate_reserves
 from tests import factories as f
 from villages.choices import BenchRiskKind, Education, Post, Severity, VillageFlag
 from villages.models import Risk, Village
-from villages.rules import add_rule_value
+from villages.rules import add_rule_value, rules_for
 
 
 def active_risk(village: Village, kind: str) -> Risk | None:
@@ -152,3 +153,24 @@ def test_reevaluation_reads_a_constant_number_of_queries(world):
         for _ in range(3):
             f.ReserveFactory(person=f.PersonFactory(home_village=village, birth_date=dt.date(1970, 1, 1)))
     assert queries() == one
+
+
+def test_the_rules_page_shows_the_bench_rules_and_takes_in_progress_words(world, client_county, county_staff):
+    page = client_county.get(reverse("villages:rules"))
+    for label in (
+        "后备干部入库后明确帮带人时限（月）",
+        "帮带人谈心谈话间隔（月，至少每…一次）",
+        "在读学历计入方式",
+        "大专在读计为大专",
+    ):
+        assert label.encode() in page.content
+    body = {
+        "key": "in_progress_counts",
+        "value": "不计入",
+        "effective_on": "2026-01-01",
+        "document_number": "巴组发〔2026〕2号",
+    }
+    assert client_county.post(reverse("villages:rules"), body).status_code == 302
+    assert rules_for(county_id=world.county.pk, on=dt.date(2026, 6, 1)).in_progress_counts == 0
+    bad = client_county.post(reverse("villages:rules"), {**body, "value": "也许"})
+    assert bad.status_code == 422 and "在读学历计入方式请填写".encode() in bad.content
