@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from dashboards.figures import Band, Dashboard, build_dashboard, dashboard_scope
+from dashboards.figures import Band, Dashboard, Level, build_dashboard, dashboard_scope
 from dashboards.pool import pool_card
 from dashboards.templatetags.dashboard_tags import drill_href
 from villages.charts import Bar, bar_chart
@@ -70,7 +70,7 @@ def dashboard(request: HttpRequest, level: str | None = None, code: str | None =
 
 
 @require_GET
-def pool_card_view(request: HttpRequest, level: str | None = None, code: str | None = None) -> HttpResponse:
+def pool_card_view(request: HttpRequest, level: Level | None = None, code: str | None = None) -> HttpResponse:
     """The 后备队伍 card, loaded by the dashboard after the page (htmx) so the page keeps its own query budget."""
     scope = dashboard_scope(user=request.user, level=level, code=code)
     return render(request, "dashboards/_pool_card.html", {"pool": pool_card(scope=scope)})

@@ -19,6 +19,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.serializers import BaseSerializer
 
 from reserves import bench_serializers as s
 from reserves.choices import MentorSide
@@ -45,10 +46,8 @@ def _require_edit(user: User, village: Village) -> None:
         raise PermissionDenied(WRITE_REFUSED)
 
 
-class TownshipWritesMixin:
+class TownshipWritesMixin(viewsets.GenericViewSet):
     """POST is the township secretary's: anyone else answers 403 before their input is looked at."""
-
-    request: Request
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not Village.objects.editable_roster_by(request.user).exists():
@@ -97,7 +96,7 @@ class TalentViewSet(
                 talents = talents.filter(**{lookup: params[param]})
         return talents
 
-    def perform_create(self, serializer: s.TalentSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer) -> None:
         data = serializer.validated_data
         _require_edit(self.request.user, data["village"])
         fields = {name: data[name] for name in TALENT_FIELDS if name in data}
@@ -109,8 +108,8 @@ class TalentViewSet(
         except TalentRefused as error:
             raise _refusal(error) from error
 
-    def perform_update(self, serializer: s.TalentSerializer) -> None:
-        talent: Talent = serializer.instance
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        talent = self.get_object()
         _require_edit(self.request.user, talent.village)
         if talent.status != "in_pool":
             raise ValidationError({"status": ["只有在库的人才可以修改"]})
@@ -146,11 +145,8 @@ class TalentViewSet(
         return Response(s.TalentSerializer(talent, context=self.get_serializer_context()).data)
 
 
-class ReserveChildMixin:
+class ReserveChildMixin(viewsets.GenericViewSet):
     """Viewsets under `reserves/{id}/`: the reserve comes through the scoped lookup (outsiders 404)."""
-
-    request: Request
-    kwargs: dict[str, Any]
 
     def reserve(self) -> Reserve:
         if not hasattr(self, "_reserve"):
@@ -169,7 +165,7 @@ class ReserveChildMixin:
 
 
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="reserve id")])
-class MentorViewSet(ReserveChildMixin, viewsets.GenericViewSet):
+class MentorViewSet(ReserveChildMixin):
     """A reserve's two mentors (乡镇帮带人, 村级帮带人). Not paginated: always the two sides."""
 
     serializer_class = s.MentorSerializer
@@ -215,7 +211,7 @@ class MentorViewSet(ReserveChildMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="reserve id")])
-class TalkViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TalkViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMixin):
     """A reserve's talk log (谈心谈话), newest first."""
 
     serializer_class = s.TalkSerializer
@@ -224,7 +220,7 @@ class TalkViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMi
     def get_queryset(self):
         return self.reserve().talks.order_by("-held_on", "-pk")
 
-    def perform_create(self, serializer: s.TalkSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer) -> None:
         reserve = self.editable_reserve()
         try:
             serializer.instance = record_talk(
@@ -235,7 +231,7 @@ class TalkViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMi
 
 
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="reserve id")])
-class PlacementViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PlacementViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMixin):
     """A reserve's 培育岗 (e.g. 书记助理), newest first."""
 
     serializer_class = s.PlacementSerializer
@@ -244,7 +240,7 @@ class PlacementViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateMo
     def get_queryset(self):
         return self.reserve().placements.order_by("-starts_on", "-pk")
 
-    def perform_create(self, serializer: s.PlacementSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer) -> None:
         reserve = self.editable_reserve()
         try:
             serializer.instance = add_placement(reserve=reserve, **serializer.validated_data)
@@ -289,7 +285,7 @@ class ProgrammeViewSet(
                 programmes = programmes.filter(**{lookup: params[param]})
         return programmes
 
-    def perform_create(self, serializer: s.ProgrammeSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         try:
             serializer.instance = record_programme(**data)

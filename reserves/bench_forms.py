@@ -6,7 +6,7 @@ refuse what the rules forbid, and `refused(form, error)` puts that refusal next 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -61,8 +61,8 @@ class TalentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
-        self.fields["person"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["village"]).queryset = villages
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         self.fields["entered_on"].initial = timezone.localdate()
         name_blank_choices(
             self, village="请选择", person="新登记人员（填写下方人员信息）", source="请选择", category="请选择"
@@ -111,7 +111,7 @@ class TalentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, townships: QuerySet[Township], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = townships
+        cast(forms.ModelChoiceField, self.fields["township"]).queryset = townships
 
     def apply(self, talents: QuerySet[Talent]) -> QuerySet[Talent]:
         if not self.is_valid():
@@ -136,7 +136,7 @@ class MentorForm(forms.Form):
 
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
         name_blank_choices(self, person="请选择")
 
 
@@ -169,10 +169,10 @@ class ProgrammeForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enrollment"].queryset = Enrollment.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["enrollment"]).queryset = Enrollment.objects.filter(
             person=person, training_class__level="degree", status=EnrollmentStatus.ENROLLED, programme__isnull=True
         ).select_related("training_class")
-        self.fields["enrollment"].label_from_instance = lambda e: e.training_class.name
+        cast(Any, self.fields["enrollment"]).label_from_instance = lambda e: e.training_class.name
 
 
 class ProgrammeEndForm(forms.Form):
@@ -199,4 +199,4 @@ class MentoringFilterForm(forms.Form):
 
     def __init__(self, *args: Any, townships: QuerySet[Township], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = townships
+        cast(forms.ModelChoiceField, self.fields["township"]).queryset = townships

@@ -233,10 +233,10 @@ def record_talk(
     _check_day(held_on, reserve=reserve, what="谈话日期")
     if by not in TalkBy.values:
         raise MentoringRefused("请选择谈话人身份")
-    if not by_name.strip():
-        by_name = {TalkBy.TOWNSHIP_MENTOR: reserve.township_mentor_name}.get(by, "")
-        if by == TalkBy.VILLAGE_MENTOR and reserve.mentor_id:
-            by_name = reserve.mentor.name if reserve.mentor else ""
+    if not by_name.strip() and by == TalkBy.TOWNSHIP_MENTOR:
+        by_name = reserve.township_mentor_name
+    elif not by_name.strip() and by == TalkBy.VILLAGE_MENTOR and reserve.mentor is not None:
+        by_name = reserve.mentor.name
     if not by_name.strip():
         raise MentoringRefused("请填写谈话人姓名")
     if not topic.strip():

@@ -58,9 +58,10 @@ def mentor_name(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             name_mentor(reserve=reserve, **form.cleaned_data)
-            form = None
         except MentoringRefused as error:
             refused(form, error)
+        else:
+            return _section(request, reserve, "mentors")
     return _section(request, reserve, "mentors", mentor_form=form)
 
 
@@ -71,9 +72,10 @@ def talk_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             record_talk(reserve=reserve, recorded_by=request.user, **form.cleaned_data)
-            form = None
         except MentoringRefused as error:
             refused(form, error)
+        else:
+            return _section(request, reserve, "talks")
     return _section(request, reserve, "talks", talk_form=form)
 
 
@@ -84,9 +86,10 @@ def placement_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             add_placement(reserve=reserve, **form.cleaned_data)
-            form = None
         except MentoringRefused as error:
             refused(form, error)
+        else:
+            return _section(request, reserve, "placements")
     return _section(request, reserve, "placements", placement_form=form)
 
 
@@ -97,9 +100,10 @@ def programme_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             record_programme(person=reserve.person, **form.cleaned_data)
-            form = None
         except ProgrammeRefused as error:
             refused(form, error)
+        else:
+            return _section(request, reserve, "programmes")
     return _section(request, reserve, "programmes", programme_form=form)
 
 

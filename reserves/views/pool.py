@@ -70,9 +70,9 @@ class Area:
 def area_for(user: User, level: str | None, code: str | None) -> Area:
     """The user's own area when no level is given; a county or township in their scope; outsiders 404."""
     if level is None:
-        if user.is_township_secretary and user.township_id:
+        if user.is_township_secretary and user.township is not None:
             level, code = "township", user.township.code
-        elif user.is_county_staff and user.county_id:
+        elif user.is_county_staff and user.county is not None:
             level, code = "county", user.county.code
         else:
             level, code = "city", ""

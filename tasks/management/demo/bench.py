@@ -198,10 +198,10 @@ def _dropped_trainee(*, today: dt.date) -> None:
         .select_related("person", "village__township")
         .first()
     )
-    degree = TrainingClass.objects.filter(
-        county_id=reserve.village.township.county_id if reserve else None, level=ClassLevel.DEGREE
-    ).first()
-    if reserve is None or degree is None:
+    if reserve is None:
+        return
+    degree = TrainingClass.objects.filter(county_id=reserve.village.township.county_id, level=ClassLevel.DEGREE).first()
+    if degree is None:
         return
     person = reserve.person
     # After the drop-out the course under way is gone (record_programme/end_programme keep this in step in the product).
