@@ -43,6 +43,8 @@ def test_reserve_fields_exactly_as_api_md(client_a, reserve):
         "status",
         "added_on",
         "withdrawn_reason",
+        "eligible",
+        "eligibility_note",
     }
     assert body["results"][0]["village"] == "511902100201"
 
