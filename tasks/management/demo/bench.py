@@ -5,7 +5,8 @@ recompute, which re-checks every reserve's eligibility and finds missing mentors
 does nothing once any talent exists. Bulk inserts, so the city scale stays fast. What it shows:
 - a talent pool in most villages (people working elsewhere, business owners, graduates, veterans, 致富能手), and in
   the demo township one talent promoted to reserve in one step (`promote_talent`: the same person record);
-- mentors named for most active reserves, talks for most of them (about one in ten overdue), a few 培育岗;
+- mentors named for most active reserves, talks for most of them (about one in ten overdue, and in the demo township
+  one reserve whose mentor and secretary talks are both overdue), a few 培育岗;
 - 梁坝村 (`DROPPED_TRAINEE_VILLAGE`): its only secretary reserve was a 大专 student of the county's degree class
   (大专在读, so eligible without a reason) and dropped out: the re-check finds them 初中, they stop counting, and
   书记无后备 returns with the reason;
@@ -73,6 +74,7 @@ def seed_hook(*, scale: Scale, seed: int) -> None:
         _seed_talents(rng, today=today)
         _seed_mentoring(rng, today=today)
         _promote_one(today=today)
+        _overdue_talk(today=today)
         _dropped_trainee(today=today)
         _students(today=today)
 
@@ -188,6 +190,22 @@ def _promote_one(*, today: dt.date) -> None:
     )
     if talent is not None:
         promote_talent(talent=talent, target_post=Post.DIRECTOR, added_on=max(talent.entered_on, today))
+
+
+def _overdue_talk(*, today: dt.date) -> None:
+    """A reserve of the demo township whose talks are overdue: mentor 8 months ago, township secretary 14 months ago."""
+    reserve = (
+        Reserve.objects.active()
+        .filter(village__township__code=DEMO_TOWNSHIP, added_on__lte=add_months(today, -15))
+        .order_by("village__code", "pk")
+        .first()
+    )
+    if reserve is None:
+        return
+    reserve.talks.all().delete()
+    for months, by, who in ((8, TalkBy.TOWNSHIP_MENTOR, reserve.township_mentor_name or "乡镇帮带人"),
+                            (14, TalkBy.TOWNSHIP_SECRETARY, "乡镇党委书记")):  # fmt: skip
+        Talk.objects.create(reserve=reserve, held_on=add_months(today, -months), by=by, by_name=who, topic="工作近况")
 
 
 def _dropped_trainee(*, today: dt.date) -> None:
