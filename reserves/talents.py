@@ -1,9 +1,10 @@
 """The talent pool (人才库 / 回引库) upstream of reserves: entering people, and promoting one to reserve in one step.
 
 Contract:
-- `enter_talent` keeps a person of the village in the pool: someone not on its roster yet (no current post in the
-  village, not an active reserve there, not already in its pool), with where they are, whether they would come
-  back and their rural-talent category. The township's secretary enters them (the views and the API check who).
+- `enter_talent` keeps a person of the village in the pool: someone whose home village it is, not on its roster yet
+  (no current post in the village, not an active reserve there, not already in its pool), with where they are,
+  whether they would come back and their rural-talent category. The township's secretary enters them (the views and
+  the API check who).
 - `promote_talent` makes the talent a reserve of the same village in one transaction: the same person record
   (nothing is copied), the same eligibility check and override rule as the reserve form (`_enter_reserve`, the one
   place this module creates a reserve), and the talent marked promoted with a link to the new reserve.
@@ -37,7 +38,9 @@ class TalentRefused(ValueError):
 
 def entry_refusal(*, person: Person, village: Village) -> str | None:
     """Why the person cannot enter the village's pool (None when they can): the pool is for people not on the
-    village's roster yet."""
+    village's roster yet, and from the village (their home village: the scope the person is seen in)."""
+    if person.home_village_id != village.pk:
+        return f"{person.name}的户籍/所在村不是{village.name}：人才库只登记本村人员"
     if PostAssignment.objects.current().filter(person=person, village=village).exists():
         return f"{person.name}现任本村职务，已在花名册中，无需纳入人才库"
     if Reserve.objects.active().filter(person=person, village=village).exists():

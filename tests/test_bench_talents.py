@@ -52,6 +52,9 @@ def test_the_pool_is_for_people_not_on_the_roster_yet(world):
     enter_talent(person=newcomer, village=world.village_a, by=None, source="graduate", category="governance")
     with pytest.raises(TalentRefused, match="已在本村人才库中"):
         enter_talent(person=newcomer, village=world.village_a, by=None, source="graduate", category="governance")
+    elsewhere = f.PersonFactory(home_village=world.village_b, birth_date=dt.date(1999, 1, 1))
+    with pytest.raises(TalentRefused, match="人才库只登记本村人员"):
+        enter_talent(person=elsewhere, village=world.village_a, by=None, source="graduate", category="governance")
     talent = Talent.objects.get(person=newcomer)
     with pytest.raises(TalentRefused, match="退出原因"):
         leave_pool(talent=talent, reason=" ")
