@@ -28,6 +28,7 @@ def steps(db: str) -> dict[str, tuple[list[str], dict[str, str]]]:
         "import": (["bench_import.py", "--db", db], {}),
         "reports": (["bench_reports.py"], {"DATABASE_URL": url}),
         "seed": (["bench_seed.py"], {}),
+        "pool": (["bench_pool.py", "--db", url], {}),
     }
 
 

@@ -9,4 +9,7 @@ urlpatterns = [
     path("todo/", views.todo, name="todo"),
     path("dashboard/county/<str:code>/", views.dashboard, {"level": "county"}, name="dashboard_county"),
     path("dashboard/township/<str:code>/", views.dashboard, {"level": "township"}, name="dashboard_township"),
+    path("dashboard/pool/", views.pool_card_view, name="pool_card"),
+    path("dashboard/county/<str:code>/pool/", views.pool_card_view, {"level": "county"}, name="pool_card_county"),
+    path("dashboard/township/<str:code>/pool/", views.pool_card_view, {"level": "township"}, name="pool_card_township"),
 ]

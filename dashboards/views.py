@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from dashboards.figures import Band, Dashboard, Level, build_dashboard, dashboard_scope
+from dashboards.pool import pool_card
 from dashboards.templatetags.dashboard_tags import drill_href
 from dashboards.todo import township_todo
 from villages.charts import Bar, bar_chart
@@ -78,3 +79,9 @@ def todo(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("dashboards:dashboard")
     todo_list = township_todo(user=user, today=timezone.localdate())
     return render(request, "dashboards/todo.html", {"todo": todo_list})
+
+
+def pool_card_view(request: AuthedHttpRequest, level: Level | None = None, code: str | None = None) -> HttpResponse:
+    """The 后备队伍 card, loaded by the dashboard after the page (htmx) so the page keeps its own query budget."""
+    scope = dashboard_scope(user=request.user, level=level, code=code)
+    return render(request, "dashboards/_pool_card.html", {"pool": pool_card(scope=scope)})

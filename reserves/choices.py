@@ -43,3 +43,75 @@ class EnrollmentStatus(models.TextChoices):
 class SlateStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     FINAL = "final", "定稿"
+
+
+# ---- growing the bench (docs/domain.md §11) ----
+
+
+class TalentSource(models.TextChoices):
+    """Where a person of the talent pool (人才库 / 回引库) comes from."""
+
+    MIGRANT_WORKER = "migrant_worker", "外出务工经商人员"
+    BUSINESS_OWNER = "business_owner", "个体工商户、企业主"
+    GRADUATE = "graduate", "高校毕业生"
+    VETERAN = "veteran", "退役军人"
+    LOCAL_EXPERT = "local_expert", "本土致富能手"
+    OTHER = "other", "其他"
+
+
+class RuralTalentCategory(models.TextChoices):
+    """The national rural-talent categories (乡村人才分类)."""
+
+    AGRICULTURAL_PRODUCTION = "agricultural_production", "农业生产经营人才"
+    SECONDARY_TERTIARY = "secondary_tertiary", "农村二三产业发展人才"
+    PUBLIC_SERVICE = "public_service", "乡村公共服务人才"
+    GOVERNANCE = "governance", "乡村治理人才"
+    SCIENCE_TECHNOLOGY = "science_technology", "农业农村科技人才"
+
+
+class ReturnWillingness(models.TextChoices):
+    WILLING = "willing", "愿意回村"
+    CONSIDERING = "considering", "有意向，待沟通"
+    UNWILLING = "unwilling", "暂无意向"
+    UNKNOWN = "unknown", "未了解"
+
+
+class TalentStatus(models.TextChoices):
+    IN_POOL = "in_pool", "在库"
+    PROMOTED = "promoted", "已纳入后备"
+    LEFT = "left", "退出"
+
+
+class MentorSide(models.TextChoices):
+    """Each reserve has two named mentors (联系帮带责任人): one from the township, one from the village."""
+
+    TOWNSHIP = "township", "乡镇帮带人"
+    VILLAGE = "village", "村级帮带人"
+
+
+class TalkBy(models.TextChoices):
+    """Who held a talk (谈心谈话) with a reserve."""
+
+    TOWNSHIP_MENTOR = "township_mentor", "乡镇帮带人"
+    VILLAGE_MENTOR = "village_mentor", "村级帮带人"
+    TOWNSHIP_SECRETARY = "township_secretary", "乡镇党委书记"
+    OTHER = "other", "其他"
+
+
+MENTOR_TALKS: frozenset[str] = frozenset({TalkBy.TOWNSHIP_MENTOR, TalkBy.VILLAGE_MENTOR})
+
+
+class ProgrammeStatus(models.TextChoices):
+    """A 学历提升 programme: under way (在读), graduated, dropped out."""
+
+    STUDYING = "studying", "在读"
+    GRADUATED = "graduated", "已毕业"
+    DROPPED = "dropped", "退学"
+
+
+# Levels a 学历提升 programme leads to (open-university 专科 and 本科, some postgraduate).
+PROGRAMME_LEVELS = [
+    ("associate", "大学专科"),
+    ("bachelor", "大学本科"),
+    ("postgraduate", "研究生"),
+]

@@ -1,9 +1,10 @@
 """Reserve-cadre eligibility against the county's rules (docs/domain.md §6, eligibility).
 
 Defaults (each configurable per county in `villages.rules`): age ≤ 35 周岁, ≤ 45 allowed as 放宽 (relaxed);
-education 高中/中专 or above, judged on the highest of full-time and in-service education, where 大专在读
-(education_in_progress == associate) counts as 大专. An ineligible person can still be added as a reserve, but
-only with a recorded reason (Reserve.eligibility_override_reason).
+education 高中/中专 or above, judged on the highest of full-time and in-service education and a course under way
+(在读) as the county's rule `in_progress_counts` says (villages/education.py: by default 大专在读 counts as 大专).
+Whether an active reserve still meets these rules is kept on the reserve by reserves/standing.py. An ineligible
+person can still be added as a reserve, but only with a recorded reason (Reserve.eligibility_override_reason).
 
 Entering or keeping a reserve (web forms and API alike call these): `reserve_candidates` (who may be chosen for a
 village), `reserve_eligibility` (the check on the village's reference date), `override_refusal` (an ineligible
@@ -19,6 +20,7 @@ from django.db.models import QuerySet
 
 from reserves.models import Reserve
 from villages.choices import EDUCATION_RANK, Education
+from villages.education import CountedEducation, person_education
 from villages.models import Person, Village
 from villages.risk import reference_date
 from villages.rules import RuleSet, rules_for
@@ -45,12 +47,10 @@ def _floor_label(code: str) -> str:
     return "或".join(e.label for e in same_rank)
 
 
-def effective_education(person: Person) -> str:
-    """Highest of full-time and in-service education; 大专在读 counts as 大专."""
-    candidates = [e for e in (person.education, person.education_in_service) if e]
-    if person.education_in_progress == Education.ASSOCIATE:
-        candidates.append(Education.ASSOCIATE)
-    return max(candidates, key=lambda e: EDUCATION_RANK[e])
+def effective_education(person: Person, *, rules: RuleSet) -> CountedEducation:
+    """Highest of full-time and in-service education; a course under way (在读) as the county's rule
+    `in_progress_counts` says (villages/education.py; by default 大专在读 counts as 大专)."""
+    return person_education(person, rules=rules)
 
 
 def check_eligibility(*, person: Person, village: Village, on: dt.date, rules: RuleSet | None = None) -> Eligibility:
@@ -69,10 +69,10 @@ def check_eligibility(*, person: Person, village: Village, on: dt.date, rules: R
     elif age > rules.reserve_age_max:
         relaxed = True
         reasons.append(f"{age}岁，超过{rules.reserve_age_max}岁，属放宽（≤{rules.reserve_age_relaxed_max}岁）")
-    education = effective_education(person)
-    if EDUCATION_RANK[education] < EDUCATION_RANK[rules.reserve_education_min]:
+    education = effective_education(person, rules=rules)
+    if education.rank < EDUCATION_RANK[rules.reserve_education_min]:
         eligible = False
-        reasons.append(f"学历为{Education(education).label}，低于{_floor_label(rules.reserve_education_min)}")
+        reasons.append(f"学历为{education.label}，低于{_floor_label(rules.reserve_education_min)}")
     return Eligibility(eligible=eligible, relaxed=relaxed and eligible, reasons=reasons)
 
 

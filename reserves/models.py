@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, When
 from simple_history.models import HistoricalRecords
 
 from reserves.choices import (
@@ -19,13 +19,35 @@ from reserves.choices import (
     ReserveStatus,
     SlateStatus,
 )
-from villages.choices import Grade, Post
+from reserves.models_bench import (  # registered with the app here; importable from reserves.models
+    EducationProgramme,
+    Placement,
+    Talent,
+    Talk,
+)
+from villages.choices import Grade, Post, counting_reserve
 from villages.models import County, Group, Person, PostAssignment, Village
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from villages.models import User
+
+__all__ = [
+    "DevelopmentMeasure",
+    "EducationProgramme",
+    "Election",
+    "ElectionResult",
+    "Enrollment",
+    "Placement",
+    "Reserve",
+    "ReserveAssessment",
+    "Slate",
+    "SlateCandidate",
+    "Talent",
+    "Talk",
+    "TrainingClass",
+]
 
 
 class ReserveQuerySet(models.QuerySet["Reserve"]):
@@ -37,6 +59,16 @@ class ReserveQuerySet(models.QuerySet["Reserve"]):
 
     def active(self) -> ReserveQuerySet:
         return self.filter(status=ReserveStatus.ACTIVE)
+
+    def counting(self) -> ReserveQuerySet:
+        """Active reserves that count for 一职一备, the reserve count and coverage (`counting_reserve`)."""
+        return self.filter(counting_reserve())
+
+    def annotate_counting(self) -> ReserveQuerySet:
+        """Each reserve with `counts`: whether it is one of `counting()`."""
+        return self.annotate(
+            counts=Case(When(counting_reserve(), then=True), default=False, output_field=BooleanField())
+        )
 
 
 class Reserve(models.Model):
@@ -50,14 +82,20 @@ class Reserve(models.Model):
     emergency_successor = models.BooleanField("应急接替人选", default=False)
     added_on = models.DateField("入库日期")
     added_how = models.CharField("产生方式", max_length=20, choices=AddedHow.choices, default=AddedHow.RECOMMENDED)
+    # The village mentor (联系帮带责任人, from the village's roster) and the township mentor (a township cadre, who has
+    # no Person record: name and post), each with the date named (rule mentor_named_within_months, mentoring.py).
     mentor = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="mentees",
-        verbose_name="帮带人",
+        verbose_name="村级帮带人",
     )
+    mentor_named_on = models.DateField("村级帮带人明确日期", null=True, blank=True)
+    township_mentor_name = models.CharField("乡镇帮带人", max_length=50, blank=True)
+    township_mentor_post = models.CharField("乡镇帮带人职务", max_length=50, blank=True)
+    township_mentor_named_on = models.DateField("乡镇帮带人明确日期", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=ReserveStatus.choices, default=ReserveStatus.ACTIVE)
     withdrawn_reason = models.CharField("退出原因", max_length=200, blank=True)
     status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
@@ -70,9 +108,14 @@ class Reserve(models.Model):
         verbose_name="任用岗位",
     )
     eligibility_override_reason = models.CharField("不符合条件仍纳入的理由", max_length=300, blank=True)
+    # Kept true by reserves/standing.py whenever the person, their training or the rules change: an active reserve
+    # counts (一职一备, reserve count, coverage) only while eligible or kept with the reason above.
+    eligible = models.BooleanField("符合条件", default=True, editable=False)
+    eligibility_note = models.CharField("资格说明", max_length=300, blank=True, editable=False)
+    eligibility_changed_on = models.DateField("资格变化日期", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "eligibility_changed_on"])
     objects = ReserveQuerySet.as_manager()
 
     class Meta:

@@ -8,7 +8,8 @@ Definitions (docs/domain.md §6; numerator and denominator are always kept toget
 - retention after N years: of those whose first post-class 两委 term started at least N years before `as_of`,
   the share still holding a 两委 post on that start date + N years.
 - re-elected: entered, and elected (how=elected) to a 两委 post again at a later election.
-- reserve coverage: villages with an active reserve targeted at the party secretary post ÷ all villages.
+- reserve coverage: villages with a reserve that counts (active, and eligible or kept with a recorded reason)
+  targeted at the party secretary post ÷ all villages.
 
 All functions load their facts in a constant number of queries (three for outcomes, one for coverage),
 whatever the number of classes, trainees or villages.
@@ -328,14 +329,15 @@ class SecretaryReserveFlag(TypedDict):
 def villages_with_secretary_reserve(
     villages: QuerySet[Village],
 ) -> QuerySet[WithAnnotations[Village, SecretaryReserveFlag]]:
-    secretary_reserve = Reserve.objects.filter(
-        village=OuterRef("pk"), status=ReserveStatus.ACTIVE, target_post=Post.PARTY_SECRETARY
-    )
+    """Each village with `has_secretary_reserve`: a reserve for the secretary post that counts (active, and eligible
+    or kept with a recorded reason: reserves/standing.py)."""
+    secretary_reserve = Reserve.objects.counting().filter(village=OuterRef("pk"), target_post=Post.PARTY_SECRETARY)
     return villages.annotate(has_secretary_reserve=Exists(secretary_reserve))
 
 
 def reserve_coverage(*, villages: QuerySet[Village]) -> Rate:
-    """Villages with an active secretary reserve ÷ all villages (one query); withdrawn/appointed ones do not count."""
+    """Villages with a secretary reserve that counts ÷ all villages (one query); withdrawn/appointed reserves, and
+    active ones who no longer meet the rules without a recorded reason, do not count."""
     flags = list(villages_with_secretary_reserve(villages).values_list("has_secretary_reserve", flat=True))
     return Rate(sum(flags), len(flags))
 

@@ -62,8 +62,9 @@ class ReserveSerializer(VersionedSerializer):
         model = Reserve
         fields = [
             "id", "person", "village", "target_post", "readiness", "rank", "status", "added_on", "added_how",
-            "withdrawn_reason", "override_reason", "version",
+            "withdrawn_reason", "override_reason", "eligible", "eligibility_note", "version",
         ]  # fmt: skip
+        read_only_fields = ["eligible", "eligibility_note"]  # kept true by reserves/standing.py
         extra_kwargs = {"added_on": {"required": True}, "rank": {"min_value": 1}}
         validators: list = []  # one active entry per target post: duplicate_refusal says it in words
 

@@ -5,11 +5,14 @@ from reserves.views import (
     election_progress,
     elections,
     lists,
+    mentoring,
     outcomes,
+    pool,
     results_workbook,
     roster,
     slates,
     succession,
+    talents,
 )
 
 app_name = "reserves"
@@ -58,4 +61,23 @@ urlpatterns = [
     path("slates/<int:pk>/", slates.slate_detail, name="slate"),
     path("slates/<int:pk>/seat/", slates.slate_seat, name="slate_seat"),
     path("slates/<int:pk>/status/", slates.slate_status, name="slate_status"),
+    # Growing the bench: talent pool, mentors and talks, 学历提升, pool figures (docs/domain.md §11).
+    path("talents/", talents.talent_list, name="talents"),
+    path("talents/new/", talents.talent_add, name="talent_add"),
+    path("talents/<int:pk>/", talents.talent_detail, name="talent"),
+    path("talents/<int:pk>/promote/", talents.talent_promote, name="talent_promote"),
+    path("talents/<int:pk>/leave/", talents.talent_leave, name="talent_leave"),
+    path("reserves/<int:pk>/mentors/", mentoring.mentor_name, name="mentor_name"),
+    path("reserves/<int:pk>/talks/new/", mentoring.talk_add, name="talk_add"),
+    path("reserves/<int:pk>/placements/new/", mentoring.placement_add, name="placement_add"),
+    path("reserves/<int:pk>/programmes/new/", mentoring.programme_add, name="programme_add"),
+    path("reserves/<int:pk>/programmes/<int:programme_pk>/end/", mentoring.programme_end, name="programme_end"),
+    path("mentoring/", mentoring.mentoring_list, name="mentoring"),
+    path("pool/", pool.pool_page, name="pool_home"),
+    path("pool/city/", pool.pool_page, {"level": "city"}, name="pool_city"),
+    path("pool/city/reserves/", pool.pool_reserves, {"level": "city"}, name="pool_reserves_city"),
+    path("pool/city/students/", pool.pool_students, {"level": "city"}, name="pool_students_city"),
+    path("pool/<str:level>/<str:code>/", pool.pool_page, name="pool"),
+    path("pool/<str:level>/<str:code>/reserves/", pool.pool_reserves, name="pool_reserves"),
+    path("pool/<str:level>/<str:code>/students/", pool.pool_students, name="pool_students"),
 ]

@@ -168,3 +168,39 @@ class RuleValueFactory(DjangoModelFactory[models.RuleValue]):
     value = 60
     effective_on = dt.date(2026, 1, 1)
     document_number = factory.Sequence(lambda n: f"巴组通〔2026〕{n}号")
+
+
+class TalentFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.Talent
+
+    person = factory.SubFactory(PersonFactory, birth_date=dt.date(1994, 8, 1), education=Education.ASSOCIATE)
+    village = factory.LazyAttribute(lambda o: o.person.home_village)
+    source = "migrant_worker"
+    category = "secondary_tertiary"
+    current_location = "浙江省宁波市"
+    willingness = "willing"
+    entered_on = dt.date(2025, 3, 1)
+
+
+class TalkFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.Talk
+
+    reserve = factory.SubFactory(ReserveFactory)
+    held_on = dt.date(2025, 6, 1)
+    by = "village_mentor"
+    by_name = "王帮带"
+    topic = "工作近况与学习计划"
+
+
+class EducationProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = reserve_models.EducationProgramme
+
+    person = factory.SubFactory(PersonFactory)
+    institution = "四川开放大学巴中分部"
+    major = "农村行政管理"
+    level = Education.ASSOCIATE
+    enrolled_on = dt.date(2025, 3, 1)
+    expected_graduation_on = dt.date(2027, 7, 1)

@@ -10,7 +10,7 @@ from django.test import Client
 from reserves.models import ElectionResult
 from tests import factories as f
 from villages.choices import Post
-from villages.models import Group, Village
+from villages.models import Group, PostAssignment, Village
 
 API = "/api/v1"
 JSON = "application/json"
@@ -78,7 +78,7 @@ def test_removing_a_group_with_past_records_is_400_and_keeps_everything(client_c
     past = f.PostAssignmentFactory(
         person=f.PersonFactory(home_village=village), village=village, post=Post.GROUP_LEADER, group=group
     )
-    past.end(on=dt.date(2024, 1, 1))
+    PostAssignment.objects.filter(pk=past.pk).update(end_on=dt.date(2024, 1, 1))
     election = f.ElectionFactory(village=village)
     ElectionResult.objects.create(election=election, person=past.person, post=Post.GROUP_LEADER, group=group)
     response = client_county.patch(

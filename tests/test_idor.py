@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from backend.api_urls import router
-from reserves.models import Election, Slate
+from reserves.models import Election, Reserve, Slate
 from tasks.models import ImportJob, JobStatus, ReportJob
 from tests import factories as f
 from villages.models import Person, PostAssignment, Risk
@@ -104,6 +104,9 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         deleted,
         assessment,
     ]
+    talent = f.TalentFactory(id=next(next_pk), person=f.PersonFactory(id=next(next_pk), home_village=village))
+    programme = f.EducationProgrammeFactory(id=next(next_pk), person=reserve.person)
+    objects += [talent, talent.person, programme]
     by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)
@@ -130,6 +133,7 @@ def argument_values(pattern: URLPattern, objects: TownshipA) -> list[dict[str, o
     candidates: dict[str, list[Any]] = {
         "code": objects.codes,
         "pk": objects.pks,
+        "programme_pk": objects.pks,
         "level": ["village", "township", "county"],
     }
     names = list(pattern.pattern.converters)
@@ -173,6 +177,11 @@ def api_model(viewset) -> type[models.Model]:
     return viewset.serializer_class.Meta.model
 
 
+def nested(prefix: str) -> bool:
+    """A route under another object (`reserves/{id}/talks/`): its URL names the parent, not the row."""
+    return "(?P<" in prefix
+
+
 def api_routes():
     for prefix, viewset, basename in router.registry:
         for route in router.get_routes(viewset):
@@ -184,8 +193,8 @@ def api_routes():
 
 def test_every_api_resource_of_township_a_answers_404_to_township_b(client_a, client_b, township_a, world):
     checked, problems = 0, []
-    for _prefix, viewset, basename, route, mapping in api_routes():
-        if not route.detail or basename in API_COUNTY_LEVEL:
+    for prefix, viewset, basename, route, mapping in api_routes():
+        if not route.detail or basename in API_COUNTY_LEVEL or nested(prefix):
             continue
         lookup = viewset.lookup_field
         kwarg = viewset.lookup_url_kwarg or lookup
@@ -212,8 +221,8 @@ def test_every_api_resource_of_township_a_answers_404_to_township_b(client_a, cl
 
 def test_api_lists_never_show_township_a_to_township_b(client_b, township_a, world):
     problems = []
-    for _prefix, viewset, basename, route, _mapping in api_routes():
-        if route.detail or basename in API_COUNTY_LEVEL or "get" not in route.mapping:
+    for prefix, viewset, basename, route, _mapping in api_routes():
+        if route.detail or basename in API_COUNTY_LEVEL or "get" not in route.mapping or nested(prefix):
             continue
         model = api_model(viewset)
         lookup = viewset.lookup_field
@@ -230,6 +239,27 @@ def test_api_lists_never_show_township_a_to_township_b(client_b, township_a, wor
             if leaked or SECRET_NAME in response.content.decode():
                 problems.append(f"GET {url} {params} shows township A's {sorted(leaked) or SECRET_NAME}")
     assert not problems, "\n".join(problems)
+
+
+def test_nested_api_routes_of_township_a_answer_404_to_township_b(client_a, client_b, township_a):
+    """`reserves/{id}/mentors/`, `…/talks/`, `…/placements/`: township A's reserve, asked by township B → 404."""
+    checked, problems = 0, []
+    reserve = township_a.by_model[Reserve][0]
+    for prefix, _viewset, basename, route, mapping in api_routes():
+        if not nested(prefix):
+            continue
+        assert prefix.startswith("reserves/"), f"{prefix}: teach the IDOR sweep which parent this route names"
+        url = reverse(route.name.format(basename=basename), kwargs={"id": reserve.pk})
+        if client_a.get(url).status_code != 200:
+            problems.append(f"{url}: township A's own reserve does not reach it")
+            continue
+        for method in mapping:
+            code = getattr(client_b, method)(url, content_type="application/json", data={}).status_code
+            checked += 1
+            if code != 404:
+                problems.append(f"{method.upper()} {url} → {code} for township B, expected 404")
+    assert not problems, "\n".join(problems)
+    assert checked >= 6
 
 
 def test_creating_a_report_for_township_a_is_404_for_township_b(client_b, township_a, world):

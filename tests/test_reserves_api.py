@@ -46,6 +46,8 @@ def test_reserve_fields_exactly_as_api_md(client_a, reserve):
         "added_how",
         "withdrawn_reason",
         "override_reason",
+        "eligible",
+        "eligibility_note",
         "version",
     }
     assert body["results"][0]["village"] == "511902100201"

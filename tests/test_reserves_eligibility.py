@@ -9,7 +9,7 @@ import pytest
 from reserves.eligibility import check_eligibility, effective_education
 from tests import factories as f
 from villages.choices import Education
-from villages.rules import add_rule_value
+from villages.rules import RuleSet, add_rule_value
 
 ON = dt.date(2026, 11, 27)
 
@@ -48,11 +48,14 @@ def test_in_service_education_and_associate_in_progress_count(world):
     person = f.PersonFactory(
         home_village=world.village_a, education=Education.JUNIOR_HIGH, education_in_service=Education.HIGH_SCHOOL
     )
-    assert effective_education(person) == Education.HIGH_SCHOOL
+    rules = RuleSet()  # in_progress_counts = 1 (the default): 大专在读 counts as 大专
+    assert effective_education(person, rules=rules).level == Education.HIGH_SCHOOL
     person.education_in_progress = Education.ASSOCIATE
-    assert effective_education(person) == Education.ASSOCIATE
+    assert effective_education(person, rules=rules).level == Education.ASSOCIATE
+    assert effective_education(person, rules=rules).label == "大学专科（在读）"
     person.education_in_progress = Education.BACHELOR  # 本科在读 is not counted: only 大专在读 is
-    assert effective_education(person) == Education.HIGH_SCHOOL
+    assert effective_education(person, rules=rules).level == Education.HIGH_SCHOOL
+    assert effective_education(person, rules=rules).label == "高中（大学本科在读）"
 
 
 def test_county_rule_values_change_the_limits(world):

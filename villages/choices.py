@@ -1,6 +1,7 @@
 """Code lists. API values are the enum values; the UI shows the Chinese labels (docs/api.md "Enumerations")."""
 
 from django.db import models
+from django.db.models import Q
 
 
 class Organ(models.TextChoices):
@@ -184,10 +185,18 @@ class VillageFlag(models.TextChoices):
 
 def flag_label(kind: str) -> str:
     """The Chinese label of a person or village rule key (the key itself if it is neither)."""
-    for flags in (PersonFlag, VillageFlag):
+    for flags in (PersonFlag, VillageFlag, BenchRiskKind):
         if kind in flags.values:
             return str(flags(kind).label)
     return kind
+
+
+class BenchRiskKind(models.TextChoices):
+    """Risk kinds found by the reserves app (reserves/mentoring.py, reserves/standing.py), a layer above the engine."""
+
+    MENTOR_MISSING = "mentor_missing", "未按时明确帮带人"
+    TALK_OVERDUE = "talk_overdue", "谈心谈话逾期"
+    RESERVE_INELIGIBLE = "reserve_ineligible", "后备干部不再符合条件"
 
 
 class ReviewStatus(models.TextChoices):
@@ -222,3 +231,13 @@ class ReserveStatus(models.TextChoices):
     ACTIVE = "active", "在库"
     APPOINTED = "appointed", "已任用"
     WITHDRAWN = "withdrawn", "退出"
+
+
+def counting_reserve(prefix: str = "") -> Q:
+    """A reserve that counts for 一职一备 (no_secretary_reserve), the reserve count and coverage: active, the person
+    not deleted, and eligible under the county's rules (`eligible`, kept true by reserves/standing.py) or kept with a
+    recorded reason. `prefix` reaches the reserve from another model (e.g. "reserves__" from a village); the risk
+    engine sits below the reserves app and names its fields through this one condition."""
+    return Q(**{f"{prefix}status": ReserveStatus.ACTIVE, f"{prefix}person__deleted_at__isnull": True}) & (
+        Q(**{f"{prefix}eligible": True}) | Q(**{f"{prefix}eligibility_override_reason__gt": ""})
+    )

@@ -21,7 +21,7 @@ from django.db.models import Q
 from villages.choices import EDUCATION_RANK, Education
 from villages.models import County, RuleValue
 
-ValueKind = Literal["age", "days", "years", "count", "share", "education"]
+ValueKind = Literal["age", "days", "months", "years", "count", "share", "education", "in_progress"]
 # A rule value as a RuleSet attribute: a number of years/days/people, a share, or an education tier.
 RuleScalar = int | float | str
 
@@ -37,6 +37,13 @@ EDUCATION_OF_RANK: dict[int, str] = {
 }
 DEFAULT_DOCUMENT_NUMBER = "默认值（未经文件核实）"
 DEFAULT_EFFECTIVE_ON = dt.date(2021, 1, 1)
+# How a course under way (在读) counts (villages/education.py): 0 = only degrees held, 1 = 大专在读 as 大专 (the
+# default, as before), 2 = every course under way as the level studied.
+IN_PROGRESS_LABELS: dict[int, str] = {
+    0: "不计入：只认已取得的学历",
+    1: "大专在读计为大专",
+    2: "在读均按所读层次计入",
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,11 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "reserve_age_relaxed_max": RuleSpec("后备干部放宽年龄（岁及以下）", "age"),
     "reserve_education_min": RuleSpec("后备干部学历（该学历及以上）", "education"),
     "roster_confirmation_days": RuleSpec("花名册确认周期（天）", "days"),
+    # Growing the bench (docs/domain.md §11): mentors, talks and how 在读 counts.
+    "mentor_named_within_months": RuleSpec("后备干部入库后明确帮带人时限（月）", "months"),
+    "mentor_talk_months": RuleSpec("帮带人谈心谈话间隔（月，至少每…一次）", "months"),
+    "secretary_talk_months": RuleSpec("乡镇党委书记与后备干部谈话间隔（月）", "months"),
+    "in_progress_counts": RuleSpec("在读学历计入方式", "in_progress"),
 }
 
 
@@ -99,6 +111,10 @@ class RuleSet:
     reserve_education_min: str = Education.HIGH_SCHOOL
     # Without a rule value, villages/roster/confirmation.py uses settings.ROSTER_CONFIRMATION_PERIOD_DAYS.
     roster_confirmation_days: int = 90
+    mentor_named_within_months: int = 1
+    mentor_talk_months: int = 6
+    secretary_talk_months: int = 12
+    in_progress_counts: int = 1  # IN_PROGRESS_LABELS
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_low_education(self, education: str) -> bool:
@@ -134,6 +150,8 @@ def display_value(key: str, value: RuleScalar | Decimal) -> str:
         return str(Education(str(value)).label)
     if kind == "share":
         return f"{float(value) * 100:g}%"
+    if kind == "in_progress":
+        return IN_PROGRESS_LABELS[int(str(value))]
     return f"{value:g}" if isinstance(value, float | Decimal) else str(value)
 
 

@@ -16,6 +16,7 @@ from reserves.eligibility import check_eligibility, reserve_candidates
 from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, ReserveForm, WithdrawForm
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
+from reserves.views.reserve_sections import bench_context
 from villages import permissions
 from villages.http import AuthedHttpRequest, page_or_partial, saved_section
 from villages.models import Village
@@ -106,6 +107,7 @@ def detail_context(request: AuthedHttpRequest, reserve: Reserve, **forms: Any) -
         "assessment_form": forms.get("assessment_form")
         or (ReserveAssessmentForm(reserve=reserve) if can_edit else None),
         "today": timezone.localdate(),
+        **bench_context(request, reserve, **forms),
     }
 
 

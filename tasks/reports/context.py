@@ -21,8 +21,6 @@ from reserves.succession import VillageSuccession, village_succession
 from villages.charts import Bar, bar_chart
 from villages.choices import (
     ACTING_HOWS,
-    EDUCATION_RANK,
-    Education,
     Gender,
     Grade,
     Health,
@@ -31,8 +29,10 @@ from villages.choices import (
     Post,
     Severity,
 )
-from villages.models import Assessment, PostAssignment, Village
+from villages.education import person_education
+from villages.models import Assessment, Person, PostAssignment, Village
 from villages.risk import Evaluation, Finding, RuleResult, evaluations_for_villages, reference_date
+from villages.rules import RuleSet, rules_for
 from villages.structure import Stats, aggregate_stats, roster_date, structure_profile
 
 POST_ORDER = {post: index for index, post in enumerate(Post.values)}
@@ -128,12 +128,15 @@ def _label(choices: type[TextChoices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
-def _highest_education(education: str, in_service: str) -> str:
-    best = max((e for e in (education, in_service) if e), key=lambda e: EDUCATION_RANK[e], default="")
-    return _label(Education, best) if best else ""
+def _education(person: Person, rules: RuleSet) -> str:
+    """The education printed: degrees held, and a course under way as the county's rule counts it (大学专科（在读）,
+    or 初中（大学专科在读） when it does not count): villages/education.py, the one place that says so."""
+    return person_education(person, rules=rules).label
 
 
-def _roster(*, village: Village, on: dt.date, evaluation: Evaluation, as_of: dt.date | None) -> list[RosterRow]:
+def _roster(
+    *, village: Village, on: dt.date, evaluation: Evaluation, as_of: dt.date | None, rules: RuleSet
+) -> list[RosterRow]:
     latest = Assessment.objects.order_by("-year")
     assignments = (
         PostAssignment.objects.current(roster_date(as_of))
@@ -153,7 +156,7 @@ def _roster(*, village: Village, on: dt.date, evaluation: Evaluation, as_of: dt.
                 gender=_label(Gender, person.gender),
                 id_masked=person.id_number_masked,
                 age=person.age_on(on),
-                education=_highest_education(person.education, person.education_in_service),
+                education=_education(person, rules),
                 political_status=_label(PoliticalStatus, person.political_status),
                 latest_grade=f"{grades[0].year} {_label(Grade, grades[0].grade)}" if grades else "",
                 health=_label(Health, person.health),
@@ -170,7 +173,7 @@ def _roster(*, village: Village, on: dt.date, evaluation: Evaluation, as_of: dt.
     return sorted(rows.values(), key=lambda r: (r.sort_key, r.name))
 
 
-def _reserves(*, village: Village, on: dt.date) -> list[ReserveRow]:
+def _reserves(*, village: Village, on: dt.date, rules: RuleSet) -> list[ReserveRow]:
     reserves = list(
         Reserve.objects.filter(village=village, status=ReserveStatus.ACTIVE, person__deleted_at__isnull=True)
         .select_related("person", "mentor")
@@ -185,7 +188,7 @@ def _reserves(*, village: Village, on: dt.date) -> list[ReserveRow]:
         ReserveRow(
             reserve=r,
             age=r.person.age_on(on),
-            education=_highest_education(r.person.education, r.person.education_in_service),
+            education=_education(r.person, rules),
             training=training[r.person_id],
         )
         for r in sorted(reserves, key=lambda r: (POST_ORDER.get(r.target_post, 99), r.rank, r.pk))
@@ -248,7 +251,8 @@ def village_report(*, village: Village, as_of: dt.date | None = None) -> Village
     one: QuerySet[Village] = Village.objects.filter(pk=village.pk)
     on = reference_date(village, as_of=as_of)
     evaluation = evaluations_for_villages(villages=one, as_of=as_of)[village.pk]
-    roster = _roster(village=village, on=on, evaluation=evaluation, as_of=as_of)
+    rules = rules_for(county_id=village.township.county_id, on=on)
+    roster = _roster(village=village, on=on, evaluation=evaluation, as_of=as_of, rules=rules)
     stats, ages, educations = structure_profile(villages=one, as_of=as_of)  # one query for the three
     return VillageReport(
         village=village,
@@ -261,7 +265,7 @@ def village_report(*, village: Village, as_of: dt.date | None = None) -> Village
         rule_results=evaluation.rule_results,
         gaps=_gaps(evaluation),
         succession=village_succession(village=village, on=on),
-        reserves=_reserves(village=village, on=on),
+        reserves=_reserves(village=village, on=on, rules=rules),
         comparison=_comparison(village=village, own=stats, as_of=as_of),
         stats=stats,
     )

@@ -17,6 +17,7 @@ from pypdf import PdfWriter
 
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports.fonts import missing_glyphs
+from tasks.reports.pool_section import pool_section_context
 from tasks.reports.render import RenderedReport, render_pdf, render_village_report
 from villages.choices import Severity
 from villages.models import County, Township, Village
@@ -106,6 +107,7 @@ def county_edition(*, job: ReportJob) -> RenderedReport:
     for rows in by_township.values():
         rows.sort(key=lambda r: r.sort_key)
     context = {"county": county, "by_township": by_township, "data_as_of": roster_date(job.as_of), "as_of": job.as_of}
+    context |= pool_section_context(county=county, as_of=job.as_of)  # 后备队伍 (tasks/reports/pool_section.py)
     names = [r.village.name for r in ranked]
     html, pdf = render_pdf(template_name="reports/county.html", context=context, printed=names)
     texts = [("村名", r.village.name) for r in ranked]

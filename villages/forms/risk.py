@@ -14,7 +14,11 @@ from villages.choices import Education, ReviewStatus, Role
 from villages.forms.area import AreaFilterForm
 from villages.models import Risk, User
 from villages.models.risks import ATTACHMENT_EXTENSIONS, validate_attachment
-from villages.rules import RULE_SPECS
+from villages.rules import IN_PROGRESS_LABELS, RULE_SPECS
+
+IN_PROGRESS_WORDS: dict[str, int] = {"0": 0, "1": 1, "2": 2, "不计入": 0, "计入": 1} | {
+    label: value for value, label in IN_PROGRESS_LABELS.items()
+}
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -86,7 +90,9 @@ class RuleValueForm(forms.Form):
     """A new dated value of one rule key. Education keys take an education (code or Chinese label)."""
 
     key = forms.ChoiceField(label="规则参数", choices=[(k, s.label) for k, s in RULE_SPECS.items()])
-    value = forms.CharField(label="取值", max_length=20, help_text="学历类参数填写学历，如：初中、高中")
+    value = forms.CharField(
+        label="取值", max_length=20, help_text="学历类参数填写学历，如：初中、高中；在读学历计入方式填写0、1或2"
+    )
     effective_on = forms.DateField(label="生效日期", widget=DATE_WIDGET)
     document_number = forms.CharField(label="文号", max_length=100)
     note = forms.CharField(label="说明", max_length=200, required=False)
@@ -104,6 +110,13 @@ class RuleValueForm(forms.Form):
             if education is None:
                 self.add_error("value", "请填写学历，如：初中、高中、大学专科")
             data["value"] = education
+            return data
+        if kind == "in_progress":
+            if raw not in IN_PROGRESS_WORDS:
+                self.add_error(
+                    "value", "在读学历计入方式请填写0（不计入）、1（大专在读计为大专）或2（在读均按所读层次计入）"
+                )
+            data["value"] = IN_PROGRESS_WORDS.get(raw)
             return data
         try:
             number = Decimal(raw)

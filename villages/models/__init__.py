@@ -1,6 +1,14 @@
 from villages.models.meta import concrete_field
 from villages.models.monitoring import ElectionCycleSnapshot, IdNumberExport, IdNumberView, RosterConfirmation
-from villages.models.people import Assessment, Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, age_on
+from villages.models.people import (
+    Assessment,
+    Person,
+    PersonQuerySet,
+    PostAssignment,
+    PostAssignmentQuerySet,
+    age_on,
+    held_education,
+)
 from villages.models.risks import Risk, RiskQuerySet, RuleValue
 from villages.models.units import (
     County,
@@ -39,4 +47,5 @@ __all__ = [
     "VillageQuerySet",
     "age_on",
     "concrete_field",
+    "held_education",
 ]

@@ -40,6 +40,12 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def held_education(*, education: str, in_service: str) -> str:
+    """The higher of full-time and in-service education ('' when neither is recorded). A course under way (在读)
+    counts only as the county's rule says: villages/education.py."""
+    return max((e for e in (education, in_service) if e), key=lambda e: EDUCATION_RANK[e], default="")
+
+
 class PersonQuerySet(models.QuerySet["Person"]):
     def alive(self) -> PersonQuerySet:
         return self.filter(deleted_at__isnull=True)
@@ -135,8 +141,7 @@ class Person(models.Model):
     @property
     def highest_education(self) -> str:
         """Highest of full-time and in-service education (in-service degrees count: 函授大专 is 大专)."""
-        candidates = [e for e in (self.education, self.education_in_service) if e]
-        return max(candidates, key=lambda e: EDUCATION_RANK[e])
+        return held_education(education=self.education, in_service=self.education_in_service)
 
     def clean(self) -> None:
         for code in self.source_categories or []:

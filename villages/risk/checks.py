@@ -203,6 +203,8 @@ def _no_secretary_reserve(facts: VillageFacts) -> tuple[Finding | None, RuleResu
     if facts.secretary_reserve:
         return _rule(kind, None, "已有以书记为目标岗位的在库后备干部")
     detail = "无以书记为目标岗位的在库后备干部（一职一备）"
+    if facts.uncounted_secretary_reserve:
+        detail = f"无符合条件的书记后备干部（一职一备）：{facts.uncounted_secretary_reserve}"
     return _rule(kind, Finding(kind, Severity.AMBER, detail, post=Post.PARTY_SECRETARY), "")
 
 

@@ -17,6 +17,7 @@ from villages.choices import (
     KEY_POSTS,
     Post,
     ReserveStatus,
+    counting_reserve,
 )
 from villages.models import Assessment, Person, PostAssignment, Village, age_on
 from villages.risk.checks import evaluate, person_findings
@@ -78,13 +79,21 @@ def _seat_from_row(row: tuple) -> SeatFacts:
 
 def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dict[int, VillageFacts]:
     def active(**extra: object) -> QuerySet[Village]:
-        # Active reserves through the reverse relation: the reserves app sits above this one and is never
-        # imported. One filter() call, so every condition applies to the same reserve row.
-        return Village.objects.filter(
-            pk=OuterRef("pk"), reserves__status=ReserveStatus.ACTIVE, reserves__person__deleted_at__isnull=True, **extra
-        )
+        # Reserves that count (active, and eligible or kept with a reason: villages.choices.counting_reserve) through
+        # the reverse relation: the reserves app sits above this one and is never imported. One filter() call, so
+        # every condition applies to the same reserve row.
+        return Village.objects.filter(counting_reserve("reserves__"), pk=OuterRef("pk"), **extra)
 
     count = active().order_by().values("pk").annotate(n=Count("reserves")).values("n")
+    # Why the secretary seat has no reserve that counts: an active one who no longer meets the rules (the flag says so).
+    uncounted = Village.objects.filter(
+        pk=OuterRef("pk"),
+        reserves__status=ReserveStatus.ACTIVE,
+        reserves__person__deleted_at__isnull=True,
+        reserves__target_post=Post.PARTY_SECRETARY,
+        reserves__eligible=False,
+        reserves__eligibility_override_reason="",
+    ).order_by("reserves__rank", "reserves__pk")
     rows = (
         villages.order_by()
         .values_list(
@@ -97,14 +106,18 @@ def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dic
         .annotate(
             n_reserves=Coalesce(Subquery(count), 0),
             has_sec_reserve=Exists(active(reserves__target_post=Post.PARTY_SECRETARY)),
+            uncounted_name=Subquery(uncounted.values("reserves__person__name")[:1]),
+            uncounted_note=Subquery(uncounted.values("reserves__eligibility_note")[:1]),
         )
     )
     status_on = as_of or timezone.localdate()
     facts = {}
-    for pk, county_id, planned, county_planned, last_adm, n_reserves, has_sec in rows:
+    for pk, county_id, planned, county_planned, last_adm, n_reserves, has_sec, un_name, un_note in rows:
         election_on = _election_on(planned, county_planned)
         reference_on = as_of or election_on or timezone.localdate()
         facts[pk] = VillageFacts(pk, county_id, reference_on, status_on, election_on, last_adm, n_reserves, has_sec)
+        if un_name and not has_sec:
+            facts[pk].uncounted_secretary_reserve = f"书记后备{un_name}不再符合条件，不计入：{un_note}"
     vacated = (
         PostAssignment.objects.filter(
             village__in=villages.values("pk"), post__in=list(KEY_POSTS), end_on__isnull=False, end_on__lte=status_on

@@ -138,3 +138,5 @@ class VillageFacts:
     active_reserves: int
     secretary_reserve: bool
     last_vacated: dict[str, dt.date] = field(default_factory=dict)
+    # Set when the only active secretary reserves no longer meet the rules: why none counts (the flag says so).
+    uncounted_secretary_reserve: str = ""
