@@ -1,5 +1,6 @@
 """Election results in Debian's chromium: a township secretary enters 2 winners on a village's grid (the seats
-pre-filled, the untouched rows left alone), and on a phone adds a row with htmx for a third winner.
+pre-filled, the untouched rows left alone), 7 and 17 winners (rows added with htmx), and on a phone adds a row
+with htmx for a third winner.
 
 Clicks are counted (typing into a field is not a click) for the issue's closing note.
 """
@@ -37,8 +38,8 @@ def build_village():
     for name, post in committee:
         person = f.PersonFactory(home_village=village, name=name)
         f.PostAssignmentFactory(person=person, post=post, start_on=dt.date(2021, 3, 1))
-    for name in ("周新书", "吴新主", "郑监督"):
-        f.PersonFactory(home_village=village, name=name)
+    for name in ("周新书", "吴新主", "郑监督"):  # party members: a 群众 cannot be elected to a party post
+        f.PersonFactory(home_village=village, name=name, political_status="cpc_member")
     return township, village
 
 
@@ -48,8 +49,9 @@ def test_secretary_enters_two_winners_on_the_village_grid(page):
     log_in(page, "sec_elect")
     clicks = 0
 
+    page.locator("nav.mainnav summary", has_text="风险与换届").click()  # the grouped menu opens its group
     page.locator("nav.mainnav").get_by_role("link", name="换届进度").click()
-    clicks += 1
+    clicks += 2
     page.wait_for_url(re.compile(rf"/townships/{township.code}/election-progress/"))
     page.locator("tr", has_text="青龙村").get_by_role("link", name="录入结果").click()
     clicks += 1
@@ -79,7 +81,35 @@ def test_secretary_enters_two_winners_on_the_village_grid(page):
     assert set(current.values_list("person__name", flat=True)) == {"周新书", "吴新主", "老委员甲", "老委员乙", "老文书"}
     listed = page.locator("section.card", has_text=HELD_ON.isoformat()).inner_text()
     assert listed.index("书记") < listed.index("周新书") < listed.index("村委会主任") < listed.index("吴新主")
-    assert clicks == 3  # menu → 换届进度, 录入结果 on the village's row, then 录入结果 on the grid
+    assert clicks == 4  # menu group → 换届进度, 录入结果 on the village's row, then 录入结果 on the grid
+
+
+@pytest.mark.parametrize("winners", [7, 17])
+def test_secretary_enters_any_number_of_winners(page, winners):
+    township, village = build_village()
+    newcomers = [
+        f.PersonFactory(home_village=village, name=f"新当选{n:02d}", political_status="cpc_member")
+        for n in range(winners)
+    ]
+    f.TownshipSecretaryFactory(username=f"sec_many_{winners}", township=township)
+    log_in(page, f"sec_many_{winners}")
+    page.goto(f"/villages/{village.code}/elections/")
+    form = page.locator("#results-entry")
+    for _ in range(max(0, winners - 8)):  # five seats and three blank rows are there; add the rest with htmx
+        rows = form.locator("select[name$='-post']").count()
+        form.get_by_role("link", name="添加一行").click()
+        page.locator(f"#result-row-{rows + 1}").wait_for()
+    form.locator("input[name=held_on]").fill(HELD_ON.isoformat())
+    for row, person in enumerate(newcomers):
+        form.locator(f"input[name='form-{row}-person']").fill(person.name)
+        if row >= 5:  # beyond the pre-filled seats: more 村委委员
+            form.locator(f"select[name='form-{row}-post']").select_option(Post.COMMITTEE_MEMBER.value)
+    form.get_by_role("button", name="录入结果").click()
+    page.locator(".messages").wait_for()
+    assert f"已录入 {winners} 条当选结果" in page.locator(".messages").inner_text()
+    assert ElectionResult.objects.count() == winners
+    current = PostAssignment.objects.filter(village=village, end_on__isnull=True)
+    assert set(current.values_list("person__name", flat=True)) == {p.name for p in newcomers}
 
 
 def _no_horizontal_scroll(page) -> None:
