@@ -81,6 +81,11 @@ class TalentViewSet(
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "partial_update":
+            return s.TalentEditSerializer
+        return super().get_serializer_class()
+
     def get_queryset(self) -> QuerySet[Talent]:
         talents = Talent.objects.for_user(self.request.user).select_related("village").order_by("pk")
         params = self.request.query_params

@@ -65,17 +65,18 @@ class TalentSerializer(StrictMixin, serializers.ModelSerializer):
         read_only_fields = ["status", "status_changed_on", "left_reason", "reserve"]
         extra_kwargs = {"entered_on": {"required": False}}
 
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["person"].read_only = True  # a talent's person and village never change: a new entry instead
-            fields["village"].read_only = True
-        return fields
-
     def to_representation(self, instance: Talent) -> dict[str, Any]:
         data = super().to_representation(instance)
         data["person"] = instance.person_id
         return data
+
+
+class TalentEditSerializer(TalentSerializer):
+    """PATCH of a talent: a talent's person and village never change (a new entry instead), so they are read-only
+    here and the schema does not document them as writable (the PATCH answered 400 for fields it listed)."""
+
+    person = EditablePersonField(read_only=True)
+    village = VisibleVillageField(read_only=True)
 
 
 class PromoteSerializer(StrictMixin, serializers.Serializer):

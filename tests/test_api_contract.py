@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from reserves.models import Election, Enrollment, Reserve, TrainingClass
+from reserves.models import Election, Enrollment, Reserve, Talent, TrainingClass
 from tests import factories as f
 from villages import idcard
 from villages.choices import Post
@@ -177,6 +177,54 @@ def _election(ctx: Setup) -> Election:
     return _once(
         ctx, "election", lambda ctx: f.ElectionFactory(village=ctx.world.village_a, held_on=dt.date(2026, 3, 1))
     )
+
+
+def _talent(ctx: Setup) -> Talent:
+    return _once(ctx, "talent", lambda ctx: f.TalentFactory(person=_person(ctx), village=ctx.world.village_a))
+
+
+def _active_reserve(ctx: Setup) -> Reserve:
+    return _once(ctx, "reserve", _reserve)
+
+
+def _row(rows: dict, answer: dict) -> dict:
+    """The written row of a list answer (talks, placements have no detail URL)."""
+    return next(row for row in rows["results"] if row["id"] == answer["id"])
+
+
+def _mentor(ctx: Setup, side: str) -> dict:
+    entries = _get(ctx, "township", f"{API}/reserves/{_active_reserve(ctx).pk}/mentors/")
+    return next(entry for entry in entries if entry["side"] == side)
+
+
+def _programme_person(ctx: Setup) -> Person:
+    return _once(ctx, "programme_person", _person)
+
+
+def _degree_enrollment(ctx: Setup) -> Enrollment:
+    degree_class = f.TrainingClassFactory(county=ctx.world.county, level="degree")
+    return f.EnrollmentFactory(training_class=degree_class, person=_programme_person(ctx), status="enrolled")
+
+
+def _promoted(ctx: Setup, answer: dict) -> dict:
+    """The reserve the promotion created, and the talent's status after it (promoted, linked to that reserve)."""
+    ctx.objects["promoted_id"] = answer["id"]
+    reserve = _get(ctx, "township", f"{API}/reserves/{answer['id']}/")
+    talent = _get(ctx, "township", f"{API}/talents/{_talent(ctx).pk}/")
+    return {**reserve, "talent_status": talent["status"], "talent_reserve": talent["reserve"]}
+
+
+def _talent_body() -> dict[str, Any]:
+    return {
+        "source": "graduate",
+        "category": "governance",
+        "current_location": "成都市武侯区",
+        "current_work": "社区网格员",
+        "contact": "13900000002",
+        "willingness": "considering",
+        "strengths": "熟悉基层治理",
+        "entered_on": "2025-11-20",
+    }
 
 
 WRITES: dict[tuple[str, str], Write | list[Write]] = {
@@ -365,6 +413,102 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
         lambda ctx: f"{API}/reports/",
         lambda ctx: {"kind": "village", "scope": ctx.world.village_a.code, "as_of": "2026-12-11"},
         lambda ctx, answer: _get(ctx, "township", f"{API}/reports/{answer['id']}/"),
+    ),
+    ("post", "/api/v1/talents/"): Write(
+        "township",
+        lambda ctx: f"{API}/talents/",
+        lambda ctx: {"person": _person(ctx).pk, "village": ctx.world.village_a.code, **_talent_body()},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/talents/{answer['id']}/"),
+    ),
+    ("patch", "/api/v1/talents/{id}/"): Write(
+        "township",
+        lambda ctx: f"{API}/talents/{_talent(ctx).pk}/",
+        lambda ctx: {**_talent_body(), "source": "veteran", "willingness": "willing", "entered_on": "2025-04-01"},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/talents/{answer['id']}/"),
+    ),
+    ("post", "/api/v1/talents/{id}/promote/"): Write(
+        "township",
+        lambda ctx: f"{API}/talents/{_talent(ctx).pk}/promote/",
+        lambda ctx: {
+            "target_post": "director",
+            "readiness": "within_term",
+            "added_on": "2025-12-01",
+            "added_how": "inspected",
+            "override_reason": "回引人才，经乡镇党委研究同意",
+        },
+        _promoted,
+        lambda ctx, body: {**body, "talent_status": "promoted", "talent_reserve": ctx.objects["promoted_id"]},
+    ),
+    ("post", "/api/v1/talents/{id}/leave/"): Write(
+        "township",
+        lambda ctx: f"{API}/talents/{_talent(ctx).pk}/leave/",
+        lambda ctx: {"reason": "已迁居外省"},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/talents/{answer['id']}/"),
+        lambda ctx, body: {"left_reason": body["reason"], "status": "left"},
+    ),
+    ("post", "/api/v1/reserves/{id}/mentors/"): [
+        Write(  # the township mentor is a township cadre, by name and post ...
+            "township",
+            lambda ctx: f"{API}/reserves/{_active_reserve(ctx).pk}/mentors/",
+            lambda ctx: {"side": "township", "name": "张明", "post": "副乡长", "named_on": "2024-02-01"},
+            lambda ctx, answer: _mentor(ctx, "township"),
+        ),
+        Write(  # ... the village mentor a person of the village
+            "township",
+            lambda ctx: f"{API}/reserves/{_active_reserve(ctx).pk}/mentors/",
+            lambda ctx: {"side": "village", "person": _once(ctx, "mentor", _party_member).pk, "named_on": "2024-03-01"},
+            lambda ctx, answer: _mentor(ctx, "village"),
+        ),
+    ],
+    ("post", "/api/v1/reserves/{id}/talks/"): Write(
+        "township",
+        lambda ctx: f"{API}/reserves/{_active_reserve(ctx).pk}/talks/",
+        lambda ctx: {
+            "held_on": "2025-06-18",
+            "by": "township_secretary",
+            "by_name": "刘书记",
+            "topic": "换届前思想动态",
+            "follow_up": "安排到村委会跟岗",
+        },
+        lambda ctx, answer: _row(_get(ctx, "township", f"{API}/reserves/{_active_reserve(ctx).pk}/talks/"), answer),
+    ),
+    ("post", "/api/v1/reserves/{id}/placements/"): Write(
+        "township",
+        lambda ctx: f"{API}/reserves/{_active_reserve(ctx).pk}/placements/",
+        lambda ctx: {
+            "post_name": "书记助理",
+            "starts_on": "2025-09-01",
+            "ends_on": "2026-08-31",
+            "stipend": True,
+            "stipend_note": "每月800元",
+        },
+        lambda ctx, answer: _row(
+            _get(ctx, "township", f"{API}/reserves/{_active_reserve(ctx).pk}/placements/"), answer
+        ),
+    ),
+    ("post", "/api/v1/education-programmes/"): Write(
+        "township",
+        lambda ctx: f"{API}/education-programmes/",
+        lambda ctx: {
+            "person": _programme_person(ctx).pk,
+            "institution": "四川开放大学巴中分部",
+            "major": "农村行政管理",
+            "level": "bachelor",
+            "enrolled_on": "2025-03-01",
+            "expected_graduation_on": "2027-07-01",
+            "funding_note": "县委组织部资助学费50%",
+            "enrollment": _degree_enrollment(ctx).pk,
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/education-programmes/{answer['id']}/"),
+    ),
+    ("patch", "/api/v1/education-programmes/{id}/"): Write(
+        "township",
+        lambda ctx: (
+            f"{API}/education-programmes/"
+            f"{_once(ctx, 'programme', lambda ctx: f.EducationProgrammeFactory(person=_person(ctx))).pk}/"
+        ),
+        lambda ctx: {"status": "graduated", "ended_on": "2025-12-20"},
+        lambda ctx, answer: _get(ctx, "township", f"{API}/education-programmes/{answer['id']}/"),
     ),
 }
 
