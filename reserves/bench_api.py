@@ -46,6 +46,9 @@ def _require_edit(user: User, village: Village) -> None:
         raise PermissionDenied(WRITE_REFUSED)
 
 
+MAX_ID = 2**63 - 1
+
+
 class TownshipWritesMixin(viewsets.GenericViewSet):
     """POST is the township secretary's: anyone else answers 403 before their input is looked at."""
 
@@ -284,7 +287,9 @@ class ProgrammeViewSet(
     def get_queryset(self) -> QuerySet[EducationProgramme]:
         programmes = EducationProgramme.objects.for_user(self.request.user).order_by("pk")
         params = self.request.query_params
-        if params.get("person") and not (params["person"].isascii() and params["person"].isdigit()):
+        person = params.get("person")
+        # A positive integer that fits the database's id column (a longer number is not an id, and overflows it).
+        if person and not (person.isascii() and person.isdigit() and int(person) <= MAX_ID):
             raise ValidationError({"person": ["请填写人员编号（整数）"]})
         for param, lookup in (
             ("person", "person_id"),
