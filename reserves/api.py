@@ -59,22 +59,22 @@ class ReserveViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def check_write(self, obj: Reserve) -> None:
-        if not permissions.can_edit_roster(self.request.user, obj.village):
+        if not permissions.can_edit_roster(self.user, obj.village):
             raise PermissionDenied(ROSTER_ONLY)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        if not request.user.is_township_secretary:
+        if not self.user.is_township_secretary:
             raise PermissionDenied(ROSTER_ONLY)
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         village = serializer.validated_data["village"]
-        if not permissions.can_edit_roster(self.request.user, village):
+        if not permissions.can_edit_roster(self.user, village):
             raise PermissionDenied(f"{village.name}不属于本乡镇，不能录入后备干部")
         serializer.save()
 
     def get_queryset(self):
-        reserves = Reserve.objects.for_user(self.request.user).select_related("village").order_by("pk")
+        reserves = Reserve.objects.for_user(self.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),
@@ -94,7 +94,7 @@ class TrainingClassViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return TrainingClass.objects.for_user(self.request.user).select_related("county").order_by("pk")
+        return TrainingClass.objects.for_user(self.user).select_related("county").order_by("pk")
 
     def perform_create(self, serializer) -> None:
         if not can_manage_classes(self.user, serializer.validated_data["county"]):
@@ -123,7 +123,7 @@ class TrainingClassViewSet(
         return self.get_paginated_response(s.EnrollmentSerializer(page, many=True).data)
 
     def _enrollments(self, training_class: TrainingClass):
-        people = Person.objects.for_user(self.request.user)
+        people = Person.objects.for_user(self.user)
         return Enrollment.objects.filter(training_class=training_class, person__in=people)
 
     def _enrol(self, request: Request, training_class: TrainingClass) -> Response:
@@ -158,7 +158,7 @@ class TrainingClassViewSet(
         enrollment = get_object_or_404(self._enrollments(training_class), pk=int(enrollment_id))
         if request.method == "GET":
             return Response(s.EnrollmentSerializer(enrollment).data)
-        if not can_manage_classes(request.user, training_class.county_id):
+        if not can_manage_classes(self.user, training_class.county_id):
             raise PermissionDenied("专修班由县委组织部维护")
         context = {"request": request, "training_class": training_class}
         serializer = s.EnrollmentSerializer(enrollment, data=request.data, partial=True, context=context)
@@ -179,7 +179,7 @@ class ElectionViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadOn
     serializer_class = s.ElectionSerializer
 
     def get_queryset(self):
-        elections = Election.objects.for_user(self.request.user).select_related("village").order_by("pk")
+        elections = Election.objects.for_user(self.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),

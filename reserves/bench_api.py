@@ -29,6 +29,7 @@ from reserves.models import EducationProgramme, Placement, Reserve, Talent, Talk
 from reserves.permissions import reserve_for
 from reserves.serializers import ReserveSerializer
 from reserves.talents import TALENT_FIELDS, TalentRefused, enter_talent, leave_pool, promote_talent
+from villages.http import SignedInAPIMixin
 from villages.models import Person, User, Village
 from villages.permissions import can_edit_roster
 from villages.rules import rules_for
@@ -49,11 +50,11 @@ def _require_edit(user: User, village: Village) -> None:
 MAX_ID = 2**63 - 1
 
 
-class TownshipWritesMixin(viewsets.GenericViewSet):
+class TownshipWritesMixin(SignedInAPIMixin, viewsets.GenericViewSet):
     """POST is the township secretary's: anyone else answers 403 before their input is looked at."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not Village.objects.editable_roster_by(request.user).exists():
+        if not Village.objects.editable_roster_by(self.user).exists():
             raise PermissionDenied(WRITE_REFUSED)
         return super().create(request, *args, **kwargs)  # type: ignore[misc]
 
@@ -90,7 +91,7 @@ class TalentViewSet(
         return super().get_serializer_class()
 
     def get_queryset(self) -> QuerySet[Talent]:
-        talents = Talent.objects.for_user(self.request.user).select_related("village").order_by("pk")
+        talents = Talent.objects.for_user(self.user).select_related("village").order_by("pk")
         params = self.request.query_params
         for param, lookup in (
             ("village", "village__code"),
@@ -106,11 +107,11 @@ class TalentViewSet(
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = serializer.validated_data
-        _require_edit(self.request.user, data["village"])
+        _require_edit(self.user, data["village"])
         fields = {name: data[name] for name in TALENT_FIELDS if name in data}
         try:
             serializer.instance = enter_talent(
-                person=data["person"], village=data["village"], by=self.request.user, entered_on=data.get("entered_on"),
+                person=data["person"], village=data["village"], by=self.user, entered_on=data.get("entered_on"),
                 **fields,
             )  # fmt: skip
         except TalentRefused as error:
@@ -118,7 +119,7 @@ class TalentViewSet(
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         talent = self.get_object()
-        _require_edit(self.request.user, talent.village)
+        _require_edit(self.user, talent.village)
         if talent.status != "in_pool":
             raise ValidationError({"status": ["只有在库的人才可以修改"]})
         talent.version += 1
@@ -129,7 +130,7 @@ class TalentViewSet(
     def promote(self, request: Request, pk: str | None = None) -> Response:
         """Make the talent a reserve of the same village (the same person record), with the reserve form's checks."""
         talent = self.get_object()
-        _require_edit(request.user, talent.village)
+        _require_edit(self.user, talent.village)
         serializer = s.PromoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -143,7 +144,7 @@ class TalentViewSet(
     def leave(self, request: Request, pk: str | None = None) -> Response:
         """Take the talent out of the pool with a reason."""
         talent = self.get_object()
-        _require_edit(request.user, talent.village)
+        _require_edit(self.user, talent.village)
         serializer = s.LeaveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -153,17 +154,17 @@ class TalentViewSet(
         return Response(s.TalentSerializer(talent, context=self.get_serializer_context()).data)
 
 
-class ReserveChildMixin(viewsets.GenericViewSet):
+class ReserveChildMixin(SignedInAPIMixin, viewsets.GenericViewSet):
     """Viewsets under `reserves/{id}/`: the reserve comes through the scoped lookup (outsiders 404)."""
 
     def reserve(self) -> Reserve:
         if not hasattr(self, "_reserve"):
-            self._reserve = reserve_for(self.request.user, int(self.kwargs["id"]))
+            self._reserve = reserve_for(self.user, int(self.kwargs["id"]))
         return self._reserve
 
     def editable_reserve(self) -> Reserve:
         reserve = self.reserve()
-        _require_edit(self.request.user, reserve.village)
+        _require_edit(self.user, reserve.village)
         return reserve
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -235,9 +236,7 @@ class TalkViewSet(ReserveChildMixin, mixins.ListModelMixin, mixins.CreateModelMi
     def perform_create(self, serializer: BaseSerializer) -> None:
         reserve = self.editable_reserve()
         try:
-            serializer.instance = record_talk(
-                reserve=reserve, recorded_by=self.request.user, **serializer.validated_data
-            )
+            serializer.instance = record_talk(reserve=reserve, recorded_by=self.user, **serializer.validated_data)
         except MentoringRefused as error:
             raise _refusal(error) from error
 
@@ -285,7 +284,7 @@ class ProgrammeViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[EducationProgramme]:
-        programmes = EducationProgramme.objects.for_user(self.request.user).order_by("pk")
+        programmes = EducationProgramme.objects.for_user(self.user).order_by("pk")
         params = self.request.query_params
         person = params.get("person")
         # A positive integer that fits the database's id column (a longer number is not an id, and overflows it).
@@ -313,7 +312,7 @@ class ProgrammeViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """`{status: graduated|dropped, ended_on}`: the programme ended (the person's 在读 and 在职学历 follow)."""
         programme = self.get_object()
-        if not Person.objects.editable_by(request.user).filter(pk=programme.person_id).exists():
+        if not Person.objects.editable_by(self.user).filter(pk=programme.person_id).exists():
             raise PermissionDenied(WRITE_REFUSED)
         serializer = s.ProgrammeEndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

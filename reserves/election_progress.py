@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -45,9 +46,12 @@ def _annotated(villages: QuerySet[Village], *, since: dt.date) -> QuerySet[Villa
     )
 
 
-def village_progress(*, villages: QuerySet[Village], since: dt.date) -> list[Village]:
+def village_progress(*, villages: QuerySet[Village], since: dt.date) -> list[Any]:
     """Villages (code order) with `election_on`, `election_term`, `winners` and `filing` (None: not tracked)."""
-    rows = list(_annotated(villages, since=since).select_related("township").order_by("township__code", "code"))
+    # Villages with annotated attributes (election_on, winners) and `filing`: typed loosely, read by templates.
+    rows: list[Any] = list(
+        _annotated(villages, since=since).select_related("township").order_by("township__code", "code")
+    )
     for village in rows:
         village.filing = None
     return rows

@@ -217,7 +217,8 @@ class EnrollmentStatusForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status"):
             data["completed_on"] = completion_date(
                 enrollment=self.instance, status=data["status"], completed_on=data.get("completed_on")

@@ -237,6 +237,9 @@ class ElectionQuerySet(models.QuerySet["Election"]):
 
 
 class Election(models.Model):
+    # The results in roster order, set by the election pages (reserves.views.elections.ordered_elections).
+    ordered_results: list[ElectionResult]
+
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="elections", verbose_name="村")
     held_on = models.DateField("换届日期")
     term = models.CharField("届次", max_length=20, blank=True)
@@ -277,7 +280,7 @@ class ElectionResult(models.Model):
     @property
     def group_number(self) -> int | None:
         """The 社 of a 社长 result (so results sort with villages.roster.roster_order, like post assignments)."""
-        return self.group.number if self.group_id else None
+        return self.group.number if self.group is not None else None
 
 
 class SlateQuerySet(models.QuerySet["Slate"]):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from reserves.elections import ELECTED_POSTS, ResultRow, RowError
 from reserves.winners import PersonLookup, PersonNotFound, name_key
 from villages.choices import Post
+from villages.forms.fields import form_field
 from villages.forms.roster import DATE_WIDGET
 from villages.models import Person, Village
 from villages.workbook.forms import RosterUploadForm
@@ -85,7 +86,8 @@ class ResultRowForm(forms.Form):
         if villages is None:
             del self.fields["village"]
         else:
-            self.fields["village"].choices = [EMPTY_CHOICE, *((key, v.name) for key, v in villages.items())]
+            choices = [EMPTY_CHOICE, *((key, v.name) for key, v in villages.items())]
+            form_field(self, "village", forms.ChoiceField).choices = choices
         if people_list:
             self.fields["person"].widget.attrs["list"] = people_list
         for field in self.fields.values():  # the grid shows labels only in its header row
@@ -97,10 +99,11 @@ class ResultRowForm(forms.Form):
 
     def clean_village(self) -> Village | None:
         key = self.cleaned_data["village"]
-        return self.villages.get(key) if key else None
+        return self.villages.get(key) if key and self.villages is not None else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.names_person:
             if data.get("votes") is not None:
                 self.add_error("votes", "填写了得票但没有当选人：请填写当选人，或清空得票")
@@ -176,7 +179,8 @@ class ResultRowsFormSet(forms.BaseFormSet):
         return lines
 
 
-ResultFormSet = forms.formset_factory(
+# The stubs type formset_factory's answer as a plain BaseFormSet; it is a subclass of `formset`.
+ResultFormSet: type[ResultRowsFormSet] = forms.formset_factory(  # type: ignore[assignment]
     ResultRowForm, formset=ResultRowsFormSet, extra=EXTRA_ROWS, max_num=MAX_ROWS, absolute_max=MAX_ROWS
 )
 

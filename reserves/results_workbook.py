@@ -203,7 +203,10 @@ class ResultsPlan:
         return [p for p in self.problems if p.row not in self.row_villages]
 
     def payload(self, *, user: User) -> str:
-        rows = [[r.village.pk, r.person_id, r.post, r.group_number, r.votes, r.number] for r in self.rows]
+        rows = [
+            [r.village.pk if r.village else None, r.person_id, r.post, r.group_number, r.votes, r.number]
+            for r in self.rows
+        ]
         data = {"held_on": self.held_on.isoformat(), "term": self.term, "rows": rows}
         return signing.dumps(data, salt=_salt(user, self.township), compress=True)
 

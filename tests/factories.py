@@ -170,7 +170,7 @@ class RuleValueFactory(DjangoModelFactory[models.RuleValue]):
     document_number = factory.Sequence(lambda n: f"巴组通〔2026〕{n}号")
 
 
-class TalentFactory(DjangoModelFactory):
+class TalentFactory(DjangoModelFactory[reserve_models.Talent]):
     class Meta:
         model = reserve_models.Talent
 
@@ -183,7 +183,7 @@ class TalentFactory(DjangoModelFactory):
     entered_on = dt.date(2025, 3, 1)
 
 
-class TalkFactory(DjangoModelFactory):
+class TalkFactory(DjangoModelFactory[reserve_models.Talk]):
     class Meta:
         model = reserve_models.Talk
 
@@ -194,7 +194,7 @@ class TalkFactory(DjangoModelFactory):
     topic = "工作近况与学习计划"
 
 
-class EducationProgrammeFactory(DjangoModelFactory):
+class EducationProgrammeFactory(DjangoModelFactory[reserve_models.EducationProgramme]):
     class Meta:
         model = reserve_models.EducationProgramme
 

@@ -88,7 +88,7 @@ def _once(ctx: Setup, key: str, make: Callable[[Setup], Any]) -> Any:
 
 def _person(ctx: Setup, **fields: Any) -> Person:
     defaults = {"home_village": ctx.world.village_a, "birth_date": dt.date(1990, 5, 1)}
-    return f.PersonFactory(**(defaults | fields))
+    return f.PersonFactory.create(**(defaults | fields))
 
 
 def _party_member(ctx: Setup) -> Person:
@@ -141,7 +141,7 @@ def _versioned(ctx: Setup, body: dict) -> dict:
 
 
 def _village_groups(ctx: Setup) -> Village:
-    village = f.VillageFactory(township=ctx.world.township_a, code="511902100305", name="石桥村")
+    village = f.VillageFactory.create(township=ctx.world.township_a, code="511902100305", name="石桥村")
     Group.objects.create(village=village, number=1, name="一社")
     return village
 
@@ -154,28 +154,34 @@ def _group_leader(ctx: Setup) -> PostAssignment:
     village = ctx.world.village_a
     for number in (1, 2):
         Group.objects.get_or_create(village=village, number=number)
-    return f.PostAssignmentFactory(
+    return f.PostAssignmentFactory.create(
         person=_person(ctx), village=village, post=Post.GROUP_LEADER, group=village.groups.get(number=1)
     )
 
 
+def _next_group_number(post: PostAssignment) -> int:
+    """The number of the group after the one `post` leads (the village has both)."""
+    assert post.group is not None
+    return post.group.number + 1
+
+
 def _reserve(ctx: Setup) -> Reserve:
-    return f.ReserveFactory(person=_person(ctx, birth_date=dt.date(1996, 1, 1)), village=ctx.world.village_a)
+    return f.ReserveFactory.create(person=_person(ctx, birth_date=dt.date(1996, 1, 1)), village=ctx.world.village_a)
 
 
 def _class(ctx: Setup) -> TrainingClass:
-    return _once(ctx, "class", lambda ctx: f.TrainingClassFactory(county=ctx.world.county))
+    return _once(ctx, "class", lambda ctx: f.TrainingClassFactory.create(county=ctx.world.county))
 
 
 def _enrollment(ctx: Setup) -> Enrollment:
-    return f.EnrollmentFactory(training_class=_class(ctx), person=_person(ctx), status="enrolled")
+    return f.EnrollmentFactory.create(training_class=_class(ctx), person=_person(ctx), status="enrolled")
 
 
 def _election(ctx: Setup) -> Election:
     for number in (1, 2):
         Group.objects.get_or_create(village=ctx.world.village_a, number=number)
     return _once(
-        ctx, "election", lambda ctx: f.ElectionFactory(village=ctx.world.village_a, held_on=dt.date(2026, 3, 1))
+        ctx, "election", lambda ctx: f.ElectionFactory.create(village=ctx.world.village_a, held_on=dt.date(2026, 3, 1))
     )
 
 
@@ -203,7 +209,7 @@ def _programme_person(ctx: Setup) -> Person:
 
 def _degree_enrollment(ctx: Setup) -> Enrollment:
     degree_class = f.TrainingClassFactory(county=ctx.world.county, level="degree")
-    return f.EnrollmentFactory(training_class=degree_class, person=_programme_person(ctx), status="enrolled")
+    return f.EnrollmentFactory.create(training_class=degree_class, person=_programme_person(ctx), status="enrolled")
 
 
 def _promoted(ctx: Setup, answer: dict) -> dict:
@@ -283,7 +289,7 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
             "person": _party_member(ctx).pk,
             "village": ctx.world.village_a.code,
             "post": "group_leader",
-            "group_number": _group_leader(ctx).group.number + 1,
+            "group_number": _next_group_number(_group_leader(ctx)),
             "start_on": "2021-03-15",
             "end_on": "2026-03-01",
             "how": "by_election",
@@ -577,7 +583,7 @@ def _client(user) -> Client:
 
 def test_an_unknown_or_read_only_field_is_refused_not_dropped(world, secretary_a):
     client = _client(secretary_a)
-    person = f.PersonFactory(home_village=world.village_a)
+    person = f.PersonFactory.create(home_village=world.village_a)
     response = client.patch(f"{API}/people/{person.pk}/", {"phone": "1", "colour": "red", "age": 3}, content_type=JSON)
     assert response.status_code == 400
     assert response.json() == {"colour": ["未知字段：本接口不接受此字段"], "age": ["只读字段，不能写入"]}

@@ -17,7 +17,7 @@ JSON = "application/json"
 
 
 def _village_with_groups(world, *numbers: int) -> Village:
-    village = f.VillageFactory(township=world.township_a, code="511902100310", name="青杠坪村")
+    village = f.VillageFactory.create(township=world.township_a, code="511902100310", name="青杠坪村")
     for number in numbers:
         Group.objects.create(village=village, number=number, name=f"{number}社")
     return village
@@ -38,7 +38,7 @@ def test_county_creates_a_village_with_groups_and_a_roster_can_use_them(client_c
     assert response.status_code == 201, response.json()
     assert response.json()["groups"] == [{"number": 1, "name": "一社"}, {"number": 2, "name": ""}]
     assert response.json()["version"] == 1
-    person = f.PersonFactory(home_village=Village.objects.get(code="511902100311"))
+    person = f.PersonFactory.create(home_village=Village.objects.get(code="511902100311"))
     leader = {"person": person.pk, "village": "511902100311", "post": "group_leader", "group_number": 2}
     assert client_a.post(f"{API}/posts/", leader, content_type=JSON).status_code == 201
 
@@ -62,8 +62,10 @@ def test_patch_without_groups_keeps_them(client_county, world):
 
 def test_removing_a_group_whose_leader_is_in_office_is_400_naming_groups(client_county, world):
     village = _village_with_groups(world, 1, 2)
-    person = f.PersonFactory(home_village=village, name="王社长")
-    f.PostAssignmentFactory(person=person, village=village, post=Post.GROUP_LEADER, group=village.groups.get(number=2))
+    person = f.PersonFactory.create(home_village=village, name="王社长")
+    f.PostAssignmentFactory.create(
+        person=person, village=village, post=Post.GROUP_LEADER, group=village.groups.get(number=2)
+    )
     body = {"name": "改名不应保存", "groups": [{"number": 1, "name": "1社"}]}
     response = client_county.patch(f"{API}/villages/{village.code}/", body, content_type=JSON)
     assert response.status_code == 400
@@ -75,11 +77,11 @@ def test_removing_a_group_whose_leader_is_in_office_is_400_naming_groups(client_
 def test_removing_a_group_with_past_records_is_400_and_keeps_everything(client_county, world):
     village = _village_with_groups(world, 1, 2)
     group = village.groups.get(number=2)
-    past = f.PostAssignmentFactory(
-        person=f.PersonFactory(home_village=village), village=village, post=Post.GROUP_LEADER, group=group
+    past = f.PostAssignmentFactory.create(
+        person=f.PersonFactory.create(home_village=village), village=village, post=Post.GROUP_LEADER, group=group
     )
     PostAssignment.objects.filter(pk=past.pk).update(end_on=dt.date(2024, 1, 1))
-    election = f.ElectionFactory(village=village)
+    election = f.ElectionFactory.create(village=village)
     ElectionResult.objects.create(election=election, person=past.person, post=Post.GROUP_LEADER, group=group)
     response = client_county.patch(
         f"{API}/villages/{village.code}/", {"groups": [{"number": 1, "name": "1社"}]}, content_type=JSON
@@ -150,7 +152,7 @@ def test_a_body_that_is_not_an_object_is_400_under_non_field_errors(client_count
 
 
 def test_stale_version_is_409_saying_who_changed_which_fields(secretary_a, world):
-    person = f.PersonFactory(home_village=world.village_a, phone="13900000001")
+    person = f.PersonFactory.create(home_village=world.village_a, phone="13900000001")
     first, second = Client(), Client()
     first.force_login(secretary_a)
     second.force_login(secretary_a)

@@ -37,10 +37,10 @@ def active_risk(village: Village, kind: str) -> Risk | None:
 @pytest.fixture
 def reserve(world) -> Reserve:
     """Entered 13 months ago, both mentors named, no talk yet: both talks are overdue."""
-    mentor = f.PersonFactory(home_village=world.village_a, name="王帮带")
-    person = f.PersonFactory(home_village=world.village_a, name="李后备", birth_date=dt.date(1996, 5, 1))
+    mentor = f.PersonFactory.create(home_village=world.village_a, name="王帮带")
+    person = f.PersonFactory.create(home_village=world.village_a, name="李后备", birth_date=dt.date(1996, 5, 1))
     added_on = add_months(TODAY, -13)
-    return f.ReserveFactory(
+    return f.ReserveFactory.create(
         person=person,
         added_on=added_on,
         mentor=mentor,
@@ -93,8 +93,8 @@ def test_the_talk_interval_is_a_county_rule(world, reserve):
 
 
 def test_a_mentor_unnamed_a_month_after_entry_is_a_risk(world):
-    person = f.PersonFactory(home_village=world.village_a, birth_date=dt.date(1996, 5, 1))
-    reserve = f.ReserveFactory(person=person, added_on=TODAY - dt.timedelta(days=20))
+    person = f.PersonFactory.create(home_village=world.village_a, birth_date=dt.date(1996, 5, 1))
+    reserve = f.ReserveFactory.create(person=person, added_on=TODAY - dt.timedelta(days=20))
     risk.recompute_risks()
     assert active_risk(world.village_a, BenchRiskKind.MENTOR_MISSING) is None  # still within the month
     Reserve.objects.filter(pk=reserve.pk).update(added_on=add_months(TODAY, -2))
@@ -119,21 +119,25 @@ def test_mentoring_refuses_what_the_rules_forbid(world, reserve):
 
 
 def test_todo_counts_for_the_township(world, reserve, secretary_a, secretary_b, django_assert_num_queries):
-    f.TalentFactory(person=f.PersonFactory(home_village=world.village_a, birth_date=dt.date(1994, 1, 1)))
+    f.TalentFactory.create(person=f.PersonFactory.create(home_village=world.village_a, birth_date=dt.date(1994, 1, 1)))
     with django_assert_num_queries(5):
         todo = reserve_todo_counts(secretary_a)
     assert (todo.mentors_missing, todo.talks_overdue, todo.ineligible, todo.talents_willing) == (0, 1, 0, 1)
     assert reserve_todo_counts(secretary_b).talks_overdue == 0  # another township's reserves are not theirs
     for _ in range(3):
-        f.ReserveFactory(person=f.PersonFactory(home_village=world.village_a, birth_date=dt.date(1997, 1, 1)))
+        f.ReserveFactory.create(
+            person=f.PersonFactory.create(home_village=world.village_a, birth_date=dt.date(1997, 1, 1))
+        )
     with django_assert_num_queries(5):
         assert reserve_todo_counts(secretary_a).talks_overdue == 4
 
 
 def test_statuses_of_many_reserves_cost_three_queries(world, reserve, django_assert_num_queries):
     for _ in range(4):
-        other = f.ReserveFactory(person=f.PersonFactory(home_village=world.village_b, birth_date=dt.date(1997, 1, 1)))
-        f.TalkFactory(reserve=other, held_on=other.added_on)
+        other = f.ReserveFactory.create(
+            person=f.PersonFactory.create(home_village=world.village_b, birth_date=dt.date(1997, 1, 1))
+        )
+        f.TalkFactory.create(reserve=other, held_on=other.added_on)
     with django_assert_num_queries(3):
         statuses = mentoring_statuses(reserves=Reserve.objects.all())
     assert len(statuses) == 5
@@ -157,7 +161,7 @@ def test_talk_form_permissions_and_htmx_partial(world, reserve, client_a, client
 def test_mentor_and_placement_forms(world, reserve, client_a):
     reserve.mentor = None
     reserve.save()
-    new_mentor = f.PersonFactory(home_village=world.village_a, name="钱村帮")
+    new_mentor = f.PersonFactory.create(home_village=world.village_a, name="钱村帮")
     url = reverse("reserves:mentor_name", args=[reserve.pk])
     response = client_a.post(url, {"side": "village", "person": new_mentor.pk, "on": TODAY.isoformat()})
     assert response.status_code == 302
@@ -179,7 +183,9 @@ def test_mentoring_list_query_count_is_constant(world, reserve, client_a, django
         assert client_a.get(url).status_code == 200
     baseline = len(captured.captured_queries)
     for _ in range(5):
-        f.ReserveFactory(person=f.PersonFactory(home_village=world.village_a, birth_date=dt.date(1997, 1, 1)))
+        f.ReserveFactory.create(
+            person=f.PersonFactory.create(home_village=world.village_a, birth_date=dt.date(1997, 1, 1))
+        )
     with django_assert_max_num_queries(baseline):
         response = client_a.get(url)
     assert response.content.count(b"/reserves/") >= 6

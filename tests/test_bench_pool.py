@@ -23,16 +23,16 @@ TODAY = timezone.localdate()
 
 def young(village: Village, **kwargs):
     defaults = {"birth_date": dt.date(TODAY.year - 30, 1, 1), "education": Education.HIGH_SCHOOL}
-    return f.PersonFactory(home_village=village, **{**defaults, **kwargs})
+    return f.PersonFactory.create(home_village=village, **{**defaults, **kwargs})
 
 
 def test_pool_structure_counts_each_person_once_with_numerator_and_denominator(world):
     village = world.village_a
     both = young(village, gender=Gender.FEMALE, education=Education.ASSOCIATE, source_categories=["veteran"])
-    f.ReserveFactory(person=both, target_post=Post.PARTY_SECRETARY)
-    f.ReserveFactory(person=both, target_post=Post.DIRECTOR)  # the same person twice: counted once
-    f.ReserveFactory(person=young(village, birth_date=dt.date(1980, 1, 1), political_status="cpc_member"))
-    f.ReserveFactory(person=young(village), status="withdrawn", withdrawn_reason="外出")  # not in the pool
+    f.ReserveFactory.create(person=both, target_post=Post.PARTY_SECRETARY)
+    f.ReserveFactory.create(person=both, target_post=Post.DIRECTOR)  # the same person twice: counted once
+    f.ReserveFactory.create(person=young(village, birth_date=dt.date(1980, 1, 1), political_status="cpc_member"))
+    f.ReserveFactory.create(person=young(village), status="withdrawn", withdrawn_reason="外出")  # not in the pool
     figures = pool_figures(villages=Village.objects.filter(pk=village.pk), child="village")
     s = figures.structure
     assert (s.reserves, s.young, s.associate_or_above, s.women, s.party) == (2, 1, 1, 1, 1)
@@ -44,13 +44,13 @@ def test_pool_structure_counts_each_person_once_with_numerator_and_denominator(w
 
 def test_pool_to_committee_conversion_per_cycle(world):
     village = world.village_a
-    election = f.ElectionFactory(village=village, held_on=dt.date(2025, 11, 20))
+    election = f.ElectionFactory.create(village=village, held_on=dt.date(2025, 11, 20))
     winner, loser = young(village), young(village)
-    f.ReserveFactory(
+    f.ReserveFactory.create(
         person=winner, added_on=dt.date(2024, 1, 1), status="appointed", status_changed_on=election.held_on
     )
-    f.ReserveFactory(person=loser, added_on=dt.date(2024, 1, 1))
-    f.ReserveFactory(person=young(village), added_on=dt.date(2026, 1, 1))  # entered after the election
+    f.ReserveFactory.create(person=loser, added_on=dt.date(2024, 1, 1))
+    f.ReserveFactory.create(person=young(village), added_on=dt.date(2026, 1, 1))  # entered after the election
     election.results.create(person=winner, post=Post.DIRECTOR)
     election.results.create(person=young(village), post=Post.COMMITTEE_MEMBER)  # not a reserve
     [conversion] = pool_figures(villages=Village.objects.all()).conversions
@@ -60,12 +60,14 @@ def test_pool_to_committee_conversion_per_cycle(world):
 
 def test_the_funnel_follows_talents_to_the_secretary_post(world):
     village = world.village_a
-    talents = [f.TalentFactory(person=young(village, political_status="cpc_member")) for _ in range(3)]
-    talents.append(f.TalentFactory(person=young(village)))
+    talents = [f.TalentFactory.create(person=young(village, political_status="cpc_member")) for _ in range(3)]
+    talents.append(f.TalentFactory.create(person=young(village)))
     for talent in talents[:3]:
         promote_talent(talent=talent, target_post=Post.PARTY_SECRETARY, added_on=TODAY)
-    f.PostAssignmentFactory(person=talents[0].person, village=village, post=Post.PARTY_SECRETARY, start_on=TODAY)
-    f.PostAssignmentFactory(person=talents[1].person, village=village, post=Post.COMMITTEE_MEMBER, start_on=TODAY)
+    f.PostAssignmentFactory.create(person=talents[0].person, village=village, post=Post.PARTY_SECRETARY, start_on=TODAY)
+    f.PostAssignmentFactory.create(
+        person=talents[1].person, village=village, post=Post.COMMITTEE_MEMBER, start_on=TODAY
+    )
     funnel = {step.label: step for step in pool_figures(villages=Village.objects.all()).funnel}
     assert [funnel[k].count for k in ("人才", "后备", "入党", "两委", "书记")] == [4, 3, 3, 2, 1]
     assert funnel["后备"].conversion == Rate(3, 4) and funnel["书记"].conversion == Rate(1, 2)
@@ -74,11 +76,11 @@ def test_the_funnel_follows_talents_to_the_secretary_post(world):
 
 def test_pool_figures_read_a_constant_number_of_queries(world, django_assert_max_num_queries):
     def add(village: Village) -> None:
-        talent = f.TalentFactory(person=young(village))
+        talent = f.TalentFactory.create(person=young(village))
         promote_talent(talent=talent, target_post=Post.DIRECTOR, added_on=TODAY)
-        f.PostAssignmentFactory(person=talent.person, village=village, post=Post.DIRECTOR, start_on=TODAY)
-        f.ReserveFactory(person=young(village))
-        f.ElectionFactory(village=village, held_on=dt.date(2021, 3, 1))
+        f.PostAssignmentFactory.create(person=talent.person, village=village, post=Post.DIRECTOR, start_on=TODAY)
+        f.ReserveFactory.create(person=young(village))
+        f.ElectionFactory.create(village=village, held_on=dt.date(2021, 3, 1))
 
     add(world.village_a)
     with django_assert_max_num_queries(10) as captured:
@@ -92,7 +94,7 @@ def test_pool_figures_read_a_constant_number_of_queries(world, django_assert_max
 
 
 def test_pool_pages_are_scoped(world, client_a, client_b, client_county, client_city):
-    f.ReserveFactory(person=young(world.village_a))
+    f.ReserveFactory.create(person=young(world.village_a))
     own = client_a.get(reverse("reserves:pool_home"))
     assert own.status_code == 200 and world.township_a.name.encode() in own.content
     township_a = reverse("reserves:pool", args=["township", world.township_a.code])
@@ -108,7 +110,7 @@ def test_pool_pages_are_scoped(world, client_a, client_b, client_county, client_
 
 
 def test_dashboard_pool_card_links_each_number_and_is_scoped(world, client_a, client_b, client_county):
-    f.ReserveFactory(person=young(world.village_a))
+    f.ReserveFactory.create(person=young(world.village_a))
     page = client_a.get(reverse("dashboards:dashboard"))
     card_url = reverse("dashboards:pool_card_township", args=[world.township_a.code])
     assert card_url.encode() in page.content  # the dashboard loads the card after the page
@@ -124,16 +126,16 @@ def test_dashboard_pool_card_query_count_is_constant(world, client_county, djang
     url = reverse("dashboards:pool_card_county", args=[world.county.code])
 
     def add(village: Village) -> None:
-        talent = f.TalentFactory(person=young(village))
+        talent = f.TalentFactory.create(person=young(village))
         promote_talent(talent=talent, target_post=Post.DIRECTOR, added_on=TODAY)
-        f.ElectionFactory(village=village, held_on=dt.date(2021, 3, 1))
+        f.ElectionFactory.create(village=village, held_on=dt.date(2021, 3, 1))
 
     add(world.village_a)
     with django_assert_max_num_queries(25) as captured:
         assert client_county.get(url).status_code == 200
     baseline = len(captured.captured_queries)
     for _ in range(3):
-        add(f.VillageFactory(township=world.township_b))
+        add(f.VillageFactory.create(township=world.township_b))
     with django_assert_max_num_queries(baseline):
         assert client_county.get(url).status_code == 200
 
@@ -143,7 +145,7 @@ def test_county_report_has_the_pool_section(
 ):
     settings.REPORT_RUNNER = "sync"
     settings.MEDIA_ROOT = tmp_path / "media"
-    f.ReserveFactory(person=young(world.village_a, education=Education.ASSOCIATE))
+    f.ReserveFactory.create(person=young(world.village_a, education=Education.ASSOCIATE))
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.create_report_job(user=county_staff, kind="county", scope=world.county.code)
     job.refresh_from_db()

@@ -18,9 +18,9 @@ THIS_CYCLE = dt.date(2026, 3, 1)
 
 
 def elected(village, *, winners: int, held_on: dt.date = THIS_CYCLE):
-    election = f.ElectionFactory(village=village, held_on=held_on)
+    election = f.ElectionFactory.create(village=village, held_on=held_on)
     for _ in range(winners):
-        person = f.PersonFactory(home_village=village, political_status="cpc_member")
+        person = f.PersonFactory.create(home_village=village, political_status="cpc_member")
         election.results.create(person=person, post=Post.COMMITTEE_MEMBER)
     return election
 
@@ -30,8 +30,8 @@ def township_url(world) -> str:
 
 
 def test_township_progress_shows_registered_entered_and_filing_placeholder(client_a, world):
-    second = f.VillageFactory(township=world.township_a, code="511902100202", name="白马村")
-    third = f.VillageFactory(township=world.township_a, code="511902100203", name="红星村")
+    second = f.VillageFactory.create(township=world.township_a, code="511902100202", name="白马村")
+    third = f.VillageFactory.create(township=world.township_a, code="511902100203", name="红星村")
     elected(world.village_a, winners=3)
     elected(world.village_a, winners=9, held_on=dt.date(2021, 3, 15))  # last cycle: not counted
     elected(second, winners=0)
@@ -49,9 +49,9 @@ def test_the_cycle_start_defaults_to_january_of_last_year():
 
 
 def test_county_progress_counts_per_township(client_county, world):
-    f.VillageFactory(township=world.township_a, code="511902100202")
+    f.VillageFactory.create(township=world.township_a, code="511902100202")
     elected(world.village_a, winners=2)
-    f.ElectionFactory(village=world.village_b, held_on=THIS_CYCLE)
+    f.ElectionFactory.create(village=world.village_b, held_on=THIS_CYCLE)
     url = reverse("reserves:county_progress", args=[world.county.code])
     rows = client_county.get(url, {"since": "2025-01-01"}).context["townships"]
     counts = [(r.township.name, r.villages, r.registered, r.entered, r.winners, r.pending) for r in rows]
@@ -72,7 +72,7 @@ def test_township_progress_scoping(request, world, persona, code):
 
 def test_other_county_staff_get_404_on_the_county_progress(world):
     other = Client()
-    other.force_login(f.CountyStaffFactory(username="tongjiang", county=world.other_county))
+    other.force_login(f.CountyStaffFactory.create(username="tongjiang", county=world.other_county))
     assert other.get(reverse("reserves:county_progress", args=[world.county.code])).status_code == 404
 
 
@@ -91,9 +91,9 @@ def test_progress_query_count_is_constant(client_county, world, django_assert_nu
     with django_assert_num_queries(5) as small_county:
         client_county.get(county_url)
     for n in range(6):
-        village = f.VillageFactory(township=world.township_a, code=f"51190210030{n}")
+        village = f.VillageFactory.create(township=world.township_a, code=f"51190210030{n}")
         elected(village, winners=n)
-        elected(f.VillageFactory(township=world.township_b, code=f"51190210130{n}"), winners=1)
+        elected(f.VillageFactory.create(township=world.township_b, code=f"51190210130{n}"), winners=1)
     with django_assert_num_queries(len(small_township.captured_queries)):
         client_county.get(township_url(world))
     with django_assert_num_queries(len(small_county.captured_queries)):

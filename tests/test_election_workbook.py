@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -50,6 +51,7 @@ def urls(code: str) -> dict[str, str]:
 def template_sheet(client: Client, code: str):
     response = client.get(urls(code)["results_template"])
     assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     return workbook, workbook["换届结果"]
 

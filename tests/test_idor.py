@@ -104,8 +104,10 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         deleted,
         assessment,
     ]
-    talent = f.TalentFactory(id=next(next_pk), person=f.PersonFactory(id=next(next_pk), home_village=village))
-    programme = f.EducationProgrammeFactory(id=next(next_pk), person=reserve.person)
+    talent = f.TalentFactory.create(
+        id=next(next_pk), person=f.PersonFactory.create(id=next(next_pk), home_village=village)
+    )
+    programme = f.EducationProgrammeFactory.create(id=next(next_pk), person=reserve.person)
     objects += [talent, talent.person, programme]
     by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:

@@ -108,10 +108,10 @@ POSTS = {  # key: (holder, post, 社, start, end)
 def start(world, secretary_a) -> Start:
     """青龙村 with 社 1 and 2, a current secretary and 1社社长, a former director, and people without posts."""
     village = world.village_a
-    groups = {n: f.GroupFactory(village=village, number=n, name="").pk for n in (1, 2)}
+    groups = {n: f.GroupFactory.create(village=village, number=n, name="").pk for n in (1, 2)}
     people = {}
     for seq, (key, (born, gender, status)) in enumerate(PEOPLE.items(), start=301):
-        people[key] = f.PersonFactory(
+        people[key] = f.PersonFactory.create(
             home_village=village,
             name=f"{key}甲",
             birth_date=born,
@@ -120,7 +120,7 @@ def start(world, secretary_a) -> Start:
             id_number=f.make_id_number(born, gender=gender, seq=seq),
         )
     posts = {
-        key: f.PostAssignmentFactory(
+        key: f.PostAssignmentFactory.create(
             person=people[holder],
             village=village,
             post=post,
@@ -433,7 +433,12 @@ def api_post_add(s: Start, person_id: int, spec: PostSpec) -> tuple[tuple[str, s
 def workbook_row(s: Start, case: Any) -> list[dict[str, Any]]:
     label = PoliticalStatus
     if isinstance(case, NewPerson):
-        row = {"村名称": s.village.name, "姓名": case.name, "公民身份号码": case.id_number, "学历": "高中"}
+        row: dict[str, Any] = {
+            "村名称": s.village.name,
+            "姓名": case.name,
+            "公民身份号码": case.id_number,
+            "学历": "高中",
+        }
         row |= {"性别": Gender(case.gender).label} if case.gender else {}
         row |= {"出生年月": case.birth_date} if case.birth_date else {}
         row |= {"政治面貌": label(case.political_status).label, "入党时间": case.party_joined_on}
@@ -441,7 +446,7 @@ def workbook_row(s: Start, case: Any) -> list[dict[str, Any]]:
             row |= {"职务": Post(case.post.post).label, "任职时间": case.post.start_on, "所在社": case.post.group}
         return [row]
     if isinstance(case, Appointments):
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, post, group in case.entries:
             person = s.people[key]
             row = {"村名称": s.village.name, "姓名": person.name, "公民身份号码": person.id_number}
@@ -477,7 +482,7 @@ def workbook_path(outcome: Outcome, case: Any, s: Start) -> None:
 
 
 def election_path(outcome: Outcome, case: Appointments, s: Start) -> None:
-    election = f.ElectionFactory(village=s.village, held_on=case.start_on, term="")
+    election = f.ElectionFactory.create(village=s.village, held_on=case.start_on, term="")
     rows = [
         ResultRow(s.people[key], post, group_number=group, number=n)
         for n, (key, post, group) in enumerate(case.entries, 1)
@@ -489,7 +494,7 @@ def election_path(outcome: Outcome, case: Appointments, s: Start) -> None:
         errors = refusal.errors
     assert all(error.row for error in errors), errors
     for number in range(1, len(rows) + 1):
-        mine = {error.field: [] for error in errors if error.row == number}
+        mine: dict[str, list[str]] = {error.field: [] for error in errors if error.row == number}
         for error in errors:
             if error.row == number:
                 mine[error.field].append(error.message)

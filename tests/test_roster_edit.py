@@ -42,7 +42,11 @@ def person_data(person: Person, **changes) -> dict:
 def row_edit_data(post: PostAssignment, **changes) -> dict:
     """The roster row's 编辑 form as rendered (the post's fields and, under `person-`, its holder's), with changes."""
     person = {f"person-{key}": value for key, value in person_data(post.person).items()}
-    current = {"how": post.how, "start_on": post.start_on.isoformat() if post.start_on else "", "term": post.term}
+    current: dict[str, object] = {
+        "how": post.how,
+        "start_on": post.start_on.isoformat() if post.start_on else "",
+        "term": post.term,
+    }
     if post.group_id:
         current["group"] = post.group_id
     return person | current | {"version": post.version} | changes

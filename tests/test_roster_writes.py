@@ -78,14 +78,14 @@ def test_save_person_rules(world, changes, expected):
 
 
 def test_save_person_refuses_a_number_someone_else_holds(world):
-    other = f.PersonFactory(home_village=world.village_b)
+    other = f.PersonFactory.create(home_village=world.village_b)
     with pytest.raises(RosterRefused) as raised:
         save_person(person=None, values=person_values(world, id_number=other.id_number), by=None, today=TODAY)
     assert refusals(raised) == [("id_number", "该身份证号码已登记在其他人员名下（可能在其他乡镇），请核对")]
 
 
 def test_save_person_changes_a_copy_checks_the_version_and_bumps_it(world, secretary_a):
-    person = f.PersonFactory(home_village=world.village_a, phone="1")
+    person = f.PersonFactory.create(home_village=world.village_a, phone="1")
     saved = save_person(person=person, values={"phone": "2"}, by=secretary_a, expected_version=1, today=TODAY)
     assert (saved.phone, saved.version, person.phone) == ("2", 2, "1")
     assert person.history.first().history_user == secretary_a
@@ -96,8 +96,10 @@ def test_save_person_changes_a_copy_checks_the_version_and_bumps_it(world, secre
 
 
 def test_a_party_post_holder_stays_a_full_party_member(world):
-    person = f.PersonFactory(home_village=world.village_a, name="冉书记", political_status=PoliticalStatus.CPC_MEMBER)
-    f.PostAssignmentFactory(person=person, post=Post.PARTY_SECRETARY)
+    person = f.PersonFactory.create(
+        home_village=world.village_a, name="冉书记", political_status=PoliticalStatus.CPC_MEMBER
+    )
+    f.PostAssignmentFactory.create(person=person, post=Post.PARTY_SECRETARY)
     with pytest.raises(RosterRefused) as raised:
         save_person(person=person, values={"political_status": PoliticalStatus.MASSES}, by=None, today=TODAY)
     assert refusals(raised) == [("political_status", "冉书记的政治面貌为群众，村党组织职务只能由正式党员担任")]
@@ -107,7 +109,7 @@ def test_a_party_post_holder_stays_a_full_party_member(world):
 
 @pytest.fixture
 def member(world) -> Person:
-    return f.PersonFactory(
+    return f.PersonFactory.create(
         home_village=world.village_a, name="何明", birth_date=dt.date(1985, 2, 1), political_status="cpc_member"
     )
 
@@ -120,8 +122,8 @@ def test_start_post_records_who_and_the_organ(world, secretary_a, member):
 
 
 def test_start_post_lists_every_refusal(world, member):
-    f.GroupFactory(village=world.village_a, number=1)
-    masses = f.PersonFactory(home_village=world.village_a, name="付群", birth_date=dt.date(1990, 1, 1))
+    f.GroupFactory.create(village=world.village_a, number=1)
+    masses = f.PersonFactory.create(home_village=world.village_a, name="付群", birth_date=dt.date(1990, 1, 1))
     cases = [
         (member, Post.GROUP_LEADER, None, dt.date(2021, 1, 1), [("group", "社长须填写所在社（社号）")]),
         (member, Post.GROUP_LEADER, 7, dt.date(2021, 1, 1), [("group", "青龙村没有第7社")]),
@@ -146,10 +148,12 @@ def test_start_post_lists_every_refusal(world, member):
 
 
 def test_one_holder_per_single_seat_and_per_group_at_a_time(world, member):
-    group = f.GroupFactory(village=world.village_a, number=2, name="")
-    holder = f.PersonFactory(home_village=world.village_a, name="老主任")
-    f.PostAssignmentFactory(person=holder, post=Post.DIRECTOR, start_on=dt.date(2016, 3, 1), end_on=dt.date(2021, 3, 1))
-    f.PostAssignmentFactory(person=holder, post=Post.GROUP_LEADER, group=group, start_on=dt.date(2018, 1, 1))
+    group = f.GroupFactory.create(village=world.village_a, number=2, name="")
+    holder = f.PersonFactory.create(home_village=world.village_a, name="老主任")
+    f.PostAssignmentFactory.create(
+        person=holder, post=Post.DIRECTOR, start_on=dt.date(2016, 3, 1), end_on=dt.date(2021, 3, 1)
+    )
+    f.PostAssignmentFactory.create(person=holder, post=Post.GROUP_LEADER, group=group, start_on=dt.date(2018, 1, 1))
     common = {"person": member, "village": world.village_a, "by": None, "today": TODAY}
     start_post(post=Post.DIRECTOR, start_on=dt.date(2021, 3, 1), **common)  # starts the day the old one ended
     with pytest.raises(RosterRefused) as raised:
@@ -164,13 +168,13 @@ def test_one_holder_per_single_seat_and_per_group_at_a_time(world, member):
         start_post(post=Post.DIRECTOR, start_on=dt.date(2024, 1, 1), **common)
     assert refusals(raised)[0][1].startswith("何明已担任本村村委会主任（2021-03-01起），同一职务不能重复任职")
     start_post(post=Post.COMMITTEE_MEMBER, start_on=dt.date(2021, 3, 1), **common)
-    other = f.PersonFactory(home_village=world.village_a)
+    other = f.PersonFactory.create(home_village=world.village_a)
     start_post(**(common | {"person": other}), post=Post.COMMITTEE_MEMBER, start_on=dt.date(2021, 3, 1))
 
 
 def test_change_post_checks_dates_and_version_and_never_refuses_ending_an_overlap(world, secretary_a, member):
-    first = f.PostAssignmentFactory(person=member, post=Post.PARTY_SECRETARY, start_on=dt.date(2021, 3, 1))
-    second = f.PostAssignmentFactory(  # old bad data: two secretaries at once
+    first = f.PostAssignmentFactory.create(person=member, post=Post.PARTY_SECRETARY, start_on=dt.date(2021, 3, 1))
+    second = f.PostAssignmentFactory.create(  # old bad data: two secretaries at once
         person__home_village=world.village_a, post=Post.PARTY_SECRETARY, start_on=dt.date(2022, 1, 1)
     )
     with pytest.raises(RosterRefused) as raised:

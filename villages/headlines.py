@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models
 from django.db.models import Avg, Case, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -156,7 +156,17 @@ class VillageRoster:
         return bool(secretaries & directors)
 
 
-def roster_order(post: PostAssignment) -> tuple:
+class NamesAPost(Protocol):
+    """What roster order needs: a post value and (社长) the 社 number; start date and id are optional."""
+
+    @property
+    def post(self) -> str: ...
+
+    @property
+    def group_number(self) -> int | None: ...
+
+
+def roster_order(post: NamesAPost) -> tuple:
     """Sort key for post assignments: post importance, then 社 number, start date, id.
 
     Anything else that names a post the same way (`.post`, `.group_number`; e.g. an election result or a row

@@ -111,7 +111,7 @@ def village_elections(request: AuthedHttpRequest, code: str) -> HttpResponse:
         formset = results_grid(request, township=village.township, villages=[village], one_village=True)
         if added := added_row(request, formset):
             return added
-    if request.method == "POST" and all([date_form.is_valid(), formset.is_valid()]):
+    if request.method == "POST" and date_form and formset and all([date_form.is_valid(), formset.is_valid()]):
         try:
             rows, by = formset.rows(), request.user
             summary = record_village_results(village=village, rows=rows, by=by, **date_form.cleaned_data)

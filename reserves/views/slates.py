@@ -106,8 +106,8 @@ def slate_seat(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         errors = [e["message"] for field_errors in form.errors.get_json_data().values() for e in field_errors]
     if request.htmx:
         return render(request, "reserves/slates/slate.html#slate-body", slate_context(request, slate, errors=errors))
-    for error in errors:
-        messages.error(request, error)
+    for message in errors:
+        messages.error(request, message)
     return redirect("reserves:slate", pk=slate.pk)
 
 

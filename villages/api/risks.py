@@ -139,7 +139,7 @@ class RiskViewSet(
 
     def get_queryset(self) -> QuerySet[Risk]:
         return (
-            Risk.objects.for_user(self.request.user)
+            Risk.objects.for_user(self.user)
             .select_related("village__township", "owner")
             .alias(sev=severity_rank())
             .order_by("sev", "village__code", "kind", "pk")
@@ -147,7 +147,7 @@ class RiskViewSet(
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         found = self.get_object()  # outside the user's scope: 404 before anything else
-        user = request.user
+        user = self.user
         if not permissions.can_review_risk(user, found):
             data = request.data if isinstance(request.data, dict) else {}  # a JSON list is no answer
             answering = permissions.can_answer_risk(user, found) and set(data) <= ANSWER_FIELDS
@@ -155,10 +155,12 @@ class RiskViewSet(
                 raise PermissionDenied("只读用户不能处理风险；乡镇只能答复整改情况（action_taken）")
         return super().update(request, *args, **kwargs)
 
-    def perform_update(self, serializer: RiskSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Risk]) -> None:
         try:
             serializer.save()
         except StaleVersion as stale:
+            if not isinstance(serializer, RiskSerializer):  # DRF types the argument as any serializer; ours is this one
+                raise TypeError(f"{type(serializer).__name__} is not a RiskSerializer") from stale
             raise stale_version_conflict(stale.error, serializer=serializer) from stale
 
 

@@ -22,7 +22,7 @@ from rest_framework import serializers
 
 from villages import risk
 from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
-from villages.choices import PersonFlag, Post, Severity, SourceCategory, VillageFlag
+from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
 from villages.roster import (
     RosterRefused,
@@ -151,11 +151,26 @@ class EvaluationListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data: Any) -> list:
         rows = list(data.all() if hasattr(data, "all") else data)
-        self.context["evaluations"] = self.child.load_evaluations(rows, as_of=self.context.get("as_of"))
+        child = self.child
+        if not isinstance(child, EvaluatedSerializerMixin):
+            raise TypeError(f"{type(child).__name__} has no load_evaluations (see EvaluatedSerializerMixin)")
+        _writable_context(self)["evaluations"] = child.load_evaluations(rows, as_of=self.context.get("as_of"))
         return super().to_representation(rows)
 
 
-class EvaluatedSerializerMixin:
+def _writable_context(serializer: serializers.BaseSerializer) -> dict[str, Any]:
+    """The serializer's context, where evaluations are kept for the request.
+
+    DRF keeps the context as the dict it was given (`{}` by default), shared by a list and its children; the stubs
+    declare it a read-only `Mapping`.
+    """
+    context = serializer.context
+    if not isinstance(context, dict):
+        raise TypeError(f"{type(serializer).__name__}'s context is a {type(context).__name__}, not a dict")
+    return context
+
+
+class EvaluatedSerializerMixin(serializers.BaseSerializer):
     """Per-row computed values (risk flags), loaded in bulk for lists and on demand for a single object.
 
     Subclasses set `Meta.list_serializer_class = EvaluationListSerializer` and define `load_evaluations`.
@@ -168,7 +183,7 @@ class EvaluatedSerializerMixin:
         raise NotImplementedError
 
     def evaluation(self, instance: Any) -> Any:
-        evaluations = self.context.setdefault("evaluations", {})
+        evaluations = _writable_context(self).setdefault("evaluations", {})
         if instance.pk not in evaluations:  # a single object (detail, or the answer to a write)
             evaluations.update(self.load_evaluations([instance], as_of=self.context.get("as_of")))
         return evaluations.get(instance.pk)
@@ -235,7 +250,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["township"].queryset = Township.objects.for_user(request.user)
+            scope_related_field(fields, "township", Township.objects.for_user(request.user))
         return fields
 
     def validate_groups(self, rows: list[dict]) -> list[dict]:
@@ -318,7 +333,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     village = serializers.SlugRelatedField(source="home_village", slug_field="code", queryset=Village.objects.none())
     id_number = serializers.CharField(write_only=True, max_length=40, help_text="公民身份号码（18位或15位），只写")
     id_number_masked = serializers.CharField(read_only=True)
-    gender = serializers.ChoiceField(choices=Person._meta.get_field("gender").choices, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     birth_date = serializers.DateField(required=False)
     age = serializers.SerializerMethodField()
     source_categories = serializers.ListField(
@@ -343,7 +358,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         request = self.context.get("request")
         if request is not None:
             # Any village whose roster the user keeps; a visible but read-only village is refused by the viewset.
-            fields["village"].queryset = Village.objects.for_user(request.user)
+            scope_related_field(fields, "village", Village.objects.for_user(request.user))
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["id_number"].required = False
         return fields
@@ -362,11 +377,12 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         return sorted(kinds, key=PERSON_FLAG_ORDER.__getitem__)
 
     @extend_schema_field(PostBriefSerializer(many=True))
-    def get_posts(self, person: Person) -> list[dict]:
+    def get_posts(self, person: Person) -> list[dict[str, Any]]:
         posts = getattr(person, "current_posts", None)
         if posts is None:  # not prefetched (a single object after a write)
             posts = person.posts.current().select_related("village", "group").order_by("pk")
-        return PostBriefSerializer(posts, many=True).data
+        # `many=True` gives a list (a ReturnList); the stubs type `.data` as a ReturnDict.
+        return PostBriefSerializer(posts, many=True).data  # type: ignore[return-value]
 
     def validate_id_number(self, raw: str) -> str:
         """The number's own rule already here (save_person applies it again), so its error shows together with
@@ -457,8 +473,8 @@ class PostSerializer(VersionedSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["person"].queryset = Person.objects.for_user(request.user)
-            fields["village"].queryset = Village.objects.for_user(request.user)
+            scope_related_field(fields, "person", Person.objects.for_user(request.user))
+            scope_related_field(fields, "village", Village.objects.for_user(request.user))
         return fields
 
     def create(self, validated_data: dict) -> PostAssignment:

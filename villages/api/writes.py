@@ -3,6 +3,8 @@ fields, a stale `version` answers 409, and the schema documents the 400/403/404/
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -32,7 +34,7 @@ class VersionedUpdateMixin:
     POST validates with `create_serializer_class` (the same fields, those fixed at creation writable).
     """
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names: Sequence[str] = ["get", "post", "patch", "delete", "head", "options"]
     create_serializer_class: type[serializers.Serializer]
 
     def check_write(self, obj) -> None:  # pragma: no cover - each viewset defines it

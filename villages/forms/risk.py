@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from villages.choices import Education, ReviewStatus, Role
 from villages.forms.area import AreaFilterForm
+from villages.forms.fields import form_field
 from villages.models import Risk, User
 from villages.models.risks import ATTACHMENT_EXTENSIONS, validate_attachment
 from villages.rules import IN_PROGRESS_LABELS, RULE_SPECS
@@ -25,7 +26,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def owner_label(user: User) -> str:
     """A possible owner as the select shows them: name and whose office (乡镇党委书记 names the township)."""
-    if user.role == Role.TOWNSHIP_SECRETARY and user.township_id:
+    if user.role == Role.TOWNSHIP_SECRETARY and user.township is not None:
         return f"{user}（{user.township.name}党委书记）"
     return f"{user}（{user.get_role_display()}）"
 
@@ -46,11 +47,12 @@ class RiskReviewForm(forms.ModelForm):
 
     def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—"), *((str(u.pk), owner_label(u)) for u in owners)]
+        owner_choices = [("", "—"), *((str(u.pk), owner_label(u)) for u in owners)]
+        form_field(self, "owner", forms.TypedChoiceField).choices = owner_choices
         statuses = ReviewStatus.choices
         if self.instance.review_status != ReviewStatus.RECTIFIED:  # only the township's answer sets it
             statuses = [c for c in statuses if c[0] != ReviewStatus.RECTIFIED]
-        self.fields["review_status"].choices = statuses
+        form_field(self, "review_status", forms.TypedChoiceField).choices = statuses
         self.fields["due_on"].widget.attrs["min"] = f"{timezone.localdate():%Y-%m-%d}"
         if not self.is_bound:
             self.fields["owner"].initial = self.instance.owner_id
@@ -80,7 +82,8 @@ class RiskDecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reopen" and not (data.get("note") or "").strip():
             self.add_error("note", "退回时请写明原因，乡镇才知道还要做什么")
         return data

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from villages.choices import Gender, Post, SourceCategory
+from villages.forms.fields import model_choice
 from villages.models import Assessment, Person, PostAssignment, User, Village
 from villages.roster import (
     RosterRefused,
@@ -44,7 +45,10 @@ def name_blank_choices(form: forms.BaseForm, **labels: str) -> None:
         if isinstance(field, forms.ModelChoiceField):
             field.empty_label = label
         elif isinstance(field, forms.ChoiceField):
-            field.choices = [("", label) if value == "" else (value, text) for value, text in field.choices]
+            # Django normalises choices to a list of pairs when they are set; the stubs type the getter as
+            # anything the setter accepts (callables, Choices classes).
+            choices = field.choices
+            field.choices = [("", label) if value == "" else (value, text) for value, text in choices]  # type: ignore[misc, union-attr]
 
 
 class VersionedForm(forms.ModelForm):
@@ -172,7 +176,7 @@ class PersonForm(RosterForm):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_village"].queryset = villages
+        model_choice(self, "home_village").queryset = villages
         name_blank_choices(
             self,
             education="请选择",
@@ -217,13 +221,14 @@ class PostAddForm(RosterForm):
     def __init__(self, *args: Any, village: Village, people: QuerySet[Person], candidates: list[Person], **kwargs):
         super().__init__(*args, instance=PostAssignment(village=village), **kwargs)
         self.village = village
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = person_option_label
+        person_field = model_choice(self, "person")
+        person_field.queryset = people
+        person_field.label_from_instance = person_option_label  # type: ignore[method-assign, assignment]  # per-instance label hook
         # Validate against everyone the user may appoint, but list only a short candidate list (search adds more).
         self.fields["person"].widget.choices = [("", "请选择或搜索人员")] + [
             (p.pk, person_option_label(p)) for p in candidates
         ]
-        self.fields["group"].queryset = village.groups.all()
+        model_choice(self, "group").queryset = village.groups.all()
         self.fields["group"].help_text = "仅社长填写"
         name_blank_choices(self, post="请选择", group="无（非社长）")
 
@@ -255,7 +260,7 @@ class PostEditForm(RosterForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.post == Post.GROUP_LEADER:
-            self.fields["group"].queryset = self.instance.village.groups.all()
+            model_choice(self, "group").queryset = self.instance.village.groups.all()
             self.fields["group"].required = True
         else:
             del self.fields["group"]

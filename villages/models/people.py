@@ -245,4 +245,4 @@ class PostAssignment(models.Model):
 
     @property
     def group_number(self) -> int | None:
-        return self.group.number if self.group_id else None
+        return self.group.number if self.group is not None else None

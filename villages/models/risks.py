@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -97,6 +97,14 @@ class Risk(models.Model):
     data no longer supports it and reopening it when it returns.
     """
 
+    # Display state the risk list sets per request and user (villages.views.risks.decorate); never stored.
+    form: Any
+    saved: str
+    overdue: bool
+    user_reviews: bool
+    user_answers: bool
+    user_decides: bool
+
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="risks", verbose_name="村")
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, null=True, blank=True, related_name="risks", verbose_name="人员"
@@ -156,4 +164,4 @@ class Risk(models.Model):
 
     @property
     def attachment_name(self) -> str:
-        return PurePath(self.attachment.name).name if self.attachment else ""
+        return PurePath(self.attachment.name).name if self.attachment and self.attachment.name else ""

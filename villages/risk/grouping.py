@@ -16,7 +16,7 @@ from villages.choices import Severity
 from villages.models import Risk, Village
 from villages.risk.findings import SEVERITY_ORDER, kind_label
 
-RANK: dict[str, int] = {severity.value: rank for severity, rank in SEVERITY_ORDER.items()}
+RANK: dict[str, int] = {str(severity): rank for severity, rank in SEVERITY_ORDER.items()}
 
 
 @dataclass

@@ -76,7 +76,7 @@ def _related_names(records: list[Any]) -> dict[tuple[type, int], str]:
 
 def _change(model: type[models.Model], change: Any, names: dict[tuple[type, int], str]) -> Change:
     return Change(
-        label=str(model._meta.get_field(change.field).verbose_name),
+        label=str(concrete_field(model, change.field).verbose_name),
         old=_display(model, change.field, change.old, names),
         new=_display(model, change.field, change.new, names),
         field=change.field,

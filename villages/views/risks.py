@@ -12,8 +12,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -71,7 +71,7 @@ def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.Pr
     return [r for r in rows if all(not data.get(k) or getattr(r.finding, k) == data[k] for k in ("kind", "severity"))]
 
 
-def decorate(row: Risk, user: User, *, form: Form | None = None, saved: str = "") -> Risk:
+def decorate(row: Risk, user: User, *, form: BaseForm | None = None, saved: str = "") -> Risk:
     """What one row shows: its type label, overdue badge, which actions the user has, an open form, a saved note."""
     row.form = form
     row.saved = saved
@@ -128,7 +128,7 @@ def saved_row(request: AuthedHttpRequest, found: Risk, message: str) -> HttpResp
 
 
 def risk_row(
-    request: HttpRequest, found: Risk, form: Form | None, *, status: int = 200, saved: str = ""
+    request: AuthedHttpRequest, found: Risk, form: BaseForm | None, *, status: int = 200, saved: str = ""
 ) -> HttpResponse:
     context = {"risk": decorate(found, request.user, form=form, saved=saved), "can_review": True}
     template = "villages/risks.html#risk-row" if request.htmx else "villages/risk_review.html"

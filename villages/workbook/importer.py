@@ -203,9 +203,11 @@ def plan_import(
     existing = _load_existing(township, [p.id.number for p in parsed if p.id], year=sheet.assessment_year)
     plan.versions = {person.pk: person.version for person in existing.people.values()}
     first_row_of: dict[str, int] = {}
-    for row in parsed:
+    for parsed_row in parsed:
         plan.rows.append(
-            _plan_row(row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of, today=today)
+            _plan_row(
+                parsed_row, sheet=sheet, township=township, existing=existing, first_row_of=first_row_of, today=today
+            )
         )
     if progress:
         progress(len(sheet.rows), len(sheet.rows))
@@ -382,7 +384,7 @@ def _plan_assessment(
     if refusal := assessment_year_refusal(year=year, today=today):
         problem(refusal.field, refusal.message)
         return
-    person = plan.person
+    person = plan.planned_person
     current = existing.assessments.get(person.pk) if person.pk else None
     label = Grade(row.grade).label
     if current is None:
@@ -419,11 +421,11 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
                 post.person_id = row.planned_person.pk  # new people have their pk now
         insert_with_history(new_posts, PostAssignment, **history)
         _bulk_update(PostAssignment, [p for row in rows for p in row.changed_posts], ["group", "version"], history)
-        grades = [row for row in rows if row.assessment is not None]
-        for row in grades:
-            row.assessment.person_id = row.planned_person.pk
-        insert_with_history([r.assessment for r in grades if r.assessment_is_new], Assessment, **history)
-        changed_grades = [r.assessment for r in grades if not r.assessment_is_new]
+        grades = [(row.assessment, row) for row in rows if row.assessment is not None]
+        for assessment, row in grades:
+            assessment.person_id = row.planned_person.pk
+        insert_with_history([a for a, row in grades if row.assessment_is_new], Assessment, **history)
+        changed_grades = [a for a, row in grades if not row.assessment_is_new]
         _bulk_update(Assessment, changed_grades, ["grade", "version"], history)
         # Bulk writes send no post_save: ask for the risk recompute of the touched villages (runs on commit).
         touched = {row.village_id for row in rows} | {row.planned_person.home_village_id for row in rows}
