@@ -236,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "reserves.choices.EnrollmentStatus",
         "ReportJobStatusEnum": "tasks.models.JobStatus",
         "ReserveTargetPostEnum": "reserves.choices.RESERVE_TARGET_POSTS",
+        "TalentStatusEnum": "reserves.choices.TalentStatus",
+        "ProgrammeStatusEnum": "reserves.choices.ProgrammeStatus",
+        "LevelEnum": "reserves.choices.ClassLevel",  # the class level keeps its first name (generated clients)
+        "ProgrammeLevelEnum": "reserves.choices.PROGRAMME_LEVELS",
     },
 }
 

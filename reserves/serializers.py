@@ -255,9 +255,12 @@ class RowErrorSerializer(serializers.Serializer):
 
 
 class ResultsRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    # Absent when the body could not be parsed at all (DRF's 400: only `detail`).
+    """The results were refused: `detail` and the `rows` with their errors; a body that is not JSON at all
+    answers the API's uniform `non_field_errors` instead (villages/api/errors)."""
+
+    detail = serializers.CharField(required=False)
     rows = RowErrorSerializer(many=True, required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class RecordSummarySerializer(serializers.Serializer):

@@ -76,6 +76,7 @@ def test_county_assigns_a_risk_township_answers_county_confirms(browser, live_se
     page = county_ctx.new_page()
     log_in(page, "county_bz")
     click = Clicks()
+    click(page.locator(".mainnav summary", has_text="风险与换届"))  # the grouped menu opens its group
     click(page.locator(".mainnav").get_by_role("link", name="风险清单"))
     row = page.locator(f"#risk-{gap.pk}")
     assert row.is_visible()  # village-level rows are not folded away
@@ -126,6 +127,7 @@ def test_county_assigns_a_risk_township_answers_county_confirms(browser, live_se
     page = county_ctx.new_page()
     log_in(page, "county_bz")
     click = Clicks()
+    click(page.locator(".mainnav summary", has_text="风险与换届"))  # the grouped menu opens its group
     click(page.locator(".mainnav").get_by_role("link", name="风险清单"))
     page.locator("select[name=review_status]").select_option(ReviewStatus.RECTIFIED.value)
     row = page.locator(f"#risk-{gap.pk}")
@@ -140,7 +142,7 @@ def test_county_assigns_a_risk_township_answers_county_confirms(browser, live_se
     county_ctx.close()
     gap.refresh_from_db()
     assert gap.review_status == ReviewStatus.RESOLVED
-    assert clicks == {"county_assign": 3, "township_answer": 2, "county_confirm": 2}, clicks
+    assert clicks == {"county_assign": 4, "township_answer": 2, "county_confirm": 3}, clicks
 
 
 def test_city_admin_creates_a_township_account_that_then_logs_in(page, live_server, artifacts):
