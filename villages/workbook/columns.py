@@ -6,6 +6,7 @@ the importer looks for. Headers are compared after `normalise_header` (full-widt
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,30 +57,30 @@ def normalise_header(text: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).rstrip(":")
 
 
-def _lookup() -> dict[str, str]:
+@functools.cache
+def _lookup(columns: tuple[Column, ...]) -> dict[str, str]:
     table: dict[str, str] = {}
-    for column in COLUMNS:
+    for column in columns:
         for name in (column.header, *column.aliases):
             table[normalise_header(name)] = column.key
     return table
 
 
-_HEADER_TO_KEY = _lookup()
-
-
-def match_header(text: object) -> tuple[str | None, int | None]:
+def match_header(text: object, columns: tuple[Column, ...] = COLUMNS) -> tuple[str | None, int | None]:
     """(column key, assessment year named in the header) for one header cell; (None, None) if not a column.
 
-    A hint in brackets after a known header is allowed: "出生年月(1965.03)" is 出生年月.
+    `columns` is the sheet's column set (the roster's by default; other workbooks, e.g. election results, pass
+    theirs). A hint in brackets after a known header is allowed: "出生年月(1965.03)" is 出生年月.
     """
     name = normalise_header(text)
     if not name:
         return None, None
-    if name in _HEADER_TO_KEY:
-        return _HEADER_TO_KEY[name], None
-    if found := ASSESSMENT_YEAR_HEADER.match(name):
+    table = _lookup(columns)
+    if name in table:
+        return table[name], None
+    if "assessment" in table.values() and (found := ASSESSMENT_YEAR_HEADER.match(name)):
         return "assessment", int(found.group(1))
     without_hint = re.sub(r"\(.*?\)$", "", name)
-    if without_hint != name and without_hint in _HEADER_TO_KEY:
-        return _HEADER_TO_KEY[without_hint], None
+    if without_hint != name and without_hint in table:
+        return table[without_hint], None
     return None, None

@@ -19,7 +19,7 @@ from typing import IO, Any
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from villages.workbook.columns import COLUMNS, match_header, normalise_header
+from villages.workbook.columns import COLUMNS, Column, match_header, normalise_header
 from villages.workbook.problems import RowProblem
 
 HEADER_SEARCH_ROWS = 20  # the header row is looked for in the first rows of each sheet
@@ -51,15 +51,16 @@ class RosterSheet:
     positions: dict[str, int] = field(default_factory=dict)  # column key → 0-based column index
     assessment_year: int = 0
     problems: list[RowProblem] = field(default_factory=list)  # file-level: no header, a missing column
+    columns: tuple[Column, ...] = COLUMNS  # the column set the sheet was read with
 
     def column_position(self, header: str) -> int:
         """Where a problem's column stands in the file (for listing a row's problems left to right)."""
         keys = [key for key, written in self.headers.items() if written == header]
-        return self.positions.get(keys[0], len(COLUMNS)) if keys else -1
+        return self.positions.get(keys[0], len(self.columns)) if keys else -1
 
     def header(self, key: str) -> str:
         """The header as the file writes it (used in problems), or the canonical one if the column is absent."""
-        return self.headers.get(key) or next(c.header for c in COLUMNS if c.key == key)
+        return self.headers.get(key) or next(c.header for c in self.columns if c.key == key)
 
 
 def default_assessment_year(today: dt.date) -> int:
@@ -67,8 +68,11 @@ def default_assessment_year(today: dt.date) -> int:
     return today.year - 1
 
 
-def read_roster(source: Source, *, today: dt.date | None = None) -> RosterSheet:
+def read_roster(source: Source, *, today: dt.date | None = None, columns: tuple[Column, ...] = COLUMNS) -> RosterSheet:
     """The roster's rows from the first sheet that has a header row (see module docstring).
+
+    `columns` is the column set to look for: the roster's by default; another workbook read the same way (e.g.
+    election results) passes its own, which must include 姓名 and 公民身份号码.
 
     The header row is the first row, within the first HEADER_SEARCH_ROWS rows, naming at least
     MIN_HEADER_MATCHES known columns; title rows and notes above it are ignored. A missing required column
@@ -85,10 +89,10 @@ def read_roster(source: Source, *, today: dt.date | None = None) -> RosterSheet:
                 problem = RowProblem(MAX_ROWS + 1, "文件", f"超过 {MAX_ROWS} 行，请按村拆分后分别导入")
                 return RosterSheet(problems=[problem], assessment_year=default_assessment_year(today))
             _fill_merged(values, _merged_ranges(sheet))
-            header_index = _find_header(values)
+            header_index = _find_header(values, columns)
             if header_index is None:
                 continue
-            return _roster(values, header_index, title=sheet.title, today=today)
+            return _roster(values, header_index, title=sheet.title, today=today, columns=columns)
     finally:
         workbook.close()
     problem = RowProblem(1, "表头", "未找到表头行：表格前20行中应有“姓名”“公民身份号码”“村名称”等列名")
@@ -106,9 +110,9 @@ def count_data_rows(source: Source) -> int:
         workbook.close()
 
 
-def _find_header(values: list[list[Any]]) -> int | None:
+def _find_header(values: list[list[Any]], columns: tuple[Column, ...]) -> int | None:
     for index, row in enumerate(values[:HEADER_SEARCH_ROWS]):
-        keys = {match_header(cell)[0] for cell in row} - {None}
+        keys = {match_header(cell, columns)[0] for cell in row} - {None}
         if len(keys) >= MIN_HEADER_MATCHES and {"name", "id_number"} <= keys:
             return index
     return None
@@ -147,13 +151,21 @@ def _fill_merged(values: list[list[Any]], ranges: list[tuple[int, int, int, int]
                     row[col - 1] = value
 
 
-def _roster(values: list[list[Any]], header_index: int, *, title: str, today: dt.date) -> RosterSheet:
-    sheet = RosterSheet(sheet_title=title, header_row=header_index + 1, assessment_year=default_assessment_year(today))
+def _roster(
+    values: list[list[Any]], header_index: int, *, title: str, today: dt.date, columns: tuple[Column, ...]
+) -> RosterSheet:
+    sheet = RosterSheet(
+        sheet_title=title,
+        header_row=header_index + 1,
+        assessment_year=default_assessment_year(today),
+        columns=columns,
+    )
     header = values[header_index]
-    sub_header = _sub_header(header, values[header_index + 1] if header_index + 1 < len(values) else [])
+    below = values[header_index + 1] if header_index + 1 < len(values) else []
+    sub_header = _sub_header(header, below, columns)
     positions = sheet.positions
     for position, cell in enumerate(header):
-        key, year = match_header(cell)
+        key, year = match_header(cell, columns)
         written = normalise_header(cell)
         if sub_header.get(position):
             (key, year), written = sub_header[position]
@@ -161,7 +173,7 @@ def _roster(values: list[list[Any]], header_index: int, *, title: str, today: dt
             positions[key] = position
             sheet.headers[key] = written
             sheet.assessment_year = year or sheet.assessment_year
-    for column in COLUMNS:
+    for column in columns:
         if column.required and column.key not in positions:
             sheet.problems.append(RowProblem(sheet.header_row, column.header, "缺少此列"))
     if sheet.problems:
@@ -175,7 +187,9 @@ def _roster(values: list[list[Any]], header_index: int, *, title: str, today: dt
     return sheet
 
 
-def _sub_header(header: list[Any], below: list[Any]) -> dict[int, tuple[tuple[str | None, int | None], str]]:
+def _sub_header(
+    header: list[Any], below: list[Any], columns: tuple[Column, ...]
+) -> dict[int, tuple[tuple[str | None, int | None], str]]:
     """A second header row under merged group headers: 学历 over 全日制 | 在职 → 全日制学历, 在职学历.
 
     Returns {position: (match, header as written)} for the cells of `below` that name a column on their own or
@@ -190,8 +204,8 @@ def _sub_header(header: list[Any], below: list[Any]) -> dict[int, tuple[tuple[st
             continue
         parent = normalise_header(header[position]) if position < len(header) else ""
         for candidate in (text + parent, text):
-            if text != parent and match_header(candidate)[0]:
-                found[position] = (match_header(candidate), candidate)
+            if text != parent and match_header(candidate, columns)[0]:
+                found[position] = (match_header(candidate, columns), candidate)
                 break
     return found
 
