@@ -27,13 +27,13 @@ from reserves import outcomes, succession
 from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
 from villages import permissions, structure
-from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, PersonFlag, Post, VillageFlag
+from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, PersonFlag, Post, ReviewRiskKind, VillageFlag
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
 from villages.roster.confirmation import overdue_counts
 
 Level = Literal["city", "county", "township"]
 TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
-KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices)
+KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices) | dict(ReviewRiskKind.choices)
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
 
 # Education bands as filters on the highest education (codes of the band's lowest and highest member).

@@ -2,10 +2,11 @@
 
 Contract of `record_results` / `record_township_results`:
 - every row is validated before anything is written: the person exists and is in the scope of the township
-  (home village, a post or a reserve there), the post is one an election fills (not 第一书记), 社长 rows name
-  an existing 社 of the village and other rows name none, and no seat is filled twice (single-seat posts once
-  per village, 社长 once per 社, a person once per post). Any error refuses the whole batch with row-level
-  errors (`ResultsRefused.errors`), and nothing is written;
+  (home village, a post or a reserve there) and has passed the election's qualification review when the county
+  requires it (`reserves.reviews.review_refusal`: 未经联审不得任职), the post is one an election fills (not
+  第一书记), 社长 rows name an existing 社 of the village and other rows name none, and no seat is filled twice
+  (single-seat posts once per village, 社长 once per 社, a person once per post). Any error refuses the whole
+  batch with row-level errors (`ResultsRefused.errors`), and nothing is written;
 - then, in one `transaction.atomic`: the current assignments of the seats being filled end on the election
   date (end_on is exclusive), new assignments start on it (how=elected, the election's term), each active
   reserve of a winner in that village is marked appointed (to the post they were reserved for when they won
@@ -23,8 +24,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from reserves.choices import EnrollmentStatus, ReserveStatus
+from reserves.choices import EnrollmentStatus, ReserveStatus, ReviewPurpose
 from reserves.models import Election, ElectionResult, Enrollment, Reserve
+from reserves.reviews import cycle_of, review_refusal
 from villages.choices import ORGAN_OF_POST, How, Post
 from villages.models import Group, Person, PostAssignment, Township, Village
 
@@ -123,7 +125,7 @@ def _numbered(row: ResultRow, number: int) -> ResultRow:
 
 def _record(batches: dict[Election, list[ResultRow]], *, township: Township, by: User | None) -> RecordSummary:
     with transaction.atomic():
-        errors = validate_rows(batches, township=township)
+        errors = validate_rows(batches, township=township, by=by)
         if errors:
             raise ResultsRefused(errors)
         summary = RecordSummary()
@@ -132,7 +134,9 @@ def _record(batches: dict[Election, list[ResultRow]], *, township: Township, by:
         return summary
 
 
-def validate_rows(batches: dict[Election, list[ResultRow]], *, township: Township) -> list[RowError]:
+def validate_rows(
+    batches: dict[Election, list[ResultRow]], *, township: Township, by: User | None = None
+) -> list[RowError]:
     """Every problem of every row (two queries: people in scope, groups of the villages)."""
     all_rows = [row for rows in batches.values() for row in rows]
     in_scope = set(
@@ -146,16 +150,23 @@ def validate_rows(batches: dict[Election, list[ResultRow]], *, township: Townshi
     for election, rows in batches.items():
         if election.results.exists():
             errors.append(RowError(0, "election", f"{election.village.name} {election.held_on} 的换届结果已录入"))
-        errors += _row_errors(election, rows, in_scope=in_scope, groups=groups)
+        errors += _row_errors(election, rows, in_scope=in_scope, groups=groups, by=by)
     return sorted(errors, key=lambda e: e.row)
 
 
 def _row_errors(
-    election: Election, rows: list[ResultRow], *, in_scope: set[int], groups: set[tuple[int, int]]
+    election: Election,
+    rows: list[ResultRow],
+    *,
+    in_scope: set[int],
+    groups: set[tuple[int, int]],
+    by: User | None = None,
 ) -> list[RowError]:
     errors: list[RowError] = []
     seats: dict[tuple, int] = {}
     for row in rows:
+        if row.person_id in in_scope and (refusal := _review_refusal(election, row, by=by)):
+            errors.append(RowError(row.number, "person", refusal))  # 未经联审不得任职 (reserves/reviews)
         if row.person_id not in in_scope:
             errors.append(RowError(row.number, "person", "人员不存在或不在本乡镇范围内"))
         if row.post not in ELECTED_POSTS:
@@ -172,6 +183,20 @@ def _row_errors(
                 break
             seats[seat] = row.number
     return errors
+
+
+def _review_refusal(election: Election, row: ResultRow, *, by: User | None) -> str | None:
+    county_id = election.village.township.county_id
+    cycle = cycle_of(election.held_on)
+    return review_refusal(
+        person=row.person_id or 0,
+        purpose=ReviewPurpose.ELECTION,
+        cycle=cycle,
+        county=county_id,
+        on=election.held_on,
+        by=by,
+        context="election_results",
+    )
 
 
 def _seats(election: Election, row: ResultRow) -> list[tuple]:

@@ -9,14 +9,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reserves.choices import EnrollmentStatus
+from reserves.choices import EnrollmentStatus, ReviewPurpose
 from reserves.elections import ELECTED_POSTS
 from reserves.eligibility import Eligibility, check_eligibility
 from reserves.models import DevelopmentMeasure, Election, Enrollment, Reserve, ReserveAssessment, TrainingClass
+from reserves.reviews import cycle_of, review_refusal
 from villages import idcard
 from villages.choices import Post
 from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
-from villages.models import County, Person, Village
+from villages.models import County, Person, User, Village
 from villages.risk import reference_date
 
 RESERVE_POSTS = [(value, label) for value, label in Post.choices if value != Post.FIRST_SECRETARY]
@@ -65,9 +66,12 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
         ]
         widgets = {"added_on": DATE_WIDGET}
 
-    def __init__(self, *args: Any, village: Village, people: QuerySet[Person], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, village: Village, people: QuerySet[Person], user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.village = village
+        self.user = user
         self.instance.village = village
         self.fields["person"].queryset = people
         self.fields["mentor"].queryset = people
@@ -84,6 +88,19 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
             and Reserve.objects.active().filter(person=person, village=self.village, target_post=post).exists()
         ):
             self.add_error("target_post", "此人已是该岗位的在库后备干部")
+        added_on = data.get("added_on")
+        if person and added_on and not self.errors:  # last, so that a warn-only pass is audited only when saved
+            refusal = review_refusal(
+                person=person,
+                purpose=ReviewPurpose.RESERVE_ENTRY,
+                cycle=cycle_of(added_on),
+                county=self.village.township.county_id,
+                on=added_on,
+                by=self.user,
+                context="reserve_add",
+            )
+            if refusal:
+                self.add_error("person", refusal)
         return data
 
 

@@ -19,11 +19,37 @@ from reserves.choices import (
     ReserveStatus,
     SlateStatus,
 )
+from reserves.models_reviews import (  # registered with the app here; importable from reserves.models
+    NegativeListItem,
+    NegativeRecord,
+    Review,
+    ReviewAuditEntry,
+    ReviewDepartmentList,
+    ReviewOpinion,
+)
 from villages.choices import Grade, Post
 from villages.models import County, Group, Person, PostAssignment, Village
 
 if TYPE_CHECKING:
     from villages.models import User
+
+__all__ = [
+    "DevelopmentMeasure",
+    "Election",
+    "ElectionResult",
+    "Enrollment",
+    "NegativeListItem",
+    "NegativeRecord",
+    "Reserve",
+    "ReserveAssessment",
+    "Review",
+    "ReviewAuditEntry",
+    "ReviewDepartmentList",
+    "ReviewOpinion",
+    "Slate",
+    "SlateCandidate",
+    "TrainingClass",
+]
 
 
 class ReserveQuerySet(models.QuerySet):

@@ -178,6 +178,13 @@ class VillageFlag(models.TextChoices):
     NO_WOMAN_ON_COMMITTEE = "no_woman_on_committee", "村委会无女性"
 
 
+class ReviewRiskKind(models.TextChoices):
+    """Risk kinds found by the qualification review (reserves/reviews/queue.py), a layer above the risk engine."""
+
+    REVIEW_NOT_PASSED = "review_not_passed", "候选人未通过联审"
+    REVIEW_OPINION_OVERDUE = "review_opinion_overdue", "联审意见逾期"
+
+
 class ReviewStatus(models.TextChoices):
     OPEN = "open", "待处理"
     IN_PROGRESS = "in_progress", "处理中"

@@ -21,7 +21,7 @@ from django.db.models import Q
 from villages.choices import EDUCATION_RANK, Education
 from villages.models import County, RuleValue
 
-ValueKind = Literal["age", "days", "years", "count", "share", "education"]
+ValueKind = Literal["age", "days", "years", "count", "share", "education", "switch"]
 
 # The one name for rank → tier when a threshold is stored as a rank (3 = 高中/中专: the lower-ranked key).
 EDUCATION_OF_RANK: dict[int, str] = {
@@ -35,6 +35,8 @@ EDUCATION_OF_RANK: dict[int, str] = {
 }
 DEFAULT_DOCUMENT_NUMBER = "默认值（未经文件核实）"
 DEFAULT_EFFECTIVE_ON = dt.date(2021, 1, 1)
+# A "switch" value: 1 = on (refuse), 0 = warn only (let through with a warning and an audit record).
+SWITCH_LABELS: dict[int, str] = {1: "开启（未通过则拒绝）", 0: "仅提醒（放行并留痕）"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "reserve_age_relaxed_max": RuleSpec("后备干部放宽年龄（岁及以下）", "age"),
     "reserve_education_min": RuleSpec("后备干部学历（该学历及以上）", "education"),
     "roster_confirmation_days": RuleSpec("花名册确认周期（天）", "days"),
+    "review_required": RuleSpec("资格联审：未经联审不得任职", "switch"),
 }
 
 
@@ -97,6 +100,8 @@ class RuleSet:
     reserve_education_min: str = Education.HIGH_SCHOOL
     # Without a rule value, villages/roster/confirmation.py uses settings.ROSTER_CONFIRMATION_PERIOD_DAYS.
     roster_confirmation_days: int = 90
+    # 未经联审不得任职 (reserves/reviews/enforcement.py): 1 refuses, 0 warns (SWITCH_LABELS).
+    review_required: int = 1
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_low_education(self, education: str) -> bool:
@@ -130,6 +135,8 @@ def display_value(key: str, value: object) -> str:
     kind = RULE_SPECS[key].kind
     if kind == "education":
         return Education(value).label
+    if kind == "switch":
+        return SWITCH_LABELS[int(value)]
     if kind == "share":
         return f"{float(value) * 100:g}%"
     return f"{value:g}" if isinstance(value, float | Decimal) else str(value)

@@ -16,6 +16,7 @@ from reserves.elections import ResultRow, ResultsRefused, record_results, record
 from reserves.forms import ElectionDateForm, ElectionForm, ResultFormSet, TownshipResultFormSet
 from reserves.models import Election
 from reserves.permissions import can_record_elections, election_for_record
+from reserves.reviews import collect_review_warnings
 from villages import permissions
 from villages.models import Person, Township, Village
 
@@ -65,11 +66,12 @@ def election_results(request: HttpRequest, pk: int) -> HttpResponse:
     errors = []
     if formset.is_valid():
         try:
-            summary = record_results(election=election, rows=rows_of(formset), by=request.user)
+            with collect_review_warnings() as warnings:
+                summary = record_results(election=election, rows=rows_of(formset), by=request.user)
         except ResultsRefused as refused:
             errors = refused.errors
         else:
-            messages.success(request, _summary_message(summary))
+            _report(request, summary, warnings)
             return redirect("reserves:village_elections", code=election.village.code)
     context = {"election": election, "village": election.village, "formset": formset, "errors": errors}
     return render(request, "reserves/results_form.html", context, status=400 if request.method == "POST" else 200)
@@ -87,16 +89,23 @@ def township_results(request: HttpRequest, code: str) -> HttpResponse:
     errors = []
     if date_form.is_valid() and formset.is_valid():
         try:
-            summary = record_township_results(
-                township=township, rows=rows_of(formset), by=request.user, **date_form.cleaned_data
-            )
+            with collect_review_warnings() as warnings:
+                summary = record_township_results(
+                    township=township, rows=rows_of(formset), by=request.user, **date_form.cleaned_data
+                )
         except ResultsRefused as refused:
             errors = refused.errors
         else:
-            messages.success(request, _summary_message(summary))
+            _report(request, summary, warnings)
             return redirect("villages:township", code=township.code)
     context = {"township": township, "date_form": date_form, "formset": formset, "errors": errors}
     return render(request, "reserves/township_results.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _report(request: HttpRequest, summary, warnings: list[str]) -> None:
+    messages.success(request, _summary_message(summary))
+    for warning in warnings:  # let through by a warn-only county rule (未经联审), audited
+        messages.warning(request, warning)
 
 
 def _summary_message(summary) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from reserves.eligibility import check_eligibility
 from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, ReserveForm, WithdrawForm
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
+from reserves.reviews import collect_review_warnings
 from reserves.views import page_or_partial
 from villages import permissions
 from villages.models import Person, Village
@@ -58,9 +60,13 @@ def village_people(village: Village):
 @require_http_methods(["GET", "POST"])
 def reserve_add(request: HttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for_roster_edit(request.user, code)
-    form = ReserveForm(request.POST or None, village=village, people=village_people(village))
-    if form.is_valid():
+    form = ReserveForm(request.POST or None, village=village, people=village_people(village), user=request.user)
+    with collect_review_warnings() as warnings:
+        valid = form.is_valid()
+    if valid:
         form.save()
+        for warning in warnings:
+            messages.warning(request, warning)
         return reserves_saved(request, village)
     return form_response(request, form, village, title="新增后备干部")
 

@@ -11,7 +11,11 @@ from django.db.models import Q, QuerySet
 
 from villages.choices import Education, ReviewStatus, Role
 from villages.models import Risk, Township, User
-from villages.rules import RULE_SPECS
+from villages.rules import RULE_SPECS, SWITCH_LABELS
+
+SWITCH_WORDS: dict[str, int] = {"1": 1, "0": 0, "开启": 1, "是": 1, "仅提醒": 0, "提醒": 0, "否": 0} | {
+    label: value for value, label in SWITCH_LABELS.items()
+}
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,7 +59,9 @@ class RuleValueForm(forms.Form):
     """A new dated value of one rule key. Education keys take an education (code or Chinese label)."""
 
     key = forms.ChoiceField(label="规则参数", choices=[(k, s.label) for k, s in RULE_SPECS.items()])
-    value = forms.CharField(label="取值", max_length=20, help_text="学历类参数填写学历，如：初中、高中")
+    value = forms.CharField(
+        label="取值", max_length=20, help_text="学历类参数填写学历，如：初中、高中；资格联审填写“开启”或“仅提醒”"
+    )
     effective_on = forms.DateField(label="生效日期", widget=DATE_WIDGET)
     document_number = forms.CharField(label="文号", max_length=100)
     note = forms.CharField(label="说明", max_length=200, required=False)
@@ -72,6 +78,11 @@ class RuleValueForm(forms.Form):
             if education is None:
                 self.add_error("value", "请填写学历，如：初中、高中、大学专科")
             data["value"] = education
+            return data
+        if kind == "switch":
+            if raw not in SWITCH_WORDS:
+                self.add_error("value", "请填写“开启”或“仅提醒”")
+            data["value"] = SWITCH_WORDS.get(raw)
             return data
         try:
             number = Decimal(raw)

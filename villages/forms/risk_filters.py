@@ -12,10 +12,10 @@ import django_filters
 from django import forms
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from villages.choices import PersonFlag, ReviewStatus, Severity, VillageFlag
+from villages.choices import PersonFlag, ReviewRiskKind, ReviewStatus, Severity, VillageFlag
 from villages.models import County, Risk, Township, Village
 
-KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices]
+KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices, *ReviewRiskKind.choices]
 STATE_CHOICES = [
     ("active", "数据仍支持"),
     ("open", "待处理（未解决、未认可）"),

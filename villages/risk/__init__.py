@@ -12,7 +12,8 @@ Reference date: an explicit `as_of`, else the village's planned election date, e
 Rule values are those in force for the village's county on its reference date (villages/rules.py).
 
 The package's modules: `findings` (value types), `checks` (one function per rule), `evaluation` (bulk facts from the
-database, reference dates), `queue` (the Risk work queue), `age_out` (the age-out calendar). Callers import the
+database, reference dates), `queue` (the Risk work queue; apps above add finders of their own kinds with
+`register_finder`), `age_out` (the age-out calendar). Callers import the
 public names below from `villages.risk`.
 """
 
@@ -38,6 +39,7 @@ from villages.risk.queue import (
     PreviewRow,
     preview_rows,
     recompute_risks,
+    register_finder,
     review_risk,
     signals_are_paused,
     signals_paused,
@@ -64,6 +66,7 @@ __all__ = [
     "preview_rows",
     "recompute_risks",
     "reference_date",
+    "register_finder",
     "review_risk",
     "signals_are_paused",
     "signals_paused",

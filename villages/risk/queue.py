@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -21,6 +21,24 @@ from villages.risk.findings import AUTO_CLOSE_NOTE, REOPEN_NOTE, SEVERITY_ORDER,
 from villages.roster.versioning import save_versioned
 
 _signal_state = threading.local()
+
+# Finders of apps above this one (the qualification review): findings of kinds the rule engine does not know, kept
+# in the same work queue by the same recompute. A finder takes (villages, as_of) and returns findings per village id.
+Finder = Callable[[QuerySet[Village], dt.date | None], dict[int, list[Finding]]]
+FINDERS: dict[str, Finder] = {}
+
+
+def register_finder(key: str, finder: Finder) -> None:
+    """Apps above this one add their finders here from their AppConfig.ready() (never imported from here)."""
+    FINDERS[key] = finder
+
+
+def _all_findings(villages: QuerySet[Village], as_of: dt.date | None) -> dict[int, list[Finding]]:
+    findings = findings_for_villages(villages=villages, as_of=as_of)
+    for finder in FINDERS.values():
+        for village_id, found in finder(villages, as_of).items():
+            findings.setdefault(village_id, []).extend(found)
+    return findings
 
 
 @contextlib.contextmanager
@@ -44,17 +62,20 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
 
     New findings create rows; changed severity/detail/post update them (review fields kept); rows the data no
     longer supports are closed (is_active False, closed_at, AUTO_CLOSE_NOTE); closed rows whose finding returns
-    are reopened with review_status back to open and a note. A fixed number of queries plus batched writes;
-    stored rows are compared as tuples (no model instances: a city has tens of thousands).
+    are reopened with review_status back to open and a note. Findings of the registered finders (FINDERS) join
+    the rule engine's. A fixed number of queries plus batched writes; stored rows are compared as tuples (no model
+    instances: a city has tens of thousands).
     """
     villages = villages if villages is not None else Village.objects.all()
-    findings = findings_for_villages(villages=villages, as_of=as_of)
+    findings = _all_findings(villages, as_of)
     wanted = {(vid, f.person_id, f.kind): f for vid, fs in findings.items() for f in fs}
     existing = Risk.objects.filter(village__in=villages.values("pk")).values_list(
-        "pk", "village_id", "person_id", "kind", "severity", "detail", "post", "is_active"
+        "pk", "village_id", "person_id", "kind", "severity", "detail", "post", "is_active", "owner_id", "due_on"
     )
-    close, reopen, changed = [], [], []
-    for pk, village_id, person_id, kind, severity, detail, post, is_active in existing.iterator(chunk_size=5000):
+    close, reopen, changed, assigned = [], [], [], []
+    for pk, village_id, person_id, kind, severity, detail, post, is_active, owner_id, due_on in existing.iterator(
+        chunk_size=5000
+    ):
         finding = wanted.pop((village_id, person_id, kind), None)
         if finding is None:
             if is_active:
@@ -64,16 +85,31 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
             reopen.append(pk)
         if (severity, detail, post) != (finding.severity, finding.detail, finding.post):
             changed.append(Risk(pk=pk, severity=finding.severity, detail=finding.detail, post=finding.post))
+        # A finder's due date is derived (it follows the data); its owner only fills an empty one.
+        target = (owner_id or finding.owner_id, finding.due_on or due_on)
+        if target != (owner_id, due_on):
+            assigned.append(Risk(pk=pk, owner_id=target[0], due_on=target[1]))
     _write_changes(close=close, reopen=reopen, changed=changed)
+    if assigned:
+        Risk.objects.bulk_update(assigned, ["owner", "due_on"], batch_size=300)
     new = [
-        Risk(village_id=vid, person_id=pid, kind=kind, severity=f.severity, detail=f.detail, post=f.post)
+        Risk(
+            village_id=vid,
+            person_id=pid,
+            kind=kind,
+            severity=f.severity,
+            detail=f.detail,
+            post=f.post,
+            owner_id=f.owner_id,
+            due_on=f.due_on,
+        )
         for (vid, pid, kind), f in wanted.items()
     ]
     Risk.objects.bulk_create(new, batch_size=1000)
     reopened = set(reopen)
     return RecomputeSummary(
         created=len(new),
-        updated=sum(1 for r in changed if r.pk not in reopened),
+        updated=len({r.pk for r in changed + assigned} - reopened),
         closed=len(close),
         reopened=len(reopen),
     )
