@@ -215,6 +215,10 @@ SPECTACULAR_SETTINGS = {
         "PersonFlagEnum": "villages.choices.PersonFlag",
         "VillageFlagEnum": "villages.choices.VillageFlag",
         "KindEnum": "tasks.models.ReportKind",  # keeps its name beside the risk `kind` fields
+        "ReviewPurposeEnum": "reserves.choices.ReviewPurpose",
+        "QualificationStatusEnum": "reserves.choices.QualificationStatus",
+        "ReviewRoundEnum": "reserves.choices.ReviewRound",
+        "ConclusionEnum": "reserves.choices.Conclusion",
     },
 }
 
