@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reserves.views import classes, elections, outcomes, roster, slates, succession
+from reserves.views import classes, elections, negative, outcomes, review_sheets, reviews, roster, slates, succession
 
 app_name = "reserves"
 
@@ -29,4 +29,18 @@ urlpatterns = [
     path("slates/<int:pk>/", slates.slate_detail, name="slate"),
     path("slates/<int:pk>/seat/", slates.slate_seat, name="slate_seat"),
     path("slates/<int:pk>/status/", slates.slate_status, name="slate_status"),
+    # 资格联审 (qualification review)
+    path("reviews/", reviews.reviews_home, name="reviews_home"),
+    path("reviews/rules/", negative.review_rules, name="review_rules"),
+    path("reviews/audit/", negative.review_audit, name="review_audit"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review"),
+    path("reviews/<int:pk>/opinions/", reviews.review_opinion, name="review_opinion"),
+    path("reviews/<int:pk>/withdraw/", reviews.review_withdraw, name="review_withdraw"),
+    path("reviews/open/<str:code>/", reviews.reviews_open, name="reviews_open"),
+    path("reviews/<str:level>/<str:code>/", reviews.review_ledger, name="review_ledger"),
+    path("reviews/<str:level>/<str:code>/ledger.xlsx", review_sheets.ledger_export, name="review_ledger_export"),
+    path("reviews/<str:level>/<str:code>/sheets/", review_sheets.sheets_export, name="review_sheets"),
+    path("reviews/<str:level>/<str:code>/answers/", review_sheets.answers_import, name="review_answers"),
+    path("people/<int:pk>/negative-records/", negative.person_records, name="person_records"),
+    path("negative-records/<int:pk>/", negative.record_edit, name="record_edit"),
 ]

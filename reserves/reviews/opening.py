@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from reserves.choices import Conclusion, ItemEnd, ReviewPurpose, ReviewRound, SlateStatus
-from reserves.models import NegativeRecord, Review, ReviewOpinion, Slate, SlateCandidate
+from reserves.models import NegativeRecord, Reserve, Review, ReviewOpinion, Slate, SlateCandidate
 from reserves.reviews.rules import ReviewRuleBook, cycle_of
 from villages.headlines import POST_ORDER
-from villages.models import County, Person, Township, User, Village
+from villages.models import County, Person, PostAssignment, Township, User, Village
 from villages.signals import schedule_recompute
 
 
@@ -118,6 +118,30 @@ def open_batch(
     # bulk_create sends no post_save: the work queue learns of the new reviews here.
     schedule_recompute({review.village_id for review in result.created + result.reopened})
     return result
+
+
+def nominees_in(*, people: Iterable[Person], township: Township) -> list[Nominee]:
+    """People of a pasted list as nominees of the township: each for their home village when it is in the
+    township, else the village of a current post there, else of a reserve there. Three queries."""
+    people = list(people)
+    villages = {v.pk: v for v in Village.objects.filter(township=township)}
+    ids = [p.pk for p in people]
+    posts = dict(
+        PostAssignment.objects.current(timezone.localdate())
+        .filter(person_id__in=ids, village_id__in=villages)
+        .values_list("person_id", "village_id")
+    )
+    reserves = dict(
+        Reserve.objects.filter(person_id__in=ids, village_id__in=villages).values_list("person_id", "village_id")
+    )
+    placed = []
+    for person in people:
+        village_id = person.home_village_id if person.home_village_id in villages else None
+        village_id = village_id or posts.get(person.pk) or reserves.get(person.pk)
+        if village_id is None:
+            raise ValidationError(f"{person.name}不在{township.name}的人员中")
+        placed.append(Nominee(person, villages[village_id]))
+    return placed
 
 
 def slate_nominees(*, township: Township) -> tuple[list[Nominee], dict[int, str]]:
