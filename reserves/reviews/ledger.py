@@ -2,7 +2,8 @@
 
 Contract of `ledger`:
 - rows: the reviews of the villages given (already scoped), optionally one purpose, cycle and derived status, in
-  village code order, then post order, then name; each with its outcome (reserves/reviews/status.py) on `on`;
+  village code order, then post order, then the order they were opened; each with its outcome
+  (reserves/reviews/status.py) on `on`;
 - columns: 村党组织自审, 乡镇初审, every department any row's list needs (in list order), 党委考察; a cell is
   `pass`, `fail`, `missing`, or "" where that review does not need the department;
 - `detail` says whether failures may be shown with their reasons and negative-list items (county staff and the
@@ -91,7 +92,7 @@ def ledger(
         counts[outcome.status] += 1
     if status:
         found = [r for r in found if outcomes[r.pk].status == status]
-    found.sort(key=lambda r: (r.village.code, POST_ORDER.get(r.post, 99), r.person.name, r.pk))
+    found.sort(key=lambda r: (r.village.code, POST_ORDER.get(r.post, 99), r.pk))
     columns = _columns(found, book)
     labels = [department or ReviewRound(round_).label for round_, department in columns]
     rows = [

@@ -72,6 +72,7 @@ Scale = Literal["small", "city"]
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
     "tasks.management.demo.reserves.seed_hook",  # first: risk recomputation reads the reserves
+    "tasks.management.demo.reviews.seed_hook",  # before the risks: the review's findings join the work queue
     "tasks.management.demo.hooks.risks",
     "tasks.management.demo.hooks.cycle_snapshots",
     "tasks.management.demo.hooks.roster_confirmations",
