@@ -69,7 +69,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField(help_text="意见尚缺的环节或部门")
     failure_reasons = serializers.SerializerMethodField()
-    opinions = OpinionSerializer(many=True, read_only=True)
+    opinions = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
@@ -82,6 +82,11 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     def _outcome(self, review: Review) -> ReviewOutcome:
         return self.context["outcomes"][review.pk]
+
+    @extend_schema_field(OpinionSerializer(many=True))
+    def get_opinions(self, review: Review) -> list[dict[str, Any]]:
+        """Every opinion recorded, oldest first (read from the outcome: no query per review)."""
+        return OpinionSerializer(self._outcome(review).history, many=True, context=self.context).data
 
     @extend_schema_field(serializers.ChoiceField(choices=QualificationStatus.choices))
     def get_status(self, review: Review) -> str:

@@ -8,7 +8,7 @@ Contract of `ledger`:
   `pass`, `fail`, `missing`, or "" where that review does not need the department;
 - `detail` says whether failures may be shown with their reasons and negative-list items (county staff and the
   city admin); township users get the outcome and what is missing only;
-- five queries whatever the number of reviews.
+- five queries whatever the number of reviews, plus one for the rows `Ledger.materialize` loads to show.
 
 The workbook (`ledger_workbook`) has one sheet in the shape documented in docs/domain.md §9 ("联审台账 workbook").
 """
@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,15 +28,23 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from reserves.choices import QualificationStatus, ReviewRound
-from reserves.models import Review
+from reserves.models import NegativeRecord, Review
 from reserves.reviews.rules import ReviewRuleBook
-from reserves.reviews.status import ReviewOutcome, negative_records_of, outcomes_for, required_slots, with_outcome_data
+from reserves.reviews.status import (
+    ReviewOutcome,
+    county_of,
+    negative_records_of,
+    outcomes_for,
+    required_slots,
+    with_outcome_data,
+)
 from villages import idcard
 from villages.choices import Post
 from villages.headlines import POST_ORDER
 from villages.models import Village
 
 CELL_LABELS = {"pass": "通过", "fail": "不通过", "missing": "未反馈", "partial": "部分反馈", "": "—"}
+CELL_BADGES = {"pass": "badge ok", "fail": "badge red", "missing": "badge amber", "": "muted"}
 STATUS_ORDER = list(QualificationStatus.values)
 
 
@@ -43,8 +52,14 @@ STATUS_ORDER = list(QualificationStatus.values)
 class LedgerRow:
     review: Review
     outcome: ReviewOutcome
-    cells: list[tuple[str, str]]  # (column label, state) per Ledger.columns
-    reasons: list[str]  # why it failed, worded for the reader (detail or not)
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (column label, state) per Ledger.columns
+
+    @property
+    def shown_cells(self) -> list[tuple[str, str, str]]:
+        """(column label, css class, text) per column, for the page."""
+        return [(label, CELL_BADGES[state], CELL_LABELS[state]) for label, state in self.cells]
+
+    reasons: list[str] = field(default_factory=list)  # why it failed, worded for the reader (detail or not)
 
     @property
     def status(self) -> str:
@@ -58,6 +73,8 @@ class Ledger:
     detail: bool
     on: dt.date
     counts: dict[str, int] = field(default_factory=dict)
+    book: ReviewRuleBook | None = None
+    records: dict[int, list[NegativeRecord]] = field(default_factory=dict)
 
     @property
     def column_labels(self) -> list[str]:
@@ -66,6 +83,19 @@ class Ledger:
     @property
     def missing_opinions(self) -> int:
         return sum(len(row.outcome.missing) for row in self.rows if row.status == QualificationStatus.PENDING)
+
+    def materialize(self, rows: Sequence[LedgerRow]) -> list[LedgerRow]:
+        """The rows to show or export: person and village loaded, the opinions in full (two queries), cells and
+        reasons."""
+        full = list(with_outcome_data(Review.objects.filter(pk__in=[row.review.pk for row in rows])))
+        outcomes = outcomes_for(full, on=self.on, book=self.book, records=self.records)
+        labels = self.column_labels
+        for row in rows:
+            row.outcome = outcomes[row.review.pk]
+            row.review = row.outcome.review
+            row.cells = list(zip(labels, _cells(row.outcome, self.columns), strict=True))
+            row.reasons = row.outcome.failure_reasons(detail=self.detail)
+        return list(rows)
 
 
 def ledger(
@@ -84,35 +114,27 @@ def ledger(
         reviews = reviews.filter(purpose=purpose)
     if cycle:
         reviews = reviews.filter(cycle=cycle)
-    found = list(with_outcome_data(reviews))
-    book = ReviewRuleBook.load(county_ids={r.village.township.county_id for r in found})
-    outcomes = outcomes_for(found, on=on, book=book, records=negative_records_of({r.person_id for r in found}))
+    # Plain reviews with the two values the ledger needs (a county under review has thousands); the shown rows are
+    # loaded in full by `Ledger.materialize`.
+    found = list(reviews.annotate(village_code=F("village__code"), county_ref=F("village__township__county_id")))
+    book = ReviewRuleBook.load(county_ids={r.county_ref for r in found})
+    records = negative_records_of(reviews.values("person_id"))
+    outcomes = outcomes_for(found, on=on, book=book, records=records, light=True, source=reviews)
     counts = {value: 0 for value in STATUS_ORDER}
     for outcome in outcomes.values():
         counts[outcome.status] += 1
     if status:
         found = [r for r in found if outcomes[r.pk].status == status]
-    found.sort(key=lambda r: (r.village.code, POST_ORDER.get(r.post, 99), r.pk))
-    columns = _columns(found, book)
-    labels = [department or ReviewRound(round_).label for round_, department in columns]
-    rows = [
-        LedgerRow(
-            r,
-            outcomes[r.pk],
-            list(zip(labels, _cells(outcomes[r.pk], columns), strict=True)),
-            outcomes[r.pk].failure_reasons(detail=detail),
-        )
-        for r in found
-    ]
-    return Ledger(rows, columns, detail, on, counts)
+    found.sort(key=lambda r: (r.village_code, POST_ORDER.get(r.post, 99), r.pk))
+    rows = [LedgerRow(r, outcomes[r.pk]) for r in found]
+    return Ledger(rows, _columns(found, book), detail, on, counts, book, records)
 
 
 def _columns(reviews: list[Review], book: ReviewRuleBook) -> list[tuple[str, str]]:
     departments: dict[str, None] = {}
-    for review in reviews:
-        for slot in required_slots(review, book)[0]:
-            if slot.round == ReviewRound.COUNTY:
-                departments.setdefault(slot.department)
+    for review in {(county_of(r), r.opened_on): r for r in reviews}.values():  # one per list in use
+        for department in required_slots(review, book)[1]:
+            departments.setdefault(department)
     return [
         (ReviewRound.VILLAGE, ""),
         (ReviewRound.TOWNSHIP, ""),
@@ -123,14 +145,8 @@ def _columns(reviews: list[Review], book: ReviewRuleBook) -> list[tuple[str, str
 
 def _cells(outcome: ReviewOutcome, columns: list[tuple[str, str]]) -> list[str]:
     needed = {(slot.round, slot.department) for slot in outcome.slots}
-    cells = []
-    for round_, department in columns:
-        opinion = outcome.opinion(round_, department)
-        if opinion is not None:
-            cells.append(opinion.conclusion)
-        else:
-            cells.append("missing" if (round_, department) in needed else "")
-    return cells
+    answered = {(slot.round, slot.department): opinion.conclusion for slot, opinion in outcome.latest.items()}
+    return [answered.get(key) or ("missing" if key in needed else "") for key in columns]
 
 
 HEADER = ["序号", "乡镇", "村名称", "姓名", "公民身份号码", "拟任职务", "联审类别", "届次"]
@@ -140,6 +156,7 @@ TRAILER = ["状态", "尚缺意见", "不通过原因", "发起日期", "部门�
 def ledger_workbook(book: Ledger, *, title: str) -> bytes:
     """One sheet: a title row, the header row (HEADER, one column per round or department, TRAILER), a row per
     review. ID numbers are always masked here (the department sheets are where whole numbers go)."""
+    book.materialize(book.rows)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("联审台账")
     labels = [*HEADER, *book.column_labels, *TRAILER]

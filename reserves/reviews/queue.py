@@ -76,7 +76,7 @@ def _owner(outcome: ReviewOutcome) -> int | None:
     if opener.is_county_staff or opener.is_city_admin:
         return opener.pk
     county_side = [o for o in outcome.latest.values() if o.round in (ReviewRound.COUNTY, ReviewRound.COMMITTEE)]
-    return max(county_side, key=lambda o: o.recorded_at).recorded_by_id if county_side else None
+    return max(county_side, key=lambda o: o.id).recorded_by_id if county_side else None
 
 
 def _not_passed(outcome: ReviewOutcome, *, today: dt.date) -> Finding:

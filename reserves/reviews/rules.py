@@ -56,6 +56,7 @@ class ReviewRuleBook:
             self._lists[row.county_id].append(row)
         for lists_of_county in self._lists.values():
             lists_of_county.sort(key=lambda r: r.effective_on, reverse=True)
+        self._departments: dict[tuple[int | None, dt.date], list[str]] = {}
 
     @classmethod
     def load(cls, *, county_ids: Iterable[int] | None = None) -> ReviewRuleBook:
@@ -95,9 +96,13 @@ class ReviewRuleBook:
         return None
 
     def departments(self, *, county_id: int | None, on: dt.date) -> list[str]:
-        """The departments whose opinion the county round needs (empty when no list is in force)."""
-        found = self.department_list(county_id=county_id, on=on)
-        return list(found.departments) if found else []
+        """The departments whose opinion the county round needs (empty when no list is in force). Kept per
+        (county, date): a county's reviews share a handful of opening dates."""
+        key = (county_id, on)
+        if key not in self._departments:
+            found = self.department_list(county_id=county_id, on=on)
+            self._departments[key] = list(found.departments) if found else []
+        return self._departments[key]
 
 
 def record_ends_on(record: NegativeRecord, item: ItemRule) -> dt.date | None:

@@ -80,7 +80,7 @@ def department_sheets(
     today = today or timezone.localdate()
     book = ledger(villages=villages, detail=False, purpose=purpose, cycle=cycle, status=QualificationStatus.PENDING)
     owed: dict[str, list[ReviewOutcome]] = {}
-    for row in book.rows:
+    for row in book.materialize(book.rows):
         for slot in row.outcome.missing:
             if slot.round == ReviewRound.COUNTY and (not department or slot.department == department):
                 owed.setdefault(slot.department, []).append(row.outcome)

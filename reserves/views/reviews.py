@@ -11,18 +11,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reserves.choices import ReviewRound
-from reserves.models import Review, ReviewOpinion
+from reserves.models import Review
 from reserves.review_forms import LedgerFilterForm, OpenBatchForm, OpinionForm, WithdrawReviewForm
 from reserves.reviews import ReviewOutcome, can_read_details, outcome_of, with_outcome_data
 from reserves.reviews.access import COUNTY_ROUNDS, can_open_reviews, can_record_round, is_county_side, review_for
 from reserves.reviews.ledger import ledger
 from reserves.reviews.opening import nominees_in, open_batch, open_for_slates, record_opinion, withdraw_review
+from reserves.reviews.status import OpinionFact
 from villages import permissions
 from villages.models import County, Person, Township, User, Village
 
@@ -66,20 +68,29 @@ def ledger_filters(request: HttpRequest) -> tuple[LedgerFilterForm, dict[str, An
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
+LEDGER_PAGE_SIZE = 100  # rows per page; the counts cover every row, the workbook export has them all
+
+
 @require_GET
 def review_ledger(request: HttpRequest, level: str, code: str) -> HttpResponse:
     area = area_for(request.user, level, code)
     form, filters = ledger_filters(request)
     book = ledger(villages=area.villages, detail=can_read_details(request.user), **filters)
+    page = Paginator(book.rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "area": area,
         "form": form,
         "ledger": book,
-        "query": request.GET.urlencode(),
+        "page": page,
+        "rows": book.materialize(page.object_list),
+        "query": query.urlencode(),
         "county_side": is_county_side(request.user, area.county.pk),
         "can_open": area.township is not None and _can_open_in(request.user, area.township),
     }
-    return render(request, "reserves/reviews/ledger.html", context)
+    template = "reserves/reviews/ledger.html" + ("#ledger-rows" if request.htmx else "")
+    return render(request, template, context)
 
 
 def _can_open_in(user: User, township: Township) -> bool:
@@ -111,7 +122,7 @@ def _review_context(request: HttpRequest, review: Review, **forms: Any) -> dict[
 class OpinionRow:
     round_label: str
     department: str
-    opinion: ReviewOpinion | None
+    opinion: OpinionFact | None
     superseded: bool = False
     hidden: bool = False  # a county-side reason, not shown to township users
 
@@ -119,8 +130,8 @@ class OpinionRow:
 def opinion_rows(outcome: ReviewOutcome, *, detail: bool) -> list[OpinionRow]:
     """Every slot in order with its latest opinion (or none yet), each followed by the opinions it superseded;
     then opinions of departments outside the list."""
-    by_slot: dict[tuple[str, str], list[ReviewOpinion]] = {}
-    for opinion in outcome.review.opinions.all():
+    by_slot: dict[tuple[str, str], list[OpinionFact]] = {}
+    for opinion in outcome.history:
         department = opinion.department if opinion.round == ReviewRound.COUNTY else ""
         by_slot.setdefault((opinion.round, department), []).append(opinion)
     rows: list[OpinionRow] = []

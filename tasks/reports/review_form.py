@@ -84,7 +84,7 @@ def _opinions(outcome: ReviewOutcome, *, detail: bool) -> list[OpinionLine]:
             OpinionLine(
                 ReviewRound(slot.round).label,
                 slot.department,
-                opinion.get_conclusion_display(),
+                opinion.conclusion_label,
                 note,
                 opinion.concluded_on,
                 opinion.document_number,
