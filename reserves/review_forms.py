@@ -3,7 +3,7 @@ the county's negative list and department list, and uploading a department's ans
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -50,7 +50,8 @@ class OpenBatchForm(forms.Form):
         self.fields["cycle"].initial = str(timezone.localdate().year)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("source") == "list":
             if not data.get("cycle"):
                 self.add_error("cycle", "按名单发起时须填写届次年份")
@@ -95,11 +96,12 @@ class OpinionForm(forms.Form):
     def __init__(self, *args: Any, review: Review, rounds: list[str], departments: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
-        self.fields["round"].choices = [(r, ReviewRound(r).label) for r in rounds]
+        cast(forms.ChoiceField, self.fields["round"]).choices = [(r, ReviewRound(r).label) for r in rounds]
         self.fields["department"].widget = forms.Select(choices=[("", "—")] + [(d, d) for d in departments])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if {"round", "conclusion", "concluded_on"} <= set(data):
             for field, message in opinion_problems(review=self.review, **_opinion_fields(data)).items():
                 self.add_error(field if field in self.fields else None, message)
@@ -145,7 +147,8 @@ class NegativeRecordForm(forms.ModelForm):
             self.fields["item_code"].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("item_code"):
             problems = record_problems(
                 county_id=self.county_id,
@@ -172,7 +175,8 @@ class NegativeItemForm(forms.Form):
     document_number = forms.CharField(label="文号", max_length=100)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("ends") != ItemEnd.PERIOD:
             data["years"] = None  # only items that lapse by date have years
         return data

@@ -84,7 +84,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return self.context["outcomes"][review.pk]
 
     @extend_schema_field(OpinionSerializer(many=True))
-    def get_opinions(self, review: Review) -> list[dict[str, Any]]:
+    def get_opinions(self, review: Review) -> Any:
         """Every opinion recorded, oldest first (read from the outcome: no query per review)."""
         return OpinionSerializer(self._outcome(review).history, many=True, context=self.context).data
 

@@ -41,7 +41,7 @@ def reviews(world, county_staff):
         ("client_b", "township", "511902100", 404),
         ("client_county", "township", "511902100", 200),
         ("client_county", "county", "511902", 200),
-        ("client_a", "county", "511902", 403),
+        ("client_a", "county", "511902", 404),
         ("client_city", "county", "511921", 200),
         ("client_county", "county", "511921", 404),
     ],

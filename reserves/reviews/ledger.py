@@ -130,7 +130,7 @@ def ledger(
     return Ledger(rows, _columns(found, book), detail, on, counts, book, records)
 
 
-def _columns(reviews: list[Review], book: ReviewRuleBook) -> list[tuple[str, str]]:
+def _columns(reviews: Sequence[Review], book: ReviewRuleBook) -> list[tuple[str, str]]:
     departments: dict[str, None] = {}
     for review in {(county_of(r), r.opened_on): r for r in reviews}.values():  # one per list in use
         for department in required_slots(review, book)[1]:

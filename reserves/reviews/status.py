@@ -20,7 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -79,7 +79,7 @@ def opinion_facts(reviews: Iterable[int] | QuerySet[Review], *, light: bool = Fa
     """Every opinion of the reviews (ids, or a QuerySet read as a subquery), oldest first (by date, then entry),
     by review id. One query. `light` reads only what the status needs (the note, date and 文号 stay empty)."""
     found: dict[int, list[OpinionFact]] = defaultdict(list)
-    selected = reviews.values("pk") if isinstance(reviews, QuerySet) else list(reviews)
+    selected: Any = reviews.values("pk") if isinstance(reviews, QuerySet) else list(reviews)
     rows = ReviewOpinion.objects.filter(review_id__in=selected).order_by("concluded_on", "pk")
     pad = LIGHT_PAD if light else ()
     for row in rows.values_list(*(STATUS_FIELDS if light else OPINION_FIELDS)):

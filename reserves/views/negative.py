@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,24 +19,25 @@ from reserves.review_forms import DepartmentListForm, NegativeItemForm, Negative
 from reserves.reviews import ReviewRuleBook, can_read_details, is_live
 from reserves.reviews.access import log_detail_views, person_for_records, record_county, record_for
 from reserves.reviews.opening import add_negative_record
+from reserves.views.reviews import SignedInRequest
 from villages import permissions
-from villages.models import County, User
+from villages.models import County
 
 
-def _records_context(request: HttpRequest, person: Any, form: NegativeRecordForm) -> dict[str, Any]:
+def _records_context(request: SignedInRequest, person: Any, form: NegativeRecordForm) -> dict[str, Any]:
     today = timezone.localdate()
     county = record_county(request.user, person)
     book = ReviewRuleBook.load(county_ids=[county.pk])
     records = list(NegativeRecord.objects.for_user(request.user).filter(person=person).select_related("recorded_by"))
     log_detail_views(user=request.user, records=records, context="person_records")
-    rows = [(r, book.item(county_id=r.county_id, code=r.item_code, on=today)) for r in records]
-    rows = [(r, item, is_live(r, item, on=today)) for r, item in rows]
+    items = [(r, book.item(county_id=r.county_id, code=r.item_code, on=today)) for r in records]
+    rows = [(r, item, is_live(r, item, on=today)) for r, item in items]
     reviews = Review.objects.for_user(request.user).filter(person=person).select_related("village")
     return {"person": person, "rows": rows, "form": form, "reviews": reviews, "county": county}
 
 
 @require_http_methods(["GET", "POST"])
-def person_records(request: HttpRequest, pk: int) -> HttpResponse:
+def person_records(request: SignedInRequest, pk: int) -> HttpResponse:
     person = person_for_records(request.user, pk)
     county = record_county(request.user, person)
     items = ReviewRuleBook.load(county_ids=[county.pk]).items(county_id=county.pk, on=timezone.localdate())
@@ -50,7 +51,7 @@ def person_records(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def record_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record a rectification or an end date (the item and person stay)."""
     record = record_for(request.user, pk)
     items = ReviewRuleBook.load(county_ids=[record.county_id]).items(
@@ -67,23 +68,23 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reserves/reviews/record_form.html", context, status=422 if form.errors else 200)
 
 
-def _rules_county(request: HttpRequest) -> County | None:
+def _rules_county(request: SignedInRequest) -> County | None:
     """Whose lists the page shows: the user's county; a city admin picks one (?county=) or the city defaults."""
-    user: User = request.user
+    user = request.user
     if user.is_city_admin:
         code = request.GET.get("county")
         return permissions.county_for(user, code) if code else None
     if user.is_county_staff:
         return user.county
-    if user.township_id is None:
+    if user.township is None:
         raise PermissionDenied("无权查看联审规则")
     return user.township.county
 
 
 @require_http_methods(["GET", "POST"])
-def review_rules(request: HttpRequest) -> HttpResponse:
+def review_rules(request: SignedInRequest) -> HttpResponse:
     """The county's negative list and department list: in force today, with every dated version and its 文号."""
-    user: User = request.user
+    user = request.user
     county = _rules_county(request)
     can_edit = user.is_city_admin or (user.is_county_staff and county is not None and county.pk == user.county_id)
     which = request.POST.get("form")
@@ -133,14 +134,14 @@ def _save_rules(which: str | None, item_form: Any, list_form: Any, *, county: Co
 
 
 @require_GET
-def review_audit(request: HttpRequest) -> HttpResponse:
+def review_audit(request: SignedInRequest) -> HttpResponse:
     """留痕: who saw negative-list details, who took department sheets, who let whom through (county side)."""
-    user: User = request.user
+    user = request.user
     if not can_read_details(user):
         raise PermissionDenied("联审留痕仅县委组织部可查看")
     entries = ReviewAuditEntry.objects.select_related("user", "person", "county")
     if not user.is_city_admin:
-        entries = entries.filter(county_id=user.county_id)
+        entries = entries.filter(county=user.county)
     page = Paginator(entries.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
     template = "reserves/reviews/audit.html" + ("#audit-list" if request.htmx else "")
     return render(request, template, {"page": page})

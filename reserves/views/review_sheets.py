@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +20,7 @@ from reserves.reviews.access import is_county_side
 from reserves.reviews.answers import Answer, apply_answers, plan_answers
 from reserves.reviews.ledger import ledger, ledger_workbook
 from reserves.reviews.sheets import department_sheets, zipped
-from reserves.views.reviews import Area, area_for, ledger_filters
+from reserves.views.reviews import Area, SignedInRequest, area_for, ledger_filters
 from villages.workbook.problems import RowProblem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +35,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 @require_GET
-def ledger_export(request: HttpRequest, level: str, code: str) -> HttpResponse:
+def ledger_export(request: SignedInRequest, level: str, code: str) -> HttpResponse:
     area = area_for(request.user, level, code)
     _, filters = ledger_filters(request)
     book = ledger(villages=area.villages, detail=can_read_details(request.user), **filters)
@@ -43,7 +44,7 @@ def ledger_export(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
 
 @require_GET
-def sheets_export(request: HttpRequest, level: str, code: str) -> HttpResponse:
+def sheets_export(request: SignedInRequest, level: str, code: str) -> HttpResponse:
     """One .xlsx per department (zip), or one department's (?department=); audited once per download."""
     area = area_for(request.user, level, code)
     _, filters = ledger_filters(request)
@@ -66,7 +67,7 @@ def sheets_export(request: HttpRequest, level: str, code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def answers_import(request: HttpRequest, level: str, code: str) -> HttpResponse:
+def answers_import(request: SignedInRequest, level: str, code: str) -> HttpResponse:
     """A department's returned sheet: upload and preview, then apply everything or nothing."""
     area = area_for(request.user, level, code)
     if not is_county_side(request.user, area.county.pk):
@@ -74,7 +75,7 @@ def answers_import(request: HttpRequest, level: str, code: str) -> HttpResponse:
     if request.method == "POST" and "payload" in request.POST:
         return _apply(request, area)
     form = AnswersUploadForm(request.POST or None, request.FILES or None)
-    context = {"area": area, "form": form}
+    context: dict[str, Any] = {"area": area, "form": form}
     if form.is_valid():
         plan = plan_answers(form.cleaned_data["workbook"], user=request.user, villages=area.villages)
         payload = signing.dumps([a.as_dict() for a in plan.answers], salt=SIGNING_SALT, compress=True)
@@ -83,7 +84,7 @@ def answers_import(request: HttpRequest, level: str, code: str) -> HttpResponse:
     return render(request, "reserves/reviews/answers.html", context, status=status)
 
 
-def _apply(request: HttpRequest, area: Area) -> HttpResponse:
+def _apply(request: SignedInRequest, area: Area) -> HttpResponse:
     try:
         rows = signing.loads(request.POST["payload"], salt=SIGNING_SALT, max_age=PREVIEW_MAX_AGE)
     except signing.BadSignature:

@@ -13,9 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from reserves.choices import ReviewRound
 from reserves.models import Review
@@ -29,6 +30,13 @@ from villages import permissions
 from villages.models import County, Person, Township, User, Village
 
 
+class SignedInRequest(HttpRequest):
+    """What LoginRequiredMiddleware and HtmxMiddleware guarantee every view here: a signed-in user, `htmx`."""
+
+    user: User
+    htmx: HtmxDetails
+
+
 @dataclass(frozen=True)
 class Area:
     level: str
@@ -40,30 +48,31 @@ class Area:
 
 
 def area_for(user: User, level: str, code: str) -> Area:
-    """A township or county the user may see (404 otherwise); a county's 台账 is for the county side (403)."""
+    """A township or county the user may see (404 otherwise). A county's 台账 spans its townships, so it is for the
+    county side only: for a township secretary it is outside their scope (404), like another township's."""
     if level == "township":
         township = permissions.township_for(user, code)
         villages = Village.objects.for_user(user).filter(township=township)
         return Area(level, code, township.name, township.county, villages, township)
     if level != "county":
-        raise PermissionDenied("范围不正确")
+        raise Http404("范围不正确")
     county = permissions.county_for(user, code)
     if not is_county_side(user, county.pk):
-        raise PermissionDenied("乡镇用户请查看本乡镇的联审台账")
+        raise Http404("乡镇用户请查看本乡镇的联审台账")
     return Area(level, code, county.name, county, Village.objects.for_user(user).filter(township__county=county))
 
 
 @require_GET
-def reviews_home(request: HttpRequest) -> HttpResponse:
+def reviews_home(request: SignedInRequest) -> HttpResponse:
     user = request.user
-    if user.is_township_secretary and user.township_id:
+    if user.is_township_secretary and user.township is not None:
         return redirect("reserves:review_ledger", level="township", code=user.township.code)
-    if user.is_county_staff and user.county_id:
+    if user.is_county_staff and user.county is not None:
         return redirect("reserves:review_ledger", level="county", code=user.county.code)
     return render(request, "reserves/reviews/home.html", {"counties": County.objects.for_user(user)})
 
 
-def ledger_filters(request: HttpRequest) -> tuple[LedgerFilterForm, dict[str, Any]]:
+def ledger_filters(request: SignedInRequest) -> tuple[LedgerFilterForm, dict[str, Any]]:
     form = LedgerFilterForm(request.GET or None)
     return form, (form.cleaned_data if form.is_valid() else {})
 
@@ -72,7 +81,7 @@ LEDGER_PAGE_SIZE = 100  # rows per page; the counts cover every row, the workboo
 
 
 @require_GET
-def review_ledger(request: HttpRequest, level: str, code: str) -> HttpResponse:
+def review_ledger(request: SignedInRequest, level: str, code: str) -> HttpResponse:
     area = area_for(request.user, level, code)
     form, filters = ledger_filters(request)
     book = ledger(villages=area.villages, detail=can_read_details(request.user), **filters)
@@ -84,7 +93,7 @@ def review_ledger(request: HttpRequest, level: str, code: str) -> HttpResponse:
         "form": form,
         "ledger": book,
         "page": page,
-        "rows": book.materialize(page.object_list),
+        "rows": book.materialize(list(page.object_list)),
         "query": query.urlencode(),
         "county_side": is_county_side(request.user, area.county.pk),
         "can_open": area.township is not None and _can_open_in(request.user, area.township),
@@ -97,14 +106,17 @@ def _can_open_in(user: User, township: Township) -> bool:
     return (user.is_township_secretary and user.township_id == township.pk) or is_county_side(user, township.county_id)
 
 
-def _review_context(request: HttpRequest, review: Review, **forms: Any) -> dict[str, Any]:
+def _opinion_form(user: User, review: Review, outcome: ReviewOutcome, data: Any = None) -> OpinionForm | None:
+    """The opinion form for the rounds the user records (none: no form)."""
+    rounds = [r for r in ReviewRound.values if can_record_round(user, review, r)]
+    departments = [slot.department for slot in outcome.slots if slot.round == ReviewRound.COUNTY]
+    return OpinionForm(data, review=review, rounds=rounds, departments=departments) if rounds else None
+
+
+def _review_context(request: SignedInRequest, review: Review, **forms: Any) -> dict[str, Any]:
     review = with_outcome_data(Review.objects.filter(pk=review.pk)).select_related("village__township__county").get()
     outcome = outcome_of(review)
-    rounds = [r for r in ReviewRound.values if can_record_round(request.user, review, r)]
-    departments = [slot.department for slot in outcome.slots if slot.round == ReviewRound.COUNTY]
-    opinion_form = forms.get("opinion_form") or (
-        OpinionForm(review=review, rounds=rounds, departments=departments) if rounds else None
-    )
+    opinion_form = forms.get("opinion_form") or _opinion_form(request.user, review, outcome)
     can_withdraw = review.withdrawn_on is None and can_open_reviews(request.user, review.village)
     detail = can_read_details(request.user)
     return {
@@ -148,24 +160,19 @@ def opinion_rows(outcome: ReviewOutcome, *, detail: bool) -> list[OpinionRow]:
 
 
 @require_GET
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk)
     return render(request, "reserves/reviews/review.html", _review_context(request, review))
 
 
 @require_POST
-def review_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+def review_opinion(request: SignedInRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk)
     round_ = request.POST.get("round", "")
     if not can_record_round(request.user, review, round_ if round_ in ReviewRound.values else ReviewRound.VILLAGE):
         raise PermissionDenied("该环节的审查意见不由你录入")
-    context = _review_context(request, review)
-    rounds = (
-        [choice for choice, _ in context["opinion_form"].fields["round"].choices] if context["opinion_form"] else []
-    )
-    departments = [s.department for s in context["outcome"].slots if s.round == ReviewRound.COUNTY]
-    form = OpinionForm(request.POST, review=review, rounds=rounds, departments=departments)
-    if form.is_valid():
+    form = _opinion_form(request.user, review, outcome_of(review), request.POST)
+    if form is not None and form.is_valid():
         record_opinion(review=review, by=request.user, **form.cleaned_data)
         messages.success(request, "已录入审查意见")
         return redirect("reserves:review", pk=review.pk)
@@ -174,7 +181,7 @@ def review_opinion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def review_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
     review = review_for(request.user, pk)
     if not can_open_reviews(request.user, review.village):
         raise PermissionDenied("只读用户不能撤回资格联审")
@@ -188,7 +195,7 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def reviews_open(request: HttpRequest, code: str) -> HttpResponse:
+def reviews_open(request: SignedInRequest, code: str) -> HttpResponse:
     """发起联审 for a township: its slates in one step, or a list of nominees (reserve intake, mid-term)."""
     township = permissions.township_for(request.user, code)
     if not _can_open_in(request.user, township):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from reserves.reviews.access import review_for
+from reserves.views.reviews import SignedInRequest
 from tasks.reports.review_form import render_review_form
 
 
 @require_GET
-def review_form_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def review_form_pdf(request: SignedInRequest, pk: int) -> HttpResponse:
     """Rendered synchronously (one page); anyone who sees the review may print it, details for the county side."""
     review = review_for(request.user, pk)
     pdf, filename = render_review_form(review=review, user=request.user)
