@@ -198,3 +198,13 @@ def test_the_ledger_workbook_has_the_documented_shape(pending, client_a):
     assert third[3] == "周三" and third[4].count("*") == 10
     assert third[header.index("公安局")] == "未反馈" and third[header.index("纪委监委")] == "通过"
     assert third[header.index("尚缺意见")] == "公安局、法院"
+
+
+def test_a_sheet_with_masked_numbers_is_read_back_too(pending, client_a, client_county):
+    content = client_a.get(sheets_url() + "?department=公安局").content  # the township's copy: masked numbers
+    returned = fill(content, {4: ("无异议", None, "2026年10月8日", "巴公函〔2026〕40号")})
+    text = client_county.post(answers_url(), {"workbook": returned}).content.decode()
+    assert "可录入 1 条意见" in text, text[:3000]
+    payload = re.search(r'name="payload" value="([^"]+)"', text).group(1)
+    assert client_county.post(answers_url(), {"payload": payload}).status_code == 302
+    assert ReviewOpinion.objects.get(department="公安局").concluded_on == dt.date(2026, 10, 8)
