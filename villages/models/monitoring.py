@@ -60,6 +60,8 @@ class IdNumberView(models.Model):
         "person_edit_form": "人员编辑表单",
         "roster_export": "花名册导出",
         "people_export": "人员列表导出",
+        "review_sheet": "联审部门核查表",
+        "review_form": "资格审查表",
     }
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="id_number_views")
