@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reserves.choices import ReviewAuditKind
 from reserves.models import NegativeRecord, Review, ReviewAuditEntry
@@ -172,3 +174,22 @@ def test_county_staff_enter_and_rectify_a_record(client_county, candidate, world
     assert fixed.status_code == 200 and fixed.json()["live"] is False
     unknown = post(client_county, "/api/v1/negative-records/", {**body, "item_code": "11"})
     assert unknown.json() == {"item_code": ["本区县负面清单中没有第11项"]}
+
+
+def test_the_review_list_takes_the_same_queries_for_3_or_15_reviews(world, county_staff, client_county):
+    def add(count: int) -> None:
+        for _ in range(count):
+            review = open_review(f.PersonFactory(home_village=world.village_a), by=county_staff)
+            answer(review, skip=("法院",))
+
+    add(3)
+    client_county.get("/api/v1/reviews/")  # warm: session, user, throttle
+    small = CaptureQueriesContext(connection)
+    with small:
+        assert client_county.get("/api/v1/reviews/").json()["count"] == 3
+    add(12)
+    large = CaptureQueriesContext(connection)
+    with large:
+        body = client_county.get("/api/v1/reviews/").json()
+    assert body["count"] == 15 and {r["missing"][0] for r in body["results"]} == {"法院"}
+    assert len(large.captured_queries) == len(small.captured_queries)
