@@ -142,6 +142,8 @@ class NegativeRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.county_id = county_id
         choices = [(item.code, f"{item.label}（{ItemEnd(item.ends).label}）") for item in items]
+        if self.instance.pk and self.instance.item_code not in {code for code, _ in choices}:
+            choices.append((self.instance.item_code, f"第{self.instance.item_code}项（本区县清单已无此项）"))
         self.fields["item_code"] = forms.ChoiceField(label="负面清单条目", choices=[("", "请选择"), *choices])
         if self.instance.pk:
             self.fields["item_code"].disabled = True
@@ -156,6 +158,7 @@ class NegativeRecordForm(forms.ModelForm):
                 occurred_on=data.get("occurred_on"),
                 ends_on=data.get("ends_on"),
                 rectified_on=data.get("rectified_on"),
+                new=self.instance.pk is None,
             )
             for field, message in problems.items():
                 self.add_error(field, message)

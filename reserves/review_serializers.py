@@ -147,6 +147,7 @@ class NegativeRecordSerializer(serializers.ModelSerializer):
             occurred_on=value("occurred_on"),
             ends_on=value("ends_on"),
             rectified_on=value("rectified_on"),
+            new=self.instance is None,
         )
         if problems:
             raise serializers.ValidationError(problems)

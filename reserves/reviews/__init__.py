@@ -4,7 +4,8 @@ Modules, lowest first: `rules` (negative-list items and department lists in forc
 live), `status` (a review's derived status), `enforcement` (`review_refusal`: the one check every entry path
 calls), `access` (who may do what, lookups, the audit of sensitive views), `opening` (writes: open, opinions,
 withdraw, negative records), `queue` (findings for the risk work queue), `ledger` (the 联审台账 and its workbook),
-`sheets` (one workbook per department), `answers` (reading the departments' answers back). Callers import the public names below.
+`sheets` (one workbook per department), `answers` (reading the departments' answers back). Callers import the
+public names below.
 """
 
 from reserves.reviews.enforcement import (

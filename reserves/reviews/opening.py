@@ -286,14 +286,16 @@ def record_problems(
     occurred_on: dt.date | None,
     ends_on: dt.date | None,
     rectified_on: dt.date | None,
+    new: bool = True,
 ) -> dict[str, str]:
-    """Field → problem for a negative record (new or changed): the item must be on the county's list today, the
-    dates in order and not in the future, an end date only for items that lapse by date and a rectification date
-    only for items that end by rectification."""
+    """Field → problem for a negative record (new, or a change to one when `new` is false): a new record's item
+    must be on the county's list today, the dates in order and not in the future, an end date only for items
+    that lapse by date and a rectification date only for items that end by rectification. A record whose item the
+    county has since taken off its list can still be changed (e.g. its rectification recorded)."""
     today = timezone.localdate()
     problems: dict[str, str] = {}
     item = ReviewRuleBook.load(county_ids=[county_id]).item(county_id=county_id, code=item_code, on=today)
-    if item is None:
+    if item is None and new:
         problems["item_code"] = f"本区县负面清单中没有第{item_code}项"
     if occurred_on is None:
         problems["occurred_on"] = "须填写认定日期"
