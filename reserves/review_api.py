@@ -32,6 +32,7 @@ from reserves.reviews.access import (
     TOWNSHIP_ONLY,
     can_record_round,
     log_detail_views,
+    log_shown_items,
     record_county,
     record_for,
 )
@@ -72,7 +73,10 @@ class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return reviews
 
     def _context(self, reviews: list[Review]) -> dict[str, Any]:
-        return {**self.get_serializer_context(), "outcomes": outcomes_for(reviews)}
+        """The outcomes of the reviews about to be shown; failures shown with their items are audited."""
+        outcomes = outcomes_for(reviews)
+        log_shown_items(user=signed_in(self.request), outcomes=outcomes.values(), context="api")
+        return {**self.get_serializer_context(), "outcomes": outcomes}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         wanted = request.query_params.get("status")

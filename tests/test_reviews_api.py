@@ -58,9 +58,11 @@ def test_township_users_see_the_outcome_but_no_county_reasons(client_a, client_c
     assert township["status"] == "failed"
     assert township["failure_reasons"] == ["法院不通过", "负面清单（详情由县委组织部掌握）"]
     assert {o["note"] for o in township["opinions"] if o["round"] == "county"} == {""}
+    assert not ReviewAuditEntry.objects.exists()
     county = client_county.get(f"/api/v1/reviews/{review.pk}/").json()
     assert county["failure_reasons"][0] == "法院不通过：查有不良记录"
     assert "第2项 受过刑事处罚" in county["failure_reasons"][1]
+    assert ReviewAuditEntry.objects.get().context == "api"  # the item shown is a view of the record's detail
 
 
 @pytest.mark.parametrize(

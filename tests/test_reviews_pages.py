@@ -54,8 +54,12 @@ def test_the_township_sees_outcomes_and_the_county_sees_the_item(reviews, client
     township = client_a.get(ledger_url("township", "511902100")).content.decode()
     assert "负面清单（详情由县委组织部掌握）" in township and "失信被执行人" not in township
     assert "尚缺公安局" in township
+    assert not ReviewAuditEntry.objects.exists()  # the township saw no detail: nothing to audit
     county = client_county.get(ledger_url("county", "511902")).content.decode()
     assert "第9.3项 被列为失信被执行人" in county
+    client_county.get(reverse("reserves:review", args=[Review.objects.get(person=reviews[1]).pk]))
+    shown = ReviewAuditEntry.objects.filter(kind=ReviewAuditKind.DETAIL_VIEW, person=reviews[1])
+    assert sorted(shown.values_list("context", flat=True)) == ["ledger_page", "review_page"]
 
 
 def test_ledger_queries_do_not_grow_with_reviews(world, county_staff, client_county, django_assert_max_num_queries):

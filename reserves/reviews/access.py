@@ -5,7 +5,8 @@
   them too and record the county and committee rounds (`can_record_round`).
 - Negative records: county staff (people of their county) and the city admin read and write them; a township
   secretary gets 403 (they see the review's outcome only); outsiders 404. Every showing of a record's detail is
-  written to `ReviewAuditEntry` (`log_detail_views`), like `IdNumberView` for whole ID numbers.
+  written to `ReviewAuditEntry` (`log_detail_views`), like `IdNumberView` for whole ID numbers; so is every
+  failure shown to the county side with its negative-list items (`log_shown_items`: review page, 台账, API).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from reserves.choices import ReviewAuditKind, ReviewRound
 from reserves.models import NegativeRecord, Review, ReviewAuditEntry
 from reserves.reviews.enforcement import can_read_details
+from reserves.reviews.status import ReviewOutcome
 from villages.models import County, Person, User, Village
 from villages.permissions import can_edit_roster
 
@@ -74,6 +76,15 @@ def record_county(user: User, person: Person) -> County:
     if user.is_county_staff and user.county is not None:
         return user.county
     return person.home_village.township.county
+
+
+def log_shown_items(*, user: User, outcomes: Iterable[ReviewOutcome], context: str) -> int:
+    """A failure shown with its negative-list items is a view of those records' detail: audit each one shown to a
+    county-side user (township users never see them). Call it with the outcomes actually rendered."""
+    if not can_read_details(user):
+        return 0
+    records = [live.record for outcome in outcomes for live in outcome.live_items]
+    return log_detail_views(user=user, records=records, context=context) if records else 0
 
 
 def log_detail_views(*, user: User, records: Iterable[NegativeRecord], context: str) -> int:

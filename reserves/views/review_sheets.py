@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from reserves.review_forms import AnswersUploadForm
 from reserves.reviews import can_read_details
-from reserves.reviews.access import is_county_side
+from reserves.reviews.access import is_county_side, log_shown_items
 from reserves.reviews.answers import Answer, apply_answers, plan_answers
 from reserves.reviews.ledger import ledger, ledger_workbook
 from reserves.reviews.sheets import department_sheets, zipped
@@ -40,7 +40,9 @@ def ledger_export(request: SignedInRequest, level: str, code: str) -> HttpRespon
     _, filters = ledger_filters(request)
     book = ledger(villages=area.villages, detail=can_read_details(request.user), **filters)
     title = f"{area.name}资格联审台账（{timezone.localdate():%Y-%m-%d}）"
-    return _download(ledger_workbook(book, title=title), f"{title}.xlsx", XLSX)
+    content = ledger_workbook(book, title=title)
+    log_shown_items(user=request.user, outcomes=[row.outcome for row in book.rows], context="ledger_export")
+    return _download(content, f"{title}.xlsx", XLSX)
 
 
 @require_GET

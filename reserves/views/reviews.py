@@ -22,7 +22,14 @@ from reserves.choices import ReviewRound
 from reserves.models import Review
 from reserves.review_forms import LedgerFilterForm, OpenBatchForm, OpinionForm, WithdrawReviewForm
 from reserves.reviews import ReviewOutcome, can_read_details, outcome_of, with_outcome_data
-from reserves.reviews.access import COUNTY_ROUNDS, can_open_reviews, can_record_round, is_county_side, review_for
+from reserves.reviews.access import (
+    COUNTY_ROUNDS,
+    can_open_reviews,
+    can_record_round,
+    is_county_side,
+    log_shown_items,
+    review_for,
+)
 from reserves.reviews.ledger import ledger
 from reserves.reviews.opening import nominees_in, open_batch, open_for_slates, record_opinion, withdraw_review
 from reserves.reviews.status import OpinionFact
@@ -98,6 +105,7 @@ def review_ledger(request: SignedInRequest, level: str, code: str) -> HttpRespon
         "county_side": is_county_side(request.user, area.county.pk),
         "can_open": area.township is not None and _can_open_in(request.user, area.township),
     }
+    log_shown_items(user=request.user, outcomes=[row.outcome for row in context["rows"]], context="ledger_page")
     template = "reserves/reviews/ledger.html" + ("#ledger-rows" if request.htmx else "")
     return render(request, template, context)
 
@@ -119,6 +127,7 @@ def _review_context(request: SignedInRequest, review: Review, **forms: Any) -> d
     opinion_form = forms.get("opinion_form") or _opinion_form(request.user, review, outcome)
     can_withdraw = review.withdrawn_on is None and can_open_reviews(request.user, review.village)
     detail = can_read_details(request.user)
+    log_shown_items(user=request.user, outcomes=[outcome], context="review_page")
     return {
         "review": review,
         "outcome": outcome,
