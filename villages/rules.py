@@ -136,7 +136,7 @@ def display_value(key: str, value: object) -> str:
     if kind == "education":
         return Education(value).label
     if kind == "switch":
-        return SWITCH_LABELS[int(value)]
+        return SWITCH_LABELS[1 if value else 0]
     if kind == "share":
         return f"{float(value) * 100:g}%"
     return f"{value:g}" if isinstance(value, float | Decimal) else str(value)

@@ -95,17 +95,18 @@ def review_ledger(request: SignedInRequest, level: str, code: str) -> HttpRespon
     page = Paginator(book.rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    rows = book.materialize(list(page.object_list))
     context = {
         "area": area,
         "form": form,
         "ledger": book,
         "page": page,
-        "rows": book.materialize(list(page.object_list)),
+        "rows": rows,
         "query": query.urlencode(),
         "county_side": is_county_side(request.user, area.county.pk),
         "can_open": area.township is not None and _can_open_in(request.user, area.township),
     }
-    log_shown_items(user=request.user, outcomes=[row.outcome for row in context["rows"]], context="ledger_page")
+    log_shown_items(user=request.user, outcomes=[row.outcome for row in rows], context="ledger_page")
     template = "reserves/reviews/ledger.html" + ("#ledger-rows" if request.htmx else "")
     return render(request, template, context)
 
