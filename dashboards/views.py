@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from dashboards.figures import Band, Dashboard, build_dashboard, dashboard_scope
 from dashboards.templatetags.dashboard_tags import drill_href
 from villages.charts import Bar, bar_chart
+from villages.risk import SEVERITY_COUNT_CAPTION
 
 # Narrower than the PDF's charts: they sit in columns and must stay legible at a phone's 390 px.
 CHART_WIDTH = 400
@@ -64,5 +65,10 @@ def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
 def dashboard(request: HttpRequest, level: str | None = None, code: str | None = None) -> HttpResponse:
     scope = dashboard_scope(user=request.user, level=level, code=code)
     board = build_dashboard(scope=scope, as_of=timezone.localdate())
-    context = {"board": board, "charts": dashboard_charts(board), "own_scope": level is None}
+    context = {
+        "board": board,
+        "charts": dashboard_charts(board),
+        "own_scope": level is None,
+        "count_caption": SEVERITY_COUNT_CAPTION,
+    }
     return render(request, "dashboards/dashboard.html", context)

@@ -1,27 +1,30 @@
 """Roster pages' rules: headline numbers per village and township, the shape of a village's current roster,
 and saving roster edits without overwriting someone else's change (optimistic concurrency).
 
-Committee structure numbers (members, average age, aged 60+) come from `villages.structure` so the pages agree
-with the reports; this module adds what only the roster pages show (社长 count, 一肩挑).
+Committee structure numbers (members, average age, aged 60+), red/yellow counts, reserve counts and the age
+reference date come from the analysis layer (`villages.structure`, `villages.risk`, `villages.reference`) so
+the pages agree with the API, the dashboards and the reports; this module adds what only the roster pages show
+(社长 count, 一肩挑). Which section of the roster a post belongs to is `structure.roster_section`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Avg, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Exists, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from villages.choices import COMMITTEE_POSTS, Post
+from villages.choices import Post
 from villages.models import PostAssignment, Township, Village
-from villages.structure import AGED_CUTOFF, Stats, annotated_seats, committee_stats
+from villages.reference import ReferenceDate, common_caption, reference_from
+from villages.risk import SeverityCounts, evaluations_for_villages, stored_severity_counts
+from villages.structure import RosterSection, Stats, active_reserves_expression, committee_stats, roster_section
 
 # Display order of posts: the enum order is the order of importance.
 POST_ORDER: dict[str, int] = {value: index for index, value in enumerate(Post.values)}
-SUPERVISION_POSTS: frozenset[str] = frozenset({Post.SUPERVISION_DIRECTOR, Post.SUPERVISION_MEMBER})
 
 
 class _Count(Func):
@@ -49,24 +52,31 @@ def _group_leaders_of(*, scope: str, on: dt.date) -> Coalesce:
 
 
 def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> list[Village]:
-    """Villages with `.stats` (两委 structure, `villages.structure.Stats`), `group_leaders` and `one_shoulder`.
+    """Villages with `.stats` (两委 structure), `.counts` (red/yellow, villages.risk.severity_counts),
+    `.active_reserves`, `.reference` (the age reference date), `group_leaders` and `one_shoulder`.
 
-    Two queries whatever the number of villages or people. Ages are at each village's reference date.
+    Five queries whatever the number of villages or people: the figures are the risk engine's evaluation of each
+    village (the same numbers as the village page, the API and the reports).
     """
     rows = list(
-        villages.annotate(
+        villages.select_related("township__county").annotate(
             group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on)
         )
     )
-    stats = committee_stats(villages=villages)
+    evaluations = evaluations_for_villages(villages=villages)
     for village in rows:
-        village.stats = stats.get(village.pk, Stats())
+        evaluation = evaluations[village.pk]
+        village.stats = evaluation.stats
+        village.counts = evaluation.counts
+        village.active_reserves = evaluation.active_reserves
+        village.reference = evaluation.reference
     return rows
 
 
 def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> list[Township]:
-    """Townships with `.stats` (pooled 两委 structure of their villages), village_count, group_leaders,
-    one_shoulder_villages and last_party_admission_on. Two queries whatever the size of the county.
+    """Townships with `.stats` (pooled 两委 structure of their villages), `.counts` (red/yellow summed over their
+    villages, from the stored findings), `.active_reserves`, `.reference_caption`, village_count, group_leaders,
+    one_shoulder_villages and last_party_admission_on. Five queries whatever the size of the county.
     """
     villages = Village.objects.filter(township=OuterRef("pk"))
     rows = list(
@@ -81,30 +91,27 @@ def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> 
             ),
         )
     )
-    seats = annotated_seats(
-        villages=Village.objects.filter(township__in=townships.values("pk")),
-        as_of=None,
-        posts=COMMITTEE_POSTS,
-        one_per_person=True,
-    )
-    pooled = {
-        row["village__township_id"]: row
-        for row in seats.order_by()
-        .values("village__township_id")
-        .annotate(members=Count("pk"), avg_age=Avg("age"), aged_60_plus=Count("pk", filter=Q(age__gte=AGED_CUTOFF)))
-    }
-    for township in rows:
-        row = pooled.get(township.pk)
-        township.stats = (
-            Stats(members=row["members"], average_age=_one_decimal(row["avg_age"]), aged_60_plus=row["aged_60_plus"])
-            if row
-            else Stats()
+    in_scope = Village.objects.filter(township__in=townships.values("pk"))
+    stats = committee_stats(villages=in_scope, by="village__township_id")
+    stored = stored_severity_counts(villages=in_scope)
+    reserves: dict[int, int] = defaultdict(int)
+    references: dict[int, list[ReferenceDate]] = defaultdict(list)
+    counts: dict[int, SeverityCounts] = defaultdict(SeverityCounts)
+    village_rows = in_scope.order_by().annotate(n_reserves=active_reserves_expression())
+    for pk, township_id, planned, county_planned, n_reserves in village_rows.values_list(
+        "pk", "township_id", "planned_election_on", "township__county__planned_election_on", "n_reserves"
+    ):
+        reserves[township_id] += n_reserves
+        references[township_id].append(
+            reference_from(as_of=None, village_planned=planned, county_planned=county_planned)
         )
+        counts[township_id] += stored.get(pk, SeverityCounts())
+    for township in rows:
+        township.stats = stats.get(township.pk, Stats())
+        township.counts = counts[township.pk]
+        township.active_reserves = reserves[township.pk]
+        township.reference_caption = common_caption(references[township.pk])
     return rows
-
-
-def _one_decimal(value: float | Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -137,15 +144,13 @@ def village_roster(*, village: Village, on: dt.date) -> VillageRoster:
         .select_related("person", "group")
     )
     roster = VillageRoster()
+    sections = {
+        RosterSection.COMMITTEE: roster.committee,
+        RosterSection.SUPERVISION: roster.supervision,
+        RosterSection.GROUP_LEADER: roster.group_leaders,
+        RosterSection.FIRST_SECRETARY: roster.first_secretaries,
+        RosterSection.OTHER: roster.others,
+    }
     for post in sorted(posts, key=roster_order):
-        if post.post in COMMITTEE_POSTS:
-            roster.committee.append(post)
-        elif post.post in SUPERVISION_POSTS:
-            roster.supervision.append(post)
-        elif post.post == Post.GROUP_LEADER:
-            roster.group_leaders.append(post)
-        elif post.post == Post.FIRST_SECRETARY:
-            roster.first_secretaries.append(post)
-        else:
-            roster.others.append(post)
+        sections[roster_section(post.post)].append(post)
     return roster

@@ -19,6 +19,8 @@ from villages import permissions
 from villages.forms.roster import PostAddForm, PostEditForm, PostEndForm, person_option_label
 from villages.headlines import township_headlines, village_headlines, village_roster
 from villages.models import County, Person, Township, Village
+from villages.reference import reference_of
+from villages.risk import SEVERITY_COUNT_CAPTION
 
 
 def page_or_partial(request: HttpRequest, template: str, partial: str, context: dict[str, Any]) -> HttpResponse:
@@ -40,7 +42,7 @@ def county(request: HttpRequest, code: str) -> HttpResponse:
     county = permissions.county_for(request.user, code)
     today = timezone.localdate()
     townships = township_headlines(Township.objects.for_user(request.user).filter(county=county), on=today)
-    context = {"county": county, "townships": townships, "today": today}
+    context = {"county": county, "townships": townships, "today": today, "count_caption": SEVERITY_COUNT_CAPTION}
     return page_or_partial(request, "villages/county.html", "townships", context)
 
 
@@ -49,17 +51,20 @@ def township(request: HttpRequest, code: str) -> HttpResponse:
     township = permissions.township_for(request.user, code)
     today = timezone.localdate()
     villages = village_headlines(Village.objects.for_user(request.user).filter(township=township), on=today)
-    context = {"township": township, "villages": villages, "today": today}
+    context = {"township": township, "villages": villages, "today": today, "count_caption": SEVERITY_COUNT_CAPTION}
     return page_or_partial(request, "villages/township.html", "villages", context)
 
 
 def roster_context(request: HttpRequest, village: Village) -> dict[str, Any]:
     today = timezone.localdate()
+    reference = reference_of(village)
     return {
         "village": village,
         "roster": village_roster(village=village, on=today),
         "can_edit": permissions.can_edit_roster(request.user, village),
         "today": today,
+        "reference": reference,
+        "age_on": reference.on,  # every age on the page is 周岁 on the village's reference date
     }
 
 
