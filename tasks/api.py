@@ -27,6 +27,8 @@ class ReportJobSerializer(serializers.ModelSerializer):
             "status",
             "file_url",
             "sha256",
+            "number",
+            "verification",
             "error",
             "warnings",
             "batch",

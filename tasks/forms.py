@@ -16,3 +16,9 @@ class ReportRequestForm(forms.Form):
         if data.get("kind") and data.get("scope") and len(data["scope"]) != lengths[data["kind"]]:
             self.add_error("scope", "代码位数与报告类型不符")
         return data
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="验证码", max_length=40, help_text="打印件首页“验证码”一栏，如 7QK2-M9XA-4PDF（不区分大小写）"
+    )

@@ -1,4 +1,5 @@
-"""Report pages: request a report, watch its progress (htmx polling that stops when done), download it.
+"""Report pages: request a report, watch its progress (htmx polling that stops when done), download it, and
+verify a printed copy by its verification code.
 
 Every lookup starts from `ReportJob.objects.for_user(user)`: a job or file outside the user's scope is a 404.
 Files are streamed by `download`, never exposed under MEDIA_URL.
@@ -11,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from tasks.forms import ReportRequestForm
+from tasks.forms import ReportRequestForm, VerifyForm
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import township_zip
+from tasks.reports.verification import verify as verify_code
 
 
 def _job_for(request: HttpRequest, pk: int) -> ReportJob:
@@ -58,7 +60,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     report = _job_for(request, pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("报告尚未生成")
-    name = f"{report.get_kind_display()}-{report.scope}-{report.sha256[:8]}.pdf"
+    name = f"{report.number or report.scope}-{report.get_kind_display()}-{report.scope}.pdf"
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
@@ -72,3 +74,11 @@ def download_zip(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="township-{report.scope}-{sha256[:8]}.zip"'
     response["X-Content-SHA256"] = sha256
     return response
+
+
+@require_GET
+def verify(request: HttpRequest) -> HttpResponse:
+    """报告核验: does the printed copy with this code match today's data? Scoped: other units' codes are not found."""
+    form = VerifyForm(request.GET or None)
+    result = verify_code(user=request.user, typed=form.cleaned_data["code"]) if form.is_valid() else None
+    return render(request, "reports/verify.html", {"form": form, "result": result})

@@ -19,6 +19,7 @@ public names below from `villages.risk`.
 """
 
 from villages.risk.age_out import AgeOutPerson, AgeOutTownship, AgeOutVillage, age_out_calendar
+from villages.risk.checks import person_findings
 from villages.risk.evaluation import (
     evaluate_committee,
     evaluations_for_villages,
@@ -31,12 +32,14 @@ from villages.risk.findings import (
     FIXED_RULE_TEXT,
     GAP_KINDS,
     REOPEN_NOTE,
+    RULE_KEYS_OF_KIND,
     SEVERITY_COUNT_CAPTION,
     Evaluation,
     Finding,
     RecomputeSummary,
     RuleResult,
     Seat,
+    SeatFacts,
     SeverityCounts,
     kind_label,
     severity_counts,
@@ -56,6 +59,7 @@ __all__ = [
     "FIXED_RULE_TEXT",
     "GAP_KINDS",
     "REOPEN_NOTE",
+    "RULE_KEYS_OF_KIND",
     "SEVERITY_COUNT_CAPTION",
     "AgeOutPerson",
     "AgeOutTownship",
@@ -66,12 +70,14 @@ __all__ = [
     "RecomputeSummary",
     "RuleResult",
     "Seat",
+    "SeatFacts",
     "SeverityCounts",
     "age_out_calendar",
     "evaluate_committee",
     "evaluations_for_villages",
     "findings_for_villages",
     "kind_label",
+    "person_findings",
     "person_flags_for",
     "preview_rows",
     "recompute_risks",
