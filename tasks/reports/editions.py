@@ -145,7 +145,7 @@ def _edition_rows(job: ReportJob, township: Township) -> list[EditionRow]:
     rows = []
     for village in Village.objects.filter(township=township).order_by("code"):
         part = parts.get(village.code)
-        facts = {}
+        facts: dict[str, Any] = {}
         if part is not None and part.status == JobStatus.DONE:
             facts = (part.reused_from or part).facts or {}
         rows.append(EditionRow(village, part, facts))
@@ -153,7 +153,7 @@ def _edition_rows(job: ReportJob, township: Township) -> list[EditionRow]:
 
 
 def _read(job: ReportJob) -> bytes:
-    with default_storage.open(job.file.name, "rb") as stored:
+    with default_storage.open(str(job.file.name), "rb") as stored:
         return stored.read()
 
 
@@ -181,7 +181,7 @@ def township_edition(*, job: ReportJob) -> RenderedReport:
         scope_name=f"{township.county.name}{township.name}",
     )
     bodies = [(r, _read(r.job)) for r in rows if r.done and r.job is not None]
-    pages = {r.village.code: (r.job.reused_from or r.job).pages for r, _ in bodies}
+    pages = {row.village.code: (row.job.reused_from or row.job).pages for row, _ in bodies if row.job is not None}
     context = {"township": township, "rows": rows, "totals": totals, "identity": identity,
                "count_caption": SEVERITY_COUNT_CAPTION}  # fmt: skip
     front, _, html = _front_matter(context, rows, pages, front_pages=2)
@@ -279,9 +279,9 @@ def render_job(job: ReportJob) -> RenderedReport:
     can only make the stored key older than the data, so it is rendered again next time, never handed out stale)."""
     if job.kind == ReportKind.VILLAGE:
         village = Village.objects.get(code=job.scope)
-        key = village_keys_of([village], as_of=job.as_of)[village.pk]
-        rendered = render_village_report(village=village, as_of=job.as_of, job_id=job.pk, area_key=key.area_key)
-        return dataclasses.replace(rendered, cache_key=key.key)
+        village_key = village_keys_of([village], as_of=job.as_of)[village.pk]
+        rendered = render_village_report(village=village, as_of=job.as_of, job_id=job.pk, area_key=village_key.area_key)
+        return dataclasses.replace(rendered, cache_key=village_key.key)
     if job.kind == ReportKind.TOWNSHIP:
         return township_edition(job=job)
     county = County.objects.get(code=job.scope)

@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -88,7 +89,7 @@ IDENTITY_FIELDS = (
 def reusable(key: str) -> ReportJob | None:
     """The newest finished job with this cache key whose file is still stored (None: render)."""
     for job in ReportJob.objects.filter(versions.stale_filter(), cache_key=key).order_by("-finished_at", "-pk")[:3]:
-        if default_storage.exists(job.file.name):
+        if default_storage.exists(str(job.file.name)):
             return job.reused_from or job
     return None
 
@@ -117,7 +118,7 @@ def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | Non
     township job is returned.
     """
     villages = _check_scope(user=user, kind=kind, scope=scope)
-    fields = {"kind": kind, "scope": scope, "as_of": as_of, "created_by": user}
+    fields: dict[str, Any] = {"kind": kind, "scope": scope, "as_of": as_of, "created_by": user}
     problems = fonts.problems()
     if problems:
         return _failed_at_once(problems, **fields)
@@ -136,7 +137,7 @@ def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | Non
         return _township_batch(villages, keys, edition_key, fields)
 
 
-def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
+def _reuse_or_queue(key: str, fields: dict[str, Any]) -> ReportJob:
     source = reusable(key)
     if source is not None:
         return _answer_from(source, **fields)
@@ -145,7 +146,7 @@ def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
     return job
 
 
-def _township_batch(villages: list[Village], keys: dict, edition_key: str, fields: dict[str, object]) -> ReportJob:
+def _township_batch(villages: list[Village], keys: dict, edition_key: str, fields: dict[str, Any]) -> ReportJob:
     """Village jobs (unchanged ones answered at once) and the edition job that compiles them."""
     user, as_of = fields["created_by"], fields["as_of"]
     batch = ReportBatch.objects.create(
