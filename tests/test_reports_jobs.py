@@ -47,6 +47,8 @@ def test_api_creates_job_202_and_serves_pdf_with_sha256(world, client_a, django_
         "status",
         "file_url",
         "sha256",
+        "number",
+        "verification",
         "error",
         "created_at",
     }
@@ -54,6 +56,9 @@ def test_api_creates_job_202_and_serves_pdf_with_sha256(world, client_a, django_
     assert job["status"] == "done" and job["error"] == "" and job["file_url"].endswith("/download/")
     pdf = b"".join(client_a.get(job["file_url"]).streaming_content)
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == job["sha256"]
+    assert job["number"].startswith("V") and len(job["verification"]) == 14
+    subject = PdfReader(io.BytesIO(pdf)).metadata.subject
+    assert job["number"] in subject and job["verification"] in subject
 
 
 def test_outsider_gets_404_on_job_file_and_scope(world, client_a, client_b, django_capture_on_commit_callbacks):
