@@ -1,6 +1,7 @@
 from villages.models.meta import concrete_field
 from villages.models.monitoring import ElectionCycleSnapshot, IdNumberExport, IdNumberView, RosterConfirmation
 from villages.models.people import Assessment, Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, age_on
+from villages.models.relatives import Relative
 from villages.models.risks import Risk, RiskQuerySet, RuleValue
 from villages.models.units import (
     County,
@@ -28,6 +29,7 @@ __all__ = [
     "PostAssignment",
     "PostAssignmentQuerySet",
     "PredecessorVillage",
+    "Relative",
     "Risk",
     "RiskQuerySet",
     "RosterConfirmation",

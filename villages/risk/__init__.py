@@ -12,8 +12,9 @@ Reference date: an explicit `as_of`, else the village's planned election date, e
 Rule values are those in force for the village's county on its reference date (villages/rules.py).
 
 The package's modules: `findings` (value types), `checks` (one function per rule), `evaluation` (bulk facts from the
-database, reference dates), `queue` (the Risk work queue), `age_out` (the age-out calendar). Callers import the
-public names below from `villages.risk`.
+database, reference dates), `queue` (the Risk work queue; apps above add finders of their own kinds with
+`register_finder` and refresh what they store for the engine with `register_refresher`), `age_out` (the age-out
+calendar). Callers import the public names below from `villages.risk`.
 """
 
 from villages.risk.age_out import AgeOutPerson, AgeOutTownship, AgeOutVillage, age_out_calendar
@@ -41,6 +42,8 @@ from villages.risk.queue import (
     owner_candidates,
     preview_rows,
     recompute_risks,
+    register_finder,
+    register_refresher,
     review_risk,
     signals_are_paused,
     signals_paused,
@@ -71,6 +74,8 @@ __all__ = [
     "preview_rows",
     "recompute_risks",
     "reference_date",
+    "register_finder",
+    "register_refresher",
     "review_risk",
     "signals_are_paused",
     "signals_paused",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +30,36 @@ from villages.risk.findings import AUTO_CLOSE_NOTE, REOPEN_NOTE, SEVERITY_ORDER,
 from villages.roster.versioning import save_versioned
 
 _signal_state = threading.local()
+
+# Finders of apps above this one (the reserves app's mentoring and eligibility findings): findings of kinds the rule
+# engine does not know, kept in the same work queue by the same recompute. A finder takes (villages, as_of) and
+# returns findings per village id.
+Finder = Callable[[QuerySet[Village], dt.date | None], dict[int, list[Finding]]]
+FINDERS: dict[str, Finder] = {}
+# Refreshers of apps above this one bring the facts they store for the engine up to date before it reads them
+# (reserves/standing.py re-evaluates each reserve's eligibility, which decides whether the reserve counts).
+Refresher = Callable[[QuerySet[Village]], object]
+REFRESHERS: dict[str, Refresher] = {}
+
+
+def register_finder(key: str, finder: Finder) -> None:
+    """Apps above this one add their finders here from their AppConfig.ready() (never imported from here)."""
+    FINDERS[key] = finder
+
+
+def register_refresher(key: str, refresher: Refresher) -> None:
+    """Apps above this one add here what must run before the engine reads the villages (AppConfig.ready())."""
+    REFRESHERS[key] = refresher
+
+
+def _all_findings(villages: QuerySet[Village], as_of: dt.date | None) -> dict[int, list[Finding]]:
+    for refresh in REFRESHERS.values():
+        refresh(villages)
+    findings = findings_for_villages(villages=villages, as_of=as_of)
+    for finder in FINDERS.values():
+        for village_id, found in finder(villages, as_of).items():
+            findings.setdefault(village_id, []).extend(found)
+    return findings
 
 
 @contextlib.contextmanager
@@ -53,11 +83,12 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
 
     New findings create rows; changed severity/detail/post update them (review fields kept); rows the data no
     longer supports are closed (is_active False, closed_at, AUTO_CLOSE_NOTE); closed rows whose finding returns
-    are reopened with review_status back to open and a note. A fixed number of queries plus batched writes;
+    are reopened with review_status back to open and a note. Registered refreshers run first and the findings of
+    registered finders join the rule engine's (FINDERS, REFRESHERS). A fixed number of queries plus batched writes;
     stored rows are compared as tuples (no model instances: a city has tens of thousands).
     """
     villages = villages if villages is not None else Village.objects.all()
-    findings = findings_for_villages(villages=villages, as_of=as_of)
+    findings = _all_findings(villages, as_of)
     wanted = {(vid, f.person_id, f.kind): f for vid, fs in findings.items() for f in fs}
     existing = Risk.objects.filter(village__in=villages.values("pk")).values_list(
         "pk", "village_id", "person_id", "kind", "severity", "detail", "post", "is_active"
