@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
         "PersonFlagEnum": "villages.choices.PersonFlag",
         "VillageFlagEnum": "villages.choices.VillageFlag",
         "KindEnum": "tasks.models.ReportKind",  # keeps its name beside the risk `kind` fields
+        "CadreSourceEnum": "villages.choices.CadreSource",
+        "FilingStatusEnum": "reserves.choices.FilingStatus",
+        "FilingOccasionEnum": "reserves.choices.FilingOccasion",
     },
 }
 

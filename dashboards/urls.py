@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import structure_views, views
 
 app_name = "dashboards"
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("todo/", views.todo, name="todo"),
     path("dashboard/county/<str:code>/", views.dashboard, {"level": "county"}, name="dashboard_county"),
     path("dashboard/township/<str:code>/", views.dashboard, {"level": "township"}, name="dashboard_township"),
+    path("structure/<str:level>/<str:code>/", structure_views.structure, name="structure"),
+    path(
+        "structure/<str:level>/<str:code>/<str:form>.xlsx", structure_views.statistics_export, name="statistics_export"
+    ),
 ]

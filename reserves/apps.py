@@ -7,7 +7,14 @@ class ReservesConfig(AppConfig):
 
     def ready(self) -> None:
         # The audit trail (villages, a lower layer) lists reserve history once this app registers it.
+        from reserves import after_signals
+        from reserves.after_risks import after_election_findings, refresh_after_election
         from reserves.models import Reserve
         from villages.audit.trail import Source, register_source
+        from villages.risk import register_finder, register_refresher
 
         register_source("reserve", Source("后备干部", Reserve))
+        # The risk work queue (villages) keeps the work after an election too: open filings, overdue steps.
+        register_refresher("after_election", refresh_after_election)
+        register_finder("after_election", after_election_findings)
+        after_signals.connect()

@@ -19,11 +19,31 @@ from reserves.choices import (
     ReserveStatus,
     SlateStatus,
 )
+from reserves.models_after import (  # registered with the app here; importable from reserves.models
+    Filing,
+    MidTermChange,
+    PostElectionTask,
+)
 from villages.choices import Grade, Post
 from villages.models import County, Group, Person, PostAssignment, Village
 
 if TYPE_CHECKING:
     from villages.models import User
+
+__all__ = [
+    "DevelopmentMeasure",
+    "Election",
+    "ElectionResult",
+    "Enrollment",
+    "Filing",
+    "MidTermChange",
+    "PostElectionTask",
+    "Reserve",
+    "ReserveAssessment",
+    "Slate",
+    "SlateCandidate",
+    "TrainingClass",
+]
 
 
 class ReserveQuerySet(models.QuerySet["Reserve"]):

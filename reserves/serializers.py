@@ -10,7 +10,7 @@ from reserves.choices import EnrollmentStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import REPORTED_POSTS, Outcomes
 from villages.api.serializers import scope_related_field
-from villages.choices import Post
+from villages.choices import CadreSource, Post
 from villages.http import signed_in_user
 from villages.models import County, Person, Village
 
@@ -120,6 +120,7 @@ class ResultRowSerializer(serializers.Serializer):
     post = serializers.ChoiceField(choices=Post.choices)
     votes = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
     group_number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=CadreSource.choices, required=False, allow_blank=True, default="")
 
 
 class RecordResultsSerializer(serializers.Serializer):
