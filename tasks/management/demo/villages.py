@@ -72,6 +72,7 @@ Scale = Literal["small", "city"]
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
     "tasks.management.demo.reserves.seed_hook",  # first: risk recomputation reads the reserves
+    "tasks.management.demo.after_election.seed_hook",  # 大和乡's 2026 election and the work after it
     "tasks.management.demo.hooks.risks",
     "tasks.management.demo.hooks.cycle_snapshots",
     "tasks.management.demo.hooks.roster_confirmations",
