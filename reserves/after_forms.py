@@ -16,7 +16,8 @@ from django.utils import timezone
 from reserves.choices import FilingOccasion, FilingStatus, VacancyReason
 from reserves.models import Filing, MidTermChange, PostElectionTask
 from villages.choices import CadreSource, How
-from villages.forms.roster import DATE_WIDGET, person_option_label
+from villages.forms.relatives import PersonChoiceField
+from villages.forms.roster import DATE_WIDGET
 from villages.models import Person, PostAssignment, Township, Village
 
 
@@ -68,13 +69,16 @@ class FilingFilterForm(forms.Form):
             field.queryset = townships
 
 
-def holder_label(assignment: PostAssignment) -> str:
-    group = f"（{assignment.group}）" if assignment.group_id else ""
-    return f"{assignment.get_post_display()}{group} {assignment.person.name}"
+class HolderChoiceField(forms.ModelChoiceField):
+    """A current post and its holder: '社长（3社） 张三'."""
+
+    def label_from_instance(self, obj: PostAssignment) -> str:
+        group = f"（{obj.group}）" if obj.group_id else ""
+        return f"{obj.get_post_display()}{group} {obj.person.name}"
 
 
 class VacancyForm(forms.Form):
-    assignment = forms.ModelChoiceField(label="离任人员及职务", queryset=PostAssignment.objects.none())
+    assignment = HolderChoiceField(label="离任人员及职务", queryset=PostAssignment.objects.none())
     vacated_on = forms.DateField(label="空缺日期（离任日期）", widget=DATE_WIDGET, required=False)
     reason = forms.ChoiceField(label="空缺原因", choices=[("", "请选择"), *VacancyReason.choices])
     reason_note = forms.CharField(label="原因说明", max_length=200, required=False)
@@ -91,14 +95,11 @@ class VacancyForm(forms.Form):
                 .select_related("person", "group")
                 .order_by("post", "pk")
             )
-            field.label_from_instance = lambda a: (
-                f"{a.get_post_display()}{f'（{a.group}）' if a.group_id else ''} {a.person.name}"
-            )
         self.fields["vacated_on"].initial = timezone.localdate()
 
 
 class NominateForm(VersionedStepForm):
-    nominee = forms.ModelChoiceField(label="拟任人选", queryset=Person.objects.none())
+    nominee = PersonChoiceField(label="拟任人选", queryset=Person.objects.none())
     nominated_on = forms.DateField(label="提名日期", widget=DATE_WIDGET, required=False)
 
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
@@ -106,7 +107,6 @@ class NominateForm(VersionedStepForm):
         field = self.fields["nominee"]
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = people
-            field.label_from_instance = person_option_label
 
 
 class ReviewForm(VersionedStepForm):

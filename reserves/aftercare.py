@@ -56,7 +56,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def step_due_on(*, step: str, held_on: dt.date, rules: RuleSet) -> dt.date | None:
     """The deadline of one step of an election held on `held_on` (None: 归档 while the county has set no date)."""
-    days = {
+    days: dict[str, int] = {
         AftercareStep.RESULTS_REPORTED: rules.aftercare_results_days,
         AftercareStep.SUPERVISION_CHOSEN: rules.aftercare_supervision_days,
         AftercareStep.HANDOVER: rules.aftercare_handover_days,

@@ -7,6 +7,7 @@ answers 409. The rules are reserves/filings.py's (record_filing), the same as th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from rest_framework.routers import DefaultRouter
 from reserves.choices import FilingOccasion, FilingStatus
 from reserves.filings import can_record_filing, record_filing, subject_label
 from reserves.models import Filing
+from reserves.models_after import FilingQuerySet
 from villages.http import SignedInAPIMixin
 from villages.roster import StaleEditError
 
@@ -38,7 +40,7 @@ class FilingConflict(APIException):
 class FilingSerializer(serializers.ModelSerializer):
     """A filing; `status` is derived (filed / overdue / due as of today), `subject` says what it registers."""
 
-    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village = serializers.CharField(source="village.code", read_only=True)
     status = serializers.SerializerMethodField(help_text="due 待备案 / filed 已备案 / overdue 逾期未备案（按今天计算）")
     subject = serializers.SerializerMethodField(help_text="备案对象，如“书记 张三”")
     mid_term_change = serializers.SerializerMethodField(help_text="届中调整的 id（其他备案为 null）")
@@ -80,7 +82,7 @@ class FilingWriteSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def _filter(filings: QuerySet[Filing], params: dict[str, str]) -> QuerySet[Filing]:
+def _filter(filings: FilingQuerySet, params: Mapping[str, str]) -> FilingQuerySet:
     for param, lookup in (
         ("village", "village__code"),
         ("township", "village__township__code"),

@@ -49,12 +49,12 @@ def can_record_filing(user: User, township: Township) -> bool:
 
 def due_on(*, occasion: str, counted_from: dt.date, rules: RuleSet) -> dt.date:
     """The last day to file: the county's days for the occasion counted from the election, nomination or entry."""
-    days = {
+    days: dict[str, int] = {
         FilingOccasion.ELECTION: rules.filing_post_days,
         FilingOccasion.MID_TERM: rules.filing_midterm_days,
         FilingOccasion.RESERVE_LIST: rules.filing_reserve_days,
-    }[occasion]
-    return counted_from + dt.timedelta(days=days)
+    }
+    return counted_from + dt.timedelta(days=days[occasion])
 
 
 def open_election_filings(*, election: Election) -> list[Filing]:

@@ -86,6 +86,10 @@ class Filing(models.Model):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = FilingQuerySet.as_manager()
+    # Set by the filings page for display (reserves/views/filings.py); not fields.
+    subject: str
+    status_now: str
+    can_record: bool
 
     class Meta:
         ordering = ["due_on", "village", "pk"]
@@ -204,6 +208,7 @@ class MidTermChange(models.Model):
 
     history = HistoricalRecords(excluded_fields=["version"])
     objects = MidTermChangeQuerySet.as_manager()
+    days: int  # set by the township list for display (reserves/views/midterm.py); not a field
 
     class Meta:
         ordering = ["-vacated_on", "village", "pk"]

@@ -12,6 +12,13 @@ from villages.models import Person, Relative, User
 from villages.roster.relatives import add_relative
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, shown as the roster shows people in a select (name, gender, birth year, home village)."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return person_option_label(obj)
+
+
 class RelativeForm(RosterForm):
     """villages.roster.relatives.add_relative shows its refusals on these fields."""
 
@@ -22,11 +29,12 @@ class RelativeForm(RosterForm):
     def __init__(self, *args: Any, person: Person, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
-        field = self.fields["relative"]
-        if isinstance(field, forms.ModelChoiceField):
-            field.queryset = people.exclude(pk=person.pk).order_by("name")
-            field.label_from_instance = person_option_label
-            field.help_text = "在册人员请从列表选择；不在册的填写姓名"
+        self.fields["relative"] = PersonChoiceField(
+            label="亲属（在册人员）",
+            queryset=people.exclude(pk=person.pk).order_by("name"),
+            required=False,
+            help_text="在册人员请从列表选择；不在册的填写姓名",
+        )
         name_blank_choices(self, relation="请选择", relative="不在册（填写姓名）")
 
     def submit(self, *, by: User) -> Relative | None:

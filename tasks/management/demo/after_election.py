@@ -5,7 +5,8 @@ midterm.py), at both scales, idempotently (nothing is done again once 大和乡 
 - 巴州区's 大和乡 (`ELECTED_TOWNSHIP`) has held its 2026 election: half of its villages about six weeks ago
   (`EARLY_DAYS`), the others about two weeks ago (`LATE_DAYS`). Most members are re-elected; those aged 60 or over
   on the day, and about a third of the ordinary members, make way for a reserve of the village (or are re-elected
-  when none can take the seat), and the new members carry a 干部来源. The villages held early chose their 监委会 with the 两委; the others have not yet.
+  when none can take the seat), and the new members carry a 干部来源. The villages held early chose their 监委会
+  with the 两委; the others have not yet.
 - 备案: the secretary's and director's filings are opened by the results; about half of the early villages have
   filed, so the others are overdue; the late villages' are due.
 - Follow-up steps: results reported everywhere; the early villages also finished handover and talks, some the
