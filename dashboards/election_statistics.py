@@ -63,27 +63,28 @@ class UnitReport:
     total: StatisticsUnit
 
 
-def _child(village: Village, level: Level) -> tuple[str, str]:
-    if level == "township":
-        return village.code, village.name
-    if level == "county":
-        return village.township.code, village.township.name
-    return village.township.county.code, village.township.county.name
+CHILD_FIELDS: dict[str, tuple[str, str]] = {
+    "township": ("code", "name"),
+    "county": ("township__code", "township__name"),
+    "city": ("township__county__code", "township__county__name"),
+}
 
 
 def unit_report(*, level: Level, label: str, villages: QuerySet[Village], since: dt.date) -> UnitReport:
     """Rows (children of the area in code order, only those with an election since `since`) and the total."""
     pairs = term_pairs(villages=villages, since=since)
-    chosen = elected_villages(villages, since=since).select_related("township__county").order_by("code")
+    chosen = elected_villages(villages, since=since)
     reserve = dict(villages_with_secretary_reserve(chosen).values_list("pk", "has_secretary_reserve"))
     children: dict[str, StatisticsUnit] = {}
     grouped: dict[str, list[TermPair]] = defaultdict(list)
-    for village in chosen:
-        code, name = _child(village, level)
+    rows = chosen.order_by("code").values_list("pk", *CHILD_FIELDS[level], "villager_representatives")
+    for pk, code, name, representatives in rows:
+        if pk not in pairs:
+            continue  # elected between the two reads: the next report counts it
         unit = children.setdefault(code, StatisticsUnit(name, code, TermPair(TermFigures(), TermFigures())))
-        unit.representatives += village.villager_representatives or 0
-        unit.secretary_reserve_villages += bool(reserve.get(village.pk))
-        grouped[code].append(pairs[village.pk])
+        unit.representatives += representatives or 0
+        unit.secretary_reserve_villages += bool(reserve.get(pk))
+        grouped[code].append(pairs[pk])
     for code, unit in children.items():
         unit.pair = pooled(grouped[code])
         if level == "township":

@@ -14,18 +14,20 @@ Contract:
 - New term only: 连选连任 (held a 两委 post in the previous term) and 新当选 (did not), and the 干部来源 of the newly
   elected (the source recorded on their new post; blank: 未填写).
 - Pooled figures (township, county, city) are sums of the villages' figures: `TermFigures.__add__`.
-- `term_pairs(villages=..., since=...)`: one query, then Python; `indicators(pair)`: the "一降四升" rows.
+- `term_pairs(villages=..., since=...)`: two queries (ages, education ranks and terms computed in SQL), then
+  Python; `indicators(pair)`: the "一降四升" rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from villages.charts import Bar, bar_chart
@@ -40,8 +42,8 @@ from villages.choices import (
     PoliticalStatus,
     Post,
 )
-from villages.models import PostAssignment, Village, age_on
-from villages.structure import percent
+from villages.models import PostAssignment, Village
+from villages.structure import age_expression, education_rank_expression, percent
 
 YOUNG_MAX = 35
 UNDER_30_MAX = 30
@@ -187,48 +189,72 @@ def elected_villages(villages: QuerySet[Village], *, since: dt.date, until: dt.d
 
 
 SEAT_FIELDS = (
-    "village_id",
-    "village__held_election_on",
-    "person_id",
-    "post",
-    "start_on",
-    "end_on",
-    "source",
-    "person__birth_date",
-    "person__gender",
-    "person__political_status",
-    "person__education",
-    "person__education_in_service",
-)
+    "village_id", "person_id", "post", "source", "age", "edu_rank", "person__gender", "person__political_status",
+    "in_previous", "in_current",
+)  # fmt: skip
+
+
+def _on(day: F, *, before: bool) -> Q:
+    """In office the day before `day` (before=True) or on `day` (end_on is exclusive, like PostAssignment.current)."""
+    started = Q(start_on__lt=day) if before else Q(start_on__lte=day)
+    ongoing = Q(end_on__gte=day) if before else Q(end_on__gt=day)
+    return (Q(start_on__isnull=True) | started) & (Q(end_on__isnull=True) | ongoing)
+
+
+def _flag(condition: Q) -> Case:
+    # 1/0 rather than a BooleanField: no per-row converter (measurably slower over a whole city on SQLite).
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _raw_rows(rows: QuerySet) -> Iterator[tuple]:
+    """A values_list queryset's rows straight from the cursor. Its columns need no conversion (integers and
+    strings on SQLite and PostgreSQL alike), and the ORM's per-value converters of the computed integer columns
+    were a third of a city-wide comparison (docs/benchmarks.md "Structure after the election")."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(5000):
+            yield from chunk
 
 
 def term_pairs(*, villages: QuerySet[Village], since: dt.date) -> dict[int, TermPair]:
-    """Previous and new term per village id, for the villages that held an election since `since` (one query)."""
-    chosen = elected_villages(villages, since=since)
+    """Previous and new term per village id, for the villages that held an election since `since` (two queries:
+    the villages and their seats; ages, education ranks and which term a seat belongs to are computed in SQL)."""
+    elected = elected_villages(villages, since=since)
+    chosen = dict(elected.values_list("pk", "held_election_on"))
     election = F("village__held_election_on")
-    seats = PostAssignment.objects.filter(
-        village__in=chosen.values("pk"),
-        post__in=[*COMMITTEE_POSTS, Post.GROUP_LEADER],
-        person__deleted_at__isnull=True,
-    ).filter(Q(start_on__isnull=True) | Q(start_on__lte=election), Q(end_on__isnull=True) | Q(end_on__gte=election))
-    rows = seats.values_list(*SEAT_FIELDS)
-    terms: dict[int, tuple[dt.date, list[_Seat], list[_Seat]]] = {}
-    for village_id, held_on, pid, post, start, end, source, birth, gender, status, education, in_service in rows:
-        _, before, after = terms.setdefault(village_id, (held_on, [], []))
-        ranks = [EDUCATION_RANK[e] for e in (education, in_service) if e]
-        seat = _Seat(
-            pid, post, age_on(birth, held_on), max(ranks, default=-1), gender, status in PARTY_STATUSES, source
+    seats = (
+        PostAssignment.objects.filter(
+            village__in=elected.values("pk"),
+            post__in=[*COMMITTEE_POSTS, Post.GROUP_LEADER],
+            person__deleted_at__isnull=True,
         )
-        if (start is None or start < held_on) and (end is None or end >= held_on):
+        .filter(_on(election, before=True) | _on(election, before=False))
+        .annotate(
+            age=age_expression(birth="person__birth_date", reference=election),
+            edu_rank=education_rank_expression(),
+            in_previous=_flag(_on(election, before=True)),
+            in_current=_flag(_on(election, before=False)),
+        )
+    )
+    terms: dict[int, tuple[list[_Seat], list[_Seat]]] = {pk: ([], []) for pk in chosen}
+    # A village elected between the two queries has no entry: skipped (the next read counts it).
+    for village_id, pid, post, source, age, rank, gender, status, in_previous, in_current in _raw_rows(
+        seats.values_list(*SEAT_FIELDS)
+    ):
+        if village_id not in terms:
+            continue
+        seat = _Seat(pid, post, age, rank, gender, status in PARTY_STATUSES, source)
+        before, after = terms[village_id]
+        if in_previous:
             before.append(seat)
-        if (start is None or start <= held_on) and (end is None or end > held_on):
+        if in_current:
             after.append(seat)
     pairs = {}
-    for village_id, held_on in chosen.values_list("pk", "held_election_on"):
-        _, before, after = terms.get(village_id, (held_on, [], []))
+    for village_id, (before, after) in terms.items():
         previous_people = {s.person_id for s in before if s.post in COMMITTEE_POSTS}
         pairs[village_id] = TermPair(
-            _figures(before, previous_people=None), _figures(after, previous_people=previous_people), held_on
+            _figures(before, previous_people=None), _figures(after, previous_people=previous_people), chosen[village_id]
         )
     return pairs
 
