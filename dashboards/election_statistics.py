@@ -49,6 +49,10 @@ class StatisticsUnit:
         return self.pair.current
 
     @property
+    def previous(self) -> TermFigures:
+        return self.pair.previous
+
+    @property
     def indicators(self) -> list:
         return indicators(self.pair)
 

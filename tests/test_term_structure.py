@@ -73,6 +73,7 @@ def test_structure_page_shows_the_one_down_four_up_table(renewed, client_county,
     assert rows["one_shoulder"].change_text == "下降100.0个百分点" and rows["one_shoulder"].met is False
     html = response.content.decode()
     assert "一降四升" in html and html.count("<svg") >= 5 and "新当选成员来源" in html
+    assert "<dd>3 人（上届 2 人）</dd>" in html
 
 
 @pytest.mark.parametrize(("persona", "level", "code"), [
