@@ -212,6 +212,8 @@ def test_the_secretary_runs_the_workflow_on_the_page(leaving, reserves, client_a
     body = ok.content.decode()
     assert ok.status_code == 200 and 'id="change-steps"' in body and "已提名拟任人选" in body  # message out of band
     assert MidTermChange.objects.get().nominee == fit.person
+    village_page = client_a.get(reverse("reserves:village_elections", args=[world.village_a.code])).content.decode()
+    assert 'id="mid-term-changes"' in village_page and "拟任 乙 · 已提名待审查" in village_page
 
 
 def test_township_list_query_count_is_constant(leaving, client_a, world, django_assert_num_queries):
