@@ -7,6 +7,7 @@ filing or step into an overdue one as the calendar moves.
 - `filing_pending` (one row per village): every filing not yet filed, with its deadline; red once any is overdue,
   amber while all are only due.
 - `aftercare_overdue` (one row per village): every follow-up step past its deadline and not done (amber).
+The refresher also opens the filings and steps of this cycle's elections recorded before they were tracked.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from collections import defaultdict
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reserves.aftercare import STEP_LABELS, overdue_by_village
+from reserves.aftercare import STEP_LABELS, open_aftercare, overdue_by_village
 from reserves.aftercare import refresh_due_dates as refresh_step_dates
-from reserves.filings import open_filings_by_village, subject_label
+from reserves.election_progress import default_since
+from reserves.filings import open_election_filings, open_filings_by_village, subject_label
 from reserves.filings import refresh_due_dates as refresh_filing_dates
-from reserves.models import Filing
+from reserves.models import Election, Filing
 from villages.choices import AfterElectionRiskKind, Severity
 from villages.models import Village
 from villages.risk import Finding
@@ -53,6 +55,23 @@ def after_election_findings(villages: QuerySet[Village], as_of: dt.date | None) 
 
 
 def refresh_after_election(villages: QuerySet[Village]) -> int:
-    """Before the engine reads the villages: open filings and steps follow the county's current rules, and the
-    reserve filings a county asks for are opened."""
-    return refresh_filing_dates(villages) + refresh_step_dates(villages)
+    """Before the engine reads the villages: elections of this cycle recorded before this work was tracked get
+    their filings and steps; open filings and steps follow the county's current rules; the reserve filings a county
+    asks for are opened. Returns how many rows were opened or changed."""
+    return open_missing(villages) + refresh_filing_dates(villages) + refresh_step_dates(villages)
+
+
+def open_missing(villages: QuerySet[Village], *, today: dt.date | None = None) -> int:
+    """Open the filings and follow-up steps of this cycle's elections that have results but none of them (results
+    recorded before this work was tracked, or outside `record_results`). One query when there are none."""
+    since = default_since(today=today or timezone.localdate())
+    missing = (
+        Election.objects.filter(village__in=villages.values("pk"), held_on__gte=since, results__isnull=False)
+        .exclude(aftercare_tasks__isnull=False)
+        .select_related("village__township")
+        .distinct()
+    )
+    opened = 0
+    for election in missing:
+        opened += len(open_election_filings(election=election)) + len(open_aftercare(election=election))
+    return opened

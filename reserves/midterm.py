@@ -16,7 +16,7 @@ against the version the user saw (StaleEditError), and refused with a Validation
 - `appoint`: the nominee takes the post (villages.roster.start_post; how = appointed 任命 or by_election 补选,
   term = the cycle, 干部来源), on or after the filing date: a change takes effect only once filed. A nominee who
   is an active reserve of the village is marked appointed. The filing then names the new post.
-- `cancel`: an open change is withdrawn with a reason (the vacated post stays ended).
+- `cancel`: an open change is withdrawn with a reason (the vacated post stays ended; an unfiled 任前备案 goes).
 Counts per township and cycle (changes, filled, open, days vacant): `mid_term_counts`.
 """
 
@@ -273,6 +273,7 @@ def appoint(
     return change
 
 
+@transaction.atomic
 def cancel(
     *,
     change: MidTermChange,
@@ -281,13 +282,21 @@ def cancel(
     expected_version: int,
     today: dt.date | None = None,
 ) -> MidTermChange:
-    """Withdraw an open change with a reason (its vacated post stays ended; an open filing is left unfiled)."""
+    """Withdraw an open change with a reason. Its vacated post stays ended; a 任前备案 not yet filed is deleted
+    (nothing is to be filed any more; the history keeps it), a filed one stays on record."""
     if change.stage in (MidTermStage.FILLED, MidTermStage.CANCELLED):
         raise ValidationError({"__all__": f"本次调整已{change.stage_label}，不能撤销"})
     if not reason.strip():
         raise ValidationError({"cancel_reason": "请写明撤销原因"})
+    unfiled = change.filing if change.filing is not None and change.filing.filed_on is None else None
     change.cancelled_on, change.cancel_reason = today or timezone.localdate(), reason.strip()
+    if unfiled is not None:
+        change.filing = None
     save_versioned(change, expected_version=expected_version, by=by)
+    if unfiled is not None:
+        if by is not None:
+            unfiled._history_user = by  # type: ignore[attr-defined]  # simple-history reads it on delete
+        unfiled.delete()
     return change
 
 

@@ -65,14 +65,16 @@ class Filing(models.Model):
     kind = models.CharField("备案类型", max_length=10, choices=FilingKind.choices)
     occasion = models.CharField("事由", max_length=20, choices=FilingOccasion.choices)
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="filings", verbose_name="村")
+    # A post entered by mistake and deleted leaves its filing (the history names it); a deleted reserve entry or
+    # election takes its filings with it.
     post = models.ForeignKey(
-        PostAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="filings", verbose_name="任职"
+        PostAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="filings", verbose_name="任职"
     )
     reserve = models.ForeignKey(
-        "reserves.Reserve", on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+        "reserves.Reserve", on_delete=models.CASCADE, null=True, blank=True, related_name="filings"
     )
     election = models.ForeignKey(
-        "reserves.Election", on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+        "reserves.Election", on_delete=models.CASCADE, null=True, blank=True, related_name="filings"
     )
     authority = models.CharField("备案机关", max_length=100, default=DEFAULT_AUTHORITY)
     due_on = models.DateField("备案期限")
@@ -177,7 +179,7 @@ class MidTermChange(models.Model):
     group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     cycle = models.CharField("届次", max_length=20)
     vacated_assignment = models.ForeignKey(
-        PostAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="离任任职"
+        PostAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="离任任职"
     )
     reason = models.CharField("空缺原因", max_length=30, choices=VacancyReason.choices)
     reason_note = models.CharField("原因说明", max_length=200, blank=True)
@@ -192,12 +194,12 @@ class MidTermChange(models.Model):
     review_passed_on = models.DateField("资格审查通过日期", null=True, blank=True)
     review_reference = models.CharField("审查依据（文号、说明）", max_length=200, blank=True)
     filing = models.OneToOneField(
-        Filing, on_delete=models.PROTECT, null=True, blank=True, related_name="mid_term_change"
+        Filing, on_delete=models.SET_NULL, null=True, blank=True, related_name="mid_term_change"
     )
     appointed_on = models.DateField("任职日期", null=True, blank=True)
     how = models.CharField("产生方式", max_length=20, choices=How.choices, blank=True)
     new_assignment = models.ForeignKey(
-        PostAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="新任职"
+        PostAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="新任职"
     )
     cancelled_on = models.DateField("撤销日期", null=True, blank=True)
     cancel_reason = models.CharField("撤销原因", max_length=200, blank=True)

@@ -199,3 +199,21 @@ def test_pages_query_count_is_constant(election, client_county, world, django_as
         client_county.get(township_url, {"since": "2025-01-01"})
     with django_assert_num_queries(len(county_few.captured_queries)):
         client_county.get(county_url, {"since": "2025-01-01"})
+
+
+def test_this_cycles_elections_recorded_before_tracking_get_their_work_opened(world):
+    """Results written without record_results (or before this work was tracked): the refresher opens the steps and
+    filings of this cycle's elections once; older cycles are left alone."""
+    team = committee(world.village_a)
+    recent = f.ElectionFactory(village=world.village_a, held_on=TODAY - dt.timedelta(days=3))
+    post = team.secretary.posts.get(post=Post.PARTY_SECRETARY)
+    recent.results.create(person=team.secretary, post=Post.PARTY_SECRETARY, assignment=post)
+    old = f.ElectionFactory(village=world.village_a, held_on=dt.date(2021, 3, 15))
+    old.results.create(person=team.member, post=Post.COMMITTEE_MEMBER)
+    villages = Village.objects.filter(pk=world.village_a.pk)
+    risk.recompute_risks(villages=villages)
+    assert PostElectionTask.objects.filter(election=recent).count() == 6
+    assert recent.filings.get().post == post
+    assert not PostElectionTask.objects.filter(election=old).exists()
+    risk.recompute_risks(villages=villages)
+    assert PostElectionTask.objects.count() == 6  # once

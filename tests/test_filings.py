@@ -196,3 +196,10 @@ def test_api_patch_permissions(elected, api_for, secretary_b, world):
     body = {"filed_on": str(TODAY), "document_number": "1号", "version": 1}
     assert api_for(secretary_b).patch(f"/api/v1/filings/{filing.pk}/", body, format="json").status_code == 404
     assert api_for(reader).patch(f"/api/v1/filings/{filing.pk}/", body, format="json").status_code == 404
+
+
+def test_a_filed_post_deleted_as_entered_by_mistake_keeps_its_filing(elected, api_for, secretary_a):
+    filing = Filing.objects.filter(election=elected, post__post=Post.DIRECTOR).get()
+    assert api_for(secretary_a).delete(f"/api/v1/posts/{filing.post_id}/").status_code == 204
+    filing.refresh_from_db()
+    assert filing.post is None and filing.status(TODAY) == FilingStatus.DUE

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from reserves import midterm
 from reserves.choices import FilingOccasion, FilingStatus, MidTermStage, ReserveStatus, VacancyReason
-from reserves.models import MidTermChange
+from reserves.models import Filing, MidTermChange
 from tests import factories as f
 from tests.after_support import committee, person
 from villages import risk
@@ -228,3 +228,17 @@ def test_township_list_query_count_is_constant(leaving, client_a, world, django_
                              reason=VacancyReason.RESIGNED, by=None)  # fmt: skip
     with django_assert_num_queries(len(few.captured_queries)):
         client_a.get(url)
+
+
+def test_cancelling_drops_the_unfiled_filing_and_its_risk(leaving, reserves, world):
+    _, fit = reserves
+    change = opened(leaving)
+    change = midterm.nominate(change=change, person=fit.person, nominated_on=TODAY - 20 * DAY, by=None,
+                              expected_version=1)  # fmt: skip
+    midterm.cancel(change=change, reason="本人撤回辞职申请", by=None, expected_version=2)
+    change.refresh_from_db()
+    assert (change.stage, change.filing, Filing.objects.count()) == (MidTermStage.CANCELLED, None, 0)
+    risk.recompute_risks(villages=Village.objects.filter(pk=world.village_a.pk))
+    assert not Risk.objects.filter(kind=AfterElectionRiskKind.FILING_PENDING, is_active=True).exists()
+    with pytest.raises(ValidationError, match="不能撤销"):
+        midterm.cancel(change=change, reason="再撤", by=None, expected_version=3)
