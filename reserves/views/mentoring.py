@@ -6,8 +6,10 @@ Writes are the township secretary's (reserve_for_edit: others 403, outsiders 404
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,60 +53,55 @@ def _section(request: AuthedHttpRequest, reserve: Reserve, section: str, **forms
     return render(request, "reserves/reserve.html", detail_context(request, reserve, **forms), status=422)
 
 
+def _write_section(
+    request: AuthedHttpRequest,
+    reserve: Reserve,
+    section: str,
+    form: forms.Form,
+    write: Callable[[dict[str, Any]], object],
+    *,
+    form_key: str,
+) -> HttpResponse:
+    """A valid form's write; its refusal (or the form's own errors) comes back on the form in the section."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except (MentoringRefused, ProgrammeRefused) as error:
+            refused(form, error)
+        else:
+            return _section(request, reserve, section)
+    return _section(request, reserve, section, **{form_key: form})
+
+
 @require_POST
 def mentor_name(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = MentorForm(request.POST, people=village_people(reserve.village))
-    if form.is_valid():
-        try:
-            name_mentor(reserve=reserve, **form.cleaned_data)
-        except MentoringRefused as error:
-            refused(form, error)
-        else:
-            return _section(request, reserve, "mentors")
-    return _section(request, reserve, "mentors", mentor_form=form)
+    write = lambda data: name_mentor(reserve=reserve, **data)  # noqa: E731
+    return _write_section(request, reserve, "mentors", form, write, form_key="mentor_form")
 
 
 @require_POST
 def talk_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
-    form = TalkForm(request.POST)
-    if form.is_valid():
-        try:
-            record_talk(reserve=reserve, recorded_by=request.user, **form.cleaned_data)
-        except MentoringRefused as error:
-            refused(form, error)
-        else:
-            return _section(request, reserve, "talks")
-    return _section(request, reserve, "talks", talk_form=form)
+    write = lambda data: record_talk(reserve=reserve, recorded_by=request.user, **data)  # noqa: E731
+    return _write_section(request, reserve, "talks", TalkForm(request.POST), write, form_key="talk_form")
 
 
 @require_POST
 def placement_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
+    write = lambda data: add_placement(reserve=reserve, **data)  # noqa: E731
     form = PlacementForm(request.POST)
-    if form.is_valid():
-        try:
-            add_placement(reserve=reserve, **form.cleaned_data)
-        except MentoringRefused as error:
-            refused(form, error)
-        else:
-            return _section(request, reserve, "placements")
-    return _section(request, reserve, "placements", placement_form=form)
+    return _write_section(request, reserve, "placements", form, write, form_key="placement_form")
 
 
 @require_POST
 def programme_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reserve = reserve_for_edit(request.user, pk)
     form = ProgrammeForm(request.POST, person=reserve.person)
-    if form.is_valid():
-        try:
-            record_programme(person=reserve.person, **form.cleaned_data)
-        except ProgrammeRefused as error:
-            refused(form, error)
-        else:
-            return _section(request, reserve, "programmes")
-    return _section(request, reserve, "programmes", programme_form=form)
+    write = lambda data: record_programme(person=reserve.person, **data)  # noqa: E731
+    return _write_section(request, reserve, "programmes", form, write, form_key="programme_form")
 
 
 @require_POST
