@@ -5,8 +5,11 @@ Contract:
   no level is given; a county or township inside their scope otherwise (outsiders and levels above the user's
   own scope: 404).
 - `build_dashboard(scope=..., as_of=...)` computes everything in a constant number of queries, whatever the
-  number of villages or people. Ages are 周岁 on `as_of` (today by default) so that the drill-down lists, which
-  filter ages on the same date, show exactly the people a bar counts.
+  number of villages or people. `as_of` (today) chooses the current roster; ages are 周岁 on each village's age
+  reference date (villages/reference.py: its planned election date, else its county's, else today), like every
+  other page, the API and the reports; the drill-down people lists filter ages on the same dates. Red/yellow
+  counts are `villages.risk.severity_counts` over the stored findings; reserve counts are
+  `structure.active_reserves_expression`.
 - Every number carries the query-string filter of the list behind it (`Drill`): the view turns it into a link,
   the numbers module never builds URLs.
 """
@@ -30,6 +33,8 @@ from reserves.outcomes import Rate
 from villages import permissions, structure
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, BenchRiskKind, PersonFlag, Post, VillageFlag
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
+from villages.reference import ReferenceDate, common_caption, reference_from
+from villages.risk import SeverityCounts, stored_severity_counts
 from villages.roster.confirmation import overdue_counts
 
 Level = Literal["city", "county", "township"]
@@ -176,6 +181,13 @@ class ChildRow:
     overdue: int = 0
     secretary_gaps: int = 0  # villages whose secretary seat has no ready successor
     level: str = "village"
+    counts: SeverityCounts = field(default_factory=SeverityCounts)
+    active_reserves: int = 0
+    references: list[ReferenceDate] = field(default_factory=list)
+
+    @property
+    def reference_caption(self) -> str:
+        return common_caption(self.references)
 
     @property
     def coverage(self) -> outcomes.Rate:
@@ -219,6 +231,9 @@ class Dashboard:
     villages: int
     two_lows_villages: int
     overdue_confirmations: int
+    counts: SeverityCounts = field(default_factory=SeverityCounts)
+    active_reserves: int = 0
+    reference_caption: str = ""
 
     @property
     def open_risks(self) -> int:
@@ -274,8 +289,11 @@ class Member(NamedTuple):
 RANK_OF: dict[str, int] = {str(code): rank for code, rank in EDUCATION_RANK.items()} | {"": -1}
 
 
-def _members(scope: DashboardScope, *, as_of: dt.date, child_of: dict[int, str]) -> dict[str, list[Member]]:
-    """The 两委 members and the 社长 of the scope (one query), one per person and village, ages on as_of.
+def _members(
+    scope: DashboardScope, *, as_of: dt.date, child_of: dict[int, str], reference_on: dict[int, dt.date]
+) -> dict[str, list[Member]]:
+    """The 两委 members and the 社长 of the scope (one query), one per person and village, ages on each village's
+    reference date (`reference_on`: village id → date).
 
     Python does the arithmetic (the same as structure.Stats.from_members): at city scale this one plain query
     (two tables; `child_of` maps village id → breakdown code) is several times faster than per-band SQL
@@ -306,7 +324,7 @@ def _members(scope: DashboardScope, *, as_of: dt.date, child_of: dict[int, str])
         seen = leaders if post == leader_post else committee
         if (village_id, person_id) not in seen:
             rank = max(RANK_OF[education], RANK_OF.get(in_service, -1))
-            age = age_on(dt.date.fromisoformat(birth[:10]), as_of)
+            age = age_on(dt.date.fromisoformat(birth[:10]), reference_on[village_id])
             seen[(village_id, person_id)] = Member(child_of[village_id], age, rank, gender)
     return {"committee": list(committee.values()), "group_leader": list(leaders.values())}
 
@@ -347,11 +365,29 @@ def _child_units(scope: DashboardScope) -> list[ChildRow]:
     return [ChildRow(code, name, pk, level=scope.child_level) for pk, code, name in rows]
 
 
-def _village_facts(scope: DashboardScope) -> list[tuple[int, str, bool, bool]]:
-    """Per village: (id, child code, has a secretary reserve, flagged 两低一高 by the risk engine). One query."""
+class VillageFact(NamedTuple):
+    pk: int
+    child: str  # code of the breakdown row
+    covered: bool  # has a secretary reserve
+    two_lows: bool  # flagged 两低一高 by the risk engine
+    reference: ReferenceDate
+    active_reserves: int
+
+
+def _village_facts(scope: DashboardScope, *, as_of: dt.date) -> list[VillageFact]:
+    """Per village: breakdown row, secretary reserve, 两低一高, age reference date, active reserves. One query."""
     two_lows = Risk.objects.filter(village=OuterRef("pk"), kind=TWO_LOWS_VILLAGE, is_active=True)
-    rows = outcomes.villages_with_secretary_reserve(scope.villages).annotate(two_lows=Exists(two_lows))
-    return list(rows.order_by().values_list("pk", _village_child_field(scope), "has_secretary_reserve", "two_lows"))
+    rows = outcomes.villages_with_secretary_reserve(scope.villages).annotate(
+        two_lows=Exists(two_lows), n_reserves=structure.active_reserves_expression()
+    )
+    fields = ("pk", _village_child_field(scope), "has_secretary_reserve", "two_lows", "planned_election_on")
+    return [
+        VillageFact(pk, child, covered, two_lows, reference_from(as_of=None, village_planned=planned,
+                    county_planned=county_planned, today=as_of), n_reserves)
+        for pk, child, covered, two_lows, planned, county_planned, n_reserves in rows.order_by().values_list(
+            *fields, "township__county__planned_election_on", "n_reserves"
+        )
+    ]  # fmt: skip
 
 
 def _risk_kinds(scope: DashboardScope) -> list[RiskKindRow]:
@@ -408,18 +444,27 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     """Everything one dashboard shows, in a constant number of queries (about 20), whatever the scope's size."""
     children = _child_units(scope)
     by_code = {row.code: row for row in children}
-    facts = _village_facts(scope)
-    members = _members(scope, as_of=as_of, child_of={pk: code for pk, code, _, _ in facts})
+    facts = _village_facts(scope, as_of=as_of)
+    members = _members(
+        scope,
+        as_of=as_of,
+        child_of={f.pk: f.child for f in facts},
+        reference_on={f.pk: f.reference.on for f in facts},
+    )
     per_child: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for member in members["committee"]:
         per_child[member.child].append(member.triple)
     for code, triples in per_child.items():
         by_code[code].stats = structure.Stats.from_members(triples)
-    for _, code, covered, two_lows in facts:
-        row = by_code[code]
+    counts = stored_severity_counts(villages=scope.villages)
+    for fact in facts:
+        row = by_code[fact.child]
         row.villages += 1
-        row.covered += covered
-        row.two_lows_villages += two_lows
+        row.covered += fact.covered
+        row.two_lows_villages += fact.two_lows
+        row.counts += counts.get(fact.pk, SeverityCounts())
+        row.active_reserves += fact.active_reserves
+        row.references.append(fact.reference)
     risk_kinds = _risk_kinds(scope)
     for kind_row in risk_kinds:
         for code, n in kind_row.by_child.items():
@@ -443,12 +488,15 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
         leader_education=_education_bands(scope, members["group_leader"], post_group="group_leader"),
         children=children,
         risk_kinds=risk_kinds,
-        coverage=outcomes.Rate(sum(covered for _, _, covered, _ in facts), len(facts)),
+        coverage=outcomes.Rate(sum(f.covered for f in facts), len(facts)),
         bench=bench,
         outcomes=outcomes.area_outcomes(county=scope.county, township=scope.township, as_of=as_of),
         villages=len(facts),
-        two_lows_villages=sum(two_lows for _, _, _, two_lows in facts),
+        two_lows_villages=sum(f.two_lows for f in facts),
         overdue_confirmations=overdue_total,
+        counts=sum((row.counts for row in children), SeverityCounts()),
+        active_reserves=sum(f.active_reserves for f in facts),
+        reference_caption=common_caption(f.reference for f in facts),
     )
 
 

@@ -16,6 +16,7 @@ from dashboards.templatetags.dashboard_tags import drill_href
 from dashboards.todo import township_todo
 from villages.charts import Bar, bar_chart
 from villages.http import AuthedHttpRequest
+from villages.risk import SEVERITY_COUNT_CAPTION
 
 # Narrower than the PDF's charts: they sit in columns and must stay legible at a phone's 390 px.
 CHART_WIDTH = 400
@@ -67,7 +68,12 @@ def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
 def dashboard(request: AuthedHttpRequest, level: Level | None = None, code: str | None = None) -> HttpResponse:
     scope = dashboard_scope(user=request.user, level=level, code=code)
     board = build_dashboard(scope=scope, as_of=timezone.localdate())
-    context = {"board": board, "charts": dashboard_charts(board), "own_scope": level is None}
+    context = {
+        "board": board,
+        "charts": dashboard_charts(board),
+        "own_scope": level is None,
+        "count_caption": SEVERITY_COUNT_CAPTION,
+    }
     return render(request, "dashboards/dashboard.html", context)
 
 

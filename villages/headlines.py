@@ -1,29 +1,31 @@
 """Roster pages' rules: headline numbers per village and township, the shape of a village's current roster,
 and saving roster edits without overwriting someone else's change (optimistic concurrency).
 
-Committee structure numbers (members, average age, aged 60+) come from `villages.structure` so the pages agree
-with the reports; this module adds what only the roster pages show (社长 count, 一肩挑).
+Committee structure numbers (members, average age, aged 60+), red/yellow counts, reserve counts and the age
+reference date come from the analysis layer (`villages.structure`, `villages.risk`, `villages.reference`) so
+the pages agree with the API, the dashboards and the reports; this module adds what only the roster pages show
+(社长 count, 一肩挑). Which section of the roster a post belongs to is `structure.roster_section`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.db import models
-from django.db.models import Avg, Case, Count, Exists, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, Func, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from villages.choices import COMMITTEE_POSTS, Post
+from villages.choices import Post
 from villages.models import PostAssignment, Township, Village
-from villages.structure import AGED_CUTOFF, Stats, annotated_seats, committee_stats
+from villages.reference import ReferenceDate, common_caption, reference_from
+from villages.risk import SeverityCounts, evaluations_for_villages, stored_severity_counts
+from villages.structure import RosterSection, Stats, active_reserves_expression, committee_stats, roster_section
 
 # Display order of posts: the enum order is the order of importance.
 POST_ORDER: dict[str, int] = {value: index for index, value in enumerate(Post.values)}
-SUPERVISION_POSTS: frozenset[str] = frozenset({Post.SUPERVISION_DIRECTOR, Post.SUPERVISION_MEMBER})
 
 
 class _Count(Func):
@@ -52,20 +54,28 @@ def _group_leaders_of(*, scope: str, on: dt.date) -> Coalesce:
 
 @dataclass(frozen=True)
 class VillageHeadline:
-    """One row of a township page: a village, its 两委 structure, 社长 count and 一肩挑."""
+    """One row of a township page: a village, its 两委 structure, red/yellow counts (villages.risk.severity_counts),
+    active reserves, age reference date, 社长 count and 一肩挑."""
 
     village: Village
     stats: Stats
+    counts: SeverityCounts
+    active_reserves: int
+    reference: ReferenceDate | None  # always set by the bulk evaluation (None only for hypothetical committees)
     group_leaders: int
     one_shoulder: bool
 
 
 @dataclass(frozen=True)
 class TownshipHeadline:
-    """One row of a county page: a township and the pooled figures of its villages."""
+    """One row of a county page: a township and the pooled figures of its villages (red/yellow summed over its
+    villages from the stored findings; the caption of the reference dates its villages' ages use)."""
 
     township: Township
     stats: Stats
+    counts: SeverityCounts
+    active_reserves: int
+    reference_caption: str
     village_count: int
     group_leaders: int
     one_shoulder_villages: int
@@ -73,23 +83,34 @@ class TownshipHeadline:
 
 
 def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> list[VillageHeadline]:
-    """Per village: 两委 structure (`villages.structure.Stats`), `group_leaders` and `one_shoulder`.
+    """Per village: 两委 structure (`villages.structure.Stats`), red/yellow counts, active reserves, the age
+    reference date, `group_leaders` and `one_shoulder`.
 
-    Two queries whatever the number of villages or people. Ages are at each village's reference date.
+    Five queries whatever the number of villages or people: the figures are the risk engine's evaluation of each
+    village (the same numbers as the village page, the API and the reports).
     """
-    rows = villages.annotate(
+    rows = villages.select_related("township__county").annotate(
         group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on)
     )
-    stats = committee_stats(villages=villages)
+    evaluations = evaluations_for_villages(villages=villages)
     return [
-        VillageHeadline(v, stats.get(v.pk, Stats()), group_leaders=v.group_leaders, one_shoulder=v.one_shoulder)
+        VillageHeadline(
+            v,
+            stats=evaluations[v.pk].stats,
+            counts=evaluations[v.pk].counts,
+            active_reserves=evaluations[v.pk].active_reserves,
+            reference=evaluations[v.pk].reference,
+            group_leaders=v.group_leaders,
+            one_shoulder=v.one_shoulder,
+        )
         for v in rows
     ]
 
 
 def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> list[TownshipHeadline]:
-    """Per township: pooled 两委 structure of its villages, village_count, group_leaders, one_shoulder_villages
-    and last_party_admission_on. Two queries whatever the size of the county.
+    """Per township: pooled 两委 structure of its villages, red/yellow counts summed over its villages (from the
+    stored findings), active reserves, the reference-date caption, village_count, group_leaders,
+    one_shoulder_villages and last_party_admission_on. Five queries whatever the size of the county.
     """
     villages = Village.objects.filter(township=OuterRef("pk"))
     rows = list(
@@ -104,22 +125,28 @@ def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> 
             ),
         )
     )
-    seats = annotated_seats(
-        villages=Village.objects.filter(township__in=townships.values("pk")),
-        as_of=None,
-        posts=COMMITTEE_POSTS,
-        one_per_person=True,
-    )
-    pooled = {
-        row["village__township_id"]: row
-        for row in seats.order_by()
-        .values("village__township_id")
-        .annotate(members=Count("pk"), avg_age=Avg("age"), aged_60_plus=Count("pk", filter=Q(age__gte=AGED_CUTOFF)))
-    }
+    in_scope = Village.objects.filter(township__in=townships.values("pk"))
+    stats = committee_stats(villages=in_scope, by="village__township_id")
+    stored = stored_severity_counts(villages=in_scope)
+    reserves: dict[int, int] = defaultdict(int)
+    references: dict[int, list[ReferenceDate]] = defaultdict(list)
+    counts: dict[int, SeverityCounts] = defaultdict(SeverityCounts)
+    village_rows = in_scope.order_by().annotate(n_reserves=active_reserves_expression())
+    for pk, township_id, planned, county_planned, n_reserves in village_rows.values_list(
+        "pk", "township_id", "planned_election_on", "township__county__planned_election_on", "n_reserves"
+    ):
+        reserves[township_id] += n_reserves
+        references[township_id].append(
+            reference_from(as_of=None, village_planned=planned, county_planned=county_planned)
+        )
+        counts[township_id] += stored.get(pk, SeverityCounts())
     return [
         TownshipHeadline(
             township=t,
-            stats=_pooled_stats(pooled.get(t.pk)),
+            stats=stats.get(t.pk, Stats()),
+            counts=counts[t.pk],
+            active_reserves=reserves[t.pk],
+            reference_caption=common_caption(references[t.pk]),
             village_count=t.village_count,
             group_leaders=t.group_leaders,
             one_shoulder_villages=t.one_shoulder_villages,
@@ -127,16 +154,6 @@ def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> 
         )
         for t in rows
     ]
-
-
-def _pooled_stats(row: Mapping[str, Any] | None) -> Stats:
-    if row is None:
-        return Stats()
-    return Stats(members=row["members"], average_age=_one_decimal(row["avg_age"]), aged_60_plus=row["aged_60_plus"])
-
-
-def _one_decimal(value: float | Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -189,15 +206,13 @@ def village_roster(*, village: Village, on: dt.date) -> VillageRoster:
         .select_related("person", "group")
     )
     roster = VillageRoster()
+    sections = {
+        RosterSection.COMMITTEE: roster.committee,
+        RosterSection.SUPERVISION: roster.supervision,
+        RosterSection.GROUP_LEADER: roster.group_leaders,
+        RosterSection.FIRST_SECRETARY: roster.first_secretaries,
+        RosterSection.OTHER: roster.others,
+    }
     for post in sorted(posts, key=roster_order):
-        if post.post in COMMITTEE_POSTS:
-            roster.committee.append(post)
-        elif post.post in SUPERVISION_POSTS:
-            roster.supervision.append(post)
-        elif post.post == Post.GROUP_LEADER:
-            roster.group_leaders.append(post)
-        elif post.post == Post.FIRST_SECRETARY:
-            roster.first_secretaries.append(post)
-        else:
-            roster.others.append(post)
+        sections[roster_section(post.post)].append(post)
     return roster

@@ -5,8 +5,9 @@ and of the share with 大专 or above).
 Contract:
 - `take_snapshot(cycle=..., villages=..., taken_on=...)` computes each village's indicators with the same
   code as the risk engine (`villages.risk.evaluations_for_villages`: the roster current on `taken_on`, ages in
-  周岁 on `taken_on`) and stores one `ElectionCycleSnapshot` per village and cycle, replacing an existing one
-  (idempotent). A constant number of queries plus one bulk upsert.
+  周岁 on `taken_on`: the snapshot's reference date is its chosen date, villages/reference.py) and stores one
+  `ElectionCycleSnapshot` per village and cycle, replacing an existing one (idempotent). A constant number of
+  queries plus one bulk upsert. Members are the 两委 (structure.roster_section), as everywhere.
 - `compare_cycles(villages=..., before=..., after=...)` reads stored snapshots only (two queries).
   Pooled average ages weight each village's stored average (one decimal) by its member count.
 """
@@ -24,6 +25,7 @@ from django.db.models import QuerySet
 from villages import risk
 from villages.choices import VillageFlag
 from villages.models import ElectionCycleSnapshot, Village
+from villages.reference import ReferenceDate, ReferenceSource, common_caption
 from villages.structure import percent
 
 TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
@@ -98,9 +100,16 @@ class Pooled:
     aged_35_or_under: int = 0
     associate_or_above: int = 0
     two_lows: int = 0
+    taken_on: set[dt.date] = field(default_factory=set)
+
+    @property
+    def reference_caption(self) -> str:
+        """The reference date of the pooled ages (each snapshot's date), as every age figure prints it."""
+        return common_caption(ReferenceDate(on, ReferenceSource.AS_OF) for on in self.taken_on)
 
     def add(self, snapshot: ElectionCycleSnapshot) -> None:
         self.villages += 1
+        self.taken_on.add(snapshot.taken_on)
         self.members += snapshot.members
         if snapshot.average_age is not None:
             self.age_weight += snapshot.average_age * snapshot.members

@@ -1,9 +1,14 @@
-"""Committee structure indicators: average age, age/education shares, bands, township and county comparisons.
+"""Committee structure indicators: who is a 两委 member, average age, age/education shares, bands, township and
+county comparisons.
 
+Membership is decided here once: `roster_section(post)` puts every post in exactly one section of a roster
+(两委, 监委会, 社长, 第一书记, other) and only the 两委 section (`choices.COMMITTEE_POSTS`) is counted by the
+structure figures, the risk rules' member counts, the pages, the API, the dashboards and the reports.
 Everything here is one aggregate query over current post assignments, whatever the number of villages.
-Ages are 周岁 at each village's reference date (its planned election date, else its county's, else today;
-an explicit `as_of` overrides), computed in SQL from year/month/day parts so SQLite and PostgreSQL agree.
-Members are counted once per village even when they hold two posts (一肩挑).
+Ages are 周岁 at each village's reference date (villages/reference.py: an explicit `as_of`, else the village's
+planned election date, else its county's, else today), computed in SQL from year/month/day parts so SQLite and
+PostgreSQL agree. Members are counted once per village even when they hold two posts (一肩挑). Averages are
+rounded once, by `one_decimal` (half-up, from the exact sum: never from a float average).
 """
 
 from __future__ import annotations
@@ -14,12 +19,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import (
     Aggregate,
-    Avg,
     Case,
     Count,
-    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -28,15 +32,28 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Greatest
-from django.utils import timezone
 
 from villages.charts import Bar, bar_chart
-from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
+from villages.choices import (
+    COMMITTEE_POSTS,
+    EDUCATION_RANK,
+    ORGAN_OF_POST,
+    Education,
+    Gender,
+    Organ,
+    Post,
+    counting_reserve,
+)
 from villages.models import PostAssignment, Village
+from villages.reference import reference_date_expression, roster_date
+
+__all__ = ["reference_date_expression", "roster_date"]  # re-exported: older callers import them from here
 
 AGED_CUTOFF = 60
 YOUNG_CUTOFF = 35
@@ -62,6 +79,42 @@ EDUCATION_BANDS: list[tuple[str, int]] = [
     ("小学", 1),
     ("文盲或半文盲", 0),
 ]
+
+
+class RosterSection(models.TextChoices):
+    """The sections of a village roster; a post belongs to exactly one (`roster_section`)."""
+
+    COMMITTEE = "committee", "村“两委”班子"
+    SUPERVISION = "supervision", "村务监督委员会"
+    GROUP_LEADER = "group_leader", "村民小组长（社长）"
+    FIRST_SECRETARY = "first_secretary", "第一书记"
+    OTHER = "other", "其他职务"
+
+
+def roster_section(post: str) -> RosterSection:
+    """Which section of a roster a post belongs to. Only COMMITTEE posts make someone a 两委 member: the
+    supervision committee, the 社长 and the first secretary (sent from above) are listed and judged on their own."""
+    if post in COMMITTEE_POSTS:
+        return RosterSection.COMMITTEE
+    if post == Post.GROUP_LEADER:
+        return RosterSection.GROUP_LEADER
+    if post == Post.FIRST_SECRETARY:
+        return RosterSection.FIRST_SECRETARY
+    if ORGAN_OF_POST.get(post) == Organ.SUPERVISION:
+        return RosterSection.SUPERVISION
+    return RosterSection.OTHER
+
+
+def is_committee_member(posts: Iterable[str]) -> bool:
+    """True when any of a person's current posts in a village is a 两委 post."""
+    return any(roster_section(post) == RosterSection.COMMITTEE for post in posts)
+
+
+def one_decimal(total: int | Decimal, count: int) -> Decimal | None:
+    """total/count half-up to one decimal: THE rounding of every average age (None when count is 0)."""
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -112,9 +165,7 @@ class Stats:
             return cls()
         return cls(
             members=len(members),
-            average_age=(Decimal(sum(age for age, _, _ in members)) / len(members)).quantize(
-                Decimal("0.1"), rounding=ROUND_HALF_UP
-            ),
+            average_age=one_decimal(sum(age for age, _, _ in members), len(members)),
             aged_60_plus=sum(age >= AGED_CUTOFF for age, _, _ in members),
             aged_35_or_under=sum(age <= YOUNG_CUTOFF for age, _, _ in members),
             junior_high_or_below=sum(rank <= JUNIOR_HIGH_RANK for _, rank, _ in members),
@@ -136,24 +187,6 @@ class Stats:
 
 
 # ---- SQL building blocks (shared with villages/risk/evaluation.py) ----
-
-
-def roster_date(as_of: dt.date | None) -> dt.date:
-    """Which post assignments count as current: today's roster, or an earlier one when looking back."""
-    today = timezone.localdate()
-    return min(as_of, today) if as_of else today
-
-
-def reference_date_expression(*, as_of: dt.date | None, village_path: str = "village"):
-    """SQL for a village's reference date: as_of, else its planned election date, else its county's, else today."""
-    if as_of is not None:
-        return Value(as_of, output_field=DateField())
-    return Coalesce(
-        F(f"{village_path}__planned_election_on"),
-        F(f"{village_path}__township__county__planned_election_on"),
-        Value(timezone.localdate(), output_field=DateField()),
-        output_field=DateField(),
-    )
 
 
 class DateNumber(Func):
@@ -223,10 +256,24 @@ def annotated_seats(
     )
 
 
+def active_reserves_expression(*, village_path: str = "pk") -> Coalesce:
+    """SQL for a village's number of reserves that count (在库, person not deleted, eligible or kept with a reason:
+    `choices.counting_reserve`): THE reserve count of every page, dashboard, report and rule (reserve_shortfall).
+    Through the reverse relation: reserves sit above this app."""
+    active = (
+        Village.objects.filter(counting_reserve("reserves__"), pk=OuterRef(village_path))
+        .order_by()
+        .values("pk")
+        .annotate(n=Count("reserves"))
+        .values("n")
+    )
+    return Coalesce(Subquery(active), 0)
+
+
 def _stats_aggregates() -> dict[str, Aggregate]:
     return {
         "members": Count("pk"),
-        "avg_age": Avg("age"),
+        "age_sum": Sum("age"),
         "aged_60_plus": Count("pk", filter=Q(age__gte=AGED_CUTOFF)),
         "aged_35_or_under": Count("pk", filter=Q(age__lte=YOUNG_CUTOFF)),
         "junior_high_or_below": Count("pk", filter=Q(edu_rank__lte=JUNIOR_HIGH_RANK)),
@@ -236,10 +283,9 @@ def _stats_aggregates() -> dict[str, Aggregate]:
 
 
 def _stats_from_row(row: Mapping[str, Any]) -> Stats:
-    avg = row["avg_age"]
     return Stats(
         members=row["members"],
-        average_age=Decimal(str(avg)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if avg is not None else None,
+        average_age=one_decimal(row["age_sum"] or 0, row["members"]),
         aged_60_plus=row["aged_60_plus"],
         aged_35_or_under=row["aged_35_or_under"],
         junior_high_or_below=row["junior_high_or_below"],
@@ -249,16 +295,21 @@ def _stats_from_row(row: Mapping[str, Any]) -> Stats:
 
 
 def committee_stats(
-    *, villages: QuerySet[Village], as_of: dt.date | None = None, posts: Collection[str] = COMMITTEE_POSTS
+    *,
+    villages: QuerySet[Village],
+    as_of: dt.date | None = None,
+    posts: Collection[str] = COMMITTEE_POSTS,
+    by: str = "village_id",
 ) -> dict[int, Stats]:
-    """Stats per village id for its 两委 members (one query). Villages without members are absent: use Stats()."""
+    """Stats per village id (or per `by`, e.g. "village__township_id": pooled per township) for the 两委 members
+    (one query). Units without members are absent: use Stats()."""
     rows = (
         annotated_seats(villages=villages, as_of=as_of, posts=posts, one_per_person=True)
         .order_by()
-        .values("village_id")
+        .values(by)
         .annotate(**_stats_aggregates())
     )
-    return {row["village_id"]: _stats_from_row(row) for row in rows}
+    return {row[by]: _stats_from_row(row) for row in rows}
 
 
 def aggregate_stats(

@@ -24,6 +24,7 @@ from villages import risk
 from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
 from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
+from villages.reference import ReferenceSource
 from villages.roster import (
     RosterRefused,
     StaleEditError,
@@ -198,7 +199,9 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
       order, as `{kind, severity, post, detail}`; person flags are not gaps (they are on `people/`);
     - `flags`: the distinct `kind`s of `succession_gaps`, in the same order (the village-level rule keys
       that fire). Each rule yields one finding at most, so `flags` and `succession_gaps` have equal length;
-    - `stats`: 两委 members' structure (structure.committee_stats gives the same numbers).
+    - `stats`: 两委 members' structure (structure.committee_stats gives the same numbers);
+    - `reference_date`, `reference_source`: the date the ages of `stats` and the rules are counted on, and why
+      (villages/reference.py: as_of, village, county or today).
     """
 
     township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.none())
@@ -212,13 +215,15 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     flags = serializers.SerializerMethodField(help_text="触发的村级规则（键）")
     succession_gaps = serializers.SerializerMethodField(help_text="村级风险（班子结构与接续缺口），按规则顺序")
     stats = serializers.SerializerMethodField(help_text="两委成员结构")
+    reference_date = serializers.SerializerMethodField(help_text="年龄与规则的计算基准日")
+    reference_source = serializers.SerializerMethodField(help_text="基准日来源：as_of/village/county/today")
 
     class Meta:
         model = Village
         fields = [
             "code", "name", "township", "county", "groups", "party_org_type", "party_member_count",
             "last_party_admission_on", "development_candidates", "election_date", "held_election_on",
-            "flags", "succession_gaps", "stats", "version",
+            "flags", "succession_gaps", "stats", "reference_date", "reference_source", "version",
         ]  # fmt: skip
         list_serializer_class = EvaluationListSerializer
 
@@ -245,6 +250,14 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     @extend_schema_field(StatsSerializer)
     def get_stats(self, village: Village) -> dict[str, object]:
         return self.evaluation(village).stats.as_dict()
+
+    @extend_schema_field(serializers.DateField())
+    def get_reference_date(self, village: Village) -> str:
+        return self.evaluation(village).reference.on.isoformat()
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReferenceSource.choices))
+    def get_reference_source(self, village: Village) -> str:
+        return str(self.evaluation(village).reference.source)
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

@@ -17,8 +17,9 @@ from django.utils import timezone
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
 from villages.forms.area import area_villages, scope_area_fields
 from villages.models import County, Person, PersonQuerySet, PostAssignment, Township, User, Village
+from villages.reference import reference_date_expression
 from villages.roster import years_before
-from villages.structure import education_rank_expression
+from villages.structure import age_expression, education_rank_expression
 
 # Post groups the dashboards drill into (people holding any of the posts in a village of the chosen area).
 POST_GROUPS: dict[str, tuple[str, frozenset[str]]] = {
@@ -115,20 +116,37 @@ class PersonFilter(django_filters.FilterSet):
         holds = PostAssignment.objects.current(self.today).filter(person=OuterRef("pk"), post=value)
         return queryset.filter(Exists(holds))
 
+    def _with_post_group(self) -> bool:
+        return bool(self.form.cleaned_data.get("post_group"))
+
     def filter_age_min(self, queryset: PersonQuerySet, name: str, value: Any) -> PersonQuerySet:
+        if self._with_post_group():
+            return queryset  # applied by filter_post_group, on each village's reference date
         return queryset.filter(birth_date__lte=years_before(self.today, int(value)))
 
     def filter_age_max(self, queryset: PersonQuerySet, name: str, value: Any) -> PersonQuerySet:
+        if self._with_post_group():
+            return queryset
         # Aged ≤ N 周岁 ⇔ not yet N+1: born after the day N+1 years back.
         return queryset.filter(birth_date__gt=years_before(self.today, int(value) + 1))
 
     def filter_post_group(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
-        """Holding one of the group's posts today in a village of the chosen area (what dashboards count)."""
+        """Holding one of the group's posts today in a village of the chosen area (what dashboards count); with
+        age_min/age_max, aged so on that village's reference date (villages/reference.py), as the dashboards
+        count them."""
         holds = PostAssignment.objects.current(self.today).filter(
             person=OuterRef("pk"),
             post__in=POST_GROUPS[value][1],
             village__in=area_villages(self.user, self.form.cleaned_data),
         )
+        age_min, age_max = self.form.cleaned_data.get("age_min"), self.form.cleaned_data.get("age_max")
+        if age_min is not None or age_max is not None:
+            reference = reference_date_expression(as_of=None)
+            holds = holds.annotate(ref_age=age_expression(birth="person__birth_date", reference=reference))
+            if age_min is not None:
+                holds = holds.filter(ref_age__gte=int(age_min))
+            if age_max is not None:
+                holds = holds.filter(ref_age__lte=int(age_max))
         return queryset.filter(Exists(holds))
 
     def filter_education_min(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:

@@ -8,8 +8,10 @@ One rule engine, two entry points:
 - hypothetical (`evaluate_committee`): a proposed committee (slate simulation) goes through the very same rule
   functions, so a slate and the real roster can never be judged differently.
 
-Reference date: an explicit `as_of`, else the village's planned election date, else its county's, else today.
-Rule values are those in force for the village's county on its reference date (villages/rules.py).
+Reference date: villages/reference.py (an explicit `as_of`, else the village's planned election date, else its
+county's, else today). Rule values are those in force for the village's county on its reference date
+(villages/rules.py). Red/yellow counts: `severity_counts` (village-level findings only), for live findings and
+stored Risk rows alike (`stored_severity_counts`).
 
 The package's modules: `findings` (value types), `checks` (one function per rule), `evaluation` (bulk facts from the
 database, reference dates), `queue` (the Risk work queue; apps above add finders of their own kinds with
@@ -27,13 +29,18 @@ from villages.risk.evaluation import (
 )
 from villages.risk.findings import (
     AUTO_CLOSE_NOTE,
+    FIXED_RULE_TEXT,
+    GAP_KINDS,
     REOPEN_NOTE,
+    SEVERITY_COUNT_CAPTION,
     Evaluation,
     Finding,
     RecomputeSummary,
     RuleResult,
     Seat,
+    SeverityCounts,
     kind_label,
+    severity_counts,
 )
 from villages.risk.grouping import VillageRisks, group_by_village, villages_by_risk
 from villages.risk.queue import (
@@ -47,11 +54,15 @@ from villages.risk.queue import (
     review_risk,
     signals_are_paused,
     signals_paused,
+    stored_severity_counts,
 )
 
 __all__ = [
     "AUTO_CLOSE_NOTE",
+    "FIXED_RULE_TEXT",
+    "GAP_KINDS",
     "REOPEN_NOTE",
+    "SEVERITY_COUNT_CAPTION",
     "AgeOutPerson",
     "AgeOutTownship",
     "AgeOutVillage",
@@ -61,6 +72,7 @@ __all__ = [
     "RecomputeSummary",
     "RuleResult",
     "Seat",
+    "SeverityCounts",
     "VillageRisks",
     "age_out_calendar",
     "answer_risk",
@@ -77,7 +89,9 @@ __all__ = [
     "register_finder",
     "register_refresher",
     "review_risk",
+    "severity_counts",
     "signals_are_paused",
     "signals_paused",
+    "stored_severity_counts",
     "villages_by_risk",
 ]

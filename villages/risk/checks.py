@@ -65,6 +65,7 @@ def _high_age(seat: SeatFacts, rules: RuleSet) -> Finding | None:
                 f"{seat.who}{seat.age}岁，年满{rules.high_age_leader_red}岁",
                 seat.person_id,
                 seat.post,
+                ("high_age_leader_red",),
             )
         if seat.age >= rules.high_age_leader_amber:
             return Finding(
@@ -73,13 +74,14 @@ def _high_age(seat: SeatFacts, rules: RuleSet) -> Finding | None:
                 f"{seat.who}{seat.age}岁，年满{rules.high_age_leader_amber}岁",
                 seat.person_id,
                 seat.post,
+                ("high_age_leader_amber",),
             )
         return None
-    limit = rules.high_age_group_leader if seat.post == Post.GROUP_LEADER else rules.high_age_member
+    key = "high_age_group_leader" if seat.post == Post.GROUP_LEADER else "high_age_member"
+    limit = getattr(rules, key)
     if seat.age >= limit:
-        return Finding(
-            PersonFlag.HIGH_AGE, Severity.AMBER, f"{seat.who}{seat.age}岁，年满{limit}岁", seat.person_id, seat.post
-        )
+        detail = f"{seat.who}{seat.age}岁，年满{limit}岁"
+        return Finding(PersonFlag.HIGH_AGE, Severity.AMBER, detail, seat.person_id, seat.post, (key,))
     return None
 
 
@@ -125,7 +127,8 @@ def person_findings(seats: Sequence[SeatFacts], rules: RuleSet) -> list[Finding]
         first = flagged[0]
         parts = "；".join(f.detail.removeprefix(first.who) for f in found)
         detail = f"{first.who}两低一高：{parts}"
-        found.append(Finding(PersonFlag.TWO_LOWS_ONE_HIGH, Severity.RED, detail, first.person_id, first.post))
+        keys = tuple(dict.fromkeys(k for f in found for k in f.keys))
+        found.append(Finding(PersonFlag.TWO_LOWS_ONE_HIGH, Severity.RED, detail, first.person_id, first.post, keys))
     return found
 
 
@@ -319,7 +322,12 @@ def evaluate(*, facts: VillageFacts, seats: Sequence[SeatFacts], rules: RuleSet)
     ]
     findings = [f for flags in person_flags.values() for f in flags] + [f for f, _ in checks if f]
     stats = Stats.from_members((m.age, m.edu_rank, m.gender) for m in _members(seats))
-    return Evaluation(findings, person_flags, stats, [r for _, r in checks])
-
-
-# ---- reference dates ----
+    return Evaluation(
+        findings,
+        person_flags,
+        stats,
+        [r for _, r in checks],
+        rules=rules,
+        reference=facts.reference,
+        active_reserves=facts.active_reserves,
+    )

@@ -1,6 +1,8 @@
 """Bulk evaluation: facts for many villages in a fixed handful of queries, then the rule functions.
 
-Reference date: an explicit `as_of`, else the village's planned election date, else its county's, else today."""
+Reference date: villages/reference.py (an explicit `as_of`, else the village's planned election date, else its
+county's, else today); each Evaluation carries it (`reference`) with the rule values it was judged by (`rules`).
+Reserve counts: villages/structure.py `active_reserves_expression` (the one count every surface prints)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from villages.choices import (
@@ -20,19 +21,13 @@ from villages.choices import (
     counting_reserve,
 )
 from villages.models import Assessment, Person, PostAssignment, Village, age_on
+from villages.reference import election_date, reference_date, reference_from, roster_date
 from villages.risk.checks import evaluate, person_findings
 from villages.risk.findings import FLAGGED_POSTS, SEVERITY_ORDER, Evaluation, Finding, Seat, SeatFacts, VillageFacts
 from villages.rules import RuleBook, rules_for
-from villages.structure import annotated_seats, roster_date
+from villages.structure import active_reserves_expression, annotated_seats
 
-
-def reference_date(village: Village, *, as_of: dt.date | None = None) -> dt.date:
-    """as_of, else the village's planned election date, else its county's, else today."""
-    return as_of or village.planned_election_on or village.township.county.planned_election_on or timezone.localdate()
-
-
-def _election_on(village_on: dt.date | None, county_on: dt.date | None) -> dt.date | None:
-    return village_on or county_on
+__all__ = ["evaluate_committee", "evaluations_for_villages", "findings_for_villages", "reference_date"]
 
 
 # ---- bulk loading (constant number of queries) ----
@@ -84,7 +79,6 @@ def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dic
         # every condition applies to the same reserve row.
         return Village.objects.filter(counting_reserve("reserves__"), pk=OuterRef("pk"), **extra)
 
-    count = active().order_by().values("pk").annotate(n=Count("reserves")).values("n")
     # Why the secretary seat has no reserve that counts: an active one who no longer meets the rules (the flag says so).
     uncounted = Village.objects.filter(
         pk=OuterRef("pk"),
@@ -104,7 +98,7 @@ def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dic
             "last_party_admission_on",
         )
         .annotate(
-            n_reserves=Coalesce(Subquery(count), 0),
+            n_reserves=active_reserves_expression(),
             has_sec_reserve=Exists(active(reserves__target_post=Post.PARTY_SECRETARY)),
             uncounted_name=Subquery(uncounted.values("reserves__person__name")[:1]),
             uncounted_note=Subquery(uncounted.values("reserves__eligibility_note")[:1]),
@@ -113,9 +107,11 @@ def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dic
     status_on = as_of or timezone.localdate()
     facts = {}
     for pk, county_id, planned, county_planned, last_adm, n_reserves, has_sec, un_name, un_note in rows:
-        election_on = _election_on(planned, county_planned)
-        reference_on = as_of or election_on or timezone.localdate()
-        facts[pk] = VillageFacts(pk, county_id, reference_on, status_on, election_on, last_adm, n_reserves, has_sec)
+        reference = reference_from(as_of=as_of, village_planned=planned, county_planned=county_planned)
+        election_on = election_date(village_planned=planned, county_planned=county_planned)
+        facts[pk] = VillageFacts(
+            pk, county_id, reference.on, status_on, election_on, last_adm, n_reserves, has_sec, reference=reference
+        )
         if un_name and not has_sec:
             facts[pk].uncounted_secretary_reserve = f"书记后备{un_name}不再符合条件，不计入：{un_note}"
     vacated = (
@@ -158,7 +154,7 @@ def person_flags_for(*, people: QuerySet[Person], as_of: dt.date | None = None) 
         pk__in=PostAssignment.objects.current(roster_date(as_of)).filter(person__in=people).values("village_id")
     )
     facts = {
-        pk: (county_id, as_of or _election_on(planned, county_planned) or timezone.localdate())
+        pk: (county_id, reference_from(as_of=as_of, village_planned=planned, county_planned=county_planned).on)
         for pk, county_id, planned, county_planned in villages.values_list(
             "pk", "township__county_id", "planned_election_on", "township__county__planned_election_on"
         )

@@ -26,7 +26,16 @@ from villages.choices import AWAITING_ACTION, ReviewStatus, Role
 from villages.models import Risk, Township, User, Village
 from villages.models.risks import validate_attachment
 from villages.risk.evaluation import findings_for_villages
-from villages.risk.findings import AUTO_CLOSE_NOTE, REOPEN_NOTE, SEVERITY_ORDER, Finding, RecomputeSummary
+from villages.risk.findings import (
+    AUTO_CLOSE_NOTE,
+    GAP_KINDS,
+    REOPEN_NOTE,
+    SEVERITY_ORDER,
+    Finding,
+    RecomputeSummary,
+    SeverityCounts,
+    severity_counts,
+)
 from villages.roster.versioning import save_versioned
 
 _signal_state = threading.local()
@@ -75,6 +84,23 @@ def signals_paused() -> Iterator[None]:
 
 def signals_are_paused() -> bool:
     return getattr(_signal_state, "paused", False)
+
+
+def stored_severity_counts(*, villages: QuerySet[Village]) -> dict[int, SeverityCounts]:
+    """Red/yellow counts per village id from the stored findings (active Risk rows, whatever their review
+    status), counted by the one definition (`severity_counts`). One query; for pages over many villages (county
+    page, dashboards) where evaluating every village live would cost ~1 ms per village. The rows are the same
+    findings, written by `recompute_risks` after every change (villages/signals.py). Villages without rows are
+    absent: use SeverityCounts()."""
+    rows = (
+        Risk.objects.filter(village__in=villages.values("pk"), is_active=True, kind__in=GAP_KINDS)
+        .order_by()
+        .values_list("village_id", "kind", "severity")
+    )
+    by_village: dict[int, list[Finding]] = {}
+    for village_id, kind, severity in rows:
+        by_village.setdefault(village_id, []).append(Finding(kind, severity, ""))
+    return {village_id: severity_counts(found) for village_id, found in by_village.items()}
 
 
 @transaction.atomic

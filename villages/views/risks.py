@@ -144,20 +144,25 @@ def village_structure(request: AuthedHttpRequest, code: str) -> HttpResponse:
 
 
 def structure_panel_context(village: Village) -> dict[str, object]:
-    """Rule results, stats, township/county comparison and bands of one village. Constant queries."""
+    """Headline figures, rule results, township/county comparison and bands of one village. Constant queries.
+
+    The village's own figures are its risk evaluation (the numbers of the API, the lists and the reports)."""
     one = Village.objects.filter(pk=village.pk)
     township = Village.objects.filter(township_id=village.township_id)
     county = Village.objects.filter(township__county_id=village.township.county_id)
     evaluation = risk.evaluations_for_villages(villages=one)[village.pk]
     comparison = [
-        ("本村", structure.committee_stats(villages=one).get(village.pk, structure.Stats())),
+        ("本村", evaluation.stats),
         (f"{village.township.name}平均", structure.aggregate_stats(villages=township)),
         (f"{village.township.county.name}平均", structure.aggregate_stats(villages=county)),
     ]
     return {
         "village": village,
-        "reference_on": risk.reference_date(village),
+        "reference": evaluation.reference,
+        "reference_on": evaluation.reference.on if evaluation.reference else None,
         "evaluation": evaluation,
+        "counts": evaluation.counts,
+        "count_caption": risk.SEVERITY_COUNT_CAPTION,
         "comparison": comparison,
         "age_chart": structure.bands_chart("两委成员年龄结构", structure.age_bands(villages=one)),
         "education_chart": structure.bands_chart("两委成员学历结构", structure.education_bands(villages=one)),

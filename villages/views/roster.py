@@ -27,6 +27,8 @@ from villages.forms.roster import (
 from villages.headlines import township_headlines, village_headlines, village_roster
 from villages.http import AuthedHttpRequest, page_or_partial, saved_section
 from villages.models import County, IdNumberView, Person, PostAssignment, Township, Village
+from villages.reference import reference_of
+from villages.risk import SEVERITY_COUNT_CAPTION
 from villages.rules import rules_for
 
 
@@ -44,7 +46,7 @@ def county(request: AuthedHttpRequest, code: str) -> HttpResponse:
     county = permissions.county_for(request.user, code)
     today = timezone.localdate()
     townships = township_headlines(Township.objects.for_user(request.user).filter(county=county), on=today)
-    context = {"county": county, "townships": townships, "today": today}
+    context = {"county": county, "townships": townships, "today": today, "count_caption": SEVERITY_COUNT_CAPTION}
     return page_or_partial(request, "villages/county.html", "townships", context)
 
 
@@ -53,19 +55,23 @@ def township(request: AuthedHttpRequest, code: str) -> HttpResponse:
     township = permissions.township_for(request.user, code)
     today = timezone.localdate()
     villages = village_headlines(Village.objects.for_user(request.user).filter(township=township), on=today)
-    context = {"township": township, "villages": villages, "today": today}
+    context = {"township": township, "villages": villages, "today": today, "count_caption": SEVERITY_COUNT_CAPTION}
     return page_or_partial(request, "villages/township.html", "villages", context)
 
 
 def roster_context(request: AuthedHttpRequest, village: Village) -> dict[str, Any]:
     today = timezone.localdate()
+    reference = reference_of(village)
     return {
         "village": village,
         "roster": village_roster(village=village, on=today),
         "can_edit": permissions.can_edit_roster(request.user, village),
         "today": today,
-        # The age badges mark the county's 年龄高 thresholds in force today (villages.rules), not fixed numbers.
-        "rules": rules_for(county_id=village.township.county_id, on=today),
+        "reference": reference,
+        "age_on": reference.on,  # every age on the page is 周岁 on the village's reference date
+        # The age badges mark the county's 年龄高 thresholds (villages.rules), not fixed numbers: those in force on
+        # the reference date, as the risk engine judges them.
+        "rules": rules_for(county_id=village.township.county_id, on=reference.on),
     }
 
 
