@@ -147,6 +147,8 @@ REPORT_RUNNER = os.environ.get("REPORT_RUNNER", "celery" if os.environ.get("REDI
 REPORT_THREADS = int(os.environ.get("REPORT_THREADS", "2"))
 # A job still queued after this long is published again by the sweeper (broker outage at creation).
 REPORT_REQUEUE_AFTER_SECONDS = int(os.environ.get("REPORT_REQUEUE_AFTER_SECONDS", "120"))
+# A job no worker has started after this long fails with a readable message instead of waiting forever.
+REPORT_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("REPORT_QUEUE_TIMEOUT_SECONDS", "900"))
 CELERY_BEAT_SCHEDULE = {"sweep-report-jobs": {"task": "tasks.report_tasks.sweep_report_jobs", "schedule": 60.0}}
 # Talks fall due and ages change with the calendar: recompute the risk work queue daily (tasks/risk_tasks.py).
 CELERY_BEAT_SCHEDULE["recompute-risks-daily"] = {"task": "tasks.risk_tasks.recompute_all_risks", "schedule": 86400.0}

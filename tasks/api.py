@@ -64,14 +64,13 @@ class ReportJobSerializer(serializers.ModelSerializer):
             return None
         return {"total": batch.total, "done": batch.done, "failed": batch.failed}
 
-    # TODO(reports-trust, issue 12): ReportJob.number and ReportJob.verification are added by the branch
-    # `reports-trust` together with printing them on the PDF. Until that lands these read null; once the model
-    # has the fields, these two methods return them unchanged and nothing here needs editing.
+    # Identity printed on the PDF (tasks/reports/identity.py): set when the file is rendered (or copied with it
+    # from an unchanged earlier rendering); null while the job has not finished.
     def get_number(self, job: ReportJob) -> str | None:
-        return getattr(job, "number", None) or None
+        return job.number or None
 
     def get_verification(self, job: ReportJob) -> str | None:
-        return getattr(job, "verification", None) or None
+        return job.verification or None
 
 
 class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer):

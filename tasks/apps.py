@@ -8,4 +8,4 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery entry points in every process (web included): jobs hand work over by task name
         # (tasks.imports, tasks.reports.jobs), and eager mode (no Redis) runs a task only if it is registered.
-        from tasks import import_tasks, report_tasks  # noqa: F401
+        from tasks import import_tasks, receivers, report_tasks  # noqa: F401

@@ -28,3 +28,9 @@ class ReportListForm(forms.Form):
 
     def wants_mine(self) -> bool:
         return not (self.is_valid() and self.cleaned_data["who"] == "all")
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="验证码", max_length=40, help_text="打印件首页“验证码”一栏，如 7QK2-M9XA-4PDF（不区分大小写）"
+    )

@@ -61,6 +61,9 @@ class ReportJobQuerySet(models.QuerySet["ReportJob"]):
 
 
 class ReportJob(models.Model):
+    """One requested report. Identity fields (tasks/reports/identity.py) are set when the PDF is rendered; a job
+    answered from an earlier unchanged rendering (same `cache_key`) copies them with the file (`reused_from`)."""
+
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     scope = models.CharField(max_length=12)
     as_of = models.DateField(null=True, blank=True)
@@ -78,6 +81,18 @@ class ReportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Identity printed on the PDF: report number, verification code (from the content's sha256), when it was
+    # generated, the data date, the content record behind the code, and its page count.
+    number = models.CharField("报告编号", max_length=24, blank=True, db_index=True)
+    verification = models.CharField("验证码", max_length=14, blank=True, db_index=True)
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    data_as_of = models.DateField("数据截至", null=True, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    # (scope, as-of, data versions, rule version, template version) hashed (tasks/reports/versions.py): an equal
+    # key means an equal PDF, so a finished job with the key is handed out again instead of rendering.
+    cache_key = models.CharField(max_length=64, blank=True, db_index=True)
+    reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ReportJobQuerySet.as_manager()
 
@@ -87,6 +102,20 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope} {self.status}"
+
+
+class VillageDataVersion(models.Model):
+    """A counter per village, raised by every write that can change what its report prints (tasks/receivers.py,
+    fed by villages.signals.villages_changed and the reserve models): the cheap 'has anything changed' of the
+    report cache. Kept apart from Village (whose `version` guards master-data edits) so a form that saves a
+    village it loaded earlier can never move the counter back."""
+
+    village = models.OneToOneField(Village, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.village_id} v{self.version}"
 
 
 class ImportJob(models.Model):

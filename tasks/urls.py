@@ -8,6 +8,7 @@ app_name = "reports"
 urlpatterns = [
     path("reports/", views.mine, name="mine"),
     path("reports/new/", views.create, name="create"),
+    path("reports/verify/", views.verify, name="verify"),
     path("reports/<int:pk>/", views.job, name="job"),
     path("reports/<int:pk>/retry/", views.retry, name="retry"),
     path("reports/<int:pk>/download/", views.download, name="download"),

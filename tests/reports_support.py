@@ -143,3 +143,66 @@ def celery_broker(url: str) -> Iterator[None]:
     finally:
         app.conf.broker_url, app.conf.task_always_eager = previous
         reset_pools()
+
+
+# ---- reading a rendered PDF back (layout, page numbers, fonts) ----
+
+FOLIO = re.compile(r"—\s*(\d+)\s*—")
+
+
+def bbox_pages(pdf_path: Path) -> list[dict]:
+    """Per page: {"lines": [[block lines…]…], "words": [(text, xmin, ymin, xmax, ymax)…]} from pdftotext."""
+    import xml.etree.ElementTree as ET
+
+    raw = subprocess.run(["pdftotext", "-bbox-layout", str(pdf_path), "-"], check=True, capture_output=True).stdout
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    root = ET.fromstring(raw)
+    pages = []
+    for page in root.iter("{http://www.w3.org/1999/xhtml}page"):
+        blocks, words = [], []
+        for block in page.iterfind(".//x:block", ns):
+            lines = []
+            for line in block.iterfind("x:line", ns):
+                texts = []
+                for word in line.iterfind("x:word", ns):
+                    texts.append(word.text or "")
+                    box = [float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")]
+                    words.append((word.text or "", *box))
+                lines.append("".join(texts))
+            blocks.append(lines)
+        pages.append({"blocks": blocks, "words": words, "height": float(page.get("height"))})
+    return pages
+
+
+def folios(pdf_path: Path) -> list[int | None]:
+    """The page number printed at the foot of each page ("— 7 —"), None where there is none."""
+    found = []
+    for page in bbox_pages(pdf_path):
+        bottom = [w for w in page["words"] if w[2] > page["height"] - 60]
+        text = "".join(w[0] for w in sorted(bottom, key=lambda w: w[1]))
+        match = FOLIO.search(text)
+        found.append(int(match.group(1)) if match else None)
+    return found
+
+
+def font_sizes_pt(pdf_path: Path) -> list[float]:
+    """Every text size the PDF sets (Tf operands), in points (WeasyPrint draws in CSS px under a 0.75 scale)."""
+    sizes = []
+    reader = PdfReader(pdf_path)
+    for page in reader.pages:
+        streams = [page.get_contents().get_data()]
+        for xobject in (page["/Resources"].get("/XObject") or {}).values():
+            streams.append(xobject.get_object().get_data())
+        for data in streams:
+            sizes += [float(s) * 0.75 for s in re.findall(rb"/\w+ ([0-9.]+) Tf", data)]
+    return sizes
+
+
+def embedded_fonts(pdf_path: Path) -> list[str]:
+    """BaseFont of every distinct font object of the PDF (subset tag included)."""
+    reader = PdfReader(pdf_path)
+    seen: dict[int, str] = {}
+    for page in reader.pages:
+        for ref in (page.get("/Resources", {}).get("/Font") or {}).values():
+            seen[ref.idnum] = str(ref.get_object()["/BaseFont"])
+    return sorted(seen.values())

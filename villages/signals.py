@@ -12,17 +12,26 @@ from typing import Any, Protocol
 
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from villages import risk
 from villages.models import Assessment, Person, PostAssignment, RuleValue, Village
 
 ALL = "all"
 _pending = threading.local()
+# Sent at once (inside the writer's transaction) with the ids of the villages whose data a write changed; the
+# report cache (tasks/receivers.py) raises their data versions. Rule changes (ALL) are not sent: reports key
+# on the rule values themselves.
+villages_changed = Signal()
 
 
 def schedule_recompute(village_ids: set[int] | str) -> None:
-    """Recompute the villages (or ALL) after the current transaction commits; merges with earlier requests."""
+    """Recompute the villages (or ALL) after the current transaction commits; merges with earlier requests.
+
+    Also announces the changed villages (`villages_changed`), even while the recompute is paused: a bulk loader
+    that asks for a recompute of what it wrote has changed those villages."""
+    if village_ids != ALL:
+        villages_changed.send(sender=schedule_recompute, village_ids={i for i in village_ids if i})
     if risk.signals_are_paused():
         return
     ids = getattr(_pending, "ids", None)

@@ -7,6 +7,12 @@ Dockerfile and CI) copies into REPORT_FONT_DIR:
   Japanese one, so the SC face is picked by name), extracted with fontTools. Reports print no bold at all: a real
   bold face would cost every render ~30 MB of peak memory and ~15% of its time, and even WeasyPrint's synthetic
   bold embeds a second subset of this face (~30 ms, +150 KB per PDF);
+- ReportSerif: the Simplified Chinese face of Noto Serif CJK Regular (same package, fonts-noto-cjk), for titles
+  and headings (GB/T 9704 sets titles in a 宋体-like serif); a title character it lacks falls back to
+  ReportSans, then ReportSansExtB;
+- ReportFolio: the page-number glyphs of ReportSerif only (digits, "—", a few signs), cut out of it at set-up.
+  Page numbers ("— 1 —") are drawn in this family and nothing else is, so a compiled edition can find them,
+  drop them and number its pages continuously (tasks/reports/compile.py);
 - ReportSansExtB: HanaMinB (fonts-hanazono), which covers CJK Extension B and beyond, for rare name characters
   that Noto Sans CJK lacks.
 
@@ -25,11 +31,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from fontTools import subset as ft_subset
 from fontTools.ttLib import TTCollection, TTFont
 
 FAMILY = "ReportSans"
+SERIF_FAMILY = "ReportSerif"
+FOLIO_FAMILY = "ReportFolio"
 FALLBACK_FAMILY = "ReportSansExtB"
 SYSTEM_FONT_DIRS = [Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/hanazono")]
+# What page numbers print: 公文 style "— 12 —".
+FOLIO_TEXT = "0123456789— "
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,10 @@ class FontFile:
     family: str
     weight: int
     filename: str
-    source: str  # a file name in SYSTEM_FONT_DIRS
+    source: str  # a file name in SYSTEM_FONT_DIRS, or (cut_from) the file name of another report font
     face_name: str = ""  # for a .ttc: the face to extract (by full name)
+    cut_from: str = ""  # family of the report font this one is a glyph subset of (with `source` its file name)
+    text: str = ""  # for a cut: the characters it keeps
 
     @property
     def path(self) -> Path:
@@ -49,8 +62,11 @@ class FontFile:
 
 FONT_FILES: tuple[FontFile, ...] = (
     FontFile(FAMILY, 400, "ReportSans-Regular.otf", "NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
+    FontFile(SERIF_FAMILY, 400, "ReportSerif-Regular.otf", "NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
+    FontFile(FOLIO_FAMILY, 400, "ReportFolio.otf", "ReportSerif-Regular.otf", cut_from=SERIF_FAMILY, text=FOLIO_TEXT),
     FontFile(FALLBACK_FAMILY, 400, "ReportSansExtB.ttf", "HanaMinB.ttf"),
 )
+FONT_OF_FAMILY: dict[str, FontFile] = {font.family: font for font in FONT_FILES}
 
 
 @dataclass(frozen=True)
@@ -88,19 +104,35 @@ def _extract_face(collection_path: Path, face_name: str, target: Path) -> None:
     raise LookupError(f"face {face_name!r} not in {collection_path}")
 
 
+def _cut(source: Path, text: str, target: Path) -> None:
+    """Keep only the glyphs of `text` (and .notdef) of a font: the page-number face. Glyph ids are kept (the
+    CID-keyed charset stays the identity), as in every subset WeasyPrint embeds: viewers that select glyphs by
+    CID and viewers that select them by glyph id then draw the same glyph."""
+    options = ft_subset.Options(
+        hinting=False, desubroutinize=True, name_IDs=["*"], notdef_outline=True, retain_gids=True
+    )
+    options.layout_features = []
+    with TTFont(str(source)) as font:
+        subsetter = ft_subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        font.save(str(target))
+
+
 def install_fonts(*, force: bool = False) -> list[Path]:
-    """Copy or extract every report font into REPORT_FONT_DIR (idempotent). Returns the files written."""
+    """Copy, extract or cut every report font into REPORT_FONT_DIR (idempotent). Returns the files written."""
     font_dir().mkdir(parents=True, exist_ok=True)
     written = []
     for font in FONT_FILES:
         if font.path.exists() and not force:
             continue
-        source = _find_source(font.source)
         partial = font.path.with_suffix(".partial")
-        if font.face_name:
-            _extract_face(source, font.face_name, partial)
+        if font.cut_from:
+            _cut(FONT_OF_FAMILY[font.cut_from].path, font.text, partial)
+        elif font.face_name:
+            _extract_face(_find_source(font.source), font.face_name, partial)
         else:
-            shutil.copyfile(source, partial)
+            shutil.copyfile(_find_source(font.source), partial)
         partial.replace(font.path)  # atomic: a worker never loads a half-written font
         written.append(font.path)
     codepoints_of.cache_clear()
@@ -135,11 +167,11 @@ def covered_codepoints() -> frozenset[int]:
 
 
 def faces_for(texts: Iterable[str]) -> list[FontFile]:
-    """The font files a document needs: ReportSans always; the Extension B face (30 MB to load) only when some
-    printed text has a character ReportSans lacks. Keeps a worker process's memory and start-up time down."""
+    """The font files a document needs: ReportSans, ReportSerif and ReportFolio always; the Extension B face (30 MB
+    to load) only when some printed text has a character ReportSans lacks. Keeps a worker's memory down."""
     main = codepoints_of(FONT_FILES[0])
     needs_fallback = any(ord(char) not in main for text in texts for char in text if _needs_glyph(char))
-    return [font for font in FONT_FILES if font.family == FAMILY or needs_fallback]
+    return [font for font in FONT_FILES if font.family != FALLBACK_FAMILY or needs_fallback]
 
 
 def _needs_glyph(char: str) -> bool:

@@ -10,6 +10,14 @@ error). Everything here takes and re-reads ids, so a task delivered twice, late,
 - transient errors (database or storage hiccups) put the job back to QUEUED and raise TransientReportError,
   which the Celery task retries with exponential backoff.
 
+Unchanged data is never rendered twice: every job carries a cache key (tasks/reports/versions.py); a request
+whose key equals a finished job's is answered at once with that job's file (same sha256, same report number and
+verification code, `reused_from`), and a township edition queues only the villages whose key changed.
+
+Failures are clear and final: missing fonts or libraries fail the job when it is created (and when it runs), with
+the readable message of tasks/reports/fonts.py; a job no worker starts within REPORT_QUEUE_TIMEOUT_SECONDS fails
+with a message saying so (`nudge` from the progress page, and the sweeper).
+
 Runners (settings.REPORT_RUNNER): "celery" (REDIS_URL set: published to the broker on commit), "thread" (no
 broker, `make run`: a small in-process thread pool, so a township batch never blocks the request), "sync"
 (tests, `render_report`). With the broker down, publishing fails fast; the job stays QUEUED and the sweeper
@@ -32,11 +40,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind
-from tasks.reports.editions import render_job
+from tasks.reports import fonts, versions
+from tasks.reports.editions import RenderedReport, render_job, township_key_of, village_keys_of
 from villages import permissions
 from villages.models import County, User, Village
 
@@ -88,28 +97,91 @@ def default_as_of(*, kind: str, scope: str) -> dt.date:
     return planned if planned and planned >= today else today
 
 
+IDENTITY_FIELDS = (
+    "file", "sha256", "warnings", "number", "verification", "generated_at", "data_as_of", "pages", "cache_key",
+)  # fmt: skip
+
+
+def reusable(key: str) -> ReportJob | None:
+    """The newest finished job with this cache key whose file is still stored (None: render)."""
+    for job in ReportJob.objects.filter(versions.stale_filter(), cache_key=key).order_by("-finished_at", "-pk")[:3]:
+        if job.file and job.file.storage.exists(job.file.name):
+            return job.reused_from or job
+    return None
+
+
+def _answer_from(source: ReportJob, **fields: object) -> ReportJob:
+    """A new job answered by an earlier rendering of the same key: the same file, number and code; no render."""
+    now = timezone.now()
+    copied = {name: getattr(source, name) for name in IDENTITY_FIELDS}
+    return ReportJob.objects.create(
+        **fields, **copied, status=JobStatus.DONE, reused_from=source, started_at=now, finished_at=now
+    )
+
+
+def _failed_at_once(problems: list[str], **fields: object) -> ReportJob:
+    message = "无法生成报告：" + "；".join(problems)
+    return ReportJob.objects.create(**fields, status=JobStatus.FAILED, error=message, finished_at=timezone.now())
+
+
 def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | None = None) -> ReportJob:
     """Create the job for a report of `scope` (a village, township or county code) and publish it on commit.
 
     Outside the user's scope → Http404. `as_of` left out is `default_as_of`: a job always records the date it is
-    computed for. A township report is a batch: one village job per village (run in parallel, each retryable
-    alone, all on the edition's date) plus the township job that merges them once all have finished; the
+    computed for. Unchanged data (same cache key as a finished job) → a finished job with that file, nothing
+    rendered. Missing fonts or libraries → a failed job with the readable reason. A township
+    report is a batch: one village job per village (unchanged villages answered at once, the others run in
+    parallel, each retryable alone) plus the township job that compiles them once all have finished; the
     township job is returned.
     """
     villages = _check_scope(user=user, kind=kind, scope=scope)
     as_of = as_of or default_as_of(kind=kind, scope=scope)
+    fields = {"kind": kind, "scope": scope, "as_of": as_of, "created_by": user}
+    problems = fonts.problems()
+    if problems:
+        return _failed_at_once(problems, **fields)
     with transaction.atomic():
-        if kind != ReportKind.TOWNSHIP:
-            job = ReportJob.objects.create(kind=kind, scope=scope, as_of=as_of, created_by=user)
-            publish_on_commit([job.pk])
-            return job
-        batch = ReportBatch.objects.create(kind=kind, scope=scope, as_of=as_of, created_by=user, total=len(villages))
-        parts = ReportJob.objects.bulk_create(
-            ReportJob(kind=ReportKind.VILLAGE, scope=v.code, as_of=as_of, batch=batch, created_by=user)
-            for v in villages
-        )
-        edition = ReportJob.objects.create(kind=kind, scope=scope, as_of=as_of, batch=batch, created_by=user)
-        publish_on_commit([p.pk for p in parts] or [edition.pk])
+        if kind == ReportKind.VILLAGE:
+            key = village_keys_of([villages[0]], as_of=as_of)[villages[0].pk].key
+            return _reuse_or_queue(key, fields)
+        if kind == ReportKind.COUNTY:
+            county = County.objects.get(code=scope)
+            return _reuse_or_queue(versions.county_key(county_id=county.pk, as_of=as_of), fields)
+        keys = village_keys_of(villages, as_of=as_of)
+        edition_key = township_key_of(scope=scope, as_of=as_of, keys=keys.values())
+        source = reusable(edition_key)
+        if source is not None:
+            return _answer_from(source, **fields)
+        return _township_batch(villages, keys, edition_key, fields)
+
+
+def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
+    source = reusable(key)
+    if source is not None:
+        return _answer_from(source, **fields)
+    job = ReportJob.objects.create(**fields, cache_key=key)
+    publish_on_commit([job.pk])
+    return job
+
+
+def _township_batch(villages: list[Village], keys: dict, edition_key: str, fields: dict[str, object]) -> ReportJob:
+    """Village jobs (unchanged ones answered at once) and the edition job that compiles them."""
+    user, as_of = fields["created_by"], fields["as_of"]
+    batch = ReportBatch.objects.create(
+        kind=fields["kind"], scope=fields["scope"], as_of=as_of or timezone.localdate(), created_by=user,
+        total=len(villages),
+    )  # fmt: skip
+    queued = []
+    for village in villages:
+        part_fields = {"kind": ReportKind.VILLAGE, "scope": village.code, "as_of": as_of, "created_by": user}
+        source = reusable(keys[village.pk].key)
+        if source is not None:
+            _answer_from(source, **part_fields, batch=batch)
+        else:
+            queued.append(ReportJob.objects.create(**part_fields, batch=batch, cache_key=keys[village.pk].key))
+    edition = ReportJob.objects.create(**fields, batch=batch, cache_key=edition_key)
+    refresh_batch(batch_id=batch.pk, publish_edition=False)
+    publish_on_commit([p.pk for p in queued] or [edition.pk])
     return edition
 
 
@@ -251,7 +323,7 @@ def run_report_job(job_id: int) -> str:
             return "poison"
         return "busy" if job.status == JobStatus.RUNNING else "skipped"
     job = ReportJob.objects.select_related("batch").get(pk=job_id)
-    if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
+    if job.kind == ReportKind.TOWNSHIP and job.batch is not None and _batch_pending(job):
         ReportJob.objects.filter(pk=job_id).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
         return "waiting"
     try:
@@ -266,7 +338,7 @@ def run_report_job(job_id: int) -> str:
         log.exception("report job %s failed", job_id)
         _fail(job_id, f"生成失败：{exc}")
         return "failed"
-    return _finish(job_id, name=name, sha256=rendered.sha256, warnings=[str(m) for m in rendered.missing_glyphs])
+    return _finish(job_id, name=name, rendered=rendered)
 
 
 def _abandoned(job: ReportJob) -> bool:
@@ -278,10 +350,24 @@ def _file_name(job: ReportJob, sha256: str) -> str:
     return f"reports/{timezone.localdate():%Y/%m}/{job.kind}-{job.scope}-{job.pk}-{sha256[:12]}.pdf"
 
 
-def _finish(job_id: int, *, name: str, sha256: str, warnings: list[str]) -> str:
-    updated = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.DONE, file=name, sha256=sha256, warnings=warnings, error="", finished_at=timezone.now()
-    )
+def _finish(job_id: int, *, name: str, rendered: RenderedReport) -> str:
+    identity = rendered.identity
+    fields: dict[str, object] = {
+        "status": JobStatus.DONE,
+        "file": name,
+        "sha256": rendered.sha256,
+        "warnings": [str(m) for m in rendered.missing_glyphs],
+        "error": "",
+        "finished_at": timezone.now(),
+        "facts": rendered.facts or {},
+        "pages": rendered.pages,
+    }
+    if identity is not None:
+        fields |= {"number": identity.number, "verification": identity.code,
+                   "generated_at": identity.generated_at, "data_as_of": identity.data_as_of}  # fmt: skip
+    if rendered.cache_key:
+        fields["cache_key"] = rendered.cache_key
+    updated = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
     if not updated:  # someone else finished or failed it meanwhile: keep theirs, drop our copy
         default_storage.delete(name)
         return "skipped"
@@ -321,13 +407,40 @@ def refresh_batch(*, batch_id: int, publish_edition: bool = True) -> ReportBatch
 # ---- sweeper ----
 
 
+def _queue_timeout_message() -> str:
+    minutes = max(1, settings.REPORT_QUEUE_TIMEOUT_SECONDS // 60)
+    problems = fonts.problems()
+    cause = "；".join(problems) if problems else "报告 worker 可能未运行或任务已丢失，请联系管理员检查 worker"
+    return f"排队超过 {minutes} 分钟仍未开始生成：{cause}。请稍后重试。"
+
+
+def fail_overdue(jobs: QuerySet[ReportJob]) -> int:
+    """Fail QUEUED jobs no worker started within REPORT_QUEUE_TIMEOUT_SECONDS (an edition waiting for its
+    villages is not overdue while they are). Returns how many failed."""
+    deadline = timezone.now() - dt.timedelta(seconds=settings.REPORT_QUEUE_TIMEOUT_SECONDS)
+    overdue = jobs.filter(status=JobStatus.QUEUED, created_at__lt=deadline)
+    failed = 0
+    for job in overdue.select_related("batch"):
+        if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
+            continue
+        _fail(job.pk, _queue_timeout_message(), only_from=(JobStatus.QUEUED,))
+        failed += 1
+    return failed
+
+
 def nudge(*, job: ReportJob) -> None:
     """Publish again what a watched job waits for when it has been queued too long (the sweeper does this for
-    every job; this makes a page left open recover by itself, e.g. after a restart of the in-process runner)."""
+    every job; this makes a page left open recover by itself, e.g. after a restart of the in-process runner).
+    A job (or a village of its batch) queued past REPORT_QUEUE_TIMEOUT_SECONDS fails with the reason instead."""
     threshold = timezone.now() - dt.timedelta(seconds=settings.REPORT_REQUEUE_AFTER_SECONDS)
     if job.status != JobStatus.QUEUED or job.created_at >= threshold:
         return
-    if job.kind == ReportKind.TOWNSHIP and job.batch is not None and _batch_pending(job):
+    scope = ReportJob.objects.filter(Q(pk=job.pk) | Q(batch_id=job.batch_id, kind=ReportKind.VILLAGE))
+    if fail_overdue(scope if job.batch_id else ReportJob.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+        if job.status != JobStatus.QUEUED:
+            return
+    if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
         publish(job.batch.jobs.filter(kind=ReportKind.VILLAGE, status=JobStatus.QUEUED).values_list("pk", flat=True))
     else:
         publish([job.pk])
@@ -342,6 +455,7 @@ def sweep_report_jobs(*, queued_for: int | None = None) -> dict[str, int]:
     """
     now = timezone.now()
     queued_for = settings.REPORT_REQUEUE_AFTER_SECONDS if queued_for is None else queued_for
+    overdue = fail_overdue(ReportJob.objects.all())
     stale = ReportJob.objects.filter(
         status=JobStatus.RUNNING, started_at__lt=now - dt.timedelta(seconds=lease_seconds())
     )
@@ -359,4 +473,10 @@ def sweep_report_jobs(*, queued_for: int | None = None) -> dict[str, int]:
     old = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - dt.timedelta(seconds=queued_for))
     ids = requeue + list(old.exclude(pk__in=waiting_editions.values("pk")).values_list("pk", flat=True)[:500])
     failed = publish(ids)
-    return {"poisoned": poisoned, "requeued": requeued, "published": len(ids) - len(failed), "unpublished": len(failed)}
+    return {
+        "poisoned": poisoned,
+        "requeued": requeued,
+        "published": len(ids) - len(failed),
+        "unpublished": len(failed),
+        "overdue": overdue,
+    }

@@ -1,4 +1,5 @@
-"""Report pages: request a report, watch its progress (htmx polling that stops when done), download it.
+"""Report pages: request a report, watch its progress (htmx polling that stops when done), download it, and
+verify a printed copy by its verification code.
 
 Every lookup starts from `ReportJob.objects.for_user(user)`: a job or file outside the user's scope is a 404.
 Files are streamed by `download`, never exposed under MEDIA_URL.
@@ -13,11 +14,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from tasks.forms import ReportListForm, ReportRequestForm
+from tasks.forms import ReportListForm, ReportRequestForm, VerifyForm
 from tasks.listing import ScopeNames, job_rows, report_title, zip_file_name
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import content_disposition, township_zip
+from tasks.reports.verification import verify as verify_code
 from villages.http import AuthedHttpRequest, page_or_partial
 
 PAGE_SIZE = 30
@@ -106,3 +108,11 @@ def download_zip(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, zip_file_name(report, ScopeNames.of([report])))
     response["X-Content-SHA256"] = sha256
     return response
+
+
+@require_GET
+def verify(request: AuthedHttpRequest) -> HttpResponse:
+    """报告核验: does the printed copy with this code match today's data? Scoped: other units' codes are not found."""
+    form = VerifyForm(request.GET or None)
+    result = verify_code(user=request.user, typed=form.cleaned_data["code"]) if form.is_valid() else None
+    return render(request, "reports/verify.html", {"form": form, "result": result})

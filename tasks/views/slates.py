@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 
 from reserves import slates
 from tasks.reports.context import village_report
+from tasks.reports.facts import village_facts
 from tasks.reports.fonts import missing_glyphs
-from tasks.reports.render import render_pdf
+from tasks.reports.render import render_pdf, village_identity
 from villages.http import AuthedHttpRequest
 
 
@@ -20,7 +21,8 @@ def slate_print(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     slate = slates.slate_for(request.user, pk)
     report = village_report(village=slate.village)
     report.slate = slates.simulate_slate(slate=slate)
-    context = {"r": report, "data_as_of": report.data_as_of, "missing_glyphs": missing_glyphs(report.printed_texts())}
+    identity = village_identity(report, village_facts(report), job_id=None)
+    context = {"r": report, "identity": identity, "missing_glyphs": missing_glyphs(report.printed_texts())}
     _, pdf = render_pdf(template_name="reports/village.html", context=context)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = quote(f"{slate.village.code}-{slate.village.name}-村情报告及预备人选方案.pdf")

@@ -20,6 +20,7 @@ calendar). Callers import the public names below from `villages.risk`.
 """
 
 from villages.risk.age_out import AgeOutPerson, AgeOutTownship, AgeOutVillage, age_out_calendar
+from villages.risk.checks import person_findings
 from villages.risk.evaluation import (
     evaluate_committee,
     evaluations_for_villages,
@@ -32,12 +33,14 @@ from villages.risk.findings import (
     FIXED_RULE_TEXT,
     GAP_KINDS,
     REOPEN_NOTE,
+    RULE_KEYS_OF_KIND,
     SEVERITY_COUNT_CAPTION,
     Evaluation,
     Finding,
     RecomputeSummary,
     RuleResult,
     Seat,
+    SeatFacts,
     SeverityCounts,
     kind_label,
     severity_counts,
@@ -62,6 +65,7 @@ __all__ = [
     "FIXED_RULE_TEXT",
     "GAP_KINDS",
     "REOPEN_NOTE",
+    "RULE_KEYS_OF_KIND",
     "SEVERITY_COUNT_CAPTION",
     "AgeOutPerson",
     "AgeOutTownship",
@@ -72,6 +76,7 @@ __all__ = [
     "RecomputeSummary",
     "RuleResult",
     "Seat",
+    "SeatFacts",
     "SeverityCounts",
     "VillageRisks",
     "age_out_calendar",
@@ -82,6 +87,7 @@ __all__ = [
     "group_by_village",
     "kind_label",
     "owner_candidates",
+    "person_findings",
     "person_flags_for",
     "preview_rows",
     "recompute_risks",

@@ -330,4 +330,5 @@ def evaluate(*, facts: VillageFacts, seats: Sequence[SeatFacts], rules: RuleSet)
         rules=rules,
         reference=facts.reference,
         active_reserves=facts.active_reserves,
+        seats=list(seats),
     )

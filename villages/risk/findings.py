@@ -177,6 +177,7 @@ class Evaluation:
     rules: RuleSet | None = None  # the rule values in force on the reference date (with their 文号)
     reference: ReferenceDate | None = None
     active_reserves: int = 0  # structure.active_reserves_expression: the one reserve count
+    seats: list[SeatFacts] = field(default_factory=list)  # what the rules were applied to (ages on `reference`)
 
     @property
     def gaps(self) -> list[Finding]:
