@@ -204,7 +204,8 @@ def test_township_batch_one_failure_does_not_fail_batch_and_is_retried_alone(
     edition.refresh_from_db()
     assert (batch.done, batch.failed) == (2, 0) and edition.status == JobStatus.DONE
     archive = zipfile.ZipFile(io.BytesIO(client_a.get(reverse("reports:download_zip", args=[edition.pk])).content))
-    assert len(archive.namelist()) == 2 and all(n.endswith(".pdf") for n in archive.namelist())
+    day = timezone.localdate().strftime("%Y%m%d")
+    assert sorted(archive.namelist()) == [f"凌云乡-白果村-{day}.pdf", f"凌云乡-青龙村-{day}.pdf"]
 
 
 def test_county_edition_lists_risks_by_township(world, county_staff, django_capture_on_commit_callbacks):
@@ -222,7 +223,8 @@ def test_sweeper_requeues_stale_running_and_publishes_old_queued(world, secretar
     old = timezone.now() - dt.timedelta(hours=1)
     stale = _village_job(world.village_a.code, secretary_a, status=JobStatus.RUNNING, attempts=1, started_at=old)
     queued = _village_job(world.village_b.code, secretary_a)
-    ReportJob.objects.filter(pk=queued.pk).update(created_at=old)
+    # Queued past the requeue delay, not yet past the queue timeout: published again.
+    ReportJob.objects.filter(pk=queued.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
     summary = jobs.sweep_report_jobs()
     assert summary["requeued"] == 1 and summary["published"] == 2
     assert set(ReportJob.objects.values_list("status", flat=True)) == {JobStatus.DONE}

@@ -63,12 +63,24 @@ def reference_from(
     county_planned: dt.date | None,
     today: dt.date | None = None,
 ) -> ReferenceDate:
-    """The rule itself, on plain values (bulk code reads the two planned dates in its own query)."""
+    """The rule itself, on plain values (bulk code reads the two planned dates in its own query).
+
+    An `as_of` that is the village's (else the county's) planned election date, or today where neither is
+    planned, is reported with that source: the date is the same and the reason more precise (report jobs record
+    the coming election date as their as_of, tasks/reports/jobs.py `default_as_of`, and the page, API and report
+    then print the same caption)."""
+    if as_of is not None and as_of == village_planned:
+        return ReferenceDate(as_of, ReferenceSource.VILLAGE)
+    if as_of is not None and as_of == county_planned:
+        return ReferenceDate(as_of, ReferenceSource.COUNTY)
+    today = today or timezone.localdate()
+    if as_of == today and village_planned is None and county_planned is None:
+        return ReferenceDate(today, ReferenceSource.TODAY)
     candidates = {
         ReferenceSource.AS_OF: as_of,
         ReferenceSource.VILLAGE: village_planned,
         ReferenceSource.COUNTY: county_planned,
-        ReferenceSource.TODAY: today or timezone.localdate(),
+        ReferenceSource.TODAY: today,
     }
     source = next(s for s in REFERENCE_ORDER if candidates[s] is not None)
     on = candidates[source]

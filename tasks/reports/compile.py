@@ -378,9 +378,9 @@ def compile_pdf(*, parts: list[Part], metadata: dict[str, str]) -> Compiled:
     compiler.merge_fonts()
     writer = compiler.writer
     for part, start in zip(parts, starts, strict=True):
-        parent = writer.add_outline_item(part.title, start)
+        parent = writer.add_outline_item(title=part.title, page_number=start)
         for title, page in part.bookmarks:
-            writer.add_outline_item(title, start + page, parent=parent)
+            writer.add_outline_item(title=title, page_number=start + page, parent=parent)
     writer.add_metadata({"/Producer": "村级后备干部 pipeline tracker (WeasyPrint, pypdf)", **metadata})
     _drop_unreachable(writer)
     out = io.BytesIO()
