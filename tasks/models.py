@@ -67,6 +67,9 @@ class ReportJob(models.Model):
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     scope = models.CharField(max_length=12)
     as_of = models.DateField(null=True, blank=True)
+    # True when the requester chose as_of; False when it is the scope's coming election date (tasks/reports/dates.py:
+    # the villages of a township or county report are then each computed on their own date, as on their pages).
+    as_of_requested = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     batch = models.ForeignKey(ReportBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs")
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)

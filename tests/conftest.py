@@ -24,6 +24,7 @@ SLOW = {
     "test_api_schema_fuzz.py",
     "test_backup_restore.py",
     "test_faults.py",
+    "test_reconciliation.py",
     "test_reports_cache.py",
     "test_reports_editions.py",
     "test_reports_failures.py",

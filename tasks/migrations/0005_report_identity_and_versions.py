@@ -42,6 +42,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='reportjob',
+            name='as_of_requested',
+            field=models.BooleanField(default=False),
+        ),
+        migrations.AddField(
+            model_name='reportjob',
             name='number',
             field=models.CharField(blank=True, db_index=True, max_length=24, verbose_name='报告编号'),
         ),

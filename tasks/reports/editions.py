@@ -25,6 +25,7 @@ from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import versions
 from tasks.reports.compile import Part, compile_pdf
 from tasks.reports.context import village_report
+from tasks.reports.dates import figures_as_of
 from tasks.reports.facts import plain, village_facts
 from tasks.reports.fonts import missing_glyphs
 from tasks.reports.identity import Identity, report_number, verification_code
@@ -175,7 +176,7 @@ def township_edition(*, job: ReportJob) -> RenderedReport:
         number=report_number(kind="township", job_id=job.pk, at=at),
         code=verification_code(facts),
         generated_at=at,
-        data_as_of=roster_date(job.as_of),
+        data_as_of=roster_date(figures_as_of(job)),
         reference="各村按本村年龄基准日计（见各村报告）",
         rule_basis=f"{township.county.name}规则取值（见各村报告“规则依据”）",
         author=office_of_township(township),
@@ -236,7 +237,7 @@ def township_zip(*, job: ReportJob) -> tuple[bytes, str]:
             if not row.done or row.job is None:
                 continue
             source = row.job.reused_from or row.job
-            day = source.data_as_of or roster_date(job.as_of)
+            day = source.data_as_of or roster_date(figures_as_of(job))
             name = f"{township.name}-{row.village.name}-{day:%Y%m%d}.pdf"
             archive.writestr(zipfile.ZipInfo(name, date_time=(day.year, day.month, day.day, 0, 0, 0)), _read(row.job))
     data = out.getvalue()
@@ -247,7 +248,7 @@ def county_edition(*, job: ReportJob) -> RenderedReport:
     """The county list: summary by township and flag, coverage, ranking, each township's villages, sign-off."""
     ensure_renderable()
     county = County.objects.get(code=job.scope)
-    summary = county_summary(county=county, as_of=job.as_of)
+    summary = county_summary(county=county, as_of=figures_as_of(job))
     at = timezone.now()
     facts = summary.facts()
     identity = Identity(
@@ -255,7 +256,7 @@ def county_edition(*, job: ReportJob) -> RenderedReport:
         number=report_number(kind="county", job_id=job.pk, at=at),
         code=verification_code(facts),
         generated_at=at,
-        data_as_of=roster_date(job.as_of),
+        data_as_of=roster_date(figures_as_of(job)),
         reference=summary.reference_caption,
         rule_basis=summary.rule_basis,
         author=f"中共{county.name}委组织部",
@@ -305,11 +306,12 @@ def render_job(job: ReportJob) -> RenderedReport:
     can only make the stored key older than the data, so it is rendered again next time, never handed out stale)."""
     if job.kind == ReportKind.VILLAGE:
         village = Village.objects.get(code=job.scope)
-        key = village_keys_of([village], as_of=job.as_of)[village.pk]
-        rendered = render_village_report(village=village, as_of=job.as_of, job_id=job.pk, area_key=key.area_key)
+        as_of = figures_as_of(job)
+        key = village_keys_of([village], as_of=as_of)[village.pk]
+        rendered = render_village_report(village=village, as_of=as_of, job_id=job.pk, area_key=key.area_key)
         return dataclasses.replace(rendered, cache_key=key.key)
     if job.kind == ReportKind.TOWNSHIP:
         return township_edition(job=job)
     county = County.objects.get(code=job.scope)
-    key = versions.county_key(county_id=county.pk, as_of=job.as_of)
+    key = versions.county_key(county_id=county.pk, as_of=figures_as_of(job))
     return dataclasses.replace(county_edition(job=job), cache_key=key)

@@ -45,6 +45,7 @@ from django.utils import timezone
 
 from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind
 from tasks.reports import fonts, versions
+from tasks.reports.dates import default_as_of, part_as_of
 from tasks.reports.editions import RenderedReport, render_job, township_key_of, village_keys_of
 from villages import permissions
 from villages.models import County, User, Village
@@ -78,23 +79,6 @@ def _check_scope(*, user: User, kind: str, scope: str) -> list[Village]:
         return list(Village.objects.filter(township=township).order_by("code"))
     permissions.county_for(user, scope)
     return []
-
-
-def default_as_of(*, kind: str, scope: str) -> dt.date:
-    """The date a report asked for without one is computed for: the scope's coming election date (a village's
-    own, else its county's), else today. A planned date already past is not a coming election: today then.
-
-    The roster is the one of min(as_of, today) and ages are 周岁 on as_of (tasks/reports/context.py), so a report
-    without a date shows today's roster with ages on the coming election date, as the web page does.
-    """
-    today = timezone.localdate()
-    if kind == ReportKind.VILLAGE:
-        village = Village.objects.select_related("township__county").get(code=scope)
-        planned = village.planned_election_on or village.township.county.planned_election_on
-    else:
-        code = scope[:6]  # township codes start with their county's code
-        planned = County.objects.filter(code=code).values_list("planned_election_on", flat=True).first()
-    return planned if planned and planned >= today else today
 
 
 IDENTITY_FIELDS = (
@@ -135,24 +119,28 @@ def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | Non
     township job is returned.
     """
     villages = _check_scope(user=user, kind=kind, scope=scope)
+    requested = as_of is not None
+    figures = as_of  # the figures' as_of (tasks/reports/dates.py): None unless a date was asked for
     as_of = as_of or default_as_of(kind=kind, scope=scope)
-    fields = {"kind": kind, "scope": scope, "as_of": as_of, "created_by": user}
+    fields = {"kind": kind, "scope": scope, "as_of": as_of, "as_of_requested": requested, "created_by": user}
     problems = fonts.problems()
     if problems:
         return _failed_at_once(problems, **fields)
     with transaction.atomic():
         if kind == ReportKind.VILLAGE:
-            key = village_keys_of([villages[0]], as_of=as_of)[villages[0].pk].key
+            key = village_keys_of([villages[0]], as_of=figures)[villages[0].pk].key
             return _reuse_or_queue(key, fields)
         if kind == ReportKind.COUNTY:
             county = County.objects.get(code=scope)
-            return _reuse_or_queue(versions.county_key(county_id=county.pk, as_of=as_of), fields)
-        keys = village_keys_of(villages, as_of=as_of)
-        edition_key = township_key_of(scope=scope, as_of=as_of, keys=keys.values())
+            key = versions.county_key(county_id=county.pk, as_of=figures)
+            return _reuse_or_queue(key, fields)
+        dates = {v.pk: part_as_of(v, edition_as_of=as_of, requested=requested) for v in villages}
+        keys = village_keys_of(villages, as_of=figures)
+        edition_key = township_key_of(scope=scope, as_of=figures, keys=keys.values())
         source = reusable(edition_key)
         if source is not None:
             return _answer_from(source, **fields)
-        return _township_batch(villages, keys, edition_key, fields)
+        return _township_batch(villages, keys, dates, edition_key, fields)
 
 
 def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
@@ -164,8 +152,11 @@ def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
     return job
 
 
-def _township_batch(villages: list[Village], keys: dict, edition_key: str, fields: dict[str, object]) -> ReportJob:
-    """Village jobs (unchanged ones answered at once) and the edition job that compiles them."""
+def _township_batch(
+    villages: list[Village], keys: dict, dates: dict[int, dt.date], edition_key: str, fields: dict[str, object]
+) -> ReportJob:
+    """Village jobs (unchanged ones answered at once; each on its date, `part_as_of`) and the edition job that
+    compiles them."""
     user, as_of = fields["created_by"], fields["as_of"]
     batch = ReportBatch.objects.create(
         kind=fields["kind"], scope=fields["scope"], as_of=as_of or timezone.localdate(), created_by=user,
@@ -173,7 +164,10 @@ def _township_batch(villages: list[Village], keys: dict, edition_key: str, field
     )  # fmt: skip
     queued = []
     for village in villages:
-        part_fields = {"kind": ReportKind.VILLAGE, "scope": village.code, "as_of": as_of, "created_by": user}
+        part_fields = {
+            "kind": ReportKind.VILLAGE, "scope": village.code, "as_of": dates[village.pk],
+            "as_of_requested": fields["as_of_requested"], "created_by": user,
+        }  # fmt: skip
         source = reusable(keys[village.pk].key)
         if source is not None:
             _answer_from(source, **part_fields, batch=batch)

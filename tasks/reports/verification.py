@@ -14,6 +14,7 @@ from typing import Any
 
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports.context import village_report
+from tasks.reports.dates import figures_as_of
 from tasks.reports.editions import cover_totals, edition_facts, rows_today
 from tasks.reports.facts import differences, village_facts
 from tasks.reports.identity import InvalidCode, parse_code, verification_code
@@ -34,12 +35,12 @@ class Verification:
 def facts_today(job: ReportJob) -> dict[str, Any]:
     """The content record the job's report would have if it were generated now (same scope and as-of)."""
     if job.kind == ReportKind.VILLAGE:
-        return village_facts(village_report(village=Village.objects.get(code=job.scope), as_of=job.as_of))
+        return village_facts(village_report(village=Village.objects.get(code=job.scope), as_of=figures_as_of(job)))
     if job.kind == ReportKind.TOWNSHIP:
         township = Township.objects.select_related("county").get(code=job.scope)
-        rows = rows_today(township, as_of=job.as_of)
+        rows = rows_today(township, as_of=figures_as_of(job))
         return edition_facts(township, rows, cover_totals(rows))
-    return county_summary(county=County.objects.get(code=job.scope), as_of=job.as_of).facts()
+    return county_summary(county=County.objects.get(code=job.scope), as_of=figures_as_of(job)).facts()
 
 
 def verify(*, user: User, typed: str) -> Verification:
