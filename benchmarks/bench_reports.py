@@ -1,20 +1,23 @@
 """Benchmark printable reports at `seed_demo --scale city` (own SQLite file, Celery workers on Redis db 9).
 
-Run: `DATABASE_URL=sqlite:////tmp/h6-city.sqlite3 .venv/bin/python benchmarks/bench_reports.py`
-(seed first: `manage.py seed_demo --scale city`; Redis at 127.0.0.1:6379).
+Run: `.venv/bin/python benchmarks/bench_reports.py [--db sqlite:////path/city.sqlite3] [--runs 10]`
+(seeds the database on first use with common.ensure_seeded; Redis at 127.0.0.1:6379, db 9, is flushed).
 
-1. One village report, median of 10 warm renders (`render_village_report`: queries + template + PDF), next to
-   the named baseline from the same run: bare WeasyPrint rendering the very same HTML with the same fonts (the
-   limit: no queries, no template). Also the PDF size.
-2. Click-to-download: POST the page's "生成报告" form, poll the progress partial, GET the file (in-process runner,
-   as `make run`; test client, no network).
-3. A 40-village batch (the first 40 villages of the largest township's county, one job each) on real Celery
-   workers with 1 and 2 worker processes: wall time until all 40 are done, rate ratio, peak RSS per worker
-   process (VmHWM of each pool process), largest village PDF.
+Targets (issue 12), each next to a baseline measured in the same run:
+1. One village report (the village with most posts), median of `runs` warm renders (`render_village_report`:
+   queries, content record, template, PDF) ≤ 1.2 × bare WeasyPrint rendering the very same HTML with the same
+   fonts (no queries, no template).
+2. A repeated, unchanged village request (`POST /api/v1/reports/` through the Django test client: middleware,
+   scope check, cache key, lookup, a new job answered with the stored file) ≤ 50 ms server time, no render.
+3. A township edition of 10 villages, cold (no stored report of any of them) on 2 Celery worker processes
+   ≤ 8 s, ≤ 1.0 MB; asked again with nothing changed ≤ 1 s (same file, no render). Baseline: the bare WeasyPrint
+   time of the 10 villages' HTML in this process, divided by 2 (what two workers could do at best).
+The load average is printed before and after: the machine is shared, compare ratios, not absolute times.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
@@ -23,34 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-reports-"))
-os.environ.setdefault("AXES_ENABLED", "0")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, ensure_seeded, print_context, setup_django
+
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
-
-import django  # noqa: E402
-
-django.setup()
-
-from common import seeded  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.http import FileResponse  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from weasyprint import HTML  # noqa: E402
-
-from tasks.models import JobStatus, ReportBatch, ReportJob, ReportKind  # noqa: E402
-from tasks.reports.fetcher import LocalOnlyFetcher  # noqa: E402
-from tasks.reports.fonts import font_dir  # noqa: E402
-from tasks.reports.render import _font_config, render_village_report  # noqa: E402
-from villages.models import Township, User, Village  # noqa: E402
+DEFAULT_DB = f"sqlite:///{ROOT}/benchmarks/out/city.sqlite3"
 
 
-def median_seconds(fn, runs: int = 10) -> float:
+def median_seconds(fn, runs: int) -> float:
     fn()  # warm-up
     times = []
     for _ in range(runs):
@@ -60,35 +43,65 @@ def median_seconds(fn, runs: int = 10) -> float:
     return statistics.median(times)
 
 
-def single_village() -> dict:
-    village = seeded(Village.objects.annotate(n=Count("posts")).order_by("-n", "code").first(), "village")
+def single_village(runs: int) -> dict:
+    from django.db.models import Count
+    from weasyprint import HTML
+
+    from tasks.reports.fetcher import LocalOnlyFetcher
+    from tasks.reports.fonts import font_dir
+    from tasks.reports.render import _font_config, render_village_report
+    from villages.models import Village
+
+    village = Village.objects.annotate(n=Count("posts")).order_by("-n", "code").first()
     report = render_village_report(village=village)
 
     def bare() -> bytes:
         document = HTML(string=report.html, base_url=font_dir().as_uri() + "/", url_fetcher=LocalOnlyFetcher())
         return document.write_pdf(font_config=_font_config())
 
-    ours = median_seconds(lambda: render_village_report(village=village))
-    limit = median_seconds(bare)
-    return {"village": f"{village.name} {village.code}", "ours": ours, "bare": limit, "bytes": len(report.pdf)}
+    ours = median_seconds(lambda: render_village_report(village=village), runs)
+    limit = median_seconds(bare, runs)
+    return {"village": f"{village.name} {village.code}", "ours": ours, "bare": limit, "bytes": len(report.pdf),
+            "pages": report.pages}  # fmt: skip
 
 
-@override_settings(REPORT_RUNNER="thread")
-def click_to_download() -> float:
-    user = User.objects.get(username="township")
-    village = seeded(Village.objects.filter(township=user.township).order_by("code").first(), "township village")
+def repeated_request(runs: int) -> dict:
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from tasks.models import JobStatus, ReportJob
+    from tasks.reports import editions
+    from villages.models import User, Village
+
+    user = User.objects.get(username="county")
+    village = Village.objects.filter(township__county_id=user.county_id).order_by("code").first()
     client = Client()
     client.force_login(user)
-    started = time.perf_counter()
-    client.post("/reports/new/", {"kind": "village", "scope": village.code}, headers={"HX-Request": "true"})
-    job = seeded(ReportJob.objects.filter(scope=village.code).order_by("-pk").first(), "report job")
-    while client.get(f"/reports/{job.pk}/", headers={"HX-Request": "true"}).status_code != 286:
-        time.sleep(0.1)
-    download = client.get(f"/reports/{job.pk}/download/")
-    assert isinstance(download, FileResponse)
-    body = b"".join(download.streaming_content)
-    assert body.startswith(b"%PDF")
-    return time.perf_counter() - started
+    renders = []
+    original = editions.render_village_report
+
+    def counted(**kwargs):
+        renders.append(kwargs["village"].code)
+        return original(**kwargs)
+
+    editions.render_village_report = counted
+    with override_settings(REPORT_RUNNER="sync"):
+        first = client.post(
+            "/api/v1/reports/", {"kind": "village", "scope": village.code}, content_type="application/json"
+        )
+        rendered = len(renders)
+
+        def again() -> None:
+            response = client.post(
+                "/api/v1/reports/", {"kind": "village", "scope": village.code}, content_type="application/json"
+            )
+            assert response.json()["status"] == JobStatus.DONE
+
+        median = median_seconds(again, runs)
+    editions.render_village_report = original
+    last = ReportJob.objects.filter(scope=village.code).order_by("-pk").first()
+    return {"ms": median * 1000, "renders_after_first": len(renders) - rendered, "first_status": first.status_code,
+            "same_sha": last.sha256 == ReportJob.objects.get(pk=first.json()["id"]).sha256}  # fmt: skip
 
 
 def _pool_pids(parent: int) -> list[int]:
@@ -96,70 +109,119 @@ def _pool_pids(parent: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def _vm_hwm_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def batch_on_workers(processes: int, villages: list[Village], user: User) -> dict:
+def township_edition() -> dict:
     import redis
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.db.models import Count
+    from django.test.utils import override_settings
+    from weasyprint import HTML
+
+    from backend.celery import app
+    from tasks.models import JobStatus, ReportJob
+    from tasks.reports import jobs
+    from tasks.reports.fetcher import LocalOnlyFetcher
+    from tasks.reports.fonts import font_dir
+    from tasks.reports.render import _font_config, render_village_report
+    from villages.models import Township, User, Village
+
+    township = Township.objects.annotate(n=Count("villages")).filter(n=10).order_by("code").first()
+    villages = list(Village.objects.filter(township=township).order_by("code"))
+    codes = [v.code for v in villages] + [township.code]
+    ReportJob.objects.filter(scope__in=codes).delete()  # cold: nothing stored for these villages
+    cache.clear()
+    htmls = [render_village_report(village=v).html for v in villages]
+    started = time.perf_counter()
+    for html in htmls:
+        HTML(string=html, base_url=font_dir().as_uri() + "/", url_fetcher=LocalOnlyFetcher()).write_pdf(
+            font_config=_font_config()
+        )
+    bare_half = (time.perf_counter() - started) / 2
 
     redis.Redis.from_url(BROKER).flushdb()
-    env = {**os.environ, "REDIS_URL": BROKER, "REPORT_COMPARISON_CACHE_SECONDS": "60"}
+    env = {**os.environ, "REDIS_URL": BROKER}
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "backend", "worker", f"--concurrency={processes}",
-         "--pool=prefork", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING",
-         "-n", f"bench{processes}@%h"],
+        [sys.executable, "-m", "celery", "-A", "backend", "worker", "--concurrency=2", "--pool=prefork",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", "-n", "benchrep@%h"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    time.sleep(6)  # let the worker boot and load fonts before the clock starts
-    from backend.celery import app
-    from tasks.report_tasks import render_report
-
+    time.sleep(8)  # let the worker boot and load its fonts before the clock starts
+    user = User.objects.get(username="city")
     app.conf.broker_url, app.conf.task_always_eager = BROKER, False
     app._pool = None
-    batch = ReportBatch.objects.create(
-        kind=ReportKind.TOWNSHIP, scope="bench", as_of=timezone.localdate(), created_by=user, total=len(villages)
-    )
-    jobs = ReportJob.objects.bulk_create(
-        ReportJob(kind=ReportKind.VILLAGE, scope=v.code, batch=batch, created_by=user) for v in villages
-    )
-    started = time.perf_counter()
-    for job in jobs:
-        render_report.apply_async(args=[job.pk])
-    rss = 0.0
-    while ReportJob.objects.filter(batch=batch, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists():
-        rss = max([rss, *(_vm_hwm_mib(pid) for pid in _pool_pids(worker.pid))])
-        time.sleep(0.2)
-    elapsed = time.perf_counter() - started
-    rss = max([rss, *(_vm_hwm_mib(pid) for pid in _pool_pids(worker.pid))])
-    os.killpg(worker.pid, 15)
-    worker.wait(timeout=60)
-    done = ReportJob.objects.filter(batch=batch, status=JobStatus.DONE)
-    sizes = [job.file.size for job in done]
-    return {"seconds": elapsed, "done": done.count(), "rss_mib": rss, "max_pdf": max(sizes, default=0)}
+    try:
+        override = override_settings(REPORT_RUNNER="celery")
+        override.enable()
+        cache.clear()
+        started = time.perf_counter()
+        with transaction.atomic():
+            edition = jobs.create_report_job(user=user, kind="township", scope=township.code)
+        while ReportJob.objects.filter(pk=edition.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists():
+            time.sleep(0.1)
+        cold = time.perf_counter() - started
+        edition.refresh_from_db()
+        spans = [
+            (job.kind, job.scope, (job.started_at - edition.created_at).total_seconds(),
+             (job.finished_at - job.started_at).total_seconds())
+            for job in ReportJob.objects.filter(batch=edition.batch).order_by("started_at")
+        ]  # fmt: skip
+        started = time.perf_counter()
+        with transaction.atomic():
+            again = jobs.create_report_job(user=user, kind="township", scope=township.code)
+        again.refresh_from_db()
+        unchanged = time.perf_counter() - started
+    finally:
+        override.disable()
+        os.killpg(worker.pid, 15)
+        worker.wait(timeout=60)
+    return {
+        "township": f"{township.name} {township.code}", "status": edition.status, "error": edition.error[:200],
+        "cold": cold, "bare_half": bare_half, "bytes": edition.file.size if edition.file else 0,
+        "pages": edition.pages, "unchanged": unchanged, "reused": again.reused_from_id == edition.pk,
+        "same_sha": again.sha256 == edition.sha256, "spans": spans,
+    }  # fmt: skip
 
 
 def main() -> None:
-    print(f"database {settings.DATABASES['default']['NAME']}, broker {BROKER}")
-    single = single_village()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=DEFAULT_DB)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--only-edition", action="store_true", help="measure the township edition only")
+    args = parser.parse_args()
+    ensure_seeded(args.db)
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-reports-"))
+    setup_django(args.db)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    print_context()
+    if args.only_edition:
+        edition = township_edition()
+        print(edition["cold"], edition["bare_half"], edition["bytes"])
+        for kind, scope, start, took in edition["spans"]:
+            print(f"  {kind} {scope}: started at +{start:.2f} s, took {took:.2f} s")
+        return
+    single = single_village(args.runs)
     print(
-        f"village report ({single['village']}): median {single['ours'] * 1000:.0f} ms; bare WeasyPrint "
-        f"{single['bare'] * 1000:.0f} ms; ratio {single['ours'] / single['bare']:.2f}×; {single['bytes'] / 1024:.0f} KB"
+        f"village report ({single['village']}, {single['pages']} pages, {single['bytes'] / 1024:.0f} KB): median "
+        f"{single['ours'] * 1000:.0f} ms; bare WeasyPrint on the same HTML {single['bare'] * 1000:.0f} ms; "
+        f"ratio {single['ours'] / single['bare']:.2f}×"
     )
-    print(f"click-to-download: {click_to_download():.2f} s")
-    user = User.objects.get(username="city")
-    township = seeded(Township.objects.annotate(n=Count("villages")).order_by("-n").first(), "township")
-    villages = list(Village.objects.filter(township__county=township.county).order_by("code")[:40])
-    results = {n: batch_on_workers(n, villages, user) for n in (1, 2)}
-    for n, r in results.items():
-        print(
-            f"40-village batch, {n} worker process(es): {r['seconds']:.1f} s ({r['done']} done), "
-            f"peak RSS per worker process {r['rss_mib']:.0f} MiB, largest PDF {r['max_pdf'] / 1024:.0f} KB"
-        )
-    print(f"2-process speed-up: {results[1]['seconds'] / results[2]['seconds']:.2f}×")
+    repeated = repeated_request(max(args.runs, 15))
+    print(
+        f"repeated unchanged village request: median {repeated['ms']:.1f} ms server time, renders after the first: "
+        f"{repeated['renders_after_first']}, same sha256: {repeated['same_sha']}"
+    )
+    edition = township_edition()
+    print(
+        f"township edition ({edition['township']}, 10 villages) on 2 worker processes: {edition['status']} "
+        f"{edition['error']} cold {edition['cold']:.2f} s (bare WeasyPrint of the 10 villages ÷ 2: "
+        f"{edition['bare_half']:.2f} s), {edition['pages']} pages, {edition['bytes'] / 1e6:.2f} MB; unchanged "
+        f"again {edition['unchanged'] * 1000:.0f} ms, same file: {edition['reused'] and edition['same_sha']}"
+    )
+    for kind, scope, start, took in edition["spans"]:
+        print(f"  {kind} {scope}: started at +{start:.2f} s, took {took:.2f} s")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -79,11 +79,12 @@ def _section(html: str, section_id: str) -> str:
     """The text of one section of the report's HTML (tags removed)."""
     start = html.index(f'id="{section_id}"')
     end = html.find("<section", start)
-    return re.sub(r"<[^>]+>", "", html[start : end if end > 0 else None])
+    return _html_text(html[start : end if end > 0 else None])
 
 
 def _html_text(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", html)
+    """The text of HTML: tags and word joiners (tasks/reports/typography.py) removed."""
+    return re.sub(r"<[^>]+>", "", html).replace("\u2060", "")
 
 
 def _flat(text: str) -> str:

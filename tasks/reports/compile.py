@@ -194,10 +194,10 @@ class _Compiler:
                     continue
                 face = self.faces.setdefault(family, _Face(family))
                 face.template = face.template or font
-                descendant = font["/DescendantFonts"][0].get_object()
+                descendant = font["/DescendantFonts"][0].get_object()  # type: ignore[index]
                 face.widths.update(_widths(descendant.get("/W", [])))
                 if "/ToUnicode" in font:
-                    for gid, text in _to_unicode(font["/ToUnicode"].get_object()).items():
+                    for gid, text in _to_unicode(font["/ToUnicode"].get_object()).items():  # type: ignore[arg-type]
                         face.to_unicode.setdefault(gid, text)
 
     def stamp_folios(self, numbered: list[bool]) -> list[int | None]:
@@ -264,7 +264,7 @@ class _Compiler:
         template = face.template
         descriptor = DictionaryObject()
         if template is not None:
-            old = template["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            old = template["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()  # type: ignore[index]
             descriptor.update({k: v for k, v in old.items() if not str(k).startswith("/FontFile")})
         else:
             descriptor.update(_default_descriptor())
@@ -377,10 +377,10 @@ def compile_pdf(*, parts: list[Part], metadata: dict[str, str]) -> Compiled:
     compiler.collect_fonts()
     compiler.merge_fonts()
     writer = compiler.writer
-    for part, start in zip(parts, starts, strict=True):
-        parent = writer.add_outline_item(title=part.title, page_number=start)
-        for title, page in part.bookmarks:
-            writer.add_outline_item(title=title, page_number=start + page, parent=parent)
+    for part, first in zip(parts, starts, strict=True):
+        parent = writer.add_outline_item(title=part.title, page_number=first)
+        for title, offset in part.bookmarks:
+            writer.add_outline_item(title=title, page_number=first + offset, parent=parent)
     writer.add_metadata({"/Producer": "村级后备干部 pipeline tracker (WeasyPrint, pypdf)", **metadata})
     _drop_unreachable(writer)
     out = io.BytesIO()

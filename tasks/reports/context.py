@@ -14,7 +14,7 @@ Every person flag is printed with its reason (post, age on the reference date, t
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,7 +24,7 @@ from django.db.models import Prefetch, QuerySet, TextChoices
 from reserves.choices import ReserveStatus
 from reserves.models import Enrollment, Reserve
 from reserves.succession import VillageSuccession, village_succession
-from tasks.reports.typography import term_pattern
+from tasks.reports.typography import Terms, term_pattern
 from villages.charts import Bar, bar_chart
 from villages.choices import ACTING_HOWS, Gender, Grade, Health, How, PoliticalStatus, Post
 from villages.education import person_education
@@ -167,8 +167,8 @@ class VillageReport:
     def group_leaders(self) -> list[RosterRow]:
         return [g.leader for g in self.groups if g.leader is not None]
 
-    @property
-    def term_pattern(self) -> re.Pattern[str]:
+    @functools.cached_property
+    def term_pattern(self) -> Terms:
         people = [r.name for r in self.committee + self.supervision + self.first_secretaries + self.group_leaders]
         return term_pattern([*people, self.village.name, self.village.township.name])
 

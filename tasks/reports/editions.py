@@ -147,7 +147,7 @@ def _edition_rows(job: ReportJob, township: Township) -> list[EditionRow]:
     rows = []
     for village in Village.objects.filter(township=township).order_by("code"):
         part = parts.get(village.code)
-        facts = {}
+        facts: dict[str, Any] = {}
         if part is not None and part.status == JobStatus.DONE:
             facts = (part.reused_from or part).facts or {}
         rows.append(EditionRow(village, part, facts))
@@ -183,7 +183,7 @@ def township_edition(*, job: ReportJob) -> RenderedReport:
         scope_name=f"{township.county.name}{township.name}",
     )
     bodies = [(r, _read(r.job)) for r in rows if r.done and r.job is not None]
-    pages = {r.village.code: (r.job.reused_from or r.job).pages for r, _ in bodies}
+    pages = {row.village.code: (row.job.reused_from or row.job).pages for row, _ in bodies if row.job is not None}
     context = {"township": township, "rows": rows, "totals": totals, "identity": identity,
                "count_caption": SEVERITY_COUNT_CAPTION}  # fmt: skip
     front, _, html = _front_matter(context, rows, pages, front_pages=2)
@@ -307,9 +307,9 @@ def render_job(job: ReportJob) -> RenderedReport:
     if job.kind == ReportKind.VILLAGE:
         village = Village.objects.get(code=job.scope)
         as_of = figures_as_of(job)
-        key = village_keys_of([village], as_of=as_of)[village.pk]
-        rendered = render_village_report(village=village, as_of=as_of, job_id=job.pk, area_key=key.area_key)
-        return dataclasses.replace(rendered, cache_key=key.key)
+        village_key = village_keys_of([village], as_of=as_of)[village.pk]
+        rendered = render_village_report(village=village, as_of=as_of, job_id=job.pk, area_key=village_key.area_key)
+        return dataclasses.replace(rendered, cache_key=village_key.key)
     if job.kind == ReportKind.TOWNSHIP:
         return township_edition(job=job)
     county = County.objects.get(code=job.scope)

@@ -136,6 +136,7 @@ def install_fonts(*, force: bool = False) -> list[Path]:
         partial.replace(font.path)  # atomic: a worker never loads a half-written font
         written.append(font.path)
     codepoints_of.cache_clear()
+    covered_codepoints.cache_clear()
     return written
 
 
@@ -161,8 +162,9 @@ def codepoints_of(font: FontFile) -> frozenset[int]:
         return frozenset(ttfont.getBestCmap())
 
 
+@functools.cache
 def covered_codepoints() -> frozenset[int]:
-    """Union of the code points the report fonts map."""
+    """Union of the code points the report fonts map (computed once per process: ~200,000 entries)."""
     return frozenset().union(*(codepoints_of(font) for font in FONT_FILES))
 
 

@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -89,7 +90,7 @@ IDENTITY_FIELDS = (
 def reusable(key: str) -> ReportJob | None:
     """The newest finished job with this cache key whose file is still stored (None: render)."""
     for job in ReportJob.objects.filter(versions.stale_filter(), cache_key=key).order_by("-finished_at", "-pk")[:3]:
-        if job.file and job.file.storage.exists(job.file.name):
+        if job.file and job.file.storage.exists(str(job.file.name)):
             return job.reused_from or job
     return None
 
@@ -122,7 +123,9 @@ def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | Non
     requested = as_of is not None
     figures = as_of  # the figures' as_of (tasks/reports/dates.py): None unless a date was asked for
     as_of = as_of or default_as_of(kind=kind, scope=scope)
-    fields = {"kind": kind, "scope": scope, "as_of": as_of, "as_of_requested": requested, "created_by": user}
+    fields: dict[str, Any] = {
+        "kind": kind, "scope": scope, "as_of": as_of, "as_of_requested": requested, "created_by": user,
+    }  # fmt: skip
     problems = fonts.problems()
     if problems:
         return _failed_at_once(problems, **fields)
@@ -143,7 +146,7 @@ def create_report_job(*, user: User, kind: str, scope: str, as_of: dt.date | Non
         return _township_batch(villages, keys, dates, edition_key, fields)
 
 
-def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
+def _reuse_or_queue(key: str, fields: dict[str, Any]) -> ReportJob:
     source = reusable(key)
     if source is not None:
         return _answer_from(source, **fields)
@@ -153,7 +156,7 @@ def _reuse_or_queue(key: str, fields: dict[str, object]) -> ReportJob:
 
 
 def _township_batch(
-    villages: list[Village], keys: dict, dates: dict[int, dt.date], edition_key: str, fields: dict[str, object]
+    villages: list[Village], keys: dict, dates: dict[int, dt.date], edition_key: str, fields: dict[str, Any]
 ) -> ReportJob:
     """Village jobs (unchanged ones answered at once; each on its date, `part_as_of`) and the edition job that
     compiles them."""

@@ -32,6 +32,7 @@ from tasks.reports.facts import basis_summary, village_facts
 from tasks.reports.fetcher import LocalOnlyFetcher
 from tasks.reports.fonts import MissingGlyph, faces_for, font_dir, missing_glyphs
 from tasks.reports.identity import Identity, report_number, verification_code
+from tasks.reports.versions import village_keys
 from villages.models import Village
 
 NOTDEF_PREFIX = ".notdef glyph rendered"
@@ -178,6 +179,8 @@ def render_village_report(
     `job_id` numbers the report (tasks/reports/identity.py); `area_key` lets the township and county columns be
     shared by the reports of one township (tasks/reports/versions.py)."""
     ensure_renderable()
+    if not area_key:
+        area_key = village_keys(Village.objects.filter(pk=village.pk), as_of=as_of)[village.pk].area_key
     report: VillageReport = village_report(village=village, as_of=as_of, area_key=area_key)
     facts = village_facts(report)
     identity = village_identity(report, facts, job_id=job_id)

@@ -15,6 +15,7 @@ import functools
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from cffi import FFI
 
@@ -54,19 +55,19 @@ class SubsetError(RuntimeError):
 
 
 @functools.cache
-def _libraries() -> tuple[object, object]:
+def _libraries() -> tuple[Any, Any]:
     return _ffi.dlopen("libharfbuzz.so.0"), _ffi.dlopen("libharfbuzz-subset.so.0")
 
 
 @functools.cache
-def _face(path: str) -> object:
+def _face(path: str) -> Any:
     """The font file opened once per process (HarfBuzz maps it; a CJK face is 16–25 MB)."""
     hb, _ = _libraries()
     blob = hb.hb_blob_create_from_file(path.encode())
     return hb.hb_face_create(blob, 0)
 
 
-def _subset_once(face: object, glyphs: Iterable[int], flags: int) -> object:
+def _subset_once(face: Any, glyphs: Iterable[int], flags: int) -> Any:
     hb, hbs = _libraries()
     subset_input = _ffi.gc(hbs.hb_subset_input_create_or_fail(), hbs.hb_subset_input_destroy)
     glyph_set = hbs.hb_subset_input_glyph_set(subset_input)

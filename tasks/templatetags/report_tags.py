@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
 from django.utils.safestring import SafeString
 
-from tasks.reports.typography import keep_terms
+from tasks.reports.typography import Terms, keep_terms
 
 register = template.Library()
 
 
 @register.filter
-def terms(text: object, pattern: re.Pattern[str] | None = None) -> SafeString:
+def terms(text: object, pattern: Terms | None = None) -> SafeString:
     """{{ reason|terms:r.term_pattern }}: the text with every term kept on one line (never "书|记")."""
     return keep_terms("" if text is None else text, pattern)
 
