@@ -10,10 +10,10 @@ import logging
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready
 from django.conf import settings
 
-from tasks.reports import fonts, jobs
+from tasks.reports import fonts, jobs, render
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,15 @@ def refuse_to_start_without_fast_pdf(**kwargs) -> None:
     problems = fonts.problems()
     if problems:
         raise SystemExit("报告 worker 拒绝启动：" + "；".join(problems))
+
+
+@worker_process_init.connect
+def load_report_fonts(**kwargs) -> None:
+    """Each pool process loads the report faces before its first job (reports.render.warm_up)."""
+    try:
+        render.warm_up()
+    except Exception as exc:  # a failure here must not kill the pool; the job will report it readably
+        log.warning("report fonts not preloaded: %s", exc)
 
 
 @worker_ready.connect

@@ -184,8 +184,13 @@ class _Compiler:
         page.replace_contents(stripped)  # type: ignore[attr-defined]
 
     def collect_fonts(self) -> None:
+        seen: set[int] = set()  # a page's form XObjects share its font objects: read each once
         for resources in _resource_dicts(self.writer):
             for ref in (resources.get("/Font") or {}).values():
+                if isinstance(ref, IndirectObject):
+                    if ref.idnum in seen:
+                        continue
+                    seen.add(ref.idnum)
                 font = ref.get_object()
                 if not isinstance(font, DictionaryObject):  # a stamped folio's placeholder
                     continue

@@ -171,6 +171,13 @@ def village_identity(
     )
 
 
+def warm_up() -> None:
+    """Load every report face into this thread's font configuration (a worker does it once at start, so its
+    first report does not pay ~1 s of font loading)."""
+    faces = "".join(f'<p style="font-family: {font.family}">报告 1</p>' for font in fonts.FONT_FILES)
+    html_to_pdf(f"<style>{render_to_string('reports/_report.css', {'fonts': font_faces(['𠀁'])})}</style>{faces}")
+
+
 def render_village_report(
     *, village: Village, as_of: dt.date | None = None, job_id: int | None = None, area_key: str = ""
 ) -> RenderedReport:
