@@ -134,4 +134,4 @@ def common_caption(references: Iterable[ReferenceDate]) -> str:
     if len(found) == 1:
         return next(iter(found)).caption
     dates = sorted({r.on for r in found})
-    return f"各村按本村换届参考日（{dates[0]:%Y-%m-%d} 至 {dates[-1]:%Y-%m-%d}）"
+    return f"各村按本村年龄基准日（{dates[0]:%Y-%m-%d} 至 {dates[-1]:%Y-%m-%d}）"

@@ -32,6 +32,17 @@ SHORT_LABELS: dict[str, str] = {
     VillageFlag.GROUP_LEADERS_UNABLE: "社长难履职",
     VillageFlag.NO_WOMAN_ON_COMMITTEE: "无女性",
 }
+HEAD_LINES: dict[str, tuple[str, str]] = {
+    "两低一高": ("两低", "一高"),
+    "无年轻成员": ("无年轻", "成员"),
+    "书记超龄": ("书记", "超龄"),
+    "书记无后备": ("书记", "无后备"),
+    "后备不足": ("后备", "不足"),
+    "空缺代理": ("空缺", "代理"),
+    "未发展党员": ("未发展", "党员"),
+    "社长难履职": ("社长", "难履职"),
+    "无女性": ("无", "女性"),
+}
 TOP = 20
 
 
@@ -94,8 +105,9 @@ class CountySummary:
     rule_basis: str
 
     @property
-    def flag_labels(self) -> list[str]:
-        return list(SHORT_LABELS.values())
+    def flag_labels(self) -> list[tuple[str, str]]:
+        """Column heads in two short lines (a term is split only where the wording allows)."""
+        return [HEAD_LINES[label] for label in SHORT_LABELS.values()]
 
     @property
     def villages(self) -> int:
