@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -172,10 +172,15 @@ def village_identity(
 
 
 def warm_up() -> None:
-    """Load every report face into this thread's font configuration (a worker does it once at start, so its
-    first report does not pay ~1 s of font loading)."""
-    faces = "".join(f'<p style="font-family: {font.family}">报告 1</p>' for font in fonts.FONT_FILES)
-    html_to_pdf(f"<style>{render_to_string('reports/_report.css', {'fonts': font_faces(['𠀁'])})}</style>{faces}")
+    """Load what every report needs once per worker process, before its first job: the report faces (into this
+    thread's font configuration; the Extension B face stays lazy), the glyph check's character maps and the
+    report templates. A first report otherwise pays ~1 s more."""
+    styles = render_to_string("reports/_report.css", {"fonts": font_faces([])})
+    paragraphs = "".join(f'<p style="font-family: {font.family}">报告 1</p>' for font in faces_for([]))
+    html_to_pdf(f"<style>{styles}</style>{paragraphs}")
+    fonts.covered_codepoints()
+    for name in ("reports/village.html", "reports/township.html", "reports/county.html"):
+        get_template(name)
 
 
 def render_village_report(
