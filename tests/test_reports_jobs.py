@@ -47,6 +47,8 @@ def test_api_creates_job_202_and_serves_pdf_with_sha256(world, client_a, django_
         "status",
         "file_url",
         "sha256",
+        "number",
+        "verification",
         "error",
         "created_at",
     }
@@ -55,6 +57,9 @@ def test_api_creates_job_202_and_serves_pdf_with_sha256(world, client_a, django_
     assert job["file_url"].endswith(f"/api/v1/reports/{job['id']}/file/")
     pdf = b"".join(client_a.get(job["file_url"]).streaming_content)
     assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == job["sha256"]
+    assert job["number"].startswith("V") and len(job["verification"]) == 14
+    subject = PdfReader(io.BytesIO(pdf)).metadata.subject
+    assert job["number"] in subject and job["verification"] in subject
 
 
 def test_outsider_gets_404_on_job_file_and_scope(world, client_a, client_b, django_capture_on_commit_callbacks):
