@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tests import factories as f
-from tests.reports_support import bbox_pages, embedded_fonts, folios, pdf_text, populate_village
+from tests.reports_support import bbox_pages, embedded_fonts, folios, glyph_ids_of, pdf_text, populate_village
 from tests.roster_data import make_roster
 
 
@@ -75,7 +75,10 @@ def test_township_edition_embeds_each_face_once_with_its_own_tag(edition):
     fonts = embedded_fonts(path)
     families = [name.split("+")[1] for name in fonts]
     assert sorted(families) == sorted(set(families))  # one subset per face for the whole document
-    assert {"ReportSans", "ReportSerif", "ReportFolio"} <= set(families)
+    assert {"ReportSans", "ReportSerif", "ReportFolio", "ReportSansExtB"} <= set(families)
+    glyphs = glyph_ids_of(path)  # the merged subsets still draw every name, Extension B included
+    for char in "王喆𠀁𠇔䶮":
+        assert char in glyphs and 0 not in glyphs[char], char
     tags = [name.split("+")[0] for name in fonts]
     assert len(set(tags)) == len(tags)
     parts = ReportJob.objects.filter(batch=job.batch, kind=ReportKind.VILLAGE, status=JobStatus.DONE)
