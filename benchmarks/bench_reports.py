@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, ensure_seeded, print_context, setup_django
+from common import ROOT, ensure_seeded, print_context, seeded, setup_django
 
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
 DEFAULT_DB = f"sqlite:///{ROOT}/benchmarks/out/city.sqlite3"
@@ -53,7 +53,7 @@ def single_village(runs: int) -> dict:
     from tasks.reports.render import _font_config, render_village_report
     from villages.models import Village
 
-    village = Village.objects.annotate(n=Count("posts")).order_by("-n", "code").first()
+    village = seeded(Village.objects.annotate(n=Count("posts")).order_by("-n", "code").first(), "village")
     report = render_village_report(village=village)
 
     def bare() -> bytes:
@@ -86,7 +86,8 @@ def repeated_request(runs: int) -> dict:
     from villages.models import User, Village
 
     user = User.objects.get(username="county")
-    village = Village.objects.filter(township__county_id=user.county_id).order_by("code").first()
+    county_id = seeded(user.county_id, "the county account's county")
+    village = seeded(Village.objects.filter(township__county_id=county_id).order_by("code").first(), "village")
     client = Client()
     client.force_login(user)
     renders = []
@@ -111,7 +112,7 @@ def repeated_request(runs: int) -> dict:
 
         median = median_seconds(again, runs)
     editions.render_village_report = original
-    last = ReportJob.objects.filter(scope=village.code).order_by("-pk").first()
+    last = seeded(ReportJob.objects.filter(scope=village.code).order_by("-pk").first(), "report job")
     return {"ms": median * 1000, "renders_after_first": len(renders) - rendered, "first_status": first.status_code,
             "same_sha": last.sha256 == ReportJob.objects.get(pk=first.json()["id"]).sha256}  # fmt: skip
 
@@ -159,7 +160,9 @@ def township_edition() -> dict:
     from tasks.reports.render import render_village_report
     from villages.models import Township, User, Village
 
-    township = Township.objects.annotate(n=Count("villages")).filter(n=10).order_by("code").first()
+    township = seeded(
+        Township.objects.annotate(n=Count("villages")).filter(n=10).order_by("code").first(), "township of 10 villages"
+    )
     villages = list(Village.objects.filter(township=township).order_by("code"))
     codes = [v.code for v in villages] + [township.code]
     ReportJob.objects.filter(scope__in=codes).delete()  # cold: nothing stored for these villages
@@ -192,8 +195,8 @@ def township_edition() -> dict:
         cold = time.perf_counter() - started
         edition.refresh_from_db()
         spans = [
-            (job.kind, job.scope, (job.started_at - edition.created_at).total_seconds(),
-             (job.finished_at - job.started_at).total_seconds())
+            (job.kind, job.scope, (seeded(job.started_at, "start") - edition.created_at).total_seconds(),
+             (seeded(job.finished_at, "end") - seeded(job.started_at, "start")).total_seconds())
             for job in ReportJob.objects.filter(batch=edition.batch).order_by("started_at")
         ]  # fmt: skip
         started = time.perf_counter()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from reserves.models import DevelopmentMeasure
 from tests import factories as f
@@ -166,11 +167,11 @@ def bbox_pages(pdf_path: Path) -> list[dict]:
                 texts = []
                 for word in line.iterfind("x:word", ns):
                     texts.append(word.text or "")
-                    box = [float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")]
+                    box = [float(word.get(k) or 0) for k in ("xMin", "yMin", "xMax", "yMax")]
                     words.append((word.text or "", *box))
                 lines.append("".join(texts))
             blocks.append(lines)
-        pages.append({"blocks": blocks, "words": words, "height": float(page.get("height"))})
+        pages.append({"blocks": blocks, "words": words, "height": float(page.get("height") or 0)})
     return pages
 
 
@@ -190,8 +191,11 @@ def font_sizes_pt(pdf_path: Path) -> list[float]:
     sizes = []
     reader = PdfReader(pdf_path)
     for page in reader.pages:
-        streams = [page.get_contents().get_data()]
-        for xobject in (page["/Resources"].get("/XObject") or {}).values():
+        contents = page.get_contents()
+        streams = [contents.get_data()] if contents is not None else []
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)
+        for xobject in (resources.get("/XObject") or {}).values():
             streams.append(xobject.get_object().get_data())
         for data in streams:
             sizes += [float(s) * 0.75 for s in re.findall(rb"/\w+ ([0-9.]+) Tf", data)]

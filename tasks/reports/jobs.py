@@ -437,7 +437,7 @@ def nudge(*, job: ReportJob) -> None:
         job.refresh_from_db()
         if job.status != JobStatus.QUEUED:
             return
-    if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
+    if job.kind == ReportKind.TOWNSHIP and job.batch is not None and _batch_pending(job):
         publish(job.batch.jobs.filter(kind=ReportKind.VILLAGE, status=JobStatus.QUEUED).values_list("pk", flat=True))
     else:
         publish([job.pk])
