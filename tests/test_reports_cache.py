@@ -71,6 +71,9 @@ def test_writes_raise_the_data_version_of_their_village_only(world):
         ("predecessor", lambda: PredecessorVillage.objects.create(village=world.village_a, name="老村")),
         ("enrollment", lambda: f.EnrollmentFactory(person=people["reserve"].person)),
         ("village", lambda: Village.objects.get(pk=world.village_a.pk).save()),
+        # The county list's 后备队伍 section prints the talent pool and the pool → 两委 conversion per election.
+        ("talent", lambda: f.TalentFactory(person=f.PersonFactory(home_village=world.village_a))),
+        ("election", lambda: f.ElectionFactory(village=world.village_a)),
     ]
     for label, write in checks:
         before = _version(world.village_a)

@@ -263,7 +263,8 @@ def county_edition(*, job: ReportJob) -> RenderedReport:
         scope_name=county.name,
     )
     context = {"county": county, "s": summary, "identity": identity, "count_caption": SEVERITY_COUNT_CAPTION}
-    context |= pool_section_context(county=county, as_of=job.as_of)  # 后备队伍 (tasks/reports/pool_section.py)
+    # 后备队伍 (tasks/reports/pool_section.py), on the same date as the figures (today's, unless a date was asked for).
+    context |= pool_section_context(county=county, as_of=figures_as_of(job))
     names = [row.village.name for row in summary.ranked]
     html, pdf, pages = render_document(template_name="reports/county.html", context=context, printed=names)
     return RenderedReport(
