@@ -26,6 +26,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
+from dashboards.drills import TWO_LOWS_VILLAGE, Drill, bench_drill, outcomes_drill, unit_drills
 from reserves import outcomes, succession
 from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
@@ -40,7 +41,6 @@ from villages.roster.confirmation import overdue_counts
 Level = Literal["city", "county", "township"]
 ChildLevel = Literal["county", "township", "village"]
 CHILD_LEVEL: dict[Level, ChildLevel] = {"city": "county", "county": "township", "township": "village"}
-TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
 KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices) | dict(BenchRiskKind.choices)
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
 
@@ -54,19 +54,6 @@ EDUCATION_BAND_RANGES: dict[int, tuple[str, str]] = {
     1: ("primary", "primary"),
     0: ("none", "none"),
 }
-
-
-@dataclass(frozen=True)
-class Drill:
-    """Where a number drills down to: a URL name and its query-string filter."""
-
-    url_name: str
-    params: tuple[tuple[str, str], ...] = ()
-    args: tuple[str, ...] = ()
-
-    def with_params(self, **params: object) -> Drill:
-        extra = tuple((k, str(v)) for k, v in params.items() if v is not None and v != "")
-        return Drill(self.url_name, self.params + extra, self.args)
 
 
 @dataclass(frozen=True)
@@ -120,43 +107,6 @@ def dashboard_scope(*, user: User, level: Level | None = None, code: str | None 
         county = permissions.county_for(user, code or "")
         return DashboardScope("county", county, None, villages.filter(township__county=county))
     return DashboardScope("city", None, None, villages)
-
-
-def unit_drills(unit: dict[str, str]) -> dict[str, Drill]:
-    """The list behind each headline number of a unit (`unit`: its list filter, e.g. {"township": code})."""
-    people = Drill("villages:people").with_params(**unit, post_group="committee")
-    leaders = Drill("villages:people").with_params(**unit, post_group="group_leader")
-    risks = Drill("villages:risks").with_params(**unit, state="open")
-    # Village conditions count while the data supports them, whatever their review status.
-    conditions = Drill("villages:risks").with_params(**unit, state="active")
-    return {
-        "members": people,
-        "aged_60_plus": people.with_params(age_min=structure.AGED_CUTOFF),
-        "aged_35_or_under": people.with_params(age_max=structure.YOUNG_CUTOFF),
-        "junior_high_or_below": people.with_params(education_max="junior_high"),
-        "associate_or_above": people.with_params(education_min="associate"),
-        "women": people.with_params(gender="female"),
-        "group_leaders": leaders,
-        "group_leaders_70_plus": leaders.with_params(age_min=70),
-        "two_lows_villages": conditions.with_params(kind=TWO_LOWS_VILLAGE),
-        "open_risks": risks,
-        "uncovered": conditions.with_params(kind=VillageFlag.NO_SECRETARY_RESERVE.value),
-        "overdue": Drill("villages:confirmations").with_params(**unit, overdue=1),
-        "villages": Drill("villages:confirmations").with_params(**unit),
-    }
-
-
-def bench_drill(level: str, code: str) -> Drill | None:
-    """The bench-strength page of a county or township (there is none for the whole city or one village)."""
-    if level in ("county", "township"):
-        return Drill("reserves:bench", args=(level, code))
-    return None
-
-
-def outcomes_drill(level: str, code: str) -> Drill:
-    if level in ("county", "township"):
-        return Drill("reserves:outcomes", args=(level, code))
-    return Drill("reserves:outcomes_home")
 
 
 @dataclass(frozen=True)

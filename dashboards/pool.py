@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboards.figures import DashboardScope, Drill
+from dashboards.drills import Drill
+from dashboards.figures import DashboardScope
 from reserves.education import EducationProjection, combined_projection, education_projection
 from reserves.pool import CycleConversion, PoolFigures, pool_figures
 

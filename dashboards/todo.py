@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from dashboards.figures import Drill
+from dashboards.drills import Drill
 from reserves.models import Reserve
 from villages import risk
 from villages.choices import COMMITTEE_POSTS, ReviewStatus

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
-from dashboards.figures import Drill
+from dashboards.drills import Drill
 from villages.structure import percent
 
 register = template.Library()
