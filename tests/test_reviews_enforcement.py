@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reserves.choices import ReviewAuditKind, ReviewPurpose, SlateStatus
+from reserves.cycles import cycle_of
 from reserves.elections import ResultRow, ResultsRefused, record_results
 from reserves.models import Reserve, ReviewAuditEntry
 from reserves.reviews import collect_review_warnings, review_refusal
@@ -21,7 +22,7 @@ from villages.models import PostAssignment
 from villages.rules import add_rule_value
 
 pytestmark = pytest.mark.django_db
-HELD_ON = dt.date(2026, 11, 20)
+HELD_ON = dt.date(2026, 9, 25)  # after the opinions (review_support), in the 2026 cycle
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_unreviewed_pending_and_failed_people_are_each_refused_with_the_reason(w
 
 
 def test_record_results_refuses_an_unreviewed_winner_and_writes_nothing(world, election, candidate, secretary_a):
-    reviewed = f.PersonFactory(home_village=world.village_a)
+    reviewed = f.PersonFactory(home_village=world.village_a, political_status="cpc_member")
     passed_review(reviewed)
     rows = [ResultRow(reviewed, Post.PARTY_SECRETARY), ResultRow(candidate, Post.DIRECTOR)]
     with pytest.raises(ResultsRefused) as refused:
@@ -87,7 +88,7 @@ def test_the_results_form_and_the_township_screen_show_the_refusal(world, electi
     response = client_a.post(reverse("reserves:election_results", args=[election.pk]), data)
     assert response.status_code == 400
     assert "赵新未经2026年换届候选人资格联审" in response.content.decode()
-    township = {"held_on": "2026-11-20", "term": "第十二届", **data, "form-0-village": world.village_a.pk}
+    township = {"held_on": "2026-09-25", "term": "第十二届", **data, "form-0-village": world.village_a.pk}
     response = client_a.post(reverse("reserves:township_results", args=[world.township_a.code]), township)
     assert response.status_code == 400
     assert "未经联审不得任职" in response.content.decode()
@@ -114,7 +115,7 @@ def test_adding_a_reserve_needs_a_passed_reserve_entry_review(world, client_a):
     )
     url = reverse("reserves:reserve_add", args=[world.village_a.code])
     data = {"person": person.pk, "target_post": "party_secretary", "readiness": "ready_now", "rank": 1,
-            "added_on": "2026-11-01", "added_how": "recommended"}  # fmt: skip
+            "added_on": "2026-09-25", "added_how": "recommended"}  # fmt: skip
     body = client_a.post(url, data).content.decode()
     assert "2026年后备干部入库资格联审" in body and not Reserve.objects.exists()
     passed_review(person, purpose=ReviewPurpose.ELECTION)  # another purpose does not count
@@ -130,11 +131,11 @@ def test_finalising_a_slate_lists_everyone_not_yet_passed(world, secretary_a, cl
     slate = start_slate(village=world.village_a, by=secretary_a, name="方案", election_on=dt.date(2026, 12, 31))
     response = client_a.post(reverse("reserves:slate_status", args=[slate.pk]), follow=True)
     text = response.content.decode()
-    assert "方案未定稿" in text and "甲未经2026年换届候选人资格联审" in text and "乙未经" in text
+    assert "方案未定稿" in text and "甲未经2027年换届候选人资格联审" in text and "乙未经" in text
     slate.refresh_from_db()
     assert slate.status == SlateStatus.DRAFT
     for candidate in slate.candidates.select_related("person"):
-        passed_review(candidate.person)
+        passed_review(candidate.person, cycle=cycle_of(slate.election_on))  # December: the next round
     set_status(slate=slate, status=SlateStatus.FINAL, by=secretary_a)
     slate.refresh_from_db()
     assert slate.status == SlateStatus.FINAL
@@ -153,7 +154,7 @@ def test_warn_only_lets_the_act_through_with_a_warning_and_an_audit_record(world
 
 
 def test_warn_only_is_dated_and_a_refused_batch_leaves_no_audit_record(world, election, candidate, secretary_a):
-    _warn_only(world, since=dt.date(2026, 12, 1))  # after the election date: the rule in force then refuses
+    _warn_only(world, since=dt.date(2026, 9, 26))  # after the election date: the rule in force then refuses
     outsider = f.PersonFactory(home_village=world.village_other_county)
     with pytest.raises(ResultsRefused):
         record_results(election=election, rows=[ResultRow(candidate, Post.DIRECTOR)], by=secretary_a)

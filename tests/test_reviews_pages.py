@@ -119,7 +119,7 @@ def test_opening_reviews_for_the_townships_slates_in_one_step(world, secretary_a
     assert client_b.get(url).status_code == 404
     response = client_a.post(url, {"source": "slates", "opinions_due_on": "2026-12-10", "purpose": "election"})
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert Review.objects.filter(purpose="election", cycle="2026").count() == 3
+    assert Review.objects.filter(purpose="election", cycle="2027").count() == 3  # December: the next round
     assert set(Review.objects.values_list("post", flat=True)) == {Post.PARTY_SECRETARY, Post.COMMITTEE_MEMBER}
     client_a.post(url, {"source": "slates", "purpose": "election"})
     assert Review.objects.count() == 3  # once per person, purpose and cycle

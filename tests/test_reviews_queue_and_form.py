@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from reserves.choices import QualificationStatus, ReviewAuditKind
+from reserves.cycles import cycle_of
 from reserves.models import Review, ReviewAuditEntry
 from reserves.reviews import outcome_of
 from tasks.management.demo import reviews as demo_reviews
@@ -22,25 +23,30 @@ from villages.risk import recompute_risks
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 10, 20)
+ELECTION_ON = dt.date(2026, 12, 11)
+CYCLE = cycle_of(ELECTION_ON)  # "2027": a round that starts in October counts as the next year's
 
 
 @pytest.fixture
 def election_ahead(world):
-    world.village_a.planned_election_on = dt.date(2026, 12, 11)
+    world.village_a.planned_election_on = ELECTION_ON
     world.village_a.save()
     return world.village_a
 
 
 def test_pending_and_failed_candidates_and_late_departments_enter_the_risk_list(election_ahead, county_staff):
     village = election_ahead
-    done = passed_review(f.PersonFactory(home_village=village), by=county_staff)
+    done = passed_review(f.PersonFactory(home_village=village), by=county_staff, cycle=CYCLE)
     late = open_review(
         f.PersonFactory(home_village=village, name="吴迟"),
         by=county_staff,
+        cycle=CYCLE,
         opinions_due_on=TODAY - dt.timedelta(days=5),
     )
     answer(late, skip=("公安局", "信访局", "committee"))
-    failed = passed_review(f.PersonFactory(home_village=village, name="郑否"), by=county_staff, post="director")
+    failed = passed_review(
+        f.PersonFactory(home_village=village, name="郑否"), by=county_staff, cycle=CYCLE, post="director"
+    )
     negative_record(failed.person, "2", occurred_on=dt.date(2015, 1, 1))
     recompute_risks(villages=Village.objects.filter(pk=village.pk), as_of=TODAY)
     risks = {(r.person_id, r.kind): r for r in Risk.objects.filter(kind__in=ReviewRiskKind.values)}
@@ -66,7 +72,7 @@ def test_pending_and_failed_candidates_and_late_departments_enter_the_risk_list(
 
 
 def test_the_risks_close_when_the_review_passes_and_the_engine_keeps_them_otherwise(election_ahead, county_staff):
-    review = open_review(f.PersonFactory(home_village=election_ahead), by=county_staff)
+    review = open_review(f.PersonFactory(home_village=election_ahead), by=county_staff, cycle=CYCLE)
     villages = Village.objects.filter(pk=election_ahead.pk)
     recompute_risks(villages=villages, as_of=TODAY)
     risk = Risk.objects.get(kind=ReviewRiskKind.REVIEW_NOT_PASSED)
@@ -80,7 +86,7 @@ def test_the_risks_close_when_the_review_passes_and_the_engine_keeps_them_otherw
 
 
 def test_no_review_risk_after_the_election_date_or_for_another_cycle(election_ahead, county_staff):
-    open_review(f.PersonFactory(home_village=election_ahead), by=county_staff, cycle="2027")
+    open_review(f.PersonFactory(home_village=election_ahead), by=county_staff, cycle=str(int(CYCLE) + 1))
     recompute_risks(villages=Village.objects.filter(pk=election_ahead.pk), as_of=TODAY)
     recompute_risks(villages=Village.objects.filter(pk=election_ahead.pk), as_of=dt.date(2026, 12, 12))
     assert not Risk.objects.filter(kind__in=ReviewRiskKind.values).exists()
@@ -88,7 +94,7 @@ def test_no_review_risk_after_the_election_date_or_for_another_cycle(election_ah
 
 def test_opening_and_opinions_schedule_a_recompute(election_ahead, county_staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        review = open_review(f.PersonFactory(home_village=election_ahead), by=county_staff)
+        review = open_review(f.PersonFactory(home_village=election_ahead), by=county_staff, cycle=CYCLE)
     assert Risk.objects.filter(kind=ReviewRiskKind.REVIEW_NOT_PASSED, is_active=True).exists()
     with django_capture_on_commit_callbacks(execute=True):
         answer(review)
@@ -103,7 +109,7 @@ def test_the_review_form_prints_whole_numbers_only_for_the_county_and_is_audited
     world, county_staff, client_a, client_county, tmp_path
 ):
     person = f.PersonFactory(home_village=world.village_a, name="林喆")
-    review = open_review(person, by=county_staff, post="party_secretary")
+    review = open_review(person, by=county_staff, cycle=CYCLE, post="party_secretary")
     answer(review, fail="法院")
     url = reverse("reports:review_form", args=[review.pk])
     for client, name in ((client_a, "township.pdf"), (client_county, "county.pdf")):
@@ -119,7 +125,7 @@ def test_the_review_form_prints_whole_numbers_only_for_the_county_and_is_audited
 
 
 def test_an_outsider_cannot_print_the_form(world, county_staff, client_b):
-    review = open_review(f.PersonFactory(home_village=world.village_a), by=county_staff)
+    review = open_review(f.PersonFactory(home_village=world.village_a), by=county_staff, cycle=CYCLE)
     assert client_b.get(reverse("reports:review_form", args=[review.pk])).status_code == 404
 
 

@@ -8,13 +8,14 @@ withdraw, negative records), `queue` (findings for the risk work queue), `ledger
 public names below.
 """
 
+from reserves.cycles import cycle_of
 from reserves.reviews.enforcement import (
     can_read_details,
     collect_review_warnings,
     review_refusal,
     review_refusals,
 )
-from reserves.reviews.rules import ItemRule, ReviewRuleBook, cycle_of, is_live
+from reserves.reviews.rules import ItemRule, ReviewRuleBook, is_live
 from reserves.reviews.status import ReviewOutcome, Slot, outcome_of, outcomes_for, with_outcome_data
 
 __all__ = [

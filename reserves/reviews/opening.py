@@ -23,8 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from reserves.choices import Conclusion, ItemEnd, ReviewPurpose, ReviewRound, SlateStatus
+from reserves.cycles import cycle_of
 from reserves.models import NegativeRecord, Reserve, Review, ReviewOpinion, Slate, SlateCandidate
-from reserves.reviews.rules import ReviewRuleBook, cycle_of
+from reserves.reviews.rules import ReviewRuleBook
 from villages.headlines import POST_ORDER
 from villages.models import County, Person, PostAssignment, Township, User, Village
 from villages.signals import schedule_recompute

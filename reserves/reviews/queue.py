@@ -22,8 +22,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reserves.choices import QualificationStatus, ReviewPurpose, ReviewRound
+from reserves.cycles import cycle_of
 from reserves.models import Review
-from reserves.reviews.rules import cycle_of
 from reserves.reviews.status import ReviewOutcome, outcomes_for, with_outcome_data
 from villages.choices import Post, ReviewRiskKind, Severity
 from villages.models import Village

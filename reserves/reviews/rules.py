@@ -16,11 +16,6 @@ from reserves.choices import ItemEnd
 from reserves.models import NegativeListItem, NegativeRecord, ReviewDepartmentList
 
 
-def cycle_of(on: dt.date) -> str:
-    """The cycle a review belongs to: the year of the election, intake or appointment it is for ("2026")."""
-    return str(on.year)
-
-
 @dataclass(frozen=True)
 class ItemRule:
     """One negative-list item as the county applies it on a date."""
