@@ -25,7 +25,12 @@ from rest_framework.serializers import BaseSerializer
 
 from reserves.choices import QualificationStatus, ReviewPurpose
 from reserves.models import NegativeRecord, Review
-from reserves.review_serializers import NegativeRecordSerializer, OpinionSerializer, ReviewSerializer
+from reserves.review_serializers import (
+    NegativeRecordCreateSerializer,
+    NegativeRecordSerializer,
+    OpinionSerializer,
+    ReviewSerializer,
+)
 from reserves.reviews import ReviewRuleBook, can_read_details, outcomes_for, with_outcome_data
 from reserves.reviews.access import (
     COUNTY_ROUNDS,
@@ -138,6 +143,9 @@ class NegativeRecordViewSet(
         super().initial(request, *args, **kwargs)
         if self.kwargs.get("pk") is None and not can_read_details(signed_in(request)):
             raise PermissionDenied(TOWNSHIP_ONLY)
+
+    def get_serializer_class(self) -> type[NegativeRecordSerializer]:
+        return NegativeRecordCreateSerializer if self.action == "create" else NegativeRecordSerializer
 
     def get_queryset(self) -> QuerySet[NegativeRecord]:
         records = NegativeRecord.objects.for_user(signed_in(self.request)).order_by("pk")

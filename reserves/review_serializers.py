@@ -18,6 +18,7 @@ from reserves.reviews import ReviewOutcome, ReviewRuleBook, can_read_details, is
 from reserves.reviews.access import COUNTY_ROUNDS
 from reserves.reviews.opening import opinion_problems, record_problems
 from reserves.serializers import ScopedPersonField
+from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
 from villages.choices import Post
 from villages.models import Person, Village
 
@@ -27,7 +28,7 @@ class ScopedVillageField(serializers.SlugRelatedField):
         return Village.objects.for_user(self.context["request"].user).select_related("township")
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     round = serializers.ChoiceField(choices=ReviewRound.choices)
     conclusion = serializers.ChoiceField(choices=Conclusion.choices)
     department = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
@@ -58,7 +59,7 @@ class OpinionSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     person = ScopedPersonField()
     village = ScopedVillageField(slug_field="code")
     purpose = serializers.ChoiceField(choices=ReviewPurpose.choices)
@@ -108,7 +109,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class NegativeRecordSerializer(serializers.ModelSerializer):
+class NegativeRecordSerializer(WriteFieldsMixin, serializers.ModelSerializer):
     person = ScopedPersonField()
     item = serializers.SerializerMethodField(help_text="the item's wording in the county's list")
     live = serializers.SerializerMethodField(help_text="whether the entry counts today")
@@ -120,6 +121,9 @@ class NegativeRecordSerializer(serializers.ModelSerializer):
             "document_number", "detail", "live", "recorded_at",
         ]  # fmt: skip
         read_only_fields = ["recorded_at"]
+
+    # Another person or item is another record: fixed once written (a PATCH naming them answers 400).
+    create_only_fields = ("person", "item_code")
 
     def _rule(self, record: NegativeRecord):
         book: ReviewRuleBook = self.context["book"]
@@ -133,10 +137,6 @@ class NegativeRecordSerializer(serializers.ModelSerializer):
         return is_live(record, self._rule(record), on=self.context["today"])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if self.instance is not None:  # another person or item is another record: ignored in a PATCH
-            attrs.pop("person", None)
-            attrs.pop("item_code", None)
-
         def value(name: str) -> Any:
             return attrs.get(name, getattr(self.instance, name, None))
 
@@ -152,3 +152,7 @@ class NegativeRecordSerializer(serializers.ModelSerializer):
         if problems:
             raise serializers.ValidationError(problems)
         return attrs
+
+
+class NegativeRecordCreateSerializer(NegativeRecordSerializer):
+    creating = True

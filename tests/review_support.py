@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from reserves.choices import Conclusion, ReviewPurpose, ReviewRound
+from reserves.cycles import cycle_of
 from reserves.models import NegativeRecord, Review, ReviewOpinion
 from reserves.reviews import ReviewRuleBook
 from tests import factories as f
@@ -68,6 +69,17 @@ def answer(
             document_number=f"{name}〔2026〕1号",
             recorded_by=by,
         )
+
+
+def reviewed(*people: Person, on: dt.date, purpose: str = ReviewPurpose.ELECTION) -> list[Review]:
+    """Passed reviews of `purpose` for the cycle of `on` (reserves/cycles.py), answered a month before it: for tests
+    about something else than the review, where 未经联审不得任职 would otherwise refuse the act."""
+    reviews = []
+    for person in people:
+        review = open_review(person, purpose=purpose, cycle=cycle_of(on), opened_on=on - dt.timedelta(days=60))
+        answer(review, on=on - dt.timedelta(days=30))
+        reviews.append(review)
+    return reviews
 
 
 def passed_review(person: Person, **kwargs: object) -> Review:

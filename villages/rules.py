@@ -118,8 +118,10 @@ class RuleSet:
     mentor_talk_months: int = 6
     secretary_talk_months: int = 12
     in_progress_counts: int = 1  # IN_PROGRESS_LABELS
-    # 未经联审不得任职 (reserves/reviews/enforcement.py): 1 refuses, 0 warns (SWITCH_LABELS).
-    review_required: int = 1
+    # 未经联审不得任职 (reserves/reviews/enforcement.py): 1 refuses, 0 warns (SWITCH_LABELS). Without a rule value
+    # (acts dated before the city defaults begin, e.g. back-filled results of 2016) it warns; the city defaults
+    # (reserves migration 0006) turn it on from 2025-10-01.
+    review_required: int = 0
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_low_education(self, education: str) -> bool:

@@ -125,6 +125,7 @@ class RuleValueForm(forms.Form):
                     "value", "在读学历计入方式请填写0（不计入）、1（大专在读计为大专）或2（在读均按所读层次计入）"
                 )
             data["value"] = IN_PROGRESS_WORDS.get(raw)
+            return data
         if kind == "switch":
             if raw not in SWITCH_WORDS:
                 self.add_error("value", "请填写“开启”或“仅提醒”")
