@@ -242,6 +242,10 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeStatusEnum": "reserves.choices.ProgrammeStatus",
         "LevelEnum": "reserves.choices.ClassLevel",  # the class level keeps its first name (generated clients)
         "ProgrammeLevelEnum": "reserves.choices.PROGRAMME_LEVELS",
+        "ReviewPurposeEnum": "reserves.choices.ReviewPurpose",
+        "QualificationStatusEnum": "reserves.choices.QualificationStatus",
+        "ReviewRoundEnum": "reserves.choices.ReviewRound",
+        "ConclusionEnum": "reserves.choices.Conclusion",
     },
 }
 

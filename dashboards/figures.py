@@ -32,7 +32,15 @@ from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
 from reserves.outcomes import Rate
 from villages import permissions, structure
-from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, BenchRiskKind, PersonFlag, Post, VillageFlag
+from villages.choices import (
+    COMMITTEE_POSTS,
+    EDUCATION_RANK,
+    BenchRiskKind,
+    PersonFlag,
+    Post,
+    ReviewRiskKind,
+    VillageFlag,
+)
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
 from villages.reference import ReferenceDate, common_caption, reference_from
 from villages.risk import SeverityCounts, stored_severity_counts
@@ -41,7 +49,9 @@ from villages.roster.confirmation import overdue_counts
 Level = Literal["city", "county", "township"]
 ChildLevel = Literal["county", "township", "village"]
 CHILD_LEVEL: dict[Level, ChildLevel] = {"city": "county", "county": "township", "township": "village"}
-KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices) | dict(BenchRiskKind.choices)
+KIND_LABELS: dict[str, str] = (
+    dict(VillageFlag.choices) | dict(PersonFlag.choices) | dict(BenchRiskKind.choices) | dict(ReviewRiskKind.choices)
+)
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
 
 # Education bands as filters on the highest education (codes of the band's lowest and highest member).

@@ -25,6 +25,14 @@ from reserves.models_bench import (  # registered with the app here; importable 
     Talent,
     Talk,
 )
+from reserves.models_reviews import (  # registered with the app here; importable from reserves.models
+    NegativeListItem,
+    NegativeRecord,
+    Review,
+    ReviewAuditEntry,
+    ReviewDepartmentList,
+    ReviewOpinion,
+)
 from villages.choices import Grade, Post, counting_reserve
 from villages.models import County, Group, Person, PostAssignment, Village
 
@@ -39,9 +47,15 @@ __all__ = [
     "Election",
     "ElectionResult",
     "Enrollment",
+    "NegativeListItem",
+    "NegativeRecord",
     "Placement",
     "Reserve",
     "ReserveAssessment",
+    "Review",
+    "ReviewAuditEntry",
+    "ReviewDepartmentList",
+    "ReviewOpinion",
     "Slate",
     "SlateCandidate",
     "Talent",

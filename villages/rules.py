@@ -21,7 +21,7 @@ from django.db.models import Q
 from villages.choices import EDUCATION_RANK, Education
 from villages.models import County, RuleValue
 
-ValueKind = Literal["age", "days", "months", "years", "count", "share", "education", "in_progress"]
+ValueKind = Literal["age", "days", "months", "years", "count", "share", "education", "in_progress", "switch"]
 # A rule value as a RuleSet attribute: a number of years/days/people, a share, or an education tier.
 RuleScalar = int | float | str
 
@@ -44,6 +44,8 @@ IN_PROGRESS_LABELS: dict[int, str] = {
     1: "大专在读计为大专",
     2: "在读均按所读层次计入",
 }
+# A "switch" value: 1 = on (refuse), 0 = warn only (let through with a warning and an audit record).
+SWITCH_LABELS: dict[int, str] = {1: "开启（未通过则拒绝）", 0: "仅提醒（放行并留痕）"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "mentor_talk_months": RuleSpec("帮带人谈心谈话间隔（月，至少每…一次）", "months"),
     "secretary_talk_months": RuleSpec("乡镇党委书记与后备干部谈话间隔（月）", "months"),
     "in_progress_counts": RuleSpec("在读学历计入方式", "in_progress"),
+    "review_required": RuleSpec("资格联审：未经联审不得任职", "switch"),
 }
 
 
@@ -115,6 +118,10 @@ class RuleSet:
     mentor_talk_months: int = 6
     secretary_talk_months: int = 12
     in_progress_counts: int = 1  # IN_PROGRESS_LABELS
+    # 未经联审不得任职 (reserves/reviews/enforcement.py): 1 refuses, 0 warns (SWITCH_LABELS). Without a rule value
+    # (acts dated before the city defaults begin, e.g. back-filled results of 2016) it warns; the city defaults
+    # (reserves migration 0006) turn it on from 2025-10-01.
+    review_required: int = 0
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_low_education(self, education: str) -> bool:
@@ -148,6 +155,8 @@ def display_value(key: str, value: RuleScalar | Decimal) -> str:
     kind = RULE_SPECS[key].kind
     if kind == "education":
         return str(Education(str(value)).label)
+    if kind == "switch":
+        return SWITCH_LABELS[1 if value else 0]
     if kind == "share":
         return f"{float(value) * 100:g}%"
     if kind == "in_progress":

@@ -75,9 +75,12 @@ FIXED_RULE_TEXT: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One flag or gap that fires. kind is a PersonFlag or VillageFlag value.
+    """One flag or gap that fires. kind is a PersonFlag or VillageFlag value, or a kind of a registered finder.
 
-    `rule_keys`: the rule values this finding was judged by (empty: those of its kind, RULE_KEYS_OF_KIND)."""
+    `rule_keys`: the rule values this finding was judged by (empty: those of its kind, RULE_KEYS_OF_KIND).
+    `owner_id` and `due_on` are set by finders whose findings come with them (the review's work queue): a new Risk
+    row takes both; an existing row's due date follows the finding, its owner is filled only when empty.
+    """
 
     kind: str
     severity: str
@@ -85,6 +88,8 @@ class Finding:
     person_id: int | None = None
     post: str = ""
     rule_keys: tuple[str, ...] = ()
+    owner_id: int | None = None
+    due_on: dt.date | None = None
 
     @property
     def kind_label(self) -> str:
