@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeStatusEnum": "reserves.choices.ProgrammeStatus",
         "LevelEnum": "reserves.choices.ClassLevel",  # the class level keeps its first name (generated clients)
         "ProgrammeLevelEnum": "reserves.choices.PROGRAMME_LEVELS",
+        "CadreSourceEnum": "villages.choices.CadreSource",
+        "FilingStatusEnum": "reserves.choices.FilingStatus",
+        "FilingOccasionEnum": "reserves.choices.FilingOccasion",
     },
 }
 

@@ -28,7 +28,15 @@ from reserves.choices import Readiness, ReserveStatus
 from reserves.models import Reserve
 from reserves.outcomes import Rate
 from villages import permissions, structure
-from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, BenchRiskKind, PersonFlag, Post, VillageFlag
+from villages.choices import (
+    COMMITTEE_POSTS,
+    EDUCATION_RANK,
+    AfterElectionRiskKind,
+    BenchRiskKind,
+    PersonFlag,
+    Post,
+    VillageFlag,
+)
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
 from villages.roster.confirmation import overdue_counts
 
@@ -36,7 +44,12 @@ Level = Literal["city", "county", "township"]
 ChildLevel = Literal["county", "township", "village"]
 CHILD_LEVEL: dict[Level, ChildLevel] = {"city": "county", "county": "township", "township": "village"}
 TWO_LOWS_VILLAGE = VillageFlag.TWO_LOWS_ONE_HIGH_VILLAGE.value
-KIND_LABELS: dict[str, str] = dict(VillageFlag.choices) | dict(PersonFlag.choices) | dict(BenchRiskKind.choices)
+KIND_LABELS: dict[str, str] = (
+    dict(VillageFlag.choices)
+    | dict(PersonFlag.choices)
+    | dict(BenchRiskKind.choices)
+    | dict(AfterElectionRiskKind.choices)
+)
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
 
 # Education bands as filters on the highest education (codes of the band's lowest and highest member).

@@ -19,6 +19,11 @@ from reserves.choices import (
     ReserveStatus,
     SlateStatus,
 )
+from reserves.models_after import (  # registered with the app here; importable from reserves.models
+    Filing,
+    MidTermChange,
+    PostElectionTask,
+)
 from reserves.models_bench import (  # registered with the app here; importable from reserves.models
     EducationProgramme,
     Placement,
@@ -39,7 +44,10 @@ __all__ = [
     "Election",
     "ElectionResult",
     "Enrollment",
+    "Filing",
+    "MidTermChange",
     "Placement",
+    "PostElectionTask",
     "Reserve",
     "ReserveAssessment",
     "Slate",
