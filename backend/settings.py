@@ -241,6 +241,7 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "reserves.choices.ClassLevel",  # the class level keeps its first name (generated clients)
         "ProgrammeLevelEnum": "reserves.choices.PROGRAMME_LEVELS",
         "CadreSourceEnum": "villages.choices.CadreSource",
+        "TalentSourceEnum": "reserves.choices.TalentSource",  # a talent's `source` beside a post's 干部来源
         "FilingStatusEnum": "reserves.choices.FilingStatus",
         "FilingOccasionEnum": "reserves.choices.FilingOccasion",
     },

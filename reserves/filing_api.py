@@ -1,8 +1,9 @@
 """REST API `filings/` (备案, docs/api.md): read the filings in scope; PATCH records one as filed.
 
-JSON only. Scope first (404 outside it), then the write permission (403: reserves.filings.can_record_filing), then
-the body (400 naming the field: unknown or read-only fields too, nothing is silently dropped); a stale `version`
-answers 409. The rules are reserves/filings.py's (record_filing), the same as the web page's.
+JSON only (the API's default parser). Scope first (404 outside it), then the write permission (403:
+reserves.filings.can_record_filing), then the body (400 naming the field: unknown or read-only fields too, as on
+every write, villages/api/strict.py); a stale `version` answers 409 saying who changed what (villages/api/conflicts.py).
+The rules are reserves/filings.py's (record_filing), the same as the web page's.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import APIException
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -25,16 +24,10 @@ from reserves.choices import FilingOccasion, FilingStatus
 from reserves.filings import can_record_filing, record_filing, subject_label
 from reserves.models import Filing
 from reserves.models_after import FilingQuerySet
+from villages.api.conflicts import CONFLICT_RESPONSE, stale_version_conflict
+from villages.api.strict import StrictFieldsMixin
 from villages.http import SignedInAPIMixin
 from villages.roster import StaleEditError
-
-WRITABLE = ("filed_on", "document_number", "authority", "note", "version")
-
-
-class FilingConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "该记录已被他人修改，请刷新后重试"
-    default_code = "stale_version"
 
 
 class FilingSerializer(serializers.ModelSerializer):
@@ -65,21 +58,16 @@ class FilingSerializer(serializers.ModelSerializer):
         return change.pk if change is not None else None
 
 
-class FilingWriteSerializer(serializers.Serializer):
-    """PATCH body: the filing date, the 文号 or receipt, optionally the authority and a note; the version seen."""
+class FilingWriteSerializer(StrictFieldsMixin, FilingSerializer):
+    """PATCH body: the filing date, the 文号 or receipt, optionally the authority and a note; the version seen.
+    The filing's other fields stay read-only: sent in a PATCH they answer 400 as read-only (villages/api/strict.py)."""
 
     filed_on = serializers.DateField()
     document_number = serializers.CharField(max_length=100, allow_blank=True)
-    authority = serializers.CharField(max_length=100, required=False)
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1)
 
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(WRITABLE))
-            if unknown:
-                raise serializers.ValidationError({name: ["该字段不可写或不存在"] for name in unknown})
-        return super().to_internal_value(data)
+    class Meta(FilingSerializer.Meta):
+        pass
 
 
 def _filter(filings: FilingQuerySet, params: Mapping[str, str]) -> FilingQuerySet:
@@ -107,7 +95,6 @@ def _filter(filings: FilingQuerySet, params: Mapping[str, str]) -> FilingQuerySe
 )
 class FilingViewSet(SignedInAPIMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = FilingSerializer
-    parser_classes = [JSONParser]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Filing]:
@@ -124,7 +111,7 @@ class FilingViewSet(SignedInAPIMixin, mixins.UpdateModelMixin, viewsets.ReadOnly
             200: FilingSerializer,
             403: OpenApiResponse(description="无权登记备案"),
             404: OpenApiResponse(description="不在权限范围内"),
-            409: OpenApiResponse(description="版本已过期：记录已被他人修改（未保存）"),
+            409: CONFLICT_RESPONSE,
         },
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -146,7 +133,7 @@ class FilingViewSet(SignedInAPIMixin, mixins.UpdateModelMixin, viewsets.ReadOnly
                 expected_version=data["version"],
             )
         except StaleEditError as error:
-            raise FilingConflict(str(error)) from error
+            raise stale_version_conflict(error, serializer=FilingSerializer()) from error
         except ValidationError as error:
             return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         return Response(FilingSerializer(self.get_object()).data)

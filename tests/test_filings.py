@@ -180,14 +180,16 @@ def test_api_patch_records_the_filing_json_only(elected, api_for, secretary_a, c
     api = api_for(county_staff)
     body = {"filed_on": str(TODAY), "document_number": "巴州组备〔2026〕1号", "version": 1}
     assert api.patch(url, body, format="multipart").status_code == 415
-    assert api.patch(url, {**body, "due_on": "2030-01-01"}, format="json").json() == {
-        "due_on": ["该字段不可写或不存在"]
-    }
+    refused = api.patch(url, {**body, "due_on": "2030-01-01", "colour": "red"}, format="json").json()
+    assert refused == {"due_on": ["只读字段，不能写入"], "colour": ["未知字段：本接口不接受此字段"]}
     bad = api.patch(url, {**body, "filed_on": "2020-01-01"}, format="json")
     assert bad.status_code == 400 and "不能早于换届日期" in bad.json()["filed_on"][0]
     done = api.patch(url, body, format="json")
     assert done.status_code == 200 and (done.json()["status"], done.json()["version"]) == ("filed", 2)
-    assert api.patch(url, body, format="json").status_code == 409
+    stale = api.patch(url, body, format="json")
+    assert stale.status_code == 409
+    assert (stale.json()["version"], stale.json()["changed_by"]) == (2, county_staff.username)
+    assert {change["field"] for change in stale.json()["changes"]} >= {"filed_on", "document_number"}
 
 
 def test_api_patch_permissions(elected, api_for, secretary_b, world):
