@@ -244,6 +244,10 @@ SPECTACULAR_SETTINGS = {
         "TalentSourceEnum": "reserves.choices.TalentSource",  # a talent's `source` beside a post's 干部来源
         "FilingStatusEnum": "reserves.choices.FilingStatus",
         "FilingOccasionEnum": "reserves.choices.FilingOccasion",
+        "ReviewPurposeEnum": "reserves.choices.ReviewPurpose",
+        "QualificationStatusEnum": "reserves.choices.QualificationStatus",
+        "ReviewRoundEnum": "reserves.choices.ReviewRound",
+        "ConclusionEnum": "reserves.choices.Conclusion",
     },
 }
 

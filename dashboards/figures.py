@@ -35,6 +35,7 @@ from villages.choices import (
     BenchRiskKind,
     PersonFlag,
     Post,
+    ReviewRiskKind,
     VillageFlag,
 )
 from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
@@ -48,6 +49,7 @@ KIND_LABELS: dict[str, str] = (
     dict(VillageFlag.choices)
     | dict(PersonFlag.choices)
     | dict(BenchRiskKind.choices)
+    | dict(ReviewRiskKind.choices)
     | dict(AfterElectionRiskKind.choices)
 )
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})

@@ -23,6 +23,7 @@ from reserves.elections import ResultRow, ResultsRefused, record_results
 from reserves.models import Election, Enrollment, Reserve, TrainingClass
 from reserves.outcomes import class_outcomes
 from reserves.permissions import can_manage_classes, can_record_elections
+from reserves.reviews import collect_review_warnings
 from villages import permissions
 from villages.api.writes import WRITE_RESPONSES, VersionedUpdateMixin, write_schema
 from villages.headlines import post_order_expression
@@ -222,11 +223,13 @@ class ElectionViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadOn
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         rows = [ResultRow(**row) for row in serializer.validated_data["rows"]]
         try:
-            summary = record_results(election=election, rows=rows, by=self.user)
+            with collect_review_warnings() as warnings:
+                summary = record_results(election=election, rows=rows, by=self.user)
         except ResultsRefused as refused:
             body = {"detail": "换届结果未录入：有错误的行", "rows": [vars(e) for e in refused.errors]}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return Response(s.RecordSummarySerializer(summary).data, status=status.HTTP_201_CREATED)
+        body = s.RecordSummarySerializer({**vars(summary), "warnings": warnings}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def request_errors(errors: dict) -> list[dict]:

@@ -2,7 +2,9 @@
 
 Contract of `record_results` / `record_village_results` / `record_township_results`:
 - every row is validated before anything is written: the person exists and is in the scope of the township
-  (home village, a post or a reserve there), the post is one an election fills (not 第一书记), and the new
+  (home village, a post or a reserve there) and has passed the election's qualification review when the county
+  requires it (`reserves.reviews.review_refusal`: 未经联审不得任职), the post is one an election fills (not
+  第一书记), and the new
   assignment passes every roster rule a post obeys (villages.roster.invariants.post_refusals, the same rules as
   the roster form, the API and the workbook: a 社长 names an existing 社 of the village and no other post names
   one; the election date is not in the future nor before the winner's birth; party posts only for full party
@@ -31,9 +33,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from reserves.aftercare import open_aftercare
-from reserves.choices import EnrollmentStatus, ReserveStatus
+from reserves.choices import EnrollmentStatus, ReserveStatus, ReviewPurpose
 from reserves.filings import open_election_filings
 from reserves.models import Election, ElectionResult, Enrollment, Reserve
+from reserves.reviews import cycle_of, review_refusal
 from villages.choices import How, Post
 from villages.models import Group, Person, PostAssignment, Township, Village
 from villages.roster import RosterRefused, change_post, start_post
@@ -146,7 +149,7 @@ def _numbered(row: ResultRow, number: int) -> ResultRow:
 def _record(batches: dict[Election, list[ResultRow]], *, township: Township, by: User | None) -> RecordSummary:
     with transaction.atomic():
         people = _winners(batches, township=township)
-        errors = _validate(batches, people=people, today=timezone.localdate())
+        errors = _validate(batches, people=people, today=timezone.localdate(), by=by)
         if errors:
             raise ResultsRefused(errors)
         summary = RecordSummary()
@@ -163,14 +166,20 @@ def _winners(batches: dict[Election, list[ResultRow]], *, township: Township) ->
 
 
 def validate_rows(
-    batches: dict[Election, list[ResultRow]], *, township: Township, today: dt.date | None = None
+    batches: dict[Election, list[ResultRow]],
+    *,
+    township: Township,
+    today: dt.date | None = None,
+    by: User | None = None,
 ) -> list[RowError]:
     """Every problem of every row (four queries: people in scope, groups and assignments of the villages)."""
     people = _winners(batches, township=township)
-    return _validate(batches, people=people, today=today or timezone.localdate())
+    return _validate(batches, people=people, today=today or timezone.localdate(), by=by)
 
 
-def _validate(batches: dict[Election, list[ResultRow]], *, people: dict[int, Person], today: dt.date) -> list[RowError]:
+def _validate(
+    batches: dict[Election, list[ResultRow]], *, people: dict[int, Person], today: dt.date, by: User | None = None
+) -> list[RowError]:
     villages = [election.village_id for election in batches]
     groups: dict[int, dict[int, Group]] = defaultdict(dict)
     for group in Group.objects.filter(village__in=villages):
@@ -184,7 +193,7 @@ def _validate(batches: dict[Election, list[ResultRow]], *, people: dict[int, Per
             errors.append(RowError(0, "election", f"{election.village.name} {election.held_on} 的换届结果已录入"))
         seats = _seats_after_ending(election, rows, assignments[election.village_id])
         errors += _row_errors(
-            election, rows, people=people, groups=groups[election.village_id], seats=seats, today=today
+            election, rows, people=people, groups=groups[election.village_id], seats=seats, today=today, by=by
         )
     return sorted(errors, key=lambda e: e.row)
 
@@ -223,12 +232,15 @@ def _row_errors(
     groups: dict[int, Group],
     seats: dict[str, list[PostAssignment]],
     today: dt.date,
+    by: User | None = None,
 ) -> list[RowError]:
     """Scope and post of each row, then the roster's rules on the post it starts; a valid row fills its seat
     for the rows below (as the write that follows will)."""
     errors: list[RowError] = []
     for row in rows:
         person = people.get(row.person_id) if row.person_id else None
+        if person is not None and (refusal := _review_refusal(election, row, by=by)):
+            errors.append(RowError(row.number, "person", refusal))  # 未经联审不得任职 (reserves/reviews)
         if person is None:
             errors.append(RowError(row.number, "person", "人员不存在或不在本乡镇范围内"))
         if row.post not in ELECTED_POSTS:
@@ -254,6 +266,20 @@ def _row_errors(
             planned = PostAssignment(person=person, post=row.post, group=group, start_on=election.held_on)
             seats[row.post].append(planned)
     return errors
+
+
+def _review_refusal(election: Election, row: ResultRow, *, by: User | None) -> str | None:
+    county_id = election.village.township.county_id
+    cycle = cycle_of(election.held_on)
+    return review_refusal(
+        person=row.person_id or 0,
+        purpose=ReviewPurpose.ELECTION,
+        cycle=cycle,
+        county=county_id,
+        on=election.held_on,
+        by=by,
+        context="election_results",
+    )
 
 
 def _apply(

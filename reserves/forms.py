@@ -8,13 +8,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from reserves.choices import RESERVE_TARGET_POSTS
+from reserves.choices import RESERVE_TARGET_POSTS, ReviewPurpose
 from reserves.eligibility import Eligibility, duplicate_refusal, override_refusal, reserve_eligibility
 from reserves.enrolment import completion_date, completion_refusal
 from reserves.models import DevelopmentMeasure, Enrollment, Reserve, ReserveAssessment, TrainingClass
+from reserves.reviews import cycle_of, review_refusal
 from villages.forms.fields import model_choice
 from villages.forms.roster import DATE_WIDGET, VersionedForm, name_blank_choices
-from villages.models import County, Person, Village
+from villages.models import County, Person, User, Village
 
 RESERVE_POSTS = RESERVE_TARGET_POSTS
 
@@ -63,9 +64,12 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
         ]
         widgets = {"added_on": DATE_WIDGET}
 
-    def __init__(self, *args: Any, village: Village, people: QuerySet[Person], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, village: Village, people: QuerySet[Person], user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.village = village
+        self.user = user
         self.instance.village = village
         model_choice(self, "person").queryset = people
         model_choice(self, "mentor").queryset = people
@@ -80,6 +84,19 @@ class ReserveForm(EligibilityMixin, forms.ModelForm):
         refusal = person and post and duplicate_refusal(person=person, village=self.village, target_post=post)
         if refusal:
             self.add_error("target_post", refusal)
+        added_on = data.get("added_on")
+        if person and added_on and not self.errors:  # last, so that a warn-only pass is audited only when saved
+            refusal = review_refusal(
+                person=person,
+                purpose=ReviewPurpose.RESERVE_ENTRY,
+                cycle=cycle_of(added_on),
+                county=self.village.township.county_id,
+                on=added_on,
+                by=self.user,
+                context="reserve_add",
+            )
+            if refusal:
+                self.add_error("person", refusal)
         return data
 
 

@@ -30,6 +30,14 @@ from reserves.models_bench import (  # registered with the app here; importable 
     Talent,
     Talk,
 )
+from reserves.models_reviews import (  # registered with the app here; importable from reserves.models
+    NegativeListItem,
+    NegativeRecord,
+    Review,
+    ReviewAuditEntry,
+    ReviewDepartmentList,
+    ReviewOpinion,
+)
 from villages.choices import Grade, Post, counting_reserve
 from villages.models import County, Group, Person, PostAssignment, Village
 
@@ -46,10 +54,16 @@ __all__ = [
     "Enrollment",
     "Filing",
     "MidTermChange",
+    "NegativeListItem",
+    "NegativeRecord",
     "Placement",
     "PostElectionTask",
     "Reserve",
     "ReserveAssessment",
+    "Review",
+    "ReviewAuditEntry",
+    "ReviewDepartmentList",
+    "ReviewOpinion",
     "Slate",
     "SlateCandidate",
     "Talent",

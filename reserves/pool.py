@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reserves.choices import ReserveStatus, TalentSource
+from reserves.cycles import election_cycle
 from reserves.models import Election, ElectionResult, Reserve, Talent
 from reserves.outcomes import Rate, reserve_coverage
 from villages.choices import (
@@ -46,11 +47,6 @@ ASSOCIATE_RANK = EDUCATION_RANK[Education.ASSOCIATE]
 PARTY: frozenset[str] = frozenset({PoliticalStatus.CPC_MEMBER, PoliticalStatus.CPC_PROBATIONARY})
 SOURCE_LABELS: dict[str, str] = dict(SourceCategory.choices) | {"": "未填写"}
 TALENT_SOURCE_LABELS: dict[str, str] = dict(TalentSource.choices)
-
-
-def cycle_of(held_on: dt.date) -> int:
-    """The election cycle an election belongs to: its year, or the next one from October (2025-10 → 2026)."""
-    return held_on.year + 1 if held_on.month >= 10 else held_on.year
 
 
 @dataclass
@@ -193,8 +189,8 @@ def _conversions(villages: QuerySet[Village]) -> list[CycleConversion]:
             for person_id, added_on, status, changed_on in by_village[village_id]
             if added_on <= held_on and (status == ReserveStatus.ACTIVE or changed_on is None or changed_on >= held_on)
         }
-        totals[cycle_of(held_on)][0] += len(in_pool & winners.get((village_id, held_on), set()))
-        totals[cycle_of(held_on)][1] += len(in_pool)
+        totals[election_cycle(held_on)][0] += len(in_pool & winners.get((village_id, held_on), set()))
+        totals[election_cycle(held_on)][1] += len(in_pool)
     return [CycleConversion(cycle, Rate(*totals[cycle])) for cycle in sorted(totals)]
 
 

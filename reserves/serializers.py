@@ -272,3 +272,7 @@ class RecordSummarySerializer(serializers.Serializer):
     ended = serializers.IntegerField()
     reserves_appointed = serializers.IntegerField()
     trainees_elected = serializers.IntegerField()
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="people let through without a passed qualification review (the county's rule is warn-only)",
+    )

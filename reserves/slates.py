@@ -24,8 +24,9 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from reserves.choices import ReserveStatus, SlateStatus
+from reserves.choices import ReserveStatus, ReviewPurpose, SlateStatus
 from reserves.models import Reserve, Slate, SlateCandidate
+from reserves.reviews import cycle_of, review_refusals
 from villages.choices import COMMITTEE_POSTS, Post
 from villages.headlines import POST_ORDER, roster_order
 from villages.models import Group, Person, PostAssignment, User, Village
@@ -143,9 +144,23 @@ def clear_seat(*, slate: Slate, post: str, seat: int) -> None:
     slate.save(update_fields=["updated_at"])
 
 
-def set_status(*, slate: Slate, status: str) -> None:
+def set_status(*, slate: Slate, status: str, by: User | None = None) -> None:
+    """定稿 needs every proposed person to have passed the election's qualification review when the county
+    requires it (未经联审不得任职); the refusal lists each person and why. Back to draft is always allowed."""
     if status not in SlateStatus.values:
         raise ValidationError("状态不正确")
+    if status == SlateStatus.FINAL:
+        refusals = review_refusals(
+            people=list(dict.fromkeys(slate.candidates.values_list("person_id", flat=True))),
+            purpose=ReviewPurpose.ELECTION,
+            cycle=cycle_of(slate.election_on),
+            county=slate.village.township.county_id,
+            on=slate.election_on,
+            by=by,
+            context="slate_final",
+        )
+        if refusals:
+            raise ValidationError(["方案未定稿：", *refusals.values()])
     slate.status = status
     slate.save(update_fields=["status", "updated_at"])
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tasks.views import reports as views
-from tasks.views import slates
+from tasks.views import reviews, slates
 
 app_name = "reports"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("reports/<int:pk>/download/", views.download, name="download"),
     path("reports/<int:pk>/villages.zip", views.download_zip, name="download_zip"),
     path("slates/<int:pk>/report.pdf", slates.slate_print, name="slate_print"),
+    path("reviews/<int:pk>/form.pdf", reviews.review_form_pdf, name="review_form"),
 ]

@@ -1,5 +1,6 @@
 """Shared set-up for the tests of the work after an election: a village's committee before its election, and the
-election recorded through the product's own write path (reserves.elections.record_village_results)."""
+election recorded through the product's own write path (reserves.elections.record_village_results), its winners
+having passed the election's qualification review first (未经联审不得任职, reserves/reviews)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from dataclasses import dataclass
 
 from rest_framework.test import APIClient
 
+from reserves.choices import ReviewPurpose
 from reserves.elections import ResultRow, record_village_results
-from reserves.models import Election
+from reserves.models import Election, Review
+from reserves.reviews import cycle_of
 from tests import factories as f
+from tests.review_support import reviewed
 from villages.choices import Gender, PoliticalStatus, Post
 from villages.models import Person, PostAssignment, Village
 
@@ -48,6 +52,12 @@ def committee(village: Village, *, prefix: str = "") -> Committee:
 
 
 def elect(village: Village, rows: list[ResultRow], *, held_on: dt.date) -> Election:
+    cycle = cycle_of(held_on)
+    cleared = set(
+        Review.objects.filter(purpose=ReviewPurpose.ELECTION, cycle=cycle).values_list("person_id", flat=True)
+    )
+    winners = {row.person.pk: row.person for row in rows if isinstance(row.person, Person)}
+    reviewed(*[winner for pk, winner in winners.items() if pk not in cleared], on=held_on)
     summary = record_village_results(village=village, held_on=held_on, term="2026—2031", rows=rows, by=None)
     return summary.elections[0]
 

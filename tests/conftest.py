@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from tests import factories as f
@@ -73,6 +75,31 @@ class World:
     village_b: models.Village
     other_county: models.County
     village_other_county: models.Village
+
+
+# Data the migrations load (city default rule values, the 2020 negative list, the county review departments).
+MIGRATION_SEEDS = (
+    ("villages.migrations.0002_default_rule_values", "add_defaults"),
+    ("reserves.migrations.0006_review_city_defaults", "load"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeds(request: pytest.FixtureRequest) -> None:
+    """A transactional test (browser, worker, backup) empties every table when it ends, the migrations' data with
+    it; the tests that run after it in the same process get that data back here (one query when it is present)."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    if models.RuleValue.objects.filter(county=None, key="review_required").exists():
+        return
+    for module, function in MIGRATION_SEEDS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture

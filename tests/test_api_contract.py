@@ -20,8 +20,9 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from reserves.choices import FilingKind, FilingOccasion
-from reserves.models import Election, Enrollment, Filing, Reserve, Talent, TrainingClass
+from reserves.models import Election, Enrollment, Filing, NegativeRecord, Reserve, Review, Talent, TrainingClass
 from tests import factories as f
+from tests.review_support import negative_record, open_review, reviewed
 from villages import idcard
 from villages.choices import Post
 from villages.models import Group, Person, PostAssignment, Risk, Village
@@ -186,6 +187,33 @@ def _election(ctx: Setup) -> Election:
     )
 
 
+def _winner(ctx: Setup) -> Person:
+    """A person who passed the election's qualification review (未经联审不得任职)."""
+    person = _person(ctx)
+    reviewed(person, on=_election(ctx).held_on)
+    return person
+
+
+def _review(ctx: Setup) -> Review:
+    return _once(ctx, "review", lambda ctx: open_review(_person(ctx), by=f.CountyStaffFactory.create()))
+
+
+def _negative_record(ctx: Setup, code: str) -> NegativeRecord:
+    return negative_record(_person(ctx), code, occurred_on=dt.date(2024, 6, 1))
+
+
+def _negative_body(code: str, **dates: str) -> Callable[[Setup], dict[str, Any]]:
+    return lambda ctx: {
+        "person": _person(ctx).pk,
+        "item_code": code,
+        "source_department": "法院",
+        "occurred_on": "2024-06-01",
+        "document_number": "（2024）川1902执9号",
+        "detail": "执行案件",
+        **dates,
+    }
+
+
 def _filing(ctx: Setup) -> Filing:
     """A 备案 due for the director elected on 2026-03-01 (filed in the scenario)."""
     election = _election(ctx)
@@ -260,6 +288,69 @@ def _talent_body() -> dict[str, Any]:
 
 
 WRITES: dict[tuple[str, str], Write | list[Write]] = {
+    ("post", "/api/v1/reviews/"): Write(
+        "township",
+        lambda ctx: f"{API}/reviews/",
+        lambda ctx: {
+            "person": _party_member(ctx).pk,
+            "village": ctx.world.village_a.code,
+            "purpose": "election",
+            "cycle": "2026",
+            "post": "party_secretary",
+            "opinions_due_on": "2026-12-15",
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/reviews/{answer['id']}/"),
+    ),
+    ("post", "/api/v1/reviews/{id}/opinions/"): Write(
+        "county",
+        lambda ctx: f"{API}/reviews/{_review(ctx).pk}/opinions/",
+        lambda ctx: {
+            "round": "county",
+            "department": "公安局",
+            "conclusion": "fail",
+            "note": "查有不良记录",
+            "concluded_on": "2026-11-20",
+            "document_number": "巴公函〔2026〕40号",
+        },
+        lambda ctx, answer: _get(ctx, "county", f"{API}/reviews/{_review(ctx).pk}/"),
+        lambda ctx, body: {"opinions": [body]},
+    ),
+    ("post", "/api/v1/negative-records/"): [  # an item that lapses by date, and one that ends by rectification
+        Write(
+            "county",
+            lambda ctx: f"{API}/negative-records/",
+            _negative_body("7.2", ends_on="2027-06-01"),
+            lambda ctx, answer: _get(ctx, "county", f"{API}/negative-records/{answer['id']}/"),
+            lambda ctx, body: {k: v for k, v in body.items() if k != "person"},
+        ),
+        Write(
+            "county",
+            lambda ctx: f"{API}/negative-records/",
+            _negative_body("9.3", rectified_on="2025-03-01"),
+            lambda ctx, answer: _get(ctx, "county", f"{API}/negative-records/{answer['id']}/"),
+            lambda ctx, body: {k: v for k, v in body.items() if k != "person"},
+        ),
+    ],
+    ("patch", "/api/v1/negative-records/{id}/"): [
+        Write(
+            "county",
+            lambda ctx: f"{API}/negative-records/{_once(ctx, 'lapsing', lambda c: _negative_record(c, '7.2')).pk}/",
+            lambda ctx: {
+                "source_department": "纪委监委",
+                "occurred_on": "2024-07-01",
+                "ends_on": "2027-07-01",
+                "document_number": "巴纪〔2024〕3号",
+                "detail": "评议结果",
+            },
+            lambda ctx, answer: _get(ctx, "county", f"{API}/negative-records/{answer['id']}/"),
+        ),
+        Write(
+            "county",
+            lambda ctx: f"{API}/negative-records/{_once(ctx, 'fixable', lambda c: _negative_record(c, '9.3')).pk}/",
+            lambda ctx: {"rectified_on": "2025-10-01"},
+            lambda ctx, answer: _get(ctx, "county", f"{API}/negative-records/{answer['id']}/"),
+        ),
+    ],
     ("post", "/api/v1/villages/"): Write(
         "county",
         lambda ctx: f"{API}/villages/",
@@ -444,7 +535,7 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
         lambda ctx: {
             "rows": [
                 {
-                    "person": _person(ctx).pk,
+                    "person": _winner(ctx).pk,
                     "post": "group_leader",
                     "votes": 321,
                     "group_number": 2,

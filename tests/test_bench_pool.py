@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from reserves.cycles import election_cycle
 from reserves.models import Reserve
 from reserves.outcomes import Rate
-from reserves.pool import cycle_of, pool_figures
+from reserves.pool import pool_figures
 from reserves.talents import promote_talent
 from tasks.reports import jobs
 from tests import factories as f
@@ -54,7 +55,7 @@ def test_pool_to_committee_conversion_per_cycle(world):
     election.results.create(person=winner, post=Post.DIRECTOR)
     election.results.create(person=young(village), post=Post.COMMITTEE_MEMBER)  # not a reserve
     [conversion] = pool_figures(villages=Village.objects.all()).conversions
-    assert conversion.cycle == cycle_of(election.held_on) == 2026  # the 2025–26 round
+    assert conversion.cycle == election_cycle(election.held_on) == 2026  # the 2025–26 round
     assert conversion.rate == Rate(1, 2)
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from reserves.models import Election, ElectionResult
 from tests import factories as f
+from tests.review_support import reviewed
 from villages.choices import Post
 from villages.models import PostAssignment
 
@@ -58,10 +59,13 @@ def committee(world):
 
 
 def newcomers(village, count: int) -> list:
-    return [
-        f.PersonFactory(home_village=village, name=f"新{village.name[:1]}{i}", political_status="cpc_member")
+    """Party members of the village who passed this round's qualification review (未经联审不得任职)."""
+    people = [
+        f.PersonFactory.create(home_village=village, name=f"新{village.name[:1]}{i}", political_status="cpc_member")
         for i in range(count)
     ]
+    reviewed(*people, on=dt.date.fromisoformat(HELD_ON))
+    return people
 
 
 def as_browser_posts(response, fill: dict[int, dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -187,6 +191,7 @@ def test_a_future_election_date_is_refused(client_a, world, committee):
 def test_a_name_shared_in_the_township_resolves_to_the_one_living_in_the_village(client_a, world, committee):
     second_village = f.VillageFactory(township=world.township_a, code="511902100202", name="白马村")
     local = f.PersonFactory(home_village=world.village_a, name="同名", political_status="cpc_member")
+    reviewed(local, on=dt.date.fromisoformat(HELD_ON))
     f.PersonFactory(home_village=second_village, name="同名", political_status="cpc_member")
     page = client_a.get(village_url(world))
     response = client_a.post(village_url(world), as_browser_posts(page, {0: {"person": "同名"}}, held_on=HELD_ON))

@@ -17,6 +17,7 @@ from reserves.models import Election, ElectionResult
 from reserves.results_workbook import FIRST_DATA_ROW, RESULT_COLUMNS, plan_results
 from reserves.views.elections import township_people
 from tests import factories as f
+from tests.review_support import reviewed
 from villages.choices import Post
 from villages.models import PostAssignment
 from villages.workbook.problems import RowProblem
@@ -38,6 +39,7 @@ def township(world):
         "qinglong_member": f.PersonFactory(home_village=world.village_a, name="钱委员", political_status="cpc_member"),
         "baima_secretary": f.PersonFactory(home_village=second, name="孙书记", political_status="cpc_member"),
     }
+    reviewed(*winners.values(), on=dt.date.fromisoformat(HELD_ON))  # 未经联审不得任职
     return world.township_a, second, winners
 
 

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from backend.api_urls import router
-from reserves.models import Election, Filing, MidTermChange, PostElectionTask, Reserve, Slate
+from reserves.models import Election, Filing, MidTermChange, NegativeRecord, PostElectionTask, Reserve, Review, Slate
 from tasks.models import ImportJob, JobStatus, ReportJob
 from tests import factories as f
 from villages.models import Person, PostAssignment, Relative, Risk
@@ -90,6 +90,14 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         original_name="roster.xlsx",
         created_by=secretary_a,
     )
+    review = Review.objects.create(
+        id=next(next_pk), person=person, village=village, purpose="election", cycle="2026",
+        opened_on=election.held_on, opened_by=secretary_a,
+    )  # fmt: skip
+    record = NegativeRecord.objects.create(
+        id=next(next_pk), person=person, county=world.county, item_code="2", source_department="法院",
+        occurred_on=election.held_on, document_number="文1", recorded_by=secretary_a,
+    )  # fmt: skip
     deleted = f.PersonFactory.create(id=next(next_pk), home_village=village)
     deleted.soft_delete(by=secretary_a)
     assessment = f.AssessmentFactory.create(id=next(next_pk), person=person)
@@ -119,6 +127,8 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         task,
         change,
         relative,
+        review,
+        record,
     ]
     talent = f.TalentFactory.create(
         id=next(next_pk), person=f.PersonFactory.create(id=next(next_pk), home_village=village)
@@ -251,7 +261,7 @@ def test_api_lists_never_show_township_a_to_township_b(client_b, township_a, wor
         url = reverse(route.name.format(basename=basename))
         for params in ({}, {"village": world.village_a.code}, {"township": world.township_a.code}):
             response = client_b.get(url, params)
-            if response.status_code == 400:
+            if response.status_code in (400, 403):  # a bad filter, or a list the role may not read at all
                 continue
             rows = response.json()["results"]
             leaked = secret & {str(row.get(lookup)) for row in rows}

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from reserves.choices import EnrollmentStatus, Readiness, ReserveStatus
 from reserves.models import Election, Enrollment, Reserve, TrainingClass
 from tests import factories as f
+from tests.review_support import reviewed
 from villages.choices import Education, Post
 from villages.models import PostAssignment
 
@@ -46,6 +47,7 @@ def test_only_the_township_secretary_may_add_reserves(request, world, persona, c
 
 def test_add_eligible_reserve_returns_refreshed_list_fragment(client_a, world):
     person = _young(world.village_a)
+    reviewed(person, on=dt.date(2026, 11, 1), purpose="reserve_entry")  # 未经联审不得入库 (test_reviews_enforcement)
     url = reverse("reserves:reserve_add", args=[world.village_a.code])
     data = {
         "person": person.pk,
@@ -67,6 +69,7 @@ def test_ineligible_person_needs_a_recorded_reason(client_a, world):
     person = f.PersonFactory(
         home_village=world.village_a, birth_date=dt.date(1970, 1, 1), education=Education.JUNIOR_HIGH
     )
+    reviewed(person, on=dt.date(2026, 11, 1), purpose="reserve_entry")
     url = reverse("reserves:reserve_add", args=[world.village_a.code])
     data = {
         "person": person.pk,
@@ -341,6 +344,7 @@ def test_township_one_screen_entry_permissions(request, world, persona, code):
 def test_township_one_screen_entry_records_several_villages(client_county, world):
     second = f.VillageFactory(township=world.township_a, code="511902100299", name="红星村")
     one, two = _young(world.village_a, name="王七", political_status="cpc_member"), _young(second, name="冯八")
+    reviewed(one, two, on=dt.date(2026, 11, 20))
     rows = [
         {"village": world.village_a.pk, "person": "王七", "post": Post.PARTY_SECRETARY},
         {"village": second.pk, "person": two.id_number, "post": Post.DIRECTOR, "votes": 321},

@@ -53,6 +53,7 @@ from rest_framework.test import APIClient
 
 from reserves.elections import ResultRow, ResultsRefused, record_results
 from tests import factories as f
+from tests.review_support import reviewed
 from tests.workbooks import build
 from villages import idcard
 from villages.choices import Gender, PoliticalStatus, Post
@@ -483,6 +484,9 @@ def workbook_path(outcome: Outcome, case: Any, s: Start) -> None:
 
 def election_path(outcome: Outcome, case: Appointments, s: Start) -> None:
     election = f.ElectionFactory.create(village=s.village, held_on=case.start_on, term="")
+    # The other paths do not review candidates; the election's own gate (未经联审不得任职) is tested in
+    # tests/test_reviews_enforcement.py, so here every winner has passed this round's review.
+    reviewed(*{s.people[key] for key, _, _ in case.entries}, on=case.start_on)
     rows = [
         ResultRow(s.people[key], post, group_number=group, number=n)
         for n, (key, post, group) in enumerate(case.entries, 1)

@@ -11,10 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reserves.choices import SlateStatus
+from reserves.cycles import cycle_of
 from reserves.models import Slate, SlateCandidate
 from reserves.slates import set_candidate, simulate_slate, start_slate
 from tests import factories as f
+from tests.review_support import passed_review
 from villages.choices import Education, Gender, Post, VillageFlag
+from villages.models import Person
 
 pytestmark = pytest.mark.django_db
 ELECTION = dt.date(2026, 12, 31)
@@ -142,6 +145,10 @@ def test_slate_permission_matrix(persona, view_status, edit_status, request, old
 
 def test_a_final_slate_is_read_only_until_reopened(client_a, old_committee, secretary_a):
     slate = start_slate(village=old_committee, by=secretary_a, name="方案一", election_on=ELECTION)
+    for person_id in set(slate.candidates.values_list("person_id", flat=True)):
+        passed_review(
+            Person.objects.get(pk=person_id), cycle=cycle_of(ELECTION)
+        )  # 定稿 needs passed reviews (test_reviews_enforcement.py)
     client_a.post(reverse("reserves:slate_status", args=[slate.pk]))
     slate.refresh_from_db()
     assert slate.status == SlateStatus.FINAL

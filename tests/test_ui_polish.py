@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reserves.choices import Readiness
+from reserves.choices import Readiness, ReviewPurpose
 from tests import factories as f
+from tests.review_support import reviewed
 from villages.choices import Post
 from villages.models import IdNumberExport
 
@@ -97,6 +98,7 @@ def test_dashboard_charts_share_one_scale(client_county, world):
 
 def test_reserve_saves_confirm_with_a_message(client_a, world):
     person = f.PersonFactory(home_village=world.village_a, name="新后备")
+    reviewed(person, on=dt.date(2026, 11, 1), purpose=ReviewPurpose.RESERVE_ENTRY)  # 入库 needs a passed review
     data = {
         "person": person.pk,
         "target_post": Post.PARTY_SECRETARY,

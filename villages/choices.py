@@ -223,7 +223,7 @@ class VillageFlag(models.TextChoices):
 
 def flag_label(kind: str) -> str:
     """The Chinese label of a person or village rule key (the key itself if it is neither)."""
-    for flags in (PersonFlag, VillageFlag, BenchRiskKind, AfterElectionRiskKind):
+    for flags in (PersonFlag, VillageFlag, BenchRiskKind, ReviewRiskKind, AfterElectionRiskKind):
         if kind in flags.values:
             return str(flags(kind).label)
     return kind
@@ -235,6 +235,13 @@ class BenchRiskKind(models.TextChoices):
     MENTOR_MISSING = "mentor_missing", "未按时明确帮带人"
     TALK_OVERDUE = "talk_overdue", "谈心谈话逾期"
     RESERVE_INELIGIBLE = "reserve_ineligible", "后备干部不再符合条件"
+
+
+class ReviewRiskKind(models.TextChoices):
+    """Risk kinds found by the qualification review (reserves/reviews/queue.py), a layer above the risk engine."""
+
+    REVIEW_NOT_PASSED = "review_not_passed", "候选人未通过联审"
+    REVIEW_OPINION_OVERDUE = "review_opinion_overdue", "联审意见逾期"
 
 
 class AfterElectionRiskKind(models.TextChoices):

@@ -21,9 +21,11 @@ from django.db.models import Q
 from villages.choices import EDUCATION_RANK, Education, Relation
 from villages.models import County, RuleValue
 
-ValueKind = Literal["age", "days", "months", "years", "count", "share", "education", "in_progress", "date", "relations"]
-# A rule value as a RuleSet attribute: a number of years/days/people, a share, an education tier, a date (None: not
-# set) or a set of relations.
+ValueKind = Literal[
+    "age", "days", "months", "years", "count", "share", "education", "in_progress", "switch", "date", "relations"
+]
+# A rule value as a RuleSet attribute: a number of years/days/people, a share, an education tier, a switch (0/1), a
+# date (None: not set) or a set of relations.
 RuleScalar = int | float | str | dt.date | frozenset[str] | None
 
 # The one name for rank → tier when a threshold is stored as a rank (3 = 高中/中专: the lower-ranked key).
@@ -45,6 +47,8 @@ IN_PROGRESS_LABELS: dict[int, str] = {
     1: "大专在读计为大专",
     2: "在读均按所读层次计入",
 }
+# A "switch" value: 1 = on (refuse), 0 = warn only (let through with a warning and an audit record).
+SWITCH_LABELS: dict[int, str] = {1: "开启（未通过则拒绝）", 0: "仅提醒（放行并留痕）"}
 # A "date" value is stored as days since this day (RuleValue.value holds at most 6 integer digits).
 DATE_EPOCH = dt.date(2000, 1, 1)
 # A "relations" value is stored as a bit set over this order (Relation values; `other` never counts).
@@ -80,6 +84,7 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "mentor_talk_months": RuleSpec("帮带人谈心谈话间隔（月，至少每…一次）", "months"),
     "secretary_talk_months": RuleSpec("乡镇党委书记与后备干部谈话间隔（月）", "months"),
     "in_progress_counts": RuleSpec("在读学历计入方式", "in_progress"),
+    "review_required": RuleSpec("资格联审：未经联审不得任职", "switch"),
     # After the election (docs/domain.md §8): deadlines counted from the election date, 备案 deadlines.
     "aftercare_results_days": RuleSpec("换届结果报乡镇（换届后天数内）", "days"),
     "aftercare_supervision_days": RuleSpec("村务监督委员会推选（两委产生后天数内）", "days"),
@@ -136,6 +141,10 @@ class RuleSet:
     mentor_talk_months: int = 6
     secretary_talk_months: int = 12
     in_progress_counts: int = 1  # IN_PROGRESS_LABELS
+    # 未经联审不得任职 (reserves/reviews/enforcement.py): 1 refuses, 0 warns (SWITCH_LABELS). Without a rule value
+    # (acts dated before the city defaults begin, e.g. back-filled results of 2016) it warns; the city defaults
+    # (reserves migration 0006) turn it on from 2025-10-01.
+    review_required: int = 0
     aftercare_results_days: int = 5
     aftercare_supervision_days: int = 10
     aftercare_handover_days: int = 10
@@ -191,6 +200,8 @@ def display_value(key: str, value: RuleScalar | Decimal) -> str:
     kind = RULE_SPECS[key].kind
     if kind == "education":
         return str(Education(str(value)).label)
+    if kind == "switch":
+        return SWITCH_LABELS[1 if value else 0]
     if kind == "share" and isinstance(value, int | float | str | Decimal):
         return f"{float(value) * 100:g}%"
     if kind == "in_progress":

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reserves', '0004_growing_bench'),
+        ('reserves', '0006_review_city_defaults'),
         ('villages', '0005_after_election_source_relatives'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -28,6 +28,7 @@ from reserves.midterm import can_run_changes
 from reserves.models import Election, MidTermChange
 from reserves.permissions import can_record_elections, election_for_record
 from reserves.result_forms import ElectionDateForm, ResultRowsFormSet, RowCountForm, results_formset
+from reserves.reviews import collect_review_warnings
 from reserves.winners import seats_by_village
 from villages import permissions
 from villages.headlines import roster_order
@@ -139,11 +140,14 @@ def election_results(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return added
     if formset.is_valid():
         try:
-            summary = record_results(election=election, rows=formset.rows(), by=request.user)
+            with collect_review_warnings() as warnings:
+                summary = record_results(election=election, rows=formset.rows(), by=request.user)
         except ResultsRefused as refused:
             formset.refuse(refused.errors)
         else:
             entered(request, summary)
+            for warning in warnings:  # let through by a warn-only county rule (未经联审), audited
+                messages.warning(request, warning)
             return redirect("reserves:village_elections", code=village.code)
     context = {"election": election, "village": village, "formset": formset, "people": village_people(village)}
     context["people_list"] = PEOPLE_LIST
@@ -162,13 +166,16 @@ def township_results(request: AuthedHttpRequest, code: str) -> HttpResponse:
         return added
     if request.method == "POST" and all([date_form.is_valid(), formset.is_valid()]):
         try:
-            summary = record_township_results(
-                township=township, rows=formset.rows(), by=request.user, **date_form.cleaned_data
-            )
+            with collect_review_warnings() as warnings:
+                summary = record_township_results(
+                    township=township, rows=formset.rows(), by=request.user, **date_form.cleaned_data
+                )
         except ResultsRefused as refused:
             formset.refuse(refused.errors)
         else:
             entered(request, summary)
+            for warning in warnings:  # let through by a warn-only county rule (未经联审), audited
+                messages.warning(request, warning)
             return redirect("reserves:township_progress", code=township.code)
     context = {"township": township, "date_form": date_form, "formset": formset}
     return render(request, "reserves/township_results.html", context, status=_status(request))

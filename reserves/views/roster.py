@@ -16,6 +16,7 @@ from reserves.eligibility import check_eligibility, reserve_candidates
 from reserves.forms import MeasureForm, ReserveAssessmentForm, ReserveEditForm, ReserveForm, WithdrawForm
 from reserves.models import Reserve
 from reserves.permissions import reserve_for, reserve_for_edit
+from reserves.reviews import collect_review_warnings
 from reserves.views.reserve_sections import bench_context
 from villages import permissions
 from villages.http import AuthedHttpRequest, page_or_partial, saved_section
@@ -62,10 +63,14 @@ def village_people(village: Village):
 @require_http_methods(["GET", "POST"])
 def reserve_add(request: AuthedHttpRequest, code: str) -> HttpResponse:
     village = permissions.village_for_roster_edit(request.user, code)
-    form = ReserveForm(request.POST or None, village=village, people=village_people(village))
-    if form.is_valid():
+    form = ReserveForm(request.POST or None, village=village, people=village_people(village), user=request.user)
+    with collect_review_warnings() as warnings:
+        valid = form.is_valid()
+    if valid:
         reserve = form.save()
         messages.success(request, f"已将{reserve.person.name}列为后备干部（目标：{reserve.get_target_post_display()}）")
+        for warning in warnings:
+            messages.warning(request, warning)
         return reserves_saved(request, village)
     return form_response(request, form, village, title="新增后备干部")
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reserves import slates
 from reserves.choices import SlateStatus
 from reserves.models import Slate
+from reserves.reviews import collect_review_warnings
 from villages import permissions
 from villages.choices import Post
 from villages.forms.fields import model_choice
@@ -116,6 +117,13 @@ def slate_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """定稿 / 改回草稿."""
     slate = slates.slate_for_edit(request.user, pk)
     status = SlateStatus.FINAL if slate.status == SlateStatus.DRAFT else SlateStatus.DRAFT
-    slates.set_status(slate=slate, status=status)
+    try:
+        with collect_review_warnings() as warnings:
+            slates.set_status(slate=slate, status=status, by=request.user)
+    except ValidationError as refused:
+        messages.error(request, "".join(refused.messages[:1]) + "；".join(refused.messages[1:]))
+        return redirect("reserves:slate", pk=slate.pk)
     messages.success(request, f"方案已改为{SlateStatus(status).label}")
+    for warning in warnings:
+        messages.warning(request, warning)
     return redirect("reserves:slate", pk=slate.pk)

@@ -16,10 +16,13 @@ from villages.forms.area import AreaFilterForm
 from villages.forms.fields import form_field
 from villages.models import Risk, User
 from villages.models.risks import ATTACHMENT_EXTENSIONS, validate_attachment
-from villages.rules import IN_PROGRESS_LABELS, RELATION_BITS, RULE_SPECS
+from villages.rules import IN_PROGRESS_LABELS, RELATION_BITS, RULE_SPECS, SWITCH_LABELS
 
 IN_PROGRESS_WORDS: dict[str, int] = {"0": 0, "1": 1, "2": 2, "不计入": 0, "计入": 1} | {
     label: value for value, label in IN_PROGRESS_LABELS.items()
+}
+SWITCH_WORDS: dict[str, int] = {"1": 1, "0": 0, "开启": 1, "是": 1, "仅提醒": 0, "提醒": 0, "否": 0} | {
+    label: value for value, label in SWITCH_LABELS.items()
 }
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -98,8 +101,8 @@ class RuleValueForm(forms.Form):
         label="取值",
         max_length=200,
         help_text=(
-            "学历类参数填写学历，如：初中、高中；在读学历计入方式填写0、1或2；日期类填写如2027-01-31；"
-            "近亲属关系用顿号分隔，如：配偶、父母、子女"
+            "学历类参数填写学历，如：初中、高中；在读学历计入方式填写0、1或2；资格联审填写“开启”或“仅提醒”；"
+            "日期类填写如2027-01-31；近亲属关系用顿号分隔，如：配偶、父母、子女"
         ),
     )
     effective_on = forms.DateField(label="生效日期", widget=DATE_WIDGET)
@@ -126,6 +129,11 @@ class RuleValueForm(forms.Form):
                     "value", "在读学历计入方式请填写0（不计入）、1（大专在读计为大专）或2（在读均按所读层次计入）"
                 )
             data["value"] = IN_PROGRESS_WORDS.get(raw)
+            return data
+        if kind == "switch":
+            if raw not in SWITCH_WORDS:
+                self.add_error("value", "请填写“开启”或“仅提醒”")
+            data["value"] = SWITCH_WORDS.get(raw)
             return data
         if kind in ("date", "relations"):
             return self._clean_date(data, raw) if kind == "date" else self._clean_relations(data, raw)

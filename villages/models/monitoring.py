@@ -65,6 +65,8 @@ class IdNumberView(models.Model):
         "roster_export": "花名册导出",
         "people_export": "人员列表导出",
         "reserve_export": "后备干部名单导出",
+        "review_sheet": "联审部门核查表",
+        "review_form": "资格审查表",
     }
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="id_number_views")

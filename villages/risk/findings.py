@@ -44,13 +44,19 @@ def unable_cause(health: str) -> str:
 
 @dataclass(frozen=True)
 class Finding:
-    """One flag or gap that fires. kind is a PersonFlag or VillageFlag value."""
+    """One flag or gap that fires. kind is a PersonFlag or VillageFlag value, or a kind of a registered finder.
+
+    `owner_id` and `due_on` are set by finders whose findings come with them (the review's work queue): a new Risk
+    row takes both; an existing row's due date follows the finding, its owner is filled only when empty.
+    """
 
     kind: str
     severity: str
     detail: str
     person_id: int | None = None
     post: str = ""
+    owner_id: int | None = None
+    due_on: dt.date | None = None
 
     @property
     def kind_label(self) -> str:

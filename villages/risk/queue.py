@@ -91,10 +91,12 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
     findings = _all_findings(villages, as_of)
     wanted = {(vid, f.person_id, f.kind): f for vid, fs in findings.items() for f in fs}
     existing = Risk.objects.filter(village__in=villages.values("pk")).values_list(
-        "pk", "village_id", "person_id", "kind", "severity", "detail", "post", "is_active"
+        "pk", "village_id", "person_id", "kind", "severity", "detail", "post", "is_active", "owner_id", "due_on"
     )
-    close, reopen, changed = [], [], []
-    for pk, village_id, person_id, kind, severity, detail, post, is_active in existing.iterator(chunk_size=5000):
+    close, reopen, changed, assigned = [], [], [], []
+    for pk, village_id, person_id, kind, severity, detail, post, is_active, owner_id, due_on in existing.iterator(
+        chunk_size=5000
+    ):
         finding = wanted.pop((village_id, person_id, kind), None)
         if finding is None:
             if is_active:
@@ -104,16 +106,31 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
             reopen.append(pk)
         if (severity, detail, post) != (finding.severity, finding.detail, finding.post):
             changed.append(Risk(pk=pk, severity=finding.severity, detail=finding.detail, post=finding.post))
+        # A finder's due date is derived (it follows the data); its owner only fills an empty one.
+        target = (owner_id or finding.owner_id, finding.due_on or due_on)
+        if target != (owner_id, due_on):
+            assigned.append(Risk(pk=pk, owner_id=target[0], due_on=target[1]))
     _write_changes(close=close, reopen=reopen, changed=changed)
+    if assigned:
+        Risk.objects.bulk_update(assigned, ["owner", "due_on"], batch_size=300)
     new = [
-        Risk(village_id=vid, person_id=pid, kind=kind, severity=f.severity, detail=f.detail, post=f.post)
+        Risk(
+            village_id=vid,
+            person_id=pid,
+            kind=kind,
+            severity=f.severity,
+            detail=f.detail,
+            post=f.post,
+            owner_id=f.owner_id,
+            due_on=f.due_on,
+        )
         for (vid, pid, kind), f in wanted.items()
     ]
     Risk.objects.bulk_create(new, batch_size=1000)
     reopened = set(reopen)
     return RecomputeSummary(
         created=len(new),
-        updated=sum(1 for r in changed if r.pk not in reopened),
+        updated=len({r.pk for r in changed + assigned} - reopened),
         closed=len(close),
         reopened=len(reopen),
     )

@@ -2,7 +2,8 @@
 
 Through the product's own write paths (election results, villages.roster, reserves/filings.py, aftercare.py,
 midterm.py), at both scales, idempotently (nothing is done again once 大和乡 has this cycle's elections):
-- 巴州区's 大和乡 (`ELECTED_TOWNSHIP`) has held its 2026 election: half of its villages about six weeks ago
+- 巴州区's 大和乡 (`ELECTED_TOWNSHIP`) has held its 2026 election, every winner having passed the election's
+  qualification review (资格联审: opened a month before, every round 通过): half of its villages about six weeks ago
   (`EARLY_DAYS`), the others about two weeks ago (`LATE_DAYS`). Most members are re-elected; those aged 60 or over
   on the day, and about a third of the ordinary members, make way for a reserve of the village (or are re-elected
   when none can take the seat), and the new members carry a 干部来源. The villages held early chose their 监委会
@@ -14,7 +15,8 @@ midterm.py), at both scales, idempotently (nothing is done again once 大和乡 
 - Compliance: in the first village the director's brother sits on the 监委会 (a relatives record), so
   `supervision_conflict` fires with its reason.
 - 届中调整 in the demo township 凌云乡: a 村委委员 of its third village resigned; an active reserve was nominated
-  and passed review; the 任前备案 is due, the appointment not yet made (in progress for the `township` account).
+  and passed the mid-term qualification review (recorded as the change's review step); the 任前备案 is due, the
+  appointment not yet made (in progress for the `township` account).
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from reserves.aftercare import complete_step
-from reserves.choices import AftercareStep, ReserveStatus, VacancyReason
+from reserves.choices import AftercareStep, Conclusion, ReserveStatus, ReviewPurpose, ReviewRound, VacancyReason
 from reserves.elections import ResultRow, ResultsRefused, record_village_results
 from reserves.filings import record_filing
 from reserves.midterm import nominate, open_vacancy, record_review
-from reserves.models import Election, Filing, MidTermChange, PostElectionTask, Reserve
+from reserves.models import Election, Filing, MidTermChange, PostElectionTask, Reserve, Review
+from reserves.reviews import ReviewRuleBook, cycle_of
+from reserves.reviews.opening import Nominee, open_batch, record_opinion
 from tasks.management.demo.tables import DEMO_TOWNSHIP, Scale
 from villages.choices import COMMITTEE_POSTS, ORGAN_OF_POST, CadreSource, Organ, PoliticalStatus, Post, Relation
-from villages.models import Person, PostAssignment, Relative, Township, Village
+from villages.models import Person, PostAssignment, Relative, Township, User, Village
 from villages.risk import signals_paused
 from villages.roster.relatives import add_relative
 
@@ -65,19 +69,56 @@ def seed_hook(*, scale: Scale, seed: int) -> None:
         return
     today = timezone.localdate()
     rng = random.Random(seed * 53 + 11)
+    reviewer = User.objects.filter(username="county").first()
+    if reviewer is None:
+        return
     with transaction.atomic(), signals_paused():  # the risk hook that follows recomputes everything once
         if not Election.objects.filter(village__township=township, term=TERM).exists():
-            _hold_elections(rng, township, today=today)
+            _hold_elections(rng, township, today=today, reviewer=reviewer)
         if not MidTermChange.objects.filter(village__township__code=DEMO_TOWNSHIP).exists():
-            _mid_term_change(today=today)
+            _mid_term_change(today=today, reviewer=reviewer)
 
 
-def _hold_elections(rng: random.Random, township: Township, *, today: dt.date) -> None:
+def _passed_reviews(nominees: list[Nominee], *, purpose: str, on: dt.date, by: User) -> None:
+    """Qualification reviews of `nominees` for the act on `on` (its year's cycle), opened 30 days before it and
+    passed by every round (the county's departments in force then) by 10 days before it."""
+    if not nominees:
+        return
+    county_id = nominees[0].village.township.county_id
+    departments = ReviewRuleBook.load(county_ids=[county_id]).departments(county_id=county_id, on=on)
+    opened_on = on - dt.timedelta(days=30)
+    batch = open_batch(nominees=nominees, purpose=purpose, cycle=cycle_of(on), by=by, opened_on=opened_on)
+    slots = [(ReviewRound.VILLAGE, ""), (ReviewRound.TOWNSHIP, "")]
+    slots += [(ReviewRound.COUNTY, department) for department in departments]
+    slots.append((ReviewRound.COMMITTEE, ""))
+    for review in [*batch.created, *batch.reopened]:
+        for n, (round_, department) in enumerate(slots):
+            record_opinion(
+                review=review,
+                round=round_,
+                department=department,
+                conclusion=Conclusion.PASS,
+                concluded_on=opened_on + dt.timedelta(days=5 + n),
+                by=by,
+                document_number=f"{department or ReviewRound(round_).label}〔{on.year}〕{review.pk}号",
+            )
+
+
+def _hold_elections(rng: random.Random, township: Township, *, today: dt.date, reviewer: User) -> None:
     villages = list(Village.objects.filter(township=township).order_by("code"))
     for index, village in enumerate(villages):
         early = index % 2 == 0
         held_on = today - dt.timedelta(days=EARLY_DAYS if early else LATE_DAYS)
         rows = _new_term(rng, village, held_on=held_on, with_supervision=early)
+        winners = {
+            row.person.pk: Nominee(row.person, village, row.post) for row in rows if isinstance(row.person, Person)
+        }
+        reviewed = Review.objects.filter(
+            person_id__in=winners, purpose=ReviewPurpose.ELECTION, cycle=cycle_of(held_on)
+        ).values_list("person_id", flat=True)
+        for person_id in reviewed:
+            winners.pop(person_id)
+        _passed_reviews(list(winners.values()), purpose=ReviewPurpose.ELECTION, on=held_on, by=reviewer)
         try:
             summary = record_village_results(village=village, held_on=held_on, term=TERM, rows=rows, by=None)
         except ResultsRefused:
@@ -171,7 +212,7 @@ def _work_after(rng: random.Random, election: Election, *, early: bool, index: i
             record_filing(filing=filing, filed_on=filed_on, document_number=number, by=None, expected_version=1)
 
 
-def _mid_term_change(*, today: dt.date) -> None:
+def _mid_term_change(*, today: dt.date, reviewer: User) -> None:
     """凌云乡: a 村委委员 resigned 25 days ago; a reserve was nominated and passed review; filing and appointment
     are still to come."""
     villages = Village.objects.filter(township__code=DEMO_TOWNSHIP).order_by("code")
@@ -194,6 +235,9 @@ def _mid_term_change(*, today: dt.date) -> None:
         )
         nominate(change=change, person=reserve.person, nominated_on=today - dt.timedelta(days=14), by=None,
                  expected_version=change.version)  # fmt: skip
+        # Reviewed for an appointment this year (the review's cycle is the appointment's year).
+        _passed_reviews([Nominee(reserve.person, village, leaving.post)], purpose=ReviewPurpose.MID_TERM_CHANGE,
+                        on=today, by=reviewer)  # fmt: skip
         record_review(
             change=change,
             passed_on=today - dt.timedelta(days=4),
