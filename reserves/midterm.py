@@ -9,13 +9,16 @@ against the version the user saw (StaleEditError), and refused with a Validation
 - `nominate`: a person of the township (reserves of the village targeted at that post are suggested first:
   `suggested_nominees`); a nominee may be replaced until the review passes. Naming the nominee opens the
   任前备案 (reserves/filings.py, due `filing_midterm_days` later).
-- `record_review`: the review passed on a date, with its reference (文号 or note). The qualification review
-  (资格联审) itself is another module's work: `mid_term_review_refusal` is the one place where its check is plugged
-  in, and `appoint` calls it.
+- `record_review`: the review passed on a date, with its reference (文号 or note): the step as the township records
+  it. The qualification review (资格联审, reserves/reviews) decides: `mid_term_review_refusal` is the one call of
+  its check (`review_refusal`, purpose `mid_term_change`, the election cycle of the appointment date), and `appoint`
+  calls it; `nominee_reviews` shows the nominee's reviews on the change's page (read only, no audit).
 - `file_change`: the 任前备案 is recorded (reserves.filings.record_filing) once the review passed.
 - `appoint`: the nominee takes the post (villages.roster.start_post; how = appointed 任命 or by_election 补选,
-  term = the cycle, 干部来源), on or after the filing date: a change takes effect only once filed. A nominee who
-  is an active reserve of the village is marked appointed. The filing then names the new post.
+  term = the cycle, 干部来源), on or after the filing date: a change takes effect only once filed, and only for a
+  nominee the qualification review lets through on the appointment date (未经联审不得任职; in a county whose rule
+  is warn-only the appointment goes ahead, audited, and the warning is collected by `collect_review_warnings`).
+  A nominee who is an active reserve of the village is marked appointed. The filing then names the new post.
 - `cancel`: an open change is withdrawn with a reason (the vacated post stays ended; an unfiled 任前备案 goes).
 Counts per township and cycle (changes, filled, open, days vacant): `mid_term_counts`.
 """
@@ -30,9 +33,11 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
-from reserves.choices import MidTermStage, ReserveStatus, VacancyReason
+from reserves.choices import MidTermStage, ReserveStatus, ReviewPurpose, VacancyReason
 from reserves.filings import open_midterm_filing, record_filing
-from reserves.models import Election, MidTermChange, Reserve
+from reserves.models import Election, MidTermChange, Reserve, Review
+from reserves.reviews import ReviewOutcome, outcomes_for, review_refusal, with_outcome_data
+from reserves.reviews import cycle_of as review_cycle_of
 from villages.choices import How
 from villages.models import Person, PostAssignment, Township, User
 from villages.roster import RosterRefused, change_post, party_post_refusal, start_post
@@ -189,17 +194,36 @@ def record_review(
     return change
 
 
-def mid_term_review_refusal(*, change: MidTermChange) -> str | None:
-    """REVIEW HOOK — the one call site of the qualification review (资格联审) in the mid-term workflow.
+def mid_term_review_refusal(*, change: MidTermChange, on: dt.date, by: User | None = None) -> str | None:
+    """REVIEW HOOK — the one call of the qualification review (资格联审) in the mid-term workflow: why
+    `change.nominee` may not take the post on `on` (the appointment date), or None.
 
-    Why `change.nominee` may not yet be appointed for lack of a passed review, or None. Today: the review passed
-    as recorded on this change (`record_review`). When the review module lands, answer its verdict here, e.g.
-    `review_refusal(person=change.nominee, purpose="mid_term_change", cycle=change.cycle)`, keeping this
-    function's name and contract; `appoint` calls it.
+    The rule is reserves.reviews.review_refusal's (未经联审不得任职): a passed review of purpose `mid_term_change`
+    for the election cycle of `on`, refused or only warned about (and audited) as the county's `review_required`
+    says. It is an act's check, with its audit: call it when appointing, not to show a page (`nominee_reviews`).
     """
-    if change.review_passed_on is None:
-        return "拟任人选尚未通过资格审查（未经联审不得任职）"
-    return None
+    if change.nominee_id is None:
+        return "请先提名拟任人选"
+    return review_refusal(
+        person=change.nominee_id,
+        purpose=ReviewPurpose.MID_TERM_CHANGE,
+        cycle=review_cycle_of(on),
+        county=change.village.township.county_id,
+        on=on,
+        by=by,
+        context="mid_term_appointment",
+    )
+
+
+def nominee_reviews(change: MidTermChange, *, on: dt.date | None = None) -> list[tuple[Review, ReviewOutcome]]:
+    """The nominee's qualification reviews for a mid-term change (latest cycle first) with their status on `on`
+    (default today), for the change's page. Reads only: the rule itself is `mid_term_review_refusal`'s."""
+    if change.nominee_id is None:
+        return []
+    found = Review.objects.filter(person_id=change.nominee_id, purpose=ReviewPurpose.MID_TERM_CHANGE)
+    reviews = list(with_outcome_data(found).order_by("-cycle", "-pk"))
+    outcomes = outcomes_for(reviews, on=on)
+    return [(review, outcomes[review.pk]) for review in reviews]
 
 
 def file_change(
@@ -244,12 +268,14 @@ def appoint(
     _stage_is(change, MidTermStage.FILED, doing="任职（须先完成资格审查和任前备案）")
     if change.nominee is None or change.filing is None or change.filing.filed_on is None:
         raise ValidationError({"__all__": "须先提名人选并完成任前备案"})
-    if refusal := mid_term_review_refusal(change=change):
-        raise ValidationError({"nominee": refusal})
     if how not in FILLED_HOWS:
         raise ValidationError({"how": "产生方式应为任命或补选"})
     filed_on = change.filing.filed_on
     _check_day(appointed_on, "appointed_on", "任职日期", today=today, after=(filed_on, "备案日期"))
+    if appointed_on is None:  # refused by _check_day
+        raise ValidationError({"appointed_on": "请填写任职日期"})
+    if refusal := mid_term_review_refusal(change=change, on=appointed_on, by=by):
+        raise ValidationError({"nominee": refusal})
     try:
         assignment = start_post(
             person=change.nominee,

@@ -1,6 +1,8 @@
 """届中调整 (reserves/midterm.py and its pages): vacancy → nominee (reserves of the post first) → review → 备案 →
 appointment, each step dated and in order, every post written by villages.roster; the post's history shows it;
-counts per township and cycle; permissions (the township's secretary runs it, others read, outsiders 404)."""
+the appointment needs the nominee's passed qualification review (资格联审, reserves/reviews: refused, or let
+through with a warning and an audit record where the county's rule only warns); counts per township and cycle;
+permissions (the township's secretary runs it, others read, outsiders 404)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reserves import midterm
-from reserves.choices import FilingOccasion, FilingStatus, MidTermStage, ReserveStatus, VacancyReason
-from reserves.models import Filing, MidTermChange
+from reserves.choices import (
+    FilingOccasion,
+    FilingStatus,
+    MidTermStage,
+    ReserveStatus,
+    ReviewAuditKind,
+    ReviewPurpose,
+    VacancyReason,
+)
+from reserves.models import Filing, MidTermChange, ReviewAuditEntry
+from reserves.reviews import collect_review_warnings, cycle_of
+from reserves.reviews.opening import record_opinion
 from tests import factories as f
 from tests.after_support import committee, person
+from tests.review_support import answer, open_review, reviewed
 from villages import risk
 from villages.choices import AfterElectionRiskKind, CadreSource, How, PoliticalStatus, Post
 from villages.models import PostAssignment, Risk, Village
+from villages.rules import add_rule_value
 
 TODAY = timezone.localdate()
 DAY = dt.timedelta(days=1)
@@ -69,12 +83,17 @@ def test_a_full_mid_term_change_from_vacancy_to_appointment(leaving, reserves, w
         TODAY - 5 * DAY,
         "overdue",
     )
-    assert midterm.mid_term_review_refusal(change=change) == "拟任人选尚未通过资格审查（未经联审不得任职）"
+    cycle = cycle_of(TODAY - 3 * DAY)  # the election cycle of the appointment date
+    assert midterm.mid_term_review_refusal(change=change, on=TODAY - 3 * DAY) == (
+        f"乙未经{cycle}年届中调整资格联审，未经联审不得任职"
+    )
+    reviewed(fit.person, purpose=ReviewPurpose.MID_TERM_CHANGE, on=TODAY - 3 * DAY)
+    assert midterm.mid_term_review_refusal(change=change, on=TODAY - 3 * DAY) is None
 
     change = midterm.record_review(
         change=change, passed_on=TODAY - 10 * DAY, reference="联审意见2026-31号", by=secretary_a, expected_version=2
     )
-    assert change.stage == MidTermStage.REVIEWED and midterm.mid_term_review_refusal(change=change) is None
+    assert change.stage == MidTermStage.REVIEWED
 
     midterm.file_change(
         change=change, filed_on=TODAY - 5 * DAY, document_number="巴州组备〔2026〕40号", authority=None,
@@ -126,6 +145,81 @@ def test_steps_must_come_in_order_and_dates_not_before_the_step_before(leaving, 
         midterm.appoint(change=change, appointed_on=TODAY - 6 * DAY, how=How.APPOINTED, by=None,
                         expected_version=change.version)  # fmt: skip
     assert "不能早于备案日期" in refused.value.message_dict["appointed_on"][0]
+
+
+def _filed(leaving, fit, *, nominee=None) -> MidTermChange:
+    """A change of `leaving`'s seat taken to 已备案待任职 (nominated, review recorded, filed 5 days ago)."""
+    change = midterm.nominate(change=opened(leaving), person=nominee or fit.person, nominated_on=TODAY - 20 * DAY,
+                              by=None, expected_version=1)  # fmt: skip
+    change = midterm.record_review(change=change, passed_on=TODAY - 10 * DAY, reference="联审", by=None,
+                                   expected_version=2)  # fmt: skip
+    assert change.filing is not None  # opened by the nomination
+    midterm.file_change(change=change, filed_on=TODAY - 5 * DAY, document_number="40号", authority=None, by=None,
+                        expected_version=change.filing.version)  # fmt: skip
+    change.refresh_from_db()
+    return change
+
+
+def test_the_appointment_is_refused_without_a_passed_mid_term_review(leaving, reserves, world, secretary_a):
+    """The recorded review step is the township's note; the qualification review itself decides at appointment."""
+    _, fit = reserves
+    change = _filed(leaving, fit)
+    appoint = {"appointed_on": TODAY - DAY, "how": How.APPOINTED, "by": secretary_a}
+    with pytest.raises(ValidationError) as refused:
+        midterm.appoint(change=change, expected_version=change.version, **appoint)
+    assert refused.value.message_dict["nominee"] == [
+        f"乙未经{cycle_of(TODAY - DAY)}年届中调整资格联审，未经联审不得任职"
+    ]
+    review = open_review(fit.person, village=world.village_a, purpose=ReviewPurpose.MID_TERM_CHANGE,
+                         cycle=cycle_of(TODAY - DAY), opened_on=TODAY - 20 * DAY)  # fmt: skip
+    answer(review, skip=("committee",), on=TODAY - 9 * DAY)
+    with pytest.raises(ValidationError) as refused:  # pending: 党委考察 is still missing
+        midterm.appoint(change=change, expected_version=change.version, **appoint)
+    assert "尚缺党委考察意见" in refused.value.message_dict["nominee"][0]
+    assert not PostAssignment.objects.filter(person=fit.person, post=Post.COMMITTEE_MEMBER).exists()
+    record_opinion(review=review, round="committee", conclusion="pass", concluded_on=TODAY - 8 * DAY, by=secretary_a)
+    change = midterm.appoint(change=change, expected_version=change.version, **appoint)
+    assert change.stage == MidTermStage.FILLED
+    assert not ReviewAuditEntry.objects.filter(kind=ReviewAuditKind.OVERRIDE).exists()
+
+
+def test_where_the_county_only_warns_the_appointment_goes_ahead_audited(leaving, reserves, world, secretary_a):
+    _, fit = reserves
+    add_rule_value(county_id=world.county.pk, key="review_required", value=0, effective_on=TODAY - 30 * DAY,
+                   document_number="巴组通〔2026〕9号")  # fmt: skip
+    change = _filed(leaving, fit)
+    with collect_review_warnings() as warnings:
+        change = midterm.appoint(change=change, appointed_on=TODAY - DAY, how=How.APPOINTED, by=secretary_a,
+                                 expected_version=change.version)  # fmt: skip
+    assert change.stage == MidTermStage.FILLED
+    (warning,) = warnings
+    assert warning.startswith("乙未经") and "已放行并留痕" in warning
+    entry = ReviewAuditEntry.objects.get(kind=ReviewAuditKind.OVERRIDE)
+    assert (entry.person, entry.user, entry.context) == (fit.person, secretary_a, "mid_term_appointment")
+
+
+def test_the_page_shows_the_nominees_review_and_the_warning_of_a_warn_only_county(
+    leaving, reserves, world, client_a, secretary_a
+):
+    _, fit = reserves
+    change = _filed(leaving, fit)
+    url = reverse("reserves:mid_term_change", args=[change.pk])
+    page = client_a.get(url).content.decode()
+    assert (
+        "乙尚无届中调整资格联审记录" in page and reverse("reserves:reviews_open", args=[world.township_a.code]) in page
+    )
+    assert not ReviewAuditEntry.objects.exists()  # showing the page is no act: nothing audited
+    (review,) = reviewed(fit.person, purpose=ReviewPurpose.MID_TERM_CHANGE, on=TODAY)
+    page = client_a.get(url).content.decode()
+    assert f"{review.cycle}年 通过" in page and reverse("reserves:review", args=[review.pk]) in page
+    review.delete()
+    add_rule_value(county_id=world.county.pk, key="review_required", value=0, effective_on=TODAY - 30 * DAY,
+                   document_number="巴组通〔2026〕9号")  # fmt: skip
+    step = reverse("reserves:mid_term_step", args=[change.pk, "appoint"])
+    body = {"appointed_on": str(TODAY - DAY), "how": How.APPOINTED, "source": "", "version": change.version}
+    response = client_a.post(step, body, follow=True)
+    assert response.status_code == 200 and "已放行并留痕" in response.content.decode()
+    assert MidTermChange.objects.get(pk=change.pk).stage == MidTermStage.FILLED
 
 
 def test_a_party_post_needs_a_full_party_member(team, world, reserves):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reserves import midterm
 from reserves.after_forms import VacancyForm, step_forms
 from reserves.models import MidTermChange
+from reserves.reviews import collect_review_warnings
 from villages import permissions
 from villages.http import AuthedHttpRequest, page_or_partial
 from villages.models import Person, User, Village
@@ -107,7 +108,7 @@ def _detail_context(request: AuthedHttpRequest, change: MidTermChange, forms: di
         "forms": forms,
         "suggested": midterm.suggested_nominees(change),
         "can_edit": midterm.can_run_changes(request.user, change.village.township),
-        "review_refusal": midterm.mid_term_review_refusal(change=change) if change.nominee_id else None,
+        "nominee_reviews": midterm.nominee_reviews(change),
         "today": timezone.localdate(),
     }
 
@@ -132,13 +133,16 @@ def change_step(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
     form = forms[step]
     if form.is_valid():
         try:
-            _apply(step, change, form.cleaned_data, by=request.user)
+            with collect_review_warnings() as warnings:
+                _apply(step, change, form.cleaned_data, by=request.user)
         except StaleEditError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, f"{change.village.name}{change.get_post_display()}：{SAVED[step]}")
+            for warning in warnings:  # appointed without a passed review where the county's rule only warns
+                messages.warning(request, warning)
             if not request.htmx:
                 return redirect("reserves:mid_term_change", pk=change.pk)
             change = change_for(request.user, pk)
