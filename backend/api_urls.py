@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from backend import api_auth
 from reserves import api as reserves_api
-from reserves import bench_api, review_api
+from reserves import bench_api, filing_api, review_api
 from tasks import api as tasks_api
 from villages.api import risks as api_risks
 from villages.api import roster as villages_api
@@ -15,6 +15,7 @@ villages_api.register(router)
 api_risks.register(router)
 reserves_api.register(router)
 bench_api.register(router)
+filing_api.register(router)
 review_api.register(router)
 tasks_api.register(router)
 

@@ -242,6 +242,10 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeStatusEnum": "reserves.choices.ProgrammeStatus",
         "LevelEnum": "reserves.choices.ClassLevel",  # the class level keeps its first name (generated clients)
         "ProgrammeLevelEnum": "reserves.choices.PROGRAMME_LEVELS",
+        "CadreSourceEnum": "villages.choices.CadreSource",
+        "TalentSourceEnum": "reserves.choices.TalentSource",  # a talent's `source` beside a post's 干部来源
+        "FilingStatusEnum": "reserves.choices.FilingStatus",
+        "FilingOccasionEnum": "reserves.choices.FilingOccasion",
         "ReviewPurposeEnum": "reserves.choices.ReviewPurpose",
         "QualificationStatusEnum": "reserves.choices.QualificationStatus",
         "ReviewRoundEnum": "reserves.choices.ReviewRound",

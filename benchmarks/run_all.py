@@ -27,6 +27,7 @@ def steps(db: str) -> dict[str, tuple[list[str], dict[str, str]]]:
         "pipeline": (["bench_pipeline.py", "--db", db], {}),
         "import": (["bench_import.py", "--db", db], {}),
         "reports": (["bench_reports.py"], {"DATABASE_URL": url}),
+        "structure": (["bench_structure.py", "--db", url], {}),
         "seed": (["bench_seed.py"], {}),
         "pool": (["bench_pool.py", "--db", url], {}),
     }

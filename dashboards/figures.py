@@ -35,6 +35,7 @@ from villages import permissions, structure
 from villages.choices import (
     COMMITTEE_POSTS,
     EDUCATION_RANK,
+    AfterElectionRiskKind,
     BenchRiskKind,
     PersonFlag,
     Post,
@@ -50,7 +51,11 @@ Level = Literal["city", "county", "township"]
 ChildLevel = Literal["county", "township", "village"]
 CHILD_LEVEL: dict[Level, ChildLevel] = {"city": "county", "county": "township", "township": "village"}
 KIND_LABELS: dict[str, str] = (
-    dict(VillageFlag.choices) | dict(PersonFlag.choices) | dict(BenchRiskKind.choices) | dict(ReviewRiskKind.choices)
+    dict(VillageFlag.choices)
+    | dict(PersonFlag.choices)
+    | dict(BenchRiskKind.choices)
+    | dict(ReviewRiskKind.choices)
+    | dict(AfterElectionRiskKind.choices)
 )
 GROUP_LEADER_POSTS: frozenset[str] = frozenset({Post.GROUP_LEADER})
 

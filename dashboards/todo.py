@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, QuerySet
 
 from dashboards.drills import Drill
-from reserves.models import Reserve
+from reserves.models import Filing, MidTermChange, PostElectionTask, Reserve
 from villages import risk
 from villages.choices import COMMITTEE_POSTS, ReviewStatus
 from villages.models import Person, PostAssignment, Risk, User, Village
@@ -84,6 +84,7 @@ def township_todo(*, user: User, today: dt.date) -> TodoList:
         members_missing(villages=villages, today=today, unit=unit, what="education"),
         ageing_out(villages=villages, election_on=election_on, unit=unit),
         reserves_without_mentor(user=user),
+        *after_election_work(villages=villages, today=today, township_code=township.code),
         *pending_reviews(user=user),
     ]
     return TodoList(township.name, township.code, election_on, items)
@@ -228,6 +229,57 @@ def reserves_without_mentor(*, user: User) -> TodoItem:
         "指定帮带人",
         entries=entries,
     )
+
+
+def after_election_work(*, villages: QuerySet[Village], today: dt.date, township_code: str) -> list[TodoItem]:
+    """After an election: follow-up steps past their deadline, filings not filed in time, open mid-term changes
+    (docs/domain.md §8). Three queries."""
+    steps = list(
+        PostElectionTask.objects.filter(village__in=villages)
+        .overdue(on=today)
+        .select_related("village")
+        .order_by("due_on")
+    )
+    filings = list(Filing.objects.filter(village__in=villages).of_status("overdue", on=today).select_related("village"))
+    changes = list(MidTermChange.objects.filter(village__in=villages).open().select_related("village"))
+    aftercare = Drill("reserves:township_aftercare", args=(township_code,))
+    return [
+        TodoItem(
+            "aftercare_overdue",
+            "逾期未完成的换届后续工作",
+            len(steps),
+            aftercare,
+            "记录完成情况",
+            urgent=True,
+            entries=[
+                Entry(t.village.name, aftercare, f"{t.get_step_display()}应于{t.due_on:%Y-%m-%d}前完成")
+                for t in steps[:SHOWN]
+            ],
+        ),
+        TodoItem(
+            "filings_overdue",
+            "逾期未备案",
+            len(filings),
+            Drill("reserves:filings").with_params(township=township_code, status="overdue"),
+            "登记备案",
+            urgent=True,
+        ),
+        TodoItem(
+            "mid_term_open",
+            "办理中的届中调整",
+            len(changes),
+            Drill("reserves:township_mid_term", args=(township_code,)),
+            "继续办理",
+            entries=[
+                Entry(
+                    f"{c.village.name}{c.get_post_display()}",
+                    Drill("reserves:mid_term_change", args=(str(c.pk),)),
+                    c.stage_label,
+                )
+                for c in changes[:SHOWN]
+            ],
+        ),
+    ]
 
 
 def pending_reviews(*, user: User) -> list[TodoItem]:

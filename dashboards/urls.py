@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import structure_views, views
 
 app_name = "dashboards"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("dashboard/pool/", views.pool_card_view, name="pool_card"),
     path("dashboard/county/<str:code>/pool/", views.pool_card_view, {"level": "county"}, name="pool_card_county"),
     path("dashboard/township/<str:code>/pool/", views.pool_card_view, {"level": "township"}, name="pool_card_township"),
+    path("structure/<str:level>/<str:code>/", structure_views.structure, name="structure"),
+    path(
+        "structure/<str:level>/<str:code>/<str:form>.xlsx", structure_views.statistics_export, name="statistics_export"
+    ),
 ]

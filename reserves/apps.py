@@ -7,7 +7,8 @@ class ReservesConfig(AppConfig):
 
     def ready(self) -> None:
         # The audit trail (villages, a lower layer) lists reserve history once this app registers it.
-        from reserves import bench_signals, review_signals
+        from reserves import after_signals, bench_signals, review_signals
+        from reserves.after_risks import after_election_findings, refresh_after_election
         from reserves.mentoring import mentoring_findings
         from reserves.models import Reserve
         from reserves.reviews.queue import review_findings
@@ -24,3 +25,7 @@ class ReservesConfig(AppConfig):
         register_finder("qualification_review", review_findings)
         bench_signals.connect()
         review_signals.connect()
+        # The risk work queue (villages) keeps the work after an election too: open filings, overdue steps.
+        register_refresher("after_election", refresh_after_election)
+        register_finder("after_election", after_election_findings)
+        after_signals.connect()

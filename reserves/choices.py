@@ -115,6 +115,64 @@ PROGRAMME_LEVELS = [
     ("bachelor", "大学本科"),
     ("postgraduate", "研究生"),
 ]
+
+
+class FilingKind(models.TextChoices):
+    """What a 备案 registers (API `filings.kind`)."""
+
+    POST = "post", "任职备案"
+    RESERVE = "reserve", "后备干部备案"
+
+
+class FilingOccasion(models.TextChoices):
+    """Why a filing is due: a post filled at an election, a mid-term change (任前备案), a reserve entering the list."""
+
+    ELECTION = "election", "换届"
+    MID_TERM = "mid_term", "届中调整"
+    RESERVE_LIST = "reserve_list", "后备干部名单"
+
+
+class FilingStatus(models.TextChoices):
+    """Derived from the dates (API `filings.status`): filed once `filed_on` is set, else overdue after `due_on`."""
+
+    DUE = "due", "待备案"
+    FILED = "filed", "已备案"
+    OVERDUE = "overdue", "逾期未备案"
+
+
+class AftercareStep(models.TextChoices):
+    """The work after an election, per village, in the order it is due (docs/domain.md §8)."""
+
+    RESULTS_REPORTED = "results_reported", "选举结果报乡镇"
+    SUPERVISION_CHOSEN = "supervision_chosen", "推选村务监督委员会"
+    HANDOVER = "handover", "工作交接（印章、账目、档案、资产）"
+    TALKS = "talks", "新任成员谈心谈话"
+    TRAINING = "training", "岗前培训"
+    ARCHIVE = "archive", "换届资料归档"
+
+
+class VacancyReason(models.TextChoices):
+    """Why a member left mid-term (届中调整)."""
+
+    RESIGNED = "resigned", "辞职"
+    DIED = "died", "去世"
+    DISMISSED = "dismissed", "罢免或免职"
+    PROMOTED = "promoted", "提拔或调任"
+    INCOMPETENT_TWICE = "incompetent_twice", "连续两年民主评议不称职（职务终止）"
+    OTHER = "other", "其他"
+
+
+class MidTermStage(models.TextChoices):
+    """Where a mid-term change stands (derived from its dated steps)."""
+
+    VACANT = "vacant", "空缺待提名"
+    NOMINATED = "nominated", "已提名待审查"
+    REVIEWED = "reviewed", "审查通过待备案"
+    FILED = "filed", "已备案待任职"
+    FILLED = "filled", "已任职"
+    CANCELLED = "cancelled", "已撤销"
+
+
 # ---- 资格联审 (qualification review) and the negative list (docs/domain.md §9) ----
 
 

@@ -5,24 +5,28 @@ Contract:
 - An election belongs to the cycle being watched when it is held on or after `since` (default: 1 January of last
   year, which covers a 换届 running from one autumn into the next spring). A village's latest such election is
   the one shown: registered = it exists (its date); results entered = it has results (winners = their count).
-- `village_progress(villages=..., since=...)`: one query whatever the number of villages.
-- `township_progress(villages=..., since=...)`: the same query, counted per township in Python (the townships
-  come with the villages), so one query too.
-- 备案 (filing) is not tracked yet: every row's `filing` is None and the pages show "—".
-  FILING HOOK: when filings exist, annotate the latest filing of the shown election in `_annotated` (e.g.
-  `filing_status`), set it on the rows, and count filed villages in `TownshipProgress.filed`.
+- `village_progress(villages=..., since=...)`: two queries whatever the number of villages (the villages, their
+  filings).
+- `township_progress(villages=..., since=...)`: the same queries, counted per township in Python (the townships
+  come with the villages).
+- 备案 (filing, reserves/filings.py): per village the filings of the shown election, summed up as `filing`
+  (已备案, 待备案 n, 逾期 n, or "—" when the election opened none) and `filing_state` (`filed`/`due`/`overdue`/"");
+  a township counts its villages whose election's filings are all filed (`filed`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from reserves.models import Election, ElectionResult
+from reserves.filings import filing_summary
+from reserves.models import Election, ElectionResult, Filing
 from villages.models import Township, Village
 
 
@@ -46,14 +50,24 @@ def _annotated(villages: QuerySet[Village], *, since: dt.date) -> QuerySet[Villa
     )
 
 
-def village_progress(*, villages: QuerySet[Village], since: dt.date) -> list[Any]:
-    """Villages (code order) with `election_on`, `election_term`, `winners` and `filing` (None: not tracked)."""
-    # Villages with annotated attributes (election_on, winners) and `filing`: typed loosely, read by templates.
+def village_progress(*, villages: QuerySet[Village], since: dt.date, on: dt.date | None = None) -> list[Any]:
+    """Villages (code order) with `election_on`, `election_term`, `winners`, and the shown election's 备案 as
+    `filing` (text) and `filing_state`. Two queries."""
+    on = on or timezone.localdate()
+    # Villages with annotated attributes (election_on, winners, filing): typed loosely, read by templates.
     rows: list[Any] = list(
         _annotated(villages, since=since).select_related("township").order_by("township__code", "code")
     )
+    filings: dict[tuple[int, dt.date], list[Filing]] = defaultdict(list)
+    shown = Filing.objects.filter(village__in=[v.pk for v in rows], election__held_on__gte=since)
+    for filing in shown.select_related("election"):
+        if filing.election is not None:
+            filings[(filing.village_id, filing.election.held_on)].append(filing)
     for village in rows:
-        village.filing = None
+        found = filings.get((village.pk, village.election_on), [])
+        village.filing = filing_summary(found, on=on)
+        states = {f.status(on) for f in found}
+        village.filing_state = next((s for s in ("overdue", "due", "filed") if s in states), "")
     return rows
 
 
@@ -64,7 +78,7 @@ class TownshipProgress:
     registered: int = 0
     entered: int = 0
     winners: int = 0
-    filed: int | None = None  # 备案: not tracked yet (see the module docstring)
+    filed: int = 0  # villages whose election's filings are all filed
 
     @property
     def pending(self) -> int:
@@ -80,4 +94,5 @@ def township_progress(*, villages: QuerySet[Village], since: dt.date) -> list[To
         row.registered += village.election_on is not None
         row.entered += village.winners > 0
         row.winners += village.winners
+        row.filed += village.filing_state == "filed"
     return list(rows.values())

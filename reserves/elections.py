@@ -16,7 +16,8 @@ Contract of `record_results` / `record_village_results` / `record_township_resul
   `by`): the current assignments of the seats being filled end on the election date (end_on is exclusive),
   new assignments start on it (how=elected, the election's term), each active reserve of a winner in that
   village is marked appointed (to the post they were reserved for when they won it), each result is linked to
-  its assignment, and the village's held_election_on is set.
+  its assignment, and the village's held_election_on is set; the work that follows the election is opened: the
+  secretary's and director's 备案 (reserves/filings.py) and the follow-up steps (reserves/aftercare.py).
 Trainees are linked to the posts they won through those assignments (see reserves/outcomes.py).
 """
 
@@ -31,13 +32,15 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from reserves.aftercare import open_aftercare
 from reserves.choices import EnrollmentStatus, ReserveStatus, ReviewPurpose
+from reserves.filings import open_election_filings
 from reserves.models import Election, ElectionResult, Enrollment, Reserve
 from reserves.reviews import cycle_of, review_refusal
 from villages.choices import How, Post
 from villages.models import Group, Person, PostAssignment, Township, Village
 from villages.roster import RosterRefused, change_post, start_post
-from villages.roster.invariants import post_refusals
+from villages.roster.invariants import post_refusals, source_refusal
 
 if TYPE_CHECKING:
     from villages.models import User
@@ -58,6 +61,7 @@ class ResultRow:
     votes: int | None = None
     number: int = 0
     village: Village | None = None  # township entry only: which village's election the row belongs to
+    source: str = ""  # 干部来源 of the new post (villages.choices.CadreSource; blank: not stated)
 
     @property
     def person_id(self) -> int | None:
@@ -139,7 +143,7 @@ def record_village_results(
 def _numbered(row: ResultRow, number: int) -> ResultRow:
     if row.number:
         return row
-    return ResultRow(row.person, row.post, row.group_number, row.votes, number, row.village)
+    return replace(row, number=number)
 
 
 def _record(batches: dict[Election, list[ResultRow]], *, township: Township, by: User | None) -> RecordSummary:
@@ -255,6 +259,7 @@ def _row_errors(
             others=seats[row.post],
             today=today,
         )
+        refusals += [r for r in (source_refusal(source=row.source),) if r is not None]
         errors += [RowError(row.number, ROW_FIELDS.get(r.field, r.field), r.message) for r in refusals]
         if not refusals:
             group = groups.get(row.group_number) if row.group_number is not None else None
@@ -306,6 +311,8 @@ def _apply(
     village.save(update_fields=["held_election_on"])
     election.recorded_at, election.recorded_by = timezone.now(), by
     election.save(update_fields=["recorded_at", "recorded_by"])
+    open_election_filings(election=election)
+    open_aftercare(election=election)
     summary.elections.append(election)
 
 
@@ -324,6 +331,7 @@ def _start(election: Election, row: ResultRow, *, people: dict[int, Person], by:
             start_on=election.held_on,
             how=How.ELECTED,
             term=election.term,
+            source=row.source,
             by=by,
         )
     except RosterRefused as refused:

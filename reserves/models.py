@@ -19,6 +19,11 @@ from reserves.choices import (
     ReserveStatus,
     SlateStatus,
 )
+from reserves.models_after import (  # registered with the app here; importable from reserves.models
+    Filing,
+    MidTermChange,
+    PostElectionTask,
+)
 from reserves.models_bench import (  # registered with the app here; importable from reserves.models
     EducationProgramme,
     Placement,
@@ -47,9 +52,12 @@ __all__ = [
     "Election",
     "ElectionResult",
     "Enrollment",
+    "Filing",
+    "MidTermChange",
     "NegativeListItem",
     "NegativeRecord",
     "Placement",
+    "PostElectionTask",
     "Reserve",
     "ReserveAssessment",
     "Review",

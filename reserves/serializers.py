@@ -20,7 +20,7 @@ from reserves.models import Election, ElectionResult, Enrollment, Reserve, Train
 from reserves.outcomes import REPORTED_POSTS, Outcomes
 from villages.api.serializers import VersionedSerializer, scope_related_field
 from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
-from villages.choices import Post
+from villages.choices import CadreSource, Post
 from villages.models import County, Person, PostAssignment, Village
 
 
@@ -242,6 +242,10 @@ class ResultRowSerializer(StrictFieldsMixin, serializers.Serializer):
     post = serializers.ChoiceField(choices=Post.choices)
     votes = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False, allow_null=True)
     group_number = serializers.IntegerField(min_value=1, max_value=32767, required=False, allow_null=True)
+    # A field named like DRF's Field.source attribute (the metaclass takes it out of the class): 干部来源 of the post.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=CadreSource.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class RecordResultsSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -19,7 +19,8 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from reserves.models import Election, Enrollment, NegativeRecord, Reserve, Review, Talent, TrainingClass
+from reserves.choices import FilingKind, FilingOccasion
+from reserves.models import Election, Enrollment, Filing, NegativeRecord, Reserve, Review, Talent, TrainingClass
 from tests import factories as f
 from tests.review_support import negative_record, open_review, reviewed
 from villages import idcard
@@ -213,6 +214,31 @@ def _negative_body(code: str, **dates: str) -> Callable[[Setup], dict[str, Any]]
     }
 
 
+def _filing(ctx: Setup) -> Filing:
+    """A 备案 due for the director elected on 2026-03-01 (filed in the scenario)."""
+    election = _election(ctx)
+    post = f.PostAssignmentFactory.create(
+        person=_party_member(ctx), village=ctx.world.village_a, post=Post.DIRECTOR, start_on=election.held_on
+    )
+    return Filing.objects.create(
+        kind=FilingKind.POST,
+        occasion=FilingOccasion.ELECTION,
+        village=ctx.world.village_a,
+        election=election,
+        post=post,
+        due_on=dt.date(2026, 3, 31),
+    )
+
+
+def _results_with_sources(ctx: Setup, answer: dict) -> dict:
+    """The recorded winners, each with the 干部来源 of the post the result started (a row's `source` is the post's)."""
+    rows = _get(ctx, "township", f"{API}/elections/{_election(ctx).pk}/results/")["results"]
+    for row in rows:
+        posts = _get(ctx, "township", f"{API}/posts/?person={row['person']}&post={row['post']}")["results"]
+        row["source"] = posts[0]["source"] if posts else None
+    return {"rows": rows}
+
+
 def _talent(ctx: Setup) -> Talent:
     return _once(ctx, "talent", lambda ctx: f.TalentFactory(person=_person(ctx), village=ctx.world.village_a))
 
@@ -339,6 +365,7 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
             "development_candidates": 3,
             "election_date": "2026-12-20",
             "held_election_on": "2021-03-15",
+            "villager_representatives": 35,
         },
         lambda ctx, answer: _get(ctx, "county", f"{API}/villages/{answer['code']}/"),
     ),
@@ -354,6 +381,7 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
             "development_candidates": 5,
             "election_date": "2026-12-31",
             "held_election_on": "2021-04-01",
+            "villager_representatives": 42,
             "version": 1,
         },
         lambda ctx, answer: _get(ctx, "county", f"{API}/villages/{answer['code']}/"),
@@ -386,6 +414,7 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
             "how": "by_election",
             "term": "2021—2026",
             "end_reason": "届满",
+            "source": "returnee",
         },
         lambda ctx, answer: _get(ctx, "township", f"{API}/posts/{answer['id']}/"),
     ),
@@ -399,6 +428,7 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
             "how": "appointed",
             "term": "第十一届",
             "end_reason": "辞职",
+            "source": "veteran",
             "version": 1,
         },
         lambda ctx, answer: _get(ctx, "township", f"{API}/posts/{answer['id']}/"),
@@ -502,8 +532,31 @@ WRITES: dict[tuple[str, str], Write | list[Write]] = {
     ("post", "/api/v1/elections/{id}/results/"): Write(
         "township",
         lambda ctx: f"{API}/elections/{_election(ctx).pk}/results/",
-        lambda ctx: {"rows": [{"person": _winner(ctx).pk, "post": "group_leader", "votes": 321, "group_number": 2}]},
-        lambda ctx, answer: {"rows": _get(ctx, "township", f"{API}/elections/{_election(ctx).pk}/results/")["results"]},
+        lambda ctx: {
+            "rows": [
+                {
+                    "person": _winner(ctx).pk,
+                    "post": "group_leader",
+                    "votes": 321,
+                    "group_number": 2,
+                    "source": "veteran",
+                }
+            ]
+        },
+        _results_with_sources,
+    ),
+    ("patch", "/api/v1/filings/{id}/"): Write(
+        "township",
+        lambda ctx: f"{API}/filings/{_once(ctx, 'filing', _filing).pk}/",
+        lambda ctx: {
+            "filed_on": "2026-03-20",
+            "document_number": "巴州组备〔2026〕3号",
+            "authority": "县委组织部",
+            "note": "书记、主任一并备案",
+            "version": 1,
+        },
+        lambda ctx, answer: _get(ctx, "township", f"{API}/filings/{answer['id']}/"),
+        _versioned,
     ),
     ("post", "/api/v1/reports/"): Write(
         "township",

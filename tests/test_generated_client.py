@@ -27,7 +27,9 @@ from django.utils import timezone
 
 from tests import factories as f
 from tests import live_stack
+from tests.review_support import reviewed
 from villages import idcard
+from villages.models import Person
 
 pytestmark = pytest.mark.client
 
@@ -215,6 +217,8 @@ def test_a_scripted_day_through_the_generated_client(api, people, live_server):
         days=30
     )
 
+    # 未经联审不得任职: her 资格联审 for the election passed (entered directly, the reviews API has its own tests).
+    reviewed(Person.objects.get(pk=young.id), on=today - dt.timedelta(days=7))
     # The township records the election: the reserve becomes 村委会主任.
     election = _import("api.elections.elections_create").sync(
         client=township,

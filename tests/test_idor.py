@@ -23,10 +23,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from backend.api_urls import router
-from reserves.models import Election, NegativeRecord, Reserve, Review, Slate
+from reserves.models import Election, Filing, MidTermChange, NegativeRecord, PostElectionTask, Reserve, Review, Slate
 from tasks.models import ImportJob, JobStatus, ReportJob
 from tests import factories as f
-from villages.models import Person, PostAssignment, Risk
+from villages.models import Person, PostAssignment, Relative, Risk
 
 pytestmark = pytest.mark.django_db
 NAMESPACES = ("villages", "reserves", "reports")
@@ -42,6 +42,8 @@ COUNTY_LEVEL = {
     "reserves:enrollment_status": "training classes belong to the county",
     "reports:download_zip": "only township batches have a zip; covered by reports:download on the same jobs",
     "reserves:county_progress": "a county's 换届进度; rows are the viewer's own scoped villages",
+    "reserves:county_aftercare": "a county's 换届后续工作; rows are the viewer's own scoped villages",
+    "reserves:county_mid_term": "a county's 届中调整 counts; rows are the viewer's own scoped villages",
     **{
         f"villages:{name}": "accounts: no township secretary reaches any (404, tests/test_accounts_pages.py)"
         for name in ("user", "user_scope", "user_active", "user_password")
@@ -99,6 +101,16 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
     deleted = f.PersonFactory.create(id=next(next_pk), home_village=village)
     deleted.soft_delete(by=secretary_a)
     assessment = f.AssessmentFactory.create(id=next(next_pk), person=person)
+    filing = Filing.objects.create(
+        id=next(next_pk), kind="post", occasion="election", village=village, post=post, election=election,
+        due_on=election.held_on,
+    )  # fmt: skip
+    task = PostElectionTask.objects.create(id=next(next_pk), election=election, village=village, step="handover")
+    change = MidTermChange.objects.create(
+        id=next(next_pk), village=village, post="committee_member", cycle="2021—2026", reason="resigned",
+        vacated_on=election.held_on,
+    )  # fmt: skip
+    relative = Relative.objects.create(id=next(next_pk), person=person, relation="spouse", relative_name="某某")
     objects: list[models.Model] = [
         person,
         post,
@@ -111,6 +123,10 @@ def township_a(world, secretary_a, tmp_path, settings) -> TownshipA:
         import_job,
         deleted,
         assessment,
+        filing,
+        task,
+        change,
+        relative,
         review,
         record,
     ]
@@ -147,6 +163,7 @@ def argument_values(pattern: URLPattern, objects: TownshipA) -> list[dict[str, o
         "pk": objects.pks,
         "programme_pk": objects.pks,
         "level": ["village", "township", "county"],
+        "step": ["cancel"],
     }
     names = list(pattern.pattern.converters)
     missing = [n for n in names if n not in candidates]

@@ -248,12 +248,13 @@ def test_api_risks_query_count_is_constant(risks_a, world, county_staff, api_for
 
 
 def test_findings_for_villages_query_count_is_constant(world, django_assert_num_queries):
+    """Six queries: village facts, rule values, seats, vacancies, relatives and 不称职 years (compliance)."""
     old_secretary(world.village_a)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         risk.findings_for_villages(villages=Village.objects.all())
     for i in range(5):
         old_secretary(f.VillageFactory(township=world.township_a, code=f"51190210050{i}", name=f"再村{i}"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         result = risk.findings_for_villages(villages=Village.objects.all())
     assert all(any(x.kind == VillageFlag.RESERVE_SHORTFALL for x in fs) for fs in result.values())
 

@@ -9,10 +9,13 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from reserves.choices import MidTermStage
+from reserves.models import Election, Filing, MidTermChange, PostElectionTask
 from tasks.management.demo import villages as demo
+from tasks.management.demo.after_election import ELECTED_TOWNSHIP, TERM
 from villages import idcard
 from villages.choices import ACTING_HOWS, COMMITTEE_POSTS, Education, Gender, Health, Post
-from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
+from villages.models import Assessment, County, Group, Person, PostAssignment, Risk, Township, User, Village
 
 MODELS = (County, Township, Village, Group, Person, PostAssignment, Assessment, User)
 
@@ -158,3 +161,20 @@ HOOK_CALLS: list[dict] = []
 
 def record_hook(**kwargs) -> None:
     HOOK_CALLS.append(kwargs)
+
+
+def test_after_election_demo_has_filings_steps_a_mid_term_change_and_a_compliance_flag(small):
+    """tasks/management/demo/after_election.py: 大和乡 held its 2026 election; the rest shows what follows."""
+    today = timezone.localdate()
+    assert Election.objects.filter(term=TERM, village__township__code=ELECTED_TOWNSHIP).count() == 10
+    statuses = {f.status(today) for f in Filing.objects.filter(occasion="election")}
+    assert statuses == {"due", "overdue", "filed"}
+    steps = PostElectionTask.objects.filter(village__township__code=ELECTED_TOWNSHIP)
+    assert 0 < steps.filter(done_on__isnull=False).count() < steps.count() and steps.overdue(on=today).exists()
+    (change,) = MidTermChange.objects.all()
+    assert change.village.township.code == demo.DEMO_TOWNSHIP and change.stage == MidTermStage.REVIEWED
+    assert change.filing is not None and change.filing.filed_on is None
+    kinds = set(Risk.objects.filter(is_active=True).values_list("kind", flat=True))
+    assert {"supervision_conflict", "filing_pending", "aftercare_overdue"} <= kinds
+    conflict = Risk.objects.get(kind="supervision_conflict")
+    assert "兄弟姐妹" in conflict.detail and conflict.village.township.code == ELECTED_TOWNSHIP

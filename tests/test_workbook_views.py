@@ -47,11 +47,11 @@ def test_template_has_title_headers_instructions_and_dropdowns(client_a, world):
     assert workbook.sheetnames == [ROSTER_SHEET, LISTS_SHEET, INSTRUCTIONS_SHEET]
     sheet = workbook[ROSTER_SHEET]
     assert sheet["A1"].value == "村干部花名册"
-    assert "A1:S1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:T1" in {str(r) for r in sheet.merged_cells.ranges}
     headers = [cell.value for cell in sheet[2]]
     assert headers == [f"{LAST_YEAR}年度考核" if h == "年度考核" else h for h in HEADERS]
     validated = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
-    assert set(validated) == {"A", "C", "G", "H", "I", "N", "O", "P"}  # 村名称 + the coded columns
+    assert set(validated) == {"A", "C", "G", "H", "I", "N", "O", "P", "S"}  # 村名称 + the coded columns
     assert workbook[LISTS_SHEET].sheet_state == "hidden"
     assert "青龙村" in [cell.value for row in workbook[LISTS_SHEET].iter_rows() for cell in row]
     instructions = {row[0]: row[3] for row in workbook[INSTRUCTIONS_SHEET].iter_rows(min_row=4, values_only=True)}

@@ -147,6 +147,39 @@ class SourceCategory(models.TextChoices):
     OTHER = "other", "其他"
 
 
+class CadreSource(models.TextChoices):
+    """干部来源 of a post holder (the 民政 换届 statistics form's sources; docs/domain.md §10)."""
+
+    VILLAGER = "villager", "村民"
+    ECONOMIC_ORG_HEAD = "economic_org_head", "经济组织负责人"
+    RETURNEE = "returnee", "返乡人员"
+    DISPATCHED_CADRE = "dispatched_cadre", "机关下派"
+    COLLEGE_GRADUATE = "college_graduate", "高校毕业生"
+    COLLEGE_GRADUATE_OFFICIAL = "college_graduate_official", "大学生村官"
+    VETERAN = "veteran", "退役军人"
+    RETIRED = "retired", "离岗退休"
+    INDUSTRY_ASSOCIATION_HEAD = "industry_association_head", "产业协会负责人"
+
+
+class Relation(models.TextChoices):
+    """How a recorded relative is related to the person (家庭成员及社会关系). Which of these count as 近亲属 for the
+    监委会 rule is a county rule value (`near_relatives`, villages/rules.py)."""
+
+    SPOUSE = "spouse", "配偶"
+    PARENT = "parent", "父母"
+    CHILD = "child", "子女"
+    GRANDPARENT = "grandparent", "祖父母/外祖父母"
+    GRANDCHILD = "grandchild", "孙子女/外孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    UNCLE_AUNT = "uncle_aunt", "伯叔姑舅姨"
+    NEPHEW_NIECE = "nephew_niece", "侄子女/外甥子女"
+    COUSIN = "cousin", "堂表兄弟姐妹"
+    PARENT_IN_LAW = "parent_in_law", "配偶的父母"
+    CHILD_IN_LAW = "child_in_law", "子女的配偶"
+    SIBLING_IN_LAW = "sibling_in_law", "兄弟姐妹的配偶/配偶的兄弟姐妹"
+    OTHER = "other", "其他"
+
+
 class PartyOrgType(models.TextChoices):
     BRANCH = "branch", "党支部"
     GENERAL_BRANCH = "general_branch", "党总支"
@@ -181,11 +214,16 @@ class VillageFlag(models.TextChoices):
     NO_NEW_PARTY_MEMBER = "no_new_party_member", "长期未发展党员"
     GROUP_LEADERS_UNABLE = "group_leaders_unable", "社长难以履职"
     NO_WOMAN_ON_COMMITTEE = "no_woman_on_committee", "村委会无女性"
+    # Compliance checks (村民委员会组织法 Art. 32–33; villages/risk/compliance.py).
+    SUPERVISION_CONFLICT = "supervision_conflict", "监委会成员为村委会成员或其近亲属"
+    SECRETARY_CHAIRS_SUPERVISION = "secretary_chairs_supervision", "书记兼任监委会主任"
+    SUPERVISION_SIZE = "supervision_size", "监委会人数不符"
+    INCOMPETENT_TWICE = "incompetent_twice", "连续两年不称职"
 
 
 def flag_label(kind: str) -> str:
     """The Chinese label of a person or village rule key (the key itself if it is neither)."""
-    for flags in (PersonFlag, VillageFlag, BenchRiskKind, ReviewRiskKind):
+    for flags in (PersonFlag, VillageFlag, BenchRiskKind, ReviewRiskKind, AfterElectionRiskKind):
         if kind in flags.values:
             return str(flags(kind).label)
     return kind
@@ -204,6 +242,13 @@ class ReviewRiskKind(models.TextChoices):
 
     REVIEW_NOT_PASSED = "review_not_passed", "候选人未通过联审"
     REVIEW_OPINION_OVERDUE = "review_opinion_overdue", "联审意见逾期"
+
+
+class AfterElectionRiskKind(models.TextChoices):
+    """Risk kinds found by the work after an election (reserves/after_risks.py), a layer above the engine."""
+
+    FILING_PENDING = "filing_pending", "备案未完成"
+    AFTERCARE_OVERDUE = "aftercare_overdue", "换届后续工作逾期"
 
 
 class ReviewStatus(models.TextChoices):

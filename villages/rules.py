@@ -18,12 +18,15 @@ from typing import Any, Literal
 
 from django.db.models import Q
 
-from villages.choices import EDUCATION_RANK, Education
+from villages.choices import EDUCATION_RANK, Education, Relation
 from villages.models import County, RuleValue
 
-ValueKind = Literal["age", "days", "months", "years", "count", "share", "education", "in_progress", "switch"]
-# A rule value as a RuleSet attribute: a number of years/days/people, a share, or an education tier.
-RuleScalar = int | float | str
+ValueKind = Literal[
+    "age", "days", "months", "years", "count", "share", "education", "in_progress", "switch", "date", "relations"
+]
+# A rule value as a RuleSet attribute: a number of years/days/people, a share, an education tier, a switch (0/1), a
+# date (None: not set) or a set of relations.
+RuleScalar = int | float | str | dt.date | frozenset[str] | None
 
 # The one name for rank → tier when a threshold is stored as a rank (3 = 高中/中专: the lower-ranked key).
 EDUCATION_OF_RANK: dict[int, str] = {
@@ -46,6 +49,12 @@ IN_PROGRESS_LABELS: dict[int, str] = {
 }
 # A "switch" value: 1 = on (refuse), 0 = warn only (let through with a warning and an audit record).
 SWITCH_LABELS: dict[int, str] = {1: "开启（未通过则拒绝）", 0: "仅提醒（放行并留痕）"}
+# A "date" value is stored as days since this day (RuleValue.value holds at most 6 integer digits).
+DATE_EPOCH = dt.date(2000, 1, 1)
+# A "relations" value is stored as a bit set over this order (Relation values; `other` never counts).
+RELATION_BITS: tuple[str, ...] = tuple(r for r in Relation.values if r != Relation.OTHER)
+# 近亲属 by default: spouse, lineal relatives, collateral relatives within three generations, close in-laws.
+DEFAULT_NEAR_RELATIVES: frozenset[str] = frozenset(RELATION_BITS)
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,20 @@ RULE_SPECS: dict[str, RuleSpec] = {
     "secretary_talk_months": RuleSpec("乡镇党委书记与后备干部谈话间隔（月）", "months"),
     "in_progress_counts": RuleSpec("在读学历计入方式", "in_progress"),
     "review_required": RuleSpec("资格联审：未经联审不得任职", "switch"),
+    # After the election (docs/domain.md §8): deadlines counted from the election date, 备案 deadlines.
+    "aftercare_results_days": RuleSpec("换届结果报乡镇（换届后天数内）", "days"),
+    "aftercare_supervision_days": RuleSpec("村务监督委员会推选（两委产生后天数内）", "days"),
+    "aftercare_handover_days": RuleSpec("工作交接（换届后天数内）", "days"),
+    "aftercare_talk_days": RuleSpec("新任成员谈心谈话（换届后天数内）", "days"),
+    "aftercare_training_months": RuleSpec("岗前培训（换届后月数内）", "months"),
+    "aftercare_archive_on": RuleSpec("换届资料归档截止日期", "date"),
+    "filing_post_days": RuleSpec("书记、主任换届备案（换届后天数内）", "days"),
+    "filing_midterm_days": RuleSpec("届中调整任前备案（提名后天数内）", "days"),
+    "filing_reserve_days": RuleSpec("后备干部名单备案（入库后天数内，0为不要求）", "days"),
+    # Compliance (村民委员会组织法 Art. 32; villages/risk/compliance.py).
+    "supervision_min_members": RuleSpec("监委会最少人数", "count"),
+    "supervision_max_members": RuleSpec("监委会最多人数", "count"),
+    "near_relatives": RuleSpec("监委会回避的近亲属关系", "relations"),
 }
 
 
@@ -122,6 +145,18 @@ class RuleSet:
     # (acts dated before the city defaults begin, e.g. back-filled results of 2016) it warns; the city defaults
     # (reserves migration 0006) turn it on from 2025-10-01.
     review_required: int = 0
+    aftercare_results_days: int = 5
+    aftercare_supervision_days: int = 10
+    aftercare_handover_days: int = 10
+    aftercare_talk_days: int = 7
+    aftercare_training_months: int = 1
+    aftercare_archive_on: dt.date | None = None  # no date set: 归档 has no deadline yet
+    filing_post_days: int = 30
+    filing_midterm_days: int = 15
+    filing_reserve_days: int = 0  # 0: the county does not register its reserve list
+    supervision_min_members: int = 3
+    supervision_max_members: int = 5
+    near_relatives: frozenset[str] = DEFAULT_NEAR_RELATIVES
     sources: dict[str, RuleValueSource] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def is_low_education(self, education: str) -> bool:
@@ -141,13 +176,23 @@ def to_python(key: str, value: Decimal) -> RuleScalar:
         return EDUCATION_OF_RANK[int(value)]
     if kind == "share":
         return float(value)
+    if kind == "date":
+        return DATE_EPOCH + dt.timedelta(days=int(value))
+    if kind == "relations":
+        return frozenset(r for bit, r in enumerate(RELATION_BITS) if int(value) >> bit & 1)
     return int(value)
 
 
 def to_stored(key: str, value: object) -> Decimal:
     """A RuleSet attribute value as the decimal stored in RuleValue.value."""
-    if RULE_SPECS[key].kind == "education":
+    kind = RULE_SPECS[key].kind
+    if kind == "education":
         return Decimal(EDUCATION_RANK[str(value)])
+    if kind == "date" and isinstance(value, dt.date):
+        return Decimal((value - DATE_EPOCH).days)
+    if kind == "relations" and isinstance(value, Iterable):
+        chosen = set(value)
+        return Decimal(sum(1 << bit for bit, r in enumerate(RELATION_BITS) if r in chosen))
     return Decimal(str(value))
 
 
@@ -157,10 +202,15 @@ def display_value(key: str, value: RuleScalar | Decimal) -> str:
         return str(Education(str(value)).label)
     if kind == "switch":
         return SWITCH_LABELS[1 if value else 0]
-    if kind == "share":
+    if kind == "share" and isinstance(value, int | float | str | Decimal):
         return f"{float(value) * 100:g}%"
     if kind == "in_progress":
         return IN_PROGRESS_LABELS[int(str(value))]
+    if kind == "date":
+        return f"{value:%Y-%m-%d}" if isinstance(value, dt.date) else "未设定"
+    if kind == "relations" and isinstance(value, Iterable):
+        chosen = set(value)
+        return "、".join(Relation(r).label for r in RELATION_BITS if r in chosen) or "无"
     return f"{value:g}" if isinstance(value, float | Decimal) else str(value)
 
 

@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from villages import risk
-from villages.models import Assessment, Person, PostAssignment, RuleValue, Village
+from villages.models import Assessment, Person, PostAssignment, Relative, RuleValue, Village
 
 ALL = "all"
 _pending = threading.local()
@@ -77,6 +77,15 @@ def assessment_changed(sender, instance: Assessment, raw: bool = False, **kwargs
         schedule_recompute(
             set(PostAssignment.objects.filter(person_id=instance.person_id).values_list("village_id", flat=True))
         )
+
+
+@receiver([post_save, post_delete], sender=Relative, dispatch_uid="risk_relative")
+def relative_changed(sender, instance: Relative, raw: bool = False, **kwargs) -> None:
+    """The 监委会 near-relative rule reads relatives: recompute where either of the two holds a post."""
+    if not raw and not risk.signals_are_paused():
+        people = {pk for pk in (instance.person_id, instance.relative_id) if pk is not None}
+        held = PostAssignment.objects.filter(person_id__in=people).values_list("village_id", flat=True)
+        schedule_recompute(set(held))
 
 
 @receiver([post_save, post_delete], sender=PostAssignment, dispatch_uid="risk_post")

@@ -12,8 +12,8 @@ Contract of `review_refusal`:
   why (written in the caller's transaction, so a refused batch leaves no record), and the reason is added to the
   warnings collected by an enclosing `collect_review_warnings()` block so that the form, API or workbook can show it.
 Callers: reserves/elections.py (election results: form, township screen, API, results workbook), reserves/forms.py
-(adding a reserve), reserves/slates.py (finalising a slate); a mid-term appointment will call it with
-`ReviewPurpose.MID_TERM_CHANGE`.
+(adding a reserve), reserves/slates.py (finalising a slate), reserves/midterm.py (a mid-term appointment,
+`ReviewPurpose.MID_TERM_CHANGE`, through `mid_term_review_refusal`).
 """
 
 from __future__ import annotations

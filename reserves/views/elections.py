@@ -24,7 +24,8 @@ from reserves.elections import (
     record_township_results,
     record_village_results,
 )
-from reserves.models import Election
+from reserves.midterm import can_run_changes
+from reserves.models import Election, MidTermChange
 from reserves.permissions import can_record_elections, election_for_record
 from reserves.result_forms import ElectionDateForm, ResultRowsFormSet, RowCountForm, results_formset
 from reserves.reviews import collect_review_warnings
@@ -124,6 +125,8 @@ def village_elections(request: AuthedHttpRequest, code: str) -> HttpResponse:
     context = {"village": village, "elections": ordered_elections(request.user, village), "can_record": can_record}
     context |= {"date_form": date_form, "formset": formset, "people": village_people(village)}
     context["people_list"] = PEOPLE_LIST
+    context["mid_term_changes"] = MidTermChange.objects.filter(village=village).select_related("nominee", "filing")
+    context["can_run_changes"] = can_run_changes(request.user, village.township)
     return render(request, "reserves/elections.html", context, status=_status(request))
 
 

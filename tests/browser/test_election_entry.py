@@ -1,6 +1,6 @@
 """Election results in Debian's chromium: a township secretary enters 2 winners on a village's grid (the seats
 pre-filled, the untouched rows left alone), 7 and 17 winners (rows added with htmx), and on a phone adds a row
-with htmx for a third winner.
+with htmx for a third winner. Every winner has passed the election's 资格联审 (未经联审不得任职).
 
 Clicks are counted (typing into a field is not a click) for the issue's closing note.
 """
@@ -15,6 +15,7 @@ import pytest
 from reserves.models import Election, ElectionResult
 from tests import factories as f
 from tests.browser.conftest import log_in
+from tests.review_support import reviewed
 from villages.choices import Post
 from villages.models import PostAssignment
 
@@ -39,7 +40,7 @@ def build_village():
         person = f.PersonFactory(home_village=village, name=name)
         f.PostAssignmentFactory(person=person, post=post, start_on=dt.date(2021, 3, 1))
     for name in ("周新书", "吴新主", "郑监督"):  # party members: a 群众 cannot be elected to a party post
-        f.PersonFactory(home_village=village, name=name, political_status="cpc_member")
+        reviewed(f.PersonFactory(home_village=village, name=name, political_status="cpc_member"), on=HELD_ON)
     return township, village
 
 
@@ -91,6 +92,7 @@ def test_secretary_enters_any_number_of_winners(page, winners):
         f.PersonFactory(home_village=village, name=f"新当选{n:02d}", political_status="cpc_member")
         for n in range(winners)
     ]
+    reviewed(*newcomers, on=HELD_ON)  # 未经联审不得任职
     f.TownshipSecretaryFactory(username=f"sec_many_{winners}", township=township)
     log_in(page, f"sec_many_{winners}")
     page.goto(f"/villages/{village.code}/elections/")

@@ -223,7 +223,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
         fields = [
             "code", "name", "township", "county", "groups", "party_org_type", "party_member_count",
             "last_party_admission_on", "development_candidates", "election_date", "held_election_on",
-            "flags", "succession_gaps", "stats", "reference_date", "reference_source", "version",
+            "villager_representatives", "flags", "succession_gaps", "stats", "reference_date", "reference_source",
+            "version",
         ]  # fmt: skip
         list_serializer_class = EvaluationListSerializer
 
@@ -476,7 +477,7 @@ class PostSerializer(VersionedSerializer):
         model = PostAssignment
         fields = [
             "id", "person", "village", "organ", "post", "group_number", "start_on", "end_on", "how", "term",
-            "end_reason", "version",
+            "end_reason", "source", "version",
         ]  # fmt: skip
         read_only_fields = ["organ"]
 

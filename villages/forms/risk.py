@@ -4,18 +4,19 @@ a new dated rule value, the age-out query."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from villages.choices import Education, ReviewStatus, Role
+from villages.choices import Education, Relation, ReviewStatus, Role
 from villages.forms.area import AreaFilterForm
 from villages.forms.fields import form_field
 from villages.models import Risk, User
 from villages.models.risks import ATTACHMENT_EXTENSIONS, validate_attachment
-from villages.rules import IN_PROGRESS_LABELS, RULE_SPECS, SWITCH_LABELS
+from villages.rules import IN_PROGRESS_LABELS, RELATION_BITS, RULE_SPECS, SWITCH_LABELS
 
 IN_PROGRESS_WORDS: dict[str, int] = {"0": 0, "1": 1, "2": 2, "不计入": 0, "计入": 1} | {
     label: value for value, label in IN_PROGRESS_LABELS.items()
@@ -98,8 +99,11 @@ class RuleValueForm(forms.Form):
     key = forms.ChoiceField(label="规则参数", choices=[(k, s.label) for k, s in RULE_SPECS.items()])
     value = forms.CharField(
         label="取值",
-        max_length=20,
-        help_text="学历类参数填写学历，如：初中、高中；在读学历计入方式填写0、1或2；资格联审填写“开启”或“仅提醒”",
+        max_length=200,
+        help_text=(
+            "学历类参数填写学历，如：初中、高中；在读学历计入方式填写0、1或2；资格联审填写“开启”或“仅提醒”；"
+            "日期类填写如2027-01-31；近亲属关系用顿号分隔，如：配偶、父母、子女"
+        ),
     )
     effective_on = forms.DateField(label="生效日期", widget=DATE_WIDGET)
     document_number = forms.CharField(label="文号", max_length=100)
@@ -131,6 +135,8 @@ class RuleValueForm(forms.Form):
                 self.add_error("value", "请填写“开启”或“仅提醒”")
             data["value"] = SWITCH_WORDS.get(raw)
             return data
+        if kind in ("date", "relations"):
+            return self._clean_date(data, raw) if kind == "date" else self._clean_relations(data, raw)
         try:
             number = Decimal(raw)
         except InvalidOperation:
@@ -141,6 +147,25 @@ class RuleValueForm(forms.Form):
         elif kind != "share" and (number < 0 or number != number.to_integral_value()):
             self.add_error("value", "请填写非负整数")
         data["value"] = float(number) if kind == "share" else int(number)
+        return data
+
+    def _clean_date(self, data: dict[str, Any], raw: str) -> dict[str, Any]:
+        try:
+            data["value"] = dt.date.fromisoformat(raw.replace("/", "-").replace(".", "-"))
+        except ValueError:
+            self.add_error("value", "请填写日期，如：2027-01-31")
+        return data
+
+    def _clean_relations(self, data: dict[str, Any], raw: str) -> dict[str, Any]:
+        """Labels (配偶、父母) or codes (spouse,parent), separated by 、 , ， ; or spaces."""
+        by_name = {label: value for value, label in Relation.choices if value in RELATION_BITS}
+        by_name |= {value: value for value in RELATION_BITS}
+        names = [n for n in re.split(r"[、,，;；\s]+", raw) if n]
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            allowed = "、".join(Relation(r).label for r in RELATION_BITS)
+            self.add_error("value", f"无法识别的关系：{'、'.join(unknown)}（可填写：{allowed}）")
+        data["value"] = frozenset(by_name[n] for n in names if n in by_name)
         return data
 
 

@@ -13,11 +13,25 @@ from django import forms
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
-from villages.choices import BenchRiskKind, PersonFlag, ReviewRiskKind, ReviewStatus, Severity, VillageFlag
+from villages.choices import (
+    AfterElectionRiskKind,
+    BenchRiskKind,
+    PersonFlag,
+    ReviewRiskKind,
+    ReviewStatus,
+    Severity,
+    VillageFlag,
+)
 from villages.forms.area import scope_area_fields
 from villages.models import County, Risk, RiskQuerySet, Township, User, Village
 
-KIND_CHOICES = [*PersonFlag.choices, *VillageFlag.choices, *BenchRiskKind.choices, *ReviewRiskKind.choices]
+KIND_CHOICES = [
+    *PersonFlag.choices,
+    *VillageFlag.choices,
+    *BenchRiskKind.choices,
+    *ReviewRiskKind.choices,
+    *AfterElectionRiskKind.choices,
+]
 STATE_CHOICES = [
     ("active", "数据仍支持"),
     ("open", "待处理（未解决、未认可）"),

@@ -215,7 +215,7 @@ class PostAddForm(RosterForm):
 
     class Meta:
         model = PostAssignment
-        fields = ["person", "post", "group", "how", "start_on", "term"]
+        fields = ["person", "post", "group", "how", "start_on", "term", "source"]
         widgets = {"start_on": DATE_WIDGET}
 
     def __init__(self, *args: Any, village: Village, people: QuerySet[Person], candidates: list[Person], **kwargs):
@@ -230,7 +230,7 @@ class PostAddForm(RosterForm):
         ]
         model_choice(self, "group").queryset = village.groups.all()
         self.fields["group"].help_text = "仅社长填写"
-        name_blank_choices(self, post="请选择", group="无（非社长）")
+        name_blank_choices(self, post="请选择", group="无（非社长）", source="未填写")
 
     def submit(self, *, by: User) -> PostAssignment | None:
         data = self.cleaned_data
@@ -244,6 +244,7 @@ class PostAddForm(RosterForm):
             start_on=data.get("start_on"),
             how=data["how"],
             term=data.get("term", ""),
+            source=data.get("source", ""),
             by=by,
         )
 
@@ -254,7 +255,7 @@ class PostEditForm(RosterForm):
 
     class Meta:
         model = PostAssignment
-        fields = ["how", "start_on", "term", "group"]
+        fields = ["how", "start_on", "term", "source", "group"]
         widgets = {"start_on": DATE_WIDGET}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -264,9 +265,10 @@ class PostEditForm(RosterForm):
             self.fields["group"].required = True
         else:
             del self.fields["group"]
+        name_blank_choices(self, source="未填写")
 
     def submit(self, *, by: User) -> PostAssignment | None:
-        changes = {name: self.cleaned_data[name] for name in ("how", "start_on", "term")}
+        changes = {name: self.cleaned_data[name] for name in ("how", "start_on", "term", "source")}
         if "group" in self.fields:
             changes["group_number"] = self.cleaned_data["group"].number
         return self.submit_with(

@@ -9,6 +9,7 @@ from villages.models.people import (
     age_on,
     held_education,
 )
+from villages.models.relatives import Relative
 from villages.models.risks import Risk, RiskQuerySet, RuleValue
 from villages.models.units import (
     County,
@@ -36,6 +37,7 @@ __all__ = [
     "PostAssignment",
     "PostAssignmentQuerySet",
     "PredecessorVillage",
+    "Relative",
     "Risk",
     "RiskQuerySet",
     "RosterConfirmation",

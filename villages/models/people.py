@@ -16,6 +16,7 @@ from villages import idcard
 from villages.choices import (
     EDUCATION_RANK,
     ORGAN_OF_POST,
+    CadreSource,
     Education,
     Gender,
     Grade,
@@ -205,6 +206,7 @@ class PostAssignment(models.Model):
     how = models.CharField("产生方式", max_length=30, choices=How.choices, default=How.ELECTED)
     term = models.CharField("届次", max_length=20, blank=True)
     end_reason = models.CharField("离任原因", max_length=200, blank=True)
+    source = models.CharField("干部来源", max_length=30, choices=CadreSource.choices, blank=True, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["version"])

@@ -112,6 +112,7 @@ class Village(models.Model):
     development_candidates = models.PositiveIntegerField("发展对象人数", default=0)
     planned_election_on = models.DateField("计划换届日期", null=True, blank=True)
     held_election_on = models.DateField("上次换届日期", null=True, blank=True)
+    villager_representatives = models.PositiveIntegerField("村民代表人数", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()

@@ -22,6 +22,7 @@ from villages.choices import (
     VillageFlag,
 )
 from villages.models import age_on
+from villages.risk.compliance import ComplianceFacts, compliance_checks
 from villages.risk.findings import (
     EDUCATION_LABELS,
     FLAGGED_POSTS,
@@ -303,8 +304,11 @@ def _no_woman(seats) -> tuple[Finding | None, RuleResult]:
     return _rule(kind, Finding(kind, Severity.AMBER, f"村委会{len(members)}名成员中无女性"), "")
 
 
-def evaluate(*, facts: VillageFacts, seats: Sequence[SeatFacts], rules: RuleSet) -> Evaluation:
-    """Apply every rule to one village's seats. Pure: no queries."""
+def evaluate(
+    *, facts: VillageFacts, seats: Sequence[SeatFacts], rules: RuleSet, compliance: ComplianceFacts | None = None
+) -> Evaluation:
+    """Apply every rule to one village's seats. Pure: no queries. The compliance rules (villages/risk/compliance.py)
+    run when their facts (relatives, 不称职 years) are given."""
     by_person: dict[int, list[SeatFacts]] = defaultdict(list)
     for s in seats:
         by_person[s.person_id].append(s)
@@ -320,6 +324,8 @@ def evaluate(*, facts: VillageFacts, seats: Sequence[SeatFacts], rules: RuleSet)
         _group_leaders_unable(seats, rules),
         _no_woman(seats),
     ]
+    if compliance is not None:
+        checks += compliance_checks(seats, compliance, rules)
     findings = [f for flags in person_flags.values() for f in flags] + [f for f, _ in checks if f]
     stats = Stats.from_members((m.age, m.edu_rank, m.gender) for m in _members(seats))
     return Evaluation(

@@ -16,13 +16,15 @@ from django.utils import timezone
 from villages.choices import (
     EDUCATION_RANK,
     KEY_POSTS,
+    Grade,
     Post,
     ReserveStatus,
     counting_reserve,
 )
-from villages.models import Assessment, Person, PostAssignment, Village, age_on
+from villages.models import Assessment, Person, PostAssignment, Relative, Village, age_on
 from villages.reference import election_date, reference_date, reference_from, roster_date
 from villages.risk.checks import evaluate, person_findings
+from villages.risk.compliance import ASSESSED_POSTS, SUPERVISION_POSTS, ComplianceFacts, Kinship
 from villages.risk.findings import FLAGGED_POSTS, SEVERITY_ORDER, Evaluation, Finding, Seat, SeatFacts, VillageFacts
 from villages.rules import RuleBook, rules_for
 from villages.structure import active_reserves_expression, annotated_seats
@@ -54,7 +56,8 @@ SEAT_FIELDS = (
 
 def _seat_rows(*, villages: QuerySet[Village], as_of: dt.date | None, person_filter: Q | None = None):
     latest = Assessment.objects.filter(person=OuterRef("person")).order_by("-year")
-    seats = annotated_seats(villages=villages, as_of=as_of, posts=FLAGGED_POSTS)
+    # The 监委会 too: the compliance rules read it (person flags and the other rules never look at its posts).
+    seats = annotated_seats(villages=villages, as_of=as_of, posts=FLAGGED_POSTS | SUPERVISION_POSTS)
     if person_filter is not None:
         seats = seats.filter(person_filter)
     seats = seats.annotate(
@@ -127,15 +130,55 @@ def _village_facts(*, villages: QuerySet[Village], as_of: dt.date | None) -> dic
     return facts
 
 
+def _kinships(people: QuerySet | list[int]) -> list[Kinship]:
+    """Relative records in which any of `people` is the person or the relative on record (one query)."""
+    rows = Relative.objects.filter(Q(person__in=people) | Q(relative__in=people)).values_list(
+        "person_id", "relation", "relative_id", "relative_name"
+    )
+    return [Kinship(*row) for row in rows.order_by("pk")]
+
+
+def _compliance_facts(
+    seats: dict[int, list[SeatFacts]], *, villages: QuerySet[Village], as_of: dt.date | None
+) -> dict[int, ComplianceFacts]:
+    """Relative records touching the current 两委 and 监委会 members, and their 不称职 years, per village (two
+    queries). A record joins every village where either of its two people holds a seat."""
+    holders = (
+        PostAssignment.objects.current(roster_date(as_of))
+        .filter(village__in=villages.values("pk"), post__in=list(ASSESSED_POSTS))
+        .values("person_id")
+    )
+    villages_of: dict[int, set[int]] = defaultdict(set)
+    for village_id, village_seats in seats.items():
+        for seat in village_seats:
+            villages_of[seat.person_id].add(village_id)
+    facts: dict[int, ComplianceFacts] = defaultdict(ComplianceFacts)
+    for kinship in _kinships(holders):
+        ends = villages_of.get(kinship.person_id, set()) | villages_of.get(kinship.relative_id or 0, set())
+        for village_id in ends:
+            facts[village_id].kinships.append(kinship)
+    years = Assessment.objects.filter(grade=Grade.INCOMPETENT, person__in=holders).values_list("person_id", "year")
+    for person_id, year in years.order_by("person_id", "year"):
+        for village_id in villages_of.get(person_id, set()):
+            facts[village_id].incompetent_years.setdefault(person_id, []).append(year)
+    return facts
+
+
 def evaluations_for_villages(*, villages: QuerySet[Village], as_of: dt.date | None = None) -> dict[int, Evaluation]:
-    """Evaluation per village id (findings, person flags, rule results, Python stats). Four queries in all."""
+    """Evaluation per village id (findings, person flags, rule results, Python stats). Six queries in all."""
     facts = _village_facts(villages=villages, as_of=as_of)
     book = RuleBook.load()
     seats: dict[int, list[SeatFacts]] = defaultdict(list)
     for row in _seat_rows(villages=villages, as_of=as_of):
         seats[row[0]].append(_seat_from_row(row))
+    compliance = _compliance_facts(seats, villages=villages, as_of=as_of)
     return {
-        pk: evaluate(facts=f, seats=seats.get(pk, []), rules=book.rules(county_id=f.county_id, on=f.reference_on))
+        pk: evaluate(
+            facts=f,
+            seats=seats.get(pk, []),
+            rules=book.rules(county_id=f.county_id, on=f.reference_on),
+            compliance=compliance[pk],
+        )
         for pk, f in facts.items()
     }
 
@@ -187,23 +230,24 @@ def evaluate_committee(
     """Judge a (proposed or current) committee of `village` on `as_of` with the same rules as the real roster.
 
     Village facts not given (reserve count, secretary reserve) are read from the database; the people's
-    latest assessments are read in one query. Ages are 周岁 on as_of.
+    assessments and relative records are read in one query each. Ages are 周岁 on as_of.
     """
     facts = _village_facts(villages=Village.objects.filter(pk=village.pk), as_of=as_of)[village.pk]
     if reserves_count is not None:
         facts.active_reserves = reserves_count
     if secretary_reserve is not None:
         facts.secretary_reserve = secretary_reserve
+    people = [s.person.pk for s in seats if s.person.pk]
     latest: dict[int, tuple[str, int]] = {}
-    for pid, grade, year in (
-        Assessment.objects.filter(person__in=[s.person.pk for s in seats if s.person.pk])
-        .order_by("person", "year")
-        .values_list("person_id", "grade", "year")
-    ):
+    compliance = ComplianceFacts(kinships=_kinships(people))
+    assessments = Assessment.objects.filter(person__in=people).order_by("person", "year")
+    for pid, grade, year in assessments.values_list("person_id", "grade", "year"):
         latest[pid] = (grade, year)
+        if grade == Grade.INCOMPETENT:
+            compliance.incompetent_years.setdefault(pid, []).append(year)
     seat_facts = [_seat_from_person(s, as_of=as_of, latest=latest) for s in seats]
     rules = rules_for(county_id=facts.county_id, on=as_of)
-    return evaluate(facts=facts, seats=seat_facts, rules=rules)
+    return evaluate(facts=facts, seats=seat_facts, rules=rules, compliance=compliance)
 
 
 def _seat_from_person(seat: Seat, *, as_of: dt.date, latest: dict[int, tuple[str, int]]) -> SeatFacts:

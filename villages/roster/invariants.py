@@ -19,7 +19,16 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from villages import idcard
-from villages.choices import ORGAN_OF_POST, SINGLE_SEAT_POSTS, Grade, Organ, PoliticalStatus, Post
+from villages.choices import (
+    ORGAN_OF_POST,
+    SINGLE_SEAT_POSTS,
+    CadreSource,
+    Grade,
+    Organ,
+    PoliticalStatus,
+    Post,
+    Relation,
+)
 from villages.models import Group, Person, PostAssignment, Village
 
 FIRST_ASSESSMENT_YEAR = 1980
@@ -238,6 +247,33 @@ def post_refusals(
         seat_refusal(person=person, post=post, group=group, start_on=start_on, end_on=end_on, others=others),
     ]
     return [r for r in found if r is not None]
+
+
+def source_refusal(*, source: str) -> RosterRefusal | None:
+    """干部来源 is one of the code list (CadreSource) or left blank (not stated)."""
+    if not source or source in CadreSource.values:
+        return None
+    return RosterRefusal("source", f"未知的干部来源：{source}")
+
+
+# ---- relatives ----
+
+
+def relative_refusals(
+    *, person: Person, relation: str, relative: Person | None, relative_name: str, recorded: Collection[int]
+) -> list[RosterRefusal]:
+    """A relative record names a known relation and either a person on record (not `person` themself, not
+    recorded twice: `recorded` are the ids of the relatives already on record) or a name."""
+    found: list[RosterRefusal] = []
+    if relation not in Relation.values:
+        found.append(RosterRefusal("relation", "请选择亲属关系"))
+    if relative is None and not relative_name.strip():
+        found.append(RosterRefusal("relative", "请选择在册人员或填写亲属姓名"))
+    elif relative is not None and relative.pk == person.pk:
+        found.append(RosterRefusal("relative", "不能把本人登记为自己的亲属"))
+    elif relative is not None and relative.pk in recorded:
+        found.append(RosterRefusal("relative", f"{relative.name}已登记为{person.name}的亲属"))
+    return found
 
 
 # ---- assessments ----

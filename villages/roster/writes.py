@@ -34,13 +34,14 @@ from villages.roster.invariants import (
     post_refusals,
     refuse_if_any,
     seat_refusal,
+    source_refusal,
     unique_id_number_refusal,
     valid_id_number,
 )
 from villages.roster.versioning import save_attributed, save_versioned
 
 # What change_post may change; person, village and post make a new assignment instead.
-POST_CHANGES = frozenset({"how", "start_on", "end_on", "term", "end_reason", "group_number"})
+POST_CHANGES = frozenset({"how", "start_on", "end_on", "term", "end_reason", "group_number", "source"})
 
 
 def save_person(
@@ -122,6 +123,7 @@ def start_post(
     how: str = How.ELECTED,
     term: str = "",
     end_reason: str = "",
+    source: str = "",
     by: User | None,
     today: dt.date | None = None,
 ) -> PostAssignment:
@@ -129,21 +131,25 @@ def start_post(
 
     Rules (invariants.post_refusals): a 社长 names an existing 社 of the village by number and no other post
     names one; dates not in the future, not before birth, end not before start; party posts only for full party
-    members; one holder per single seat (社长: per 社) and a post held once at a time by the same person.
+    members; one holder per single seat (社长: per 社) and a post held once at a time by the same person. `source`
+    (干部来源) is a CadreSource value or blank (invariants.source_refusal).
     """
     groups = _groups(village)
     refuse_if_any(
-        post_refusals(
-            person=person,
-            village=village,
-            post=post,
-            group_number=group_number,
-            groups=groups,
-            start_on=start_on,
-            end_on=end_on,
-            others=_others(village, post),
-            today=today or timezone.localdate(),
-        )
+        [
+            *post_refusals(
+                person=person,
+                village=village,
+                post=post,
+                group_number=group_number,
+                groups=groups,
+                start_on=start_on,
+                end_on=end_on,
+                others=_others(village, post),
+                today=today or timezone.localdate(),
+            ),
+            source_refusal(source=source),
+        ]
     )
     assignment = PostAssignment(
         person=person,
@@ -156,6 +162,7 @@ def start_post(
         how=how,
         term=term,
         end_reason=end_reason,
+        source=source,
     )
     save_attributed(assignment, by=by)
     return assignment
@@ -169,7 +176,7 @@ def change_post(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> PostAssignment:
-    """Change an assignment's `how`, `start_on`, `end_on` (ending it), `term`, `end_reason` or (社长)
+    """Change an assignment's `how`, `start_on`, `end_on` (ending it), `term`, `end_reason`, `source` or (社长)
     `group_number`; return the saved assignment (a new object: `assignment` is left as it was).
 
     Rules: the dates and, when its period or 社 changes, the seat rules of `start_post` (party membership is
@@ -193,6 +200,8 @@ def change_post(
         target.group = groups.get(number) if number is not None else None
     for name, value in values.items():
         setattr(target, name, value)
+    if "source" in values:
+        refusals.append(source_refusal(source=values["source"]))
     person = assignment.person
     today = today or timezone.localdate()
     refusals += post_dates_refusals(

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,9 +18,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from villages import permissions
 from villages.choices import SourceCategory
 from villages.forms.people_filters import PersonFilter
+from villages.forms.relatives import RelativeForm
 from villages.forms.roster import AssessmentForm, PersonForm
 from villages.http import AuthedHttpRequest, page_or_partial, saved_section
-from villages.models import IdNumberView, Person, PostAssignment, Village
+from villages.models import IdNumberView, Person, PostAssignment, Relative, User, Village
 from villages.roster.history import person_history
 
 PAGE_SIZE = 50
@@ -62,7 +63,21 @@ def person_context(request: AuthedHttpRequest, person: Person) -> dict[str, Any]
         "assessments": person.assessments.all(),
         "history": person_history(person=person, user=request.user),
         "source_labels": [SOURCE_LABELS.get(code, code) for code in person.source_categories],
+        "relatives": relatives_of(person),
     }
+
+
+def relatives_of(person: Person) -> QuerySet[Relative]:
+    """The relative records naming `person` on either side (their own, and those others made naming them)."""
+    return (
+        Relative.objects.filter(Q(person=person) | Q(relative=person))
+        .select_related("person", "relative")
+        .order_by("relation", "pk")
+    )
+
+
+def relative_form(person: Person, user: User, data: Any = None) -> RelativeForm:
+    return RelativeForm(data, person=person, people=Person.objects.editable_by(user))
 
 
 @require_GET
@@ -72,6 +87,7 @@ def person(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     context["can_edit"] = context["show_whole_id"]
     if context["can_edit"]:
         context["assessment_form"] = AssessmentForm(person=person)
+        context["relative_form"] = relative_form(person, request.user)
     return page_or_partial(request, "villages/person.html", "person", context)
 
 
@@ -100,7 +116,12 @@ def person_saved(request: AuthedHttpRequest, person: Person) -> HttpResponse:
         template="villages/person.html",
         partial="person",
         context=lambda: (
-            person_context(request, person) | {"can_edit": True, "assessment_form": AssessmentForm(person=person)}
+            person_context(request, person)
+            | {
+                "can_edit": True,
+                "assessment_form": AssessmentForm(person=person),
+                "relative_form": relative_form(person, request.user),
+            }
         ),
         browser_url=reverse("villages:person", args=[person.pk]),
     )

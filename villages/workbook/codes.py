@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from villages.choices import Education, Gender, Grade, Health, PoliticalStatus, Post, SourceCategory
+from villages.choices import CadreSource, Education, Gender, Grade, Health, PoliticalStatus, Post, SourceCategory
 
 
 class UnknownCode(ValueError):
@@ -178,6 +178,21 @@ SOURCE_CATEGORY = _table(
     },
 )
 
+CADRE_SOURCE = _table(
+    CadreSource,
+    {
+        CadreSource.VILLAGER: ("本村村民", "普通村民", "群众"),
+        CadreSource.ECONOMIC_ORG_HEAD: ("集体经济组织负责人", "村集体经济组织负责人", "合作社负责人", "企业负责人"),
+        CadreSource.RETURNEE: ("返乡创业人员", "返乡农民工", "外出务工返乡人员", "务工返乡"),
+        CadreSource.DISPATCHED_CADRE: ("机关干部", "下派干部", "机关选派"),
+        CadreSource.COLLEGE_GRADUATE: ("大学毕业生", "高校毕业生返乡", "本土大学生"),
+        CadreSource.COLLEGE_GRADUATE_OFFICIAL: ("大学生村干部", "选调生"),
+        CadreSource.VETERAN: ("退伍军人", "复员退伍军人", "退役士兵"),
+        CadreSource.RETIRED: ("离退休人员", "退休干部", "离岗干部"),
+        CadreSource.INDUSTRY_ASSOCIATION_HEAD: ("产业协会负责人", "协会负责人"),
+    },
+)
+
 YES_NO: dict[str, bool] = {
     **dict.fromkeys(("是", "能", "可以", "正常", "能正常履职", "Y", "YES", "√", "✓"), True),
     **dict.fromkeys(("否", "不能", "不可以", "不能正常履职", "N", "NO", "×", "✗"), False),
@@ -258,6 +273,12 @@ def _source_categories(text: object) -> tuple[str, ...]:
         if code not in codes:
             codes.append(code)
     return tuple(codes)
+
+
+@cached
+def cadre_source(text: object) -> str:
+    """干部来源 (the 民政 form's source list) of the posts a row creates."""
+    return code_for(text, table=CADRE_SOURCE, choices=CadreSource)
 
 
 @cached

@@ -41,6 +41,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("assessment", "年度考核", ("考核等次",), width=10),
     Column("phone", "联系电话", width=14, text=True),
     Column("source_categories", "来源类别", width=16),
+    Column("source", "干部来源", width=12),
     Column("notes", "备注", width=20),
 )
 COLUMN_BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}

@@ -124,6 +124,7 @@ def _row(person: Person, *, show_whole: bool) -> tuple[tuple[Any, ...], list[Any
         grade,
         person.phone,
         "、".join(str(SourceCategory(code).label) for code in person.source_categories or []),
+        next((post.get_source_display() for post in posts if post.source), ""),
         person.notes,
     ]
     rank = POST_ORDER[posts[0].post] if posts else len(POST_ORDER)

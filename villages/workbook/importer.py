@@ -309,7 +309,17 @@ def _plan_row(
         person = _plan_new_person(plan, row, village)
     else:
         _plan_person_update(plan, row, person, existing=existing, problem=problem)
-    plan_posts(plan, person, village, posts, start_on=row.start_on, existing=existing, today=today, problem=problem)
+    plan_posts(
+        plan,
+        person,
+        village,
+        posts,
+        start_on=row.start_on,
+        existing=existing,
+        today=today,
+        problem=problem,
+        source=row.source,
+    )
     _plan_assessment(plan, row, year=sheet.assessment_year, existing=existing, today=today, problem=problem)
     if plan.problems:
         plan.action, plan.changes = INVALID, []
@@ -420,7 +430,8 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
             for post in row.new_posts:
                 post.person_id = row.planned_person.pk  # new people have their pk now
         insert_with_history(new_posts, PostAssignment, **history)
-        _bulk_update(PostAssignment, [p for row in rows for p in row.changed_posts], ["group", "version"], history)
+        changed_posts = [p for row in rows for p in row.changed_posts]
+        _bulk_update(PostAssignment, changed_posts, ["group", "source", "version"], history)
         grades = [(row.assessment, row) for row in rows if row.assessment is not None]
         for assessment, row in grades:
             assessment.person_id = row.planned_person.pk

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from villages.choices import ORGAN_OF_POST, Post
+from villages.choices import ORGAN_OF_POST, CadreSource, Post
 from villages.models import Group, Person, PostAssignment, Village
 from villages.roster.invariants import group_refusal, post_refusals, seat_refusal
 from villages.workbook.rows import ParsedRow
@@ -47,9 +47,11 @@ def plan_posts(
     existing: _Existing,
     today: dt.date,
     problem: Problem,
+    source: str = "",
 ) -> None:
     """New posts through the roster's rules (invariants.post_refusals), as start_post would apply them; a held
-    社长 post whose 社 changes through the 社 and seat rules, as change_post would."""
+    社长 post whose 社 changes through the 社 and seat rules, as change_post would. `source` (干部来源, a code
+    already read from the cell) goes on the new posts and replaces a different one on the posts held."""
     groups = existing.groups.get(village.pk, {})
     held = {p.post: p for p in existing.current_posts.get(person.pk, []) if p.village_id == village.pk}
     for post, number in posts:
@@ -80,12 +82,21 @@ def plan_posts(
                     post=post,
                     group_id=group.pk if group else None,
                     start_on=start_on,
+                    source=source,
                 )
             )
             label = Post(post).label + (f"（{group}）" if group else "")
             plan.changes.append(f"新增职务：{label}" + (f"，{start_on:%Y-%m-%d}起" if start_on else ""))
-        elif post == Post.GROUP_LEADER and number is not None and number != current.group_number:
+            continue
+        if post == Post.GROUP_LEADER and number is not None and number != current.group_number:
             _change_group(plan, person, current, number, groups=groups, others=others, problem=problem)
+        if source and source != current.source:
+            before = current.get_source_display() or "未填写"
+            plan.changes.append(f"{Post(post).label}干部来源：{before} → {CadreSource(source).label}")
+            current.source = source
+            if current not in plan.changed_posts:
+                current.version += 1
+                plan.changed_posts.append(current)
 
 
 def _change_group(

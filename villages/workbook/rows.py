@@ -54,6 +54,7 @@ ROW_PARSERS: dict[str, Callable[..., Any]] = {
     "start_on": lambda value, today: parse_date(value),
     "group": lambda value, today: codes.group_number(value),
     "assessment": lambda value, today: codes.grade(value),
+    "source": lambda value, today: codes.cadre_source(value),
 }
 
 ALL_PARSERS = PARSERS | ROW_PARSERS
@@ -70,6 +71,7 @@ class ParsedRow:
     group_number: int | None = None
     start_on: dt.date | None = None
     grade: str = ""
+    source: str = ""  # 干部来源 of the posts the row creates (or restates)
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -116,6 +118,7 @@ def _row_values(parsed: ParsedRow, extras: dict[str, Any]) -> None:
     parsed.group_number = extras.get("group")
     parsed.start_on = extras.get("start_on")
     parsed.grade = extras.get("assessment", "")
+    parsed.source = extras.get("source", "")
     if parsed.name:
         parsed.fields["name"] = parsed.name
 

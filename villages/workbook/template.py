@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from villages.choices import Education, Gender, Grade, Health, PoliticalStatus, Post, SourceCategory
+from villages.choices import CadreSource, Education, Gender, Grade, Health, PoliticalStatus, Post, SourceCategory
 from villages.workbook.columns import COLUMNS
 from villages.workbook.dates import SHAPES_HINT
 
@@ -40,6 +40,7 @@ DROPDOWNS: dict[str, Sequence[str]] = {
     "health": Health.labels,
     "able_to_serve": YES_NO_LABELS,
     "assessment": Grade.labels,
+    "source": CadreSource.labels,
 }
 NOTES: dict[str, str] = {
     "village": "本乡镇的村（社区）名称，或12位统计用区划代码。同一村的多行可合并单元格。",
@@ -63,6 +64,7 @@ NOTES: dict[str, str] = {
     "assessment": "列名中的年份即考核年度（如“2025年度考核”）；列名只写“年度考核”时指上一年度。",
     "phone": "",
     "source_categories": "多个用“、”分隔。",
+    "source": "本行新增职务的干部来源（换届统计用），可不填；填写时已有职务也改为此来源。",
     "notes": "",
 }
 ALLOWED: dict[str, Sequence[str]] = DROPDOWNS | {"posts": Post.labels, "source_categories": SourceCategory.labels}

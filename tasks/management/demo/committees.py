@@ -141,9 +141,9 @@ class _CommitteeBuilder:
             self._post(person, Post.PARTY_MEMBER)
         if rng.random() < 0.3:
             self._post(self._person(Post.DEPUTY_DIRECTOR, "committee", party=0.5), Post.DEPUTY_DIRECTOR)
-        self._committee_members(party_members)
+        on_committee = self._committee_members(party_members)
         self._clerk(party_members)
-        self._supervision(party_members)
+        self._supervision([p for p in party_members if p not in on_committee])
         self._group_leaders()
         if rng.random() < 0.3:
             self._first_secretary()
@@ -289,7 +289,8 @@ class _CommitteeBuilder:
         self._post(cadre, Post.PARTY_SECRETARY, how=how, start_on=since)
         return cadre
 
-    def _committee_members(self, party_members: list[int]) -> None:
+    def _committee_members(self, party_members: list[int]) -> list[int]:
+        """The 村委委员; returns the party committee members among them (交叉任职)."""
         rng = self.rng
         count = rng.randint(1, 2)
         cross = [p for p in party_members if rng.random() < 0.5][:count]
@@ -301,6 +302,7 @@ class _CommitteeBuilder:
                 Post.COMMITTEE_MEMBER, "committee", party=0.4, gender=Gender.FEMALE if woman else None
             )
             self._post(person, Post.COMMITTEE_MEMBER)
+        return cross
 
     def _clerk(self, party_members: list[int]) -> None:
         if party_members and self.rng.random() < 0.35:
@@ -309,13 +311,14 @@ class _CommitteeBuilder:
             self._post(self._person(Post.CLERK, "committee", party=0.5), Post.CLERK)
 
     def _supervision(self, party_members: list[int]) -> None:
+        """3–5 members (村民委员会组织法 Art. 32), none of them on the 村委会 (`party_members`: those who are not)."""
         # The party branch's discipline member usually chairs the 监委会.
-        if self.rng.random() < 0.6:
+        if party_members and self.rng.random() < 0.6:
             director = party_members[0]
         else:
             director = self._person(Post.SUPERVISION_DIRECTOR, "committee", party=0.7)
         self._post(director, Post.SUPERVISION_DIRECTOR)
-        for _ in range(1 if self.rng.random() < 0.7 else 2):
+        for _ in range(2 if self.rng.random() < 0.8 else 3):
             self._post(self._person(Post.SUPERVISION_MEMBER, "committee", party=0.4), Post.SUPERVISION_MEMBER)
 
     def _group_leaders(self) -> None:

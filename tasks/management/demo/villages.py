@@ -73,6 +73,7 @@ AFTER_SEED_HOOKS: list[str] = [
     "tasks.management.demo.reserves.seed_hook",  # first: risk recomputation reads the reserves
     "tasks.management.demo.bench.seed_hook",  # talents, mentors, talks, 学历提升 (before the risk recompute)
     "tasks.management.demo.reviews.seed_hook",  # before the risks: the review's findings join the work queue
+    "tasks.management.demo.after_election.seed_hook",  # 大和乡's 2026 election and the work after it
     "tasks.management.demo.hooks.risks",
     "tasks.management.demo.hooks.cycle_snapshots",
     "tasks.management.demo.hooks.roster_confirmations",
