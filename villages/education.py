@@ -59,6 +59,14 @@ class CountedEducation:
             return LABELS.get(self.held, "")
         if self.counts_in_progress:
             return f"{LABELS[self.in_progress]}（在读）"
+        return self.held_label
+
+    @property
+    def held_label(self) -> str:
+        """The degrees held, with a course under way beside them, such as 初中（大学专科在读）: what the committee's
+        figures and its 学历低 flag count, so a committee table prints this whatever the county's 在读 rule says."""
+        if not self.studying:
+            return LABELS.get(self.held, "")
         return f"{LABELS.get(self.held, '未填写')}（{LABELS[self.in_progress]}在读）"
 
 

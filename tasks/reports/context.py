@@ -192,10 +192,13 @@ def _label(choices: type[TextChoices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
-def _education(person: Person, rules: RuleSet) -> str:
-    """The education printed: degrees held, and a course under way as the county's rule counts it (大学专科（在读）,
-    or 初中（大学专科在读） when it does not count): villages/education.py, the one place that says so."""
-    return person_education(person, rules=rules).label
+def _education(person: Person, rules: RuleSet, *, committee: bool = False) -> str:
+    """The education printed (villages/education.py, the one place that says so): for reserves, a course under way
+    as the county's rule counts it (大学专科（在读）, or 初中（大学专科在读） when it does not count); in the roster's
+    sections the degrees held with the course beside them (初中（大学专科在读）), because the committee's figures and
+    its 学历低 flag count degrees held."""
+    counted = person_education(person, rules=rules)
+    return counted.held_label if committee else counted.label
 
 
 def rule_basis(rules: RuleSet, keys: tuple[str, ...] | list[str] | None = None) -> list[RuleBasis]:
@@ -267,7 +270,7 @@ def _roster(
                 gender=_label(Gender, person.gender),
                 id_masked=person.id_number_masked,
                 age=person.age_on(on),
-                education=_education(person, rules),
+                education=_education(person, rules, committee=True),
                 political_status=_label(PoliticalStatus, person.political_status),
                 latest_grade=f"{grades[0].year} {_label(Grade, grades[0].grade)}" if grades else "",
                 health=_label(Health, person.health),
