@@ -33,9 +33,9 @@ def changes(world, secretary_a, secretary_b):
     save_as(person, secretary_a, id_number=new_id)
     f.PostAssignmentFactory(person=person, village=world.village_a, post="clerk")
     IdNumberView.objects.create(person=person, viewed_by=secretary_a, context="person_page")
-    other = f.PersonFactory(home_village=world.village_b, name="白鹤人")
+    other = f.PersonFactory(home_village=world.village_b, name="白鹤人", birth_date=dt.date(1981, 2, 3))
     save_as(other, secretary_b, phone="13800000000")
-    far = f.PersonFactory(home_village=world.village_other_county, name="外县人")
+    far = f.PersonFactory(home_village=world.village_other_county, name="外县人", birth_date=dt.date(1982, 3, 4))
     save_as(far, f.TownshipSecretaryFactory(), phone="13900000000")
     return {"person": person, "old_id": old_id, "new_id": new_id}
 
