@@ -62,7 +62,9 @@ class PersonFactory(DjangoModelFactory[models.Person]):
         model = models.Person
 
     class Params:
-        seq = factory.Sequence(lambda n: n)
+        # 100–399: never one of the numbers tests pick by hand (seq=1…79, 401), so a hand-made ID cannot collide
+        # with a factory one once the counter wraps (make_id_number keeps three digits: seq % 500).
+        seq = factory.Sequence(lambda n: 100 + n % 300)
 
     name = factory.Sequence(lambda n: f"张{n}")
     gender = Gender.MALE
