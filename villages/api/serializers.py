@@ -382,7 +382,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
     @classmethod
     def load_evaluations(cls, instances: list[Person], *, as_of: dt.date | None) -> dict[int, list[risk.Finding]]:
-        flags = risk.person_flags_for(people=Person.objects.filter(pk__in=[p.pk for p in instances]), as_of=as_of)
+        flags = risk.person_flags_for(people=[p.pk for p in instances], as_of=as_of)
         return {p.pk: flags.get(p.pk, []) for p in instances}  # every row a key: no flags is an answer too
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PersonFlag.choices)))

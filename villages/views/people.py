@@ -32,13 +32,12 @@ SOURCE_LABELS = dict(SourceCategory.choices)
 def people(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current_posts = PostAssignment.objects.current(today).select_related("village")
-    scoped = (
-        Person.objects.for_user(request.user)
-        .select_related("home_village")
+    rows = (
+        Person.objects.select_related("home_village")  # PersonFilter scopes them (for_user, within the area)
         .prefetch_related(Prefetch("posts", queryset=current_posts, to_attr="current_posts"))
         .order_by("home_village__code", "name", "pk")
     )
-    person_filter = PersonFilter(request.GET, queryset=scoped, user=request.user, today=today)
+    person_filter = PersonFilter(request.GET, queryset=rows, user=request.user, today=today)
     page = Paginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
