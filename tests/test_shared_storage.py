@@ -4,12 +4,14 @@ a free port). Each process has its own empty MEDIA_ROOT, so anything written to 
 
 A report requested on web 1 is rendered by a worker and downloaded from web 2 (a real PDF, scope-checked); a risk
 attachment uploaded on web 1 is downloaded from web 2; a roster workbook uploaded on web 1 is read by a worker;
-the bucket holds the files, privately, and no local media directory holds anything.
+the bucket holds the files, privately, and no local media directory holds anything. The settings: the local file
+system by default, a private S3 bucket with STORAGE_BACKEND=s3, a refused start when that cannot work.
 """
 
 from __future__ import annotations
 
 import io
+import runpy
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,6 +20,7 @@ import boto3
 import pytest
 import requests
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -29,14 +32,11 @@ from tests.reports_support import populate_village
 from tests.workbooks import build, person_row
 from villages.risk import recompute_risks
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (the shared-nothing stack of production)",
-    ),
-]
+live_only = pytest.mark.skipif(
+    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (the shared-nothing stack of production)",
+)
+SETTINGS = Path(__file__).resolve().parent.parent / "backend" / "settings.py"
 
 BUCKET = "village-reports-test"
 PUBLIC_GROUPS = {
@@ -70,6 +70,39 @@ def _signed_in(base: str, user, client: Client) -> requests.Session:
     return session
 
 
+def _settings_with(monkeypatch, **env: str) -> dict:
+    for name in ("STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS))
+
+
+def test_default_storage_stays_the_local_file_system(monkeypatch):
+    assert _settings_with(monkeypatch)["STORAGES"]["default"] == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+    }
+
+
+def test_s3_storage_is_private_and_never_overwrites(monkeypatch):
+    configured = _settings_with(
+        monkeypatch, STORAGE_BACKEND="s3", AWS_STORAGE_BUCKET_NAME="files", AWS_S3_ENDPOINT_URL="http://minio:9000"
+    )["STORAGES"]["default"]
+    assert configured["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = configured["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == ("files", "http://minio:9000")
+    assert options["default_acl"] is None and options["querystring_auth"] and not options["file_overwrite"]
+
+
+@pytest.mark.parametrize("env", [{"STORAGE_BACKEND": "s3"}, {"STORAGE_BACKEND": "nfs"}])
+def test_a_storage_setting_that_cannot_work_stops_the_start(monkeypatch, env):
+    with pytest.raises(ImproperlyConfigured):
+        _settings_with(monkeypatch, **env)
+
+
+@pytest.mark.worker
+@pytest.mark.slow
+@live_only
 def test_two_webs_and_two_workers_share_reports_and_uploads_through_s3_only(
     transactional_db, world, secretary_a, secretary_b, county_staff, tmp_path
 ):
