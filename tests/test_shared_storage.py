@@ -26,10 +26,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
 
-from tasks.models import ImportJob
+from tasks.models import ImportJob, JobStatus, ReportJob
 from tests import live_stack
 from tests.reports_support import populate_village
 from tests.workbooks import build, person_row
+from villages.models import Risk
 from villages.risk import recompute_risks
 
 live_only = pytest.mark.skipif(
@@ -98,6 +99,28 @@ def test_s3_storage_is_private_and_never_overwrites(monkeypatch):
 def test_a_storage_setting_that_cannot_work_stops_the_start(monkeypatch, env):
     with pytest.raises(ImproperlyConfigured):
         _settings_with(monkeypatch, **env)
+
+
+def test_a_file_gone_from_storage_is_a_404_not_a_500(client_a, world, secretary_a):
+    """Expired by a bucket lifecycle rule, or a database restored without its files: the download says so."""
+    job = ReportJob.objects.create(
+        kind="village",
+        scope=world.village_a.code,
+        status=JobStatus.DONE,
+        file="reports/gone.pdf",
+        created_by=secretary_a,
+    )
+    populate_village(world.village_a)
+    recompute_risks()
+    risk = Risk.objects.filter(village=world.village_a).first()
+    assert risk is not None
+    Risk.objects.filter(pk=risk.pk).update(attachment="risk-attachments/gone.pdf")
+    for url in (
+        reverse("reports:download", args=[job.pk]),
+        f"/api/v1/reports/{job.pk}/file/",
+        reverse("villages:risk_attachment", args=[risk.pk]),
+    ):
+        assert client_a.get(url, headers={"Accept": "application/pdf"}).status_code == 404, url
 
 
 @pytest.mark.worker
