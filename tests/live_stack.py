@@ -24,8 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "demo-pass-2026"
@@ -214,25 +212,6 @@ def api_token(base: str, username: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)["token"]
-
-
-def logged_in_session(base: str, username: str) -> requests.Session:
-    """A browser-like session signed in through the login page (cookies, CSRF)."""
-    session = requests.Session()
-    session.get(f"{base}/login/", timeout=30)
-    response = session.post(
-        f"{base}/login/",
-        data={"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        timeout=30,
-    )
-    assert response.status_code == 200 and "/login/" not in response.url, response.text[:500]
-    return session
-
-
-def first_village_code(base: str, token: str) -> str:
-    response = requests.get(f"{base}/api/v1/villages/", headers={"Authorization": f"Token {token}"}, timeout=30)
-    response.raise_for_status()
-    return response.json()["results"][0]["code"]
 
 
 def current_database_url() -> str:

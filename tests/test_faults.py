@@ -121,7 +121,7 @@ def test_dropped_connections_are_replaced_without_a_failed_request(live_database
     (CONN_HEALTH_CHECKS) and replaced at the next request, without a restart and without an error."""
     url, tmp = live_database["url"], live_database["tmp"]
     with live_stack.gunicorn(url, log=tmp / "gunicorn-drop.log", workers=1) as base:
-        session = live_stack.logged_in_session(base, "county")
+        session = logged_in_session(base, "county")
         people = base + reverse("villages:people")
         assert session.get(people, timeout=30).status_code == 200
         dbname = url.rsplit("/", 1)[1]
@@ -151,6 +151,28 @@ def redis_down_stack(live_database):
         yield {"base": base, "database_url": live_database["url"], "redis_port": redis_port, "tmp": tmp, "env": env}
 
 
+def logged_in_session(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{base}/login/", timeout=30)
+    response = session.post(
+        f"{base}/login/",
+        data={
+            "username": username,
+            "password": live_stack.DEMO_PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200 and "/login/" not in response.url, response.text[:500]
+    return session
+
+
+def first_village_code(base: str, token: str) -> str:
+    response = requests.get(f"{base}/api/v1/villages/", headers={"Authorization": f"Token {token}"}, timeout=30)
+    response.raise_for_status()
+    return response.json()["results"][0]["code"]
+
+
 @pytest.mark.worker
 def test_with_redis_down_pages_and_api_keep_working(redis_down_stack):
     base = redis_down_stack["base"]
@@ -159,7 +181,7 @@ def test_with_redis_down_pages_and_api_keep_working(redis_down_stack):
     assert health.json()["status"] == "degraded"
     assert health.json()["checks"]["redis"] == "unavailable"
 
-    session = live_stack.logged_in_session(base, "county")
+    session = logged_in_session(base, "county")
     for name in ["dashboards:dashboard", "villages:people", "villages:risks", "villages:audit", "villages:counties"]:
         response = session.get(base + reverse(name), timeout=30)
         assert response.status_code == 200, (name, response.status_code)
@@ -176,7 +198,7 @@ def test_report_requested_while_redis_is_down_waits_queued_and_is_done_when_redi
     base = stack["base"]
     token = live_stack.api_token(base, "township")
     headers = {"Authorization": f"Token {token}"}
-    village = live_stack.first_village_code(base, token)
+    village = first_village_code(base, token)
 
     started = time.monotonic()
     created = requests.post(
@@ -202,7 +224,7 @@ def test_report_requested_while_redis_is_down_waits_queued_and_is_done_when_redi
     job = requests.get(job_url, headers=headers, timeout=30).json()
     assert job["status"] == "done", job
     # The file is served to a logged-in user who may see the scope (session, like the report page's link).
-    pdf = live_stack.logged_in_session(base, "township").get(requests.compat.urljoin(base, job["file_url"]), timeout=60)
+    pdf = logged_in_session(base, "township").get(requests.compat.urljoin(base, job["file_url"]), timeout=60)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
