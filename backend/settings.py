@@ -6,9 +6,11 @@ Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABAS
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -152,7 +154,7 @@ REPORT_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("REPORT_QUEUE_TIMEOUT_SECONDS"
 CELERY_BEAT_SCHEDULE = {"sweep-report-jobs": {"task": "tasks.report_tasks.sweep_report_jobs", "schedule": 60.0}}
 # Talks fall due and ages change with the calendar: recompute the risk work queue daily (tasks/risk_tasks.py).
 CELERY_BEAT_SCHEDULE["recompute-risks-daily"] = {"task": "tasks.risk_tasks.recompute_all_risks", "schedule": 86400.0}
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -160,6 +162,33 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Report PDFs and uploads (roster workbooks, risk attachments) are written and read through Django's storage API
+# only. Default: the local MEDIA_ROOT (one machine, or a shared volume). STORAGE_BACKEND=s3: an S3-compatible
+# bucket (AWS S3, MinIO, Ceph …) that every web and worker host shares (docs/operations.md, "Worker layout and
+# shared storage"). Objects are private (no ACL sent: the bucket's default, owner only; presigned URLs are never
+# handed out): files reach users only through the scoped download views, which stream them from the bucket.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: AWS itself
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws); set them for MinIO/Ceph or a static key.
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO set-ups
+            "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix when the bucket is shared
+            "default_acl": None,  # private: never public-read
+            "querystring_auth": True,  # any URL the backend makes is signed and short-lived
+            "file_overwrite": False,  # two uploads of the same name never replace each other
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
 
 # Redis is optional: without REDIS_URL report jobs run in-process (make run), with it on Celery workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -176,6 +205,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):  # redelivery tests only: production keeps it above the time limit
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ["CELERY_VISIBILITY_TIMEOUT"])
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# One queue per kind of work, so a province-wide report batch never delays a township's import or the risk
+# evaluation (docs/operations.md, "Worker layout and shared storage"). Routed by the task's module: every task
+# defined in tasks/report_tasks.py, tasks/import_tasks.py or tasks/risk_tasks.py lands on its queue without being
+# named here. A worker started without -Q consumes all of CELERY_TASK_QUEUES.
+WORKER_QUEUES = ("default", "reports", "imports", "risk")
+CELERY_TASK_QUEUES = [Queue(name) for name in WORKER_QUEUES]
+CELERY_TASK_ROUTES = {
+    "tasks.report_tasks.*": {"queue": "reports"},
+    "tasks.import_tasks.*": {"queue": "imports"},
+    "tasks.risk_tasks.*": {"queue": "risk"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 CACHES = {

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
 
 from tasks.models import JobStatus, ReportJob
 from tasks.reports import jobs
+from tests import live_stack
 from tests.reports_support import ROOT, celery_broker, populate_village
 
 # Redis db 6 for the first test process, 7 for the second … (pytest-xdist): each worker's broker is its own.
@@ -48,17 +48,10 @@ def broker(settings, tmp_path):
         yield url
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 def _start_worker(broker_url: str, media: Path, log: Path, **env: str) -> subprocess.Popen:
     environment = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": live_stack.current_database_url(),
         "REDIS_URL": broker_url,
         "MEDIA_ROOT": str(media),
         "REPORT_COMPARISON_CACHE_SECONDS": "0",
@@ -68,7 +61,7 @@ def _start_worker(broker_url: str, media: Path, log: Path, **env: str) -> subpro
     command = [
         str(ROOT / ".venv/bin/celery"), "-A", "backend", "worker", "--pool=prefork", "--concurrency=1",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"h6-{uuid.uuid4().hex[:8]}@%h",
-        "--loglevel=INFO",
+        "-Q", live_stack.worker_queues(), "--loglevel=INFO",
     ]  # fmt: skip
     handle = log.open("ab")
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=handle, stderr=handle, start_new_session=True)
