@@ -248,14 +248,17 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     def computed_fields(evaluation: risk.Evaluation) -> dict[str, Any]:
         """The read-only fields the risk engine gives a village (see the class docstring)."""
         gaps = [f for f in evaluation.findings if f.person_id is None and f.kind in VILLAGE_FLAGS]
+        reference = evaluation.reference
+        if reference is None:  # evaluations_for_villages always dates its evaluations
+            raise ValueError("an evaluation without its reference date")
         return {
             "flags": list(dict.fromkeys(f.kind for f in gaps)),
             "succession_gaps": [
                 {"kind": f.kind, "severity": f.severity, "post": f.post, "detail": f.detail} for f in gaps
             ],
             "stats": evaluation.stats.as_dict(),
-            "reference_date": evaluation.reference.on.isoformat(),
-            "reference_source": str(evaluation.reference.source),
+            "reference_date": reference.on.isoformat(),
+            "reference_source": str(reference.source),
         }
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=VillageFlag.choices)))
