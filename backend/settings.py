@@ -93,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets (each <select> option is a template include under Django's own engine) render through Jinja2 with
+# Django's stock widget templates: the person edit form's rendering took most of its request (issue 19).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

@@ -26,12 +26,14 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from villages.models import DataVersion
 
@@ -130,3 +132,20 @@ def cached_many(name: str, keys: list[Any], parts: tuple[object, ...], compute: 
         cache.set_many({names[key]: value for key, value in fresh.items()}, settings.DATA_CACHE_SECONDS)
         values.update(fresh)
     return values
+
+
+def counted(queryset: QuerySet) -> int:
+    """`queryset.count()`, kept under the data version and the query's own SQL (which holds the user's scope and
+    every filter): a list's total is counted once until the next write, not on every page turn."""
+    sql, params = queryset.query.sql_with_params()
+    return cached("count", (sql, params), queryset.count)
+
+
+class VersionedPaginator(Paginator):
+    """A Paginator whose total comes from `counted` (for querysets; other sequences are counted as usual)."""
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return counted(self.object_list)
+        return super().count

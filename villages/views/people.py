@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from villages import permissions
 from villages.choices import SourceCategory
+from villages.data_version import VersionedPaginator
 from villages.forms.people_filters import PersonFilter
 from villages.forms.relatives import RelativeForm
 from villages.forms.roster import AssessmentForm, PersonForm
@@ -38,7 +38,7 @@ def people(request: AuthedHttpRequest) -> HttpResponse:
         .order_by("home_village__code", "name", "pk")
     )
     person_filter = PersonFilter(request.GET, queryset=rows, user=request.user, today=today)
-    page = Paginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = VersionedPaginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": person_filter, "page": page, "query": query.urlencode(), "today": today}
