@@ -76,7 +76,8 @@ def relatives_of(person: Person) -> QuerySet[Relative]:
 
 
 def relative_form(person: Person, user: User, data: Any = None) -> RelativeForm:
-    return RelativeForm(data, person=person, people=Person.objects.editable_by(user))
+    # Each option names the home village: loaded with the people, not one query per option.
+    return RelativeForm(data, person=person, people=Person.objects.editable_by(user).select_related("home_village"))
 
 
 @require_GET
