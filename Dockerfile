@@ -24,4 +24,4 @@ RUN useradd --system --uid 10001 --home /app app \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "backend.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+CMD ["gunicorn", "-c", "backend/gunicorn_conf.py", "backend.wsgi:application"]

@@ -1,7 +1,7 @@
 """Baseline for the load run: the same kinds of page views and API reads, one at a time from a single client
 against the same server just before the run (no concurrency), 7 rounds; prints median and max per request.
 
-    .venv/bin/python benchmarks/load_baseline.py LOAD_DIR BASE_URL
+    .venv/bin/python benchmarks/load_baseline.py LOAD_DIR BASE_URL [OUT.json]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def session(base: str, username: str, password: str) -> requests.Session:
     return s
 
 
-def main(load_dir: Path, base: str) -> None:
+def main(load_dir: Path, base: str, out: Path | None = None) -> None:
     users = json.loads((load_dir / "users.json").read_text())
     sec, staff, api = users["secretaries"][0], users["county_staff"][0], users["api_readers"][0]
     secretary = session(base, sec["username"], users["password"])
@@ -43,6 +43,7 @@ def main(load_dir: Path, base: str) -> None:
     clients = {"secretary": secretary, "county": county, "api": token}
     print("| request (baseline: one client, no concurrency) | median ms | max ms |")
     print("|---|---:|---:|")
+    medians: dict[str, float] = {}
     for who, name, path in probes(users):
         client = clients[who]
         times = []
@@ -52,7 +53,10 @@ def main(load_dir: Path, base: str) -> None:
             times.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
         print(f"| {name} | {statistics.median(times):.0f} | {max(times):.0f} |")
+        medians[name] = statistics.median(times)
+    if out is not None:
+        out.write_text(json.dumps(medians, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2])
+    main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]) if len(sys.argv) > 3 else None)

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Load run: gunicorn + PostgreSQL + Redis + a Celery worker at seed_demo --scale city, 50 locust users for 2 min.
 #
-#   benchmarks/run_load.sh            # creates and seeds database $LOAD_DB (default h8load) unless SKIP_SEED=1
+#   benchmarks/run_load.sh                      # creates and seeds database $LOAD_DB (default h8load) unless SKIP_SEED=1
+#   HALF_CPU=1 benchmarks/run_load.sh           # the server side pinned to one core (see below)
+#   BASELINE_ROOT=/work/wt/base benchmarks/run_load.sh   # also the single-client baseline of an older checkout
 #
 # Env: PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB, REDIS_URL (default db 8 of the local
-# Redis), PORT (8108), USERS (50), DURATION (2m), WORKERS (gunicorn processes, 4), LOAD_DIR (/tmp/h8-load).
+# Redis), PORT (8108), USERS (50), DURATION (2m), SPAWN_RATE (5; 50 starts every user, and their 35 logins, at
+# once), GUNICORN_WORKERS (2) and GUNICORN_THREADS (8) per backend/gunicorn_conf.py, LOAD_DIR (/tmp/h8-load).
+# HALF_CPU=1 (or SERVER_CPUS=list): gunicorn, the worker and a PostgreSQL cluster of the run's own (initdb in
+# LOAD_DIR, port PG_PORT 5440; the machine's shared server is never pinned) run on SERVER_CPUS (default: core 0)
+# under taskset; locust and the baseline client run on the other cores. The headroom is then measured the same
+# way on any machine with two cores or more.
+# BASELINE_ROOT: a checkout of older code (a git worktree of the commit before a change); its gunicorn serves the
+# same database just before the run and gets the same single-client probes: baseline-before.md and the ratios.
 # Results: $LOAD_DIR/stats_stats.csv (locust), check.json (benchmarks/load_check.py), baseline.md (one client,
 # no concurrency, same server, just before the run: benchmarks/load_baseline.py), logs.
 set -euo pipefail
@@ -12,20 +21,48 @@ cd "$(dirname "$0")/.."
 
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 LOAD_DB="${LOAD_DB:-h8load}"
-export DATABASE_URL="$PG_URL/$LOAD_DB"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/8}"
 export LOAD_DIR="${LOAD_DIR:-/tmp/h8-load}"
 PORT="${PORT:-8108}"
 USERS="${USERS:-50}"
 DURATION="${DURATION:-2m}"
-WORKERS="${WORKERS:-4}"
+export GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" GUNICORN_THREADS="${GUNICORN_THREADS:-8}"
 BIN=.venv/bin
+ALL_CPUS="0-$(($(nproc --all) - 1))"
+if [ "${HALF_CPU:-0}" = 1 ] && [ -z "${SERVER_CPUS:-}" ]; then SERVER_CPUS=0; fi
+SERVER=() CLIENT=()
+if [ -n "${SERVER_CPUS:-}" ]; then
+  SERVER=(taskset -c "$SERVER_CPUS")
+  client_cpus=$(python3 -c "import sys; s=set(range($(nproc --all)))-{int(c) for c in sys.argv[1].split(',')}; print(','.join(map(str,sorted(s))) or '0')" "$SERVER_CPUS")
+  CLIENT=(taskset -c "$client_cpus")
+fi
 # Production-like: no debug, real secret, and the per-user API rate of production.
 export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-load-run-$(date +%s)-not-a-real-secret-0123456789abcdef}"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING
 export MEDIA_ROOT="$LOAD_DIR/media"
 
-rm -rf "$LOAD_DIR" && mkdir -p "$LOAD_DIR"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [ -n "${PG_DIR:-}" ]; then as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast stop > /dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+if [ -n "${SERVER_CPUS:-}" ]; then
+  # The run's own PostgreSQL, pinned with the rest of the server side (its data is seeded afresh each time).
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)" PG_PORT="${PG_PORT:-5440}"
+  rm -rf "$LOAD_DIR" && mkdir -p "$LOAD_DIR/pg"
+  PG_DIR="$LOAD_DIR/pg/data"
+  [ "$(id -u)" = 0 ] && chown -R postgres "$LOAD_DIR/pg"
+  as_postgres "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres > "$LOAD_DIR/initdb.log"
+  as_postgres "${SERVER[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$LOAD_DIR/pg/server.log" -w \
+    -o "-p $PG_PORT -k $LOAD_DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start > /dev/null
+  PG_URL="postgres://postgres@127.0.0.1:$PG_PORT" SKIP_SEED=0
+else
+  rm -rf "$LOAD_DIR" && mkdir -p "$LOAD_DIR"
+fi
+export DATABASE_URL="$PG_URL/$LOAD_DB"
 if [ "${SKIP_SEED:-0}" != 1 ]; then
   psql "$PG_URL/postgres" -Xqc "DROP DATABASE IF EXISTS \"$LOAD_DB\" WITH (FORCE)" -c "CREATE DATABASE \"$LOAD_DB\""
   $BIN/python manage.py migrate --noinput > "$LOAD_DIR/seed.log"
@@ -35,26 +72,40 @@ $BIN/python manage.py collectstatic --noinput > /dev/null
 psql "$DATABASE_URL" -Xqc "ANALYZE"  # fresh planner statistics, as autovacuum would have them after a bulk load
 $BIN/python benchmarks/load_setup.py "$LOAD_DIR"
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+if [ -n "${BASELINE_ROOT:-}" ]; then
+  # The older code, as it was run then (sync workers), on the same database and cores, probed alone.
+  here="$PWD"
+  (cd "$BASELINE_ROOT" && "$here/$BIN/python" manage.py collectstatic --noinput > /dev/null \
+    && exec "${SERVER[@]}" "$here/$BIN/gunicorn" backend.wsgi -b "127.0.0.1:$((PORT + 1))" -w 4 \
+    --timeout 60 > "$LOAD_DIR/gunicorn-before.log" 2>&1) &
+  before_pid=$!
+  for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$((PORT + 1))/healthz" > /dev/null && break; sleep 1; done
+  "${CLIENT[@]}" $BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$((PORT + 1))" \
+    "$LOAD_DIR/baseline-before.json" > "$LOAD_DIR/baseline-before.md"
+  kill "$before_pid"; wait "$before_pid" 2>/dev/null || true
+fi
 
-$BIN/gunicorn backend.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --timeout 60 --access-logfile - \
+"${SERVER[@]}" $BIN/gunicorn -c backend/gunicorn_conf.py backend.wsgi -b "127.0.0.1:$PORT" --access-logfile - \
   > "$LOAD_DIR/gunicorn.log" 2>&1 &
 pids+=($!)
 # One worker for every queue (reports, imports, risk, default); it renders PDFs: in production it has its own CPU
 # (container), here it yields to the web processes.
-nice -n 10 $BIN/celery -A backend worker -Q default,reports,imports,risk -P prefork --concurrency 1 \
+"${SERVER[@]}" nice -n 10 $BIN/celery -A backend worker -Q default,reports,imports,risk -P prefork --concurrency 1 \
   --loglevel=WARNING > "$LOAD_DIR/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
 
-$BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$PORT" > "$LOAD_DIR/baseline.md"
+"${CLIENT[@]}" $BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$PORT" "$LOAD_DIR/baseline.json" \
+  > "$LOAD_DIR/baseline.md"
 uptime > "$LOAD_DIR/uptime-before.txt"
-$BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
+"${CLIENT[@]}" $BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$LOAD_DIR/stats" --only-summary > "$LOAD_DIR/locust.log" 2>&1 || true
 uptime > "$LOAD_DIR/uptime-after.txt"
 sleep 5  # let in-flight writes finish before checking
 $BIN/python benchmarks/load_check.py "$LOAD_DIR" | tee "$LOAD_DIR/check.json"
 $BIN/python benchmarks/load_report.py "$LOAD_DIR"
-echo; cat "$LOAD_DIR/baseline.md"; echo; echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"
+echo; cat "$LOAD_DIR/baseline.md"; echo
+if [ -f "$LOAD_DIR/baseline-before.json" ]; then
+  $BIN/python benchmarks/load_compare.py "$LOAD_DIR/baseline-before.json" "$LOAD_DIR/baseline.json"; echo
+fi
+echo "server cores: ${SERVER_CPUS:-$ALL_CPUS} of $ALL_CPUS · gunicorn $GUNICORN_WORKERS × $GUNICORN_THREADS threads" echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"
