@@ -37,6 +37,7 @@ from villages.risk.findings import (
     severity_counts,
 )
 from villages.roster.versioning import save_versioned
+from villages.rules import one_rule_book
 
 _signal_state = threading.local()
 
@@ -62,12 +63,13 @@ def register_refresher(key: str, refresher: Refresher) -> None:
 
 
 def _all_findings(villages: QuerySet[Village], as_of: dt.date | None) -> dict[int, list[Finding]]:
-    for refresh in REFRESHERS.values():
-        refresh(villages)
-    findings = findings_for_villages(villages=villages, as_of=as_of)
-    for finder in FINDERS.values():
-        for village_id, found in finder(villages, as_of).items():
-            findings.setdefault(village_id, []).extend(found)
+    with one_rule_book():  # the engine and every refresher and finder read the rule values once
+        for refresh in REFRESHERS.values():
+            refresh(villages)
+        findings = findings_for_villages(villages=villages, as_of=as_of)
+        for finder in FINDERS.values():
+            for village_id, found in finder(villages, as_of).items():
+                findings.setdefault(village_id, []).extend(found)
     return findings
 
 
