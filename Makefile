@@ -66,8 +66,9 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# One worker for every queue (docs/operations.md, "Worker layout and shared storage").
 worker: install fonts
-	$(BIN)/celery -A backend worker --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A backend worker -Q default,reports,imports,risk --loglevel=INFO --concurrency=2
 
 bench: install system-deps fonts
 	$(BIN)/python benchmarks/run_all.py

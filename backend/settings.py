@@ -6,9 +6,11 @@ Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABAS
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -91,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets (each <select> option is a template include under Django's own engine) render through Jinja2 with
+# Django's stock widget templates: the person edit form's rendering took most of its request (issue 19).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -156,7 +162,7 @@ CELERY_BEAT_SCHEDULE["recompute-risks-daily"] = {"task": "tasks.risk_tasks.recom
 # configured: tasks for the risk workers; publishing fails → evaluated in the request instead), "sync" (no broker:
 # in-process right after the commit, `make run`, tests). The daily recompute above is the safety net either way.
 RISK_RUNNER = os.environ.get("RISK_RUNNER", "celery" if os.environ.get("REDIS_URL") else "sync")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -164,6 +170,33 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Report PDFs and uploads (roster workbooks, risk attachments) are written and read through Django's storage API
+# only. Default: the local MEDIA_ROOT (one machine, or a shared volume). STORAGE_BACKEND=s3: an S3-compatible
+# bucket (AWS S3, MinIO, Ceph …) that every web and worker host shares (docs/operations.md, "Worker layout and
+# shared storage"). Objects are private (no ACL sent: the bucket's default, owner only; presigned URLs are never
+# handed out): files reach users only through the scoped download views, which stream them from the bucket.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: AWS itself
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws); set them for MinIO/Ceph or a static key.
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most MinIO set-ups
+            "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix when the bucket is shared
+            "default_acl": None,  # private: never public-read
+            "querystring_auth": True,  # any URL the backend makes is signed and short-lived
+            "file_overwrite": False,  # two uploads of the same name never replace each other
+        },
+    }
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
 
 # Redis is optional: without REDIS_URL report jobs run in-process (make run), with it on Celery workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -180,15 +213,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 if os.environ.get("CELERY_VISIBILITY_TIMEOUT"):  # redelivery tests only: production keeps it above the time limit
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(os.environ["CELERY_VISIBILITY_TIMEOUT"])
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# One queue per kind of work, so a province-wide report batch never delays a township's import or the risk
+# evaluation (docs/operations.md, "Worker layout and shared storage"). Routed by the task's module: every task
+# defined in tasks/report_tasks.py, tasks/import_tasks.py or tasks/risk_tasks.py lands on its queue without being
+# named here. A worker started without -Q consumes all of CELERY_TASK_QUEUES.
+WORKER_QUEUES = ("default", "reports", "imports", "risk")
+CELERY_TASK_QUEUES = [Queue(name) for name in WORKER_QUEUES]
+CELERY_TASK_ROUTES = {
+    "tasks.report_tasks.*": {"queue": "reports"},
+    "tasks.import_tasks.*": {"queue": "imports"},
+    "tasks.risk_tasks.*": {"queue": "risk"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and env_bool("DJANGO_REDIS_CACHE", False)
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
 }
+# Aggregates cached under the data version (villages/data_version.py) live at most this long: the bound on how
+# long a change made outside Django (psql by hand) can stay hidden. Every write through Django is seen at once.
+DATA_CACHE_SECONDS = int(os.environ.get("DATA_CACHE_SECONDS", "600"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -149,6 +149,7 @@ def _pool_pids(parent: int) -> list[int]:
 
 def township_edition() -> dict:
     import redis
+    from django.conf import settings
     from django.core.cache import cache
     from django.db import transaction
     from django.db.models import Count
@@ -176,7 +177,8 @@ def township_edition() -> dict:
     env = {**os.environ, "REDIS_URL": BROKER}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "backend", "worker", "--concurrency=2", "--pool=prefork",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", "-n", "benchrep@%h"],
+         "-Q", ",".join(settings.WORKER_QUEUES), "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "--loglevel=WARNING", "-n", "benchrep@%h"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     time.sleep(8)  # let the worker boot and load its fonts before the clock starts

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import requests
+from load_probes import probes
 
 ROUNDS = 7
 
@@ -39,25 +40,11 @@ def main(load_dir: Path, base: str) -> None:
     county = session(base, staff["username"], users["password"])
     token = requests.Session()
     token.headers["Authorization"] = f"Token {api['token']}"
-    village, township, person = sec["villages"][0], staff["townships"][0], sec["people"][0]
-    probes = [
-        (secretary, "page: township", f"/townships/{sec['township']}/"),
-        (secretary, "page: village", f"/villages/{village}/"),
-        (secretary, "page: person", f"/people/{person}/"),
-        (secretary, "page: person edit form", f"/people/{person}/edit/"),
-        (secretary, "page: people filtered", f"/people/?village={village}"),
-        (county, "page: risks filtered", f"/risks/?township={township}&severity=red"),
-        (county, "page: risks by kind", "/risks/?kind=high_age&page=2"),
-        (county, "page: dashboard", "/dashboard/"),
-        (token, "api: villages list", f"/api/v1/villages/?county={api['county']}&page_size=100"),
-        (token, "api: village", f"/api/v1/villages/{api['villages'][0]}/"),
-        (token, "api: people list", f"/api/v1/people/?village={api['villages'][0]}"),
-        (token, "api: risks list", f"/api/v1/risks/?county={api['county']}&severity=red"),
-        (token, "api: posts list", f"/api/v1/posts/?village={api['villages'][0]}"),
-    ]
+    clients = {"secretary": secretary, "county": county, "api": token}
     print("| request (baseline: one client, no concurrency) | median ms | max ms |")
     print("|---|---:|---:|")
-    for client, name, path in probes:
+    for who, name, path in probes(users):
+        client = clients[who]
         times = []
         for _ in range(ROUNDS):
             started = time.perf_counter()

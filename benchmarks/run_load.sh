@@ -42,8 +42,10 @@ trap cleanup EXIT
 $BIN/gunicorn backend.wsgi -b "127.0.0.1:$PORT" -w "$WORKERS" --timeout 60 --access-logfile - \
   > "$LOAD_DIR/gunicorn.log" 2>&1 &
 pids+=($!)
-# The worker renders PDFs; in production it has its own CPU (container), here it yields to the web processes.
-nice -n 10 $BIN/celery -A backend worker -P prefork --concurrency 1 --loglevel=WARNING > "$LOAD_DIR/worker.log" 2>&1 &
+# One worker for every queue (reports, imports, risk, default); it renders PDFs: in production it has its own CPU
+# (container), here it yields to the web processes.
+nice -n 10 $BIN/celery -A backend worker -Q default,reports,imports,risk -P prefork --concurrency 1 \
+  --loglevel=WARNING > "$LOAD_DIR/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
 

@@ -6,14 +6,16 @@ from collections.abc import Sequence
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from dashboards.figures import Band, Dashboard, Level, build_dashboard, dashboard_scope
 from dashboards.pool import pool_card
 from dashboards.templatetags.dashboard_tags import drill_href
 from dashboards.todo import township_todo
+from villages import data_version
 from villages.charts import Bar, bar_chart
 from villages.http import AuthedHttpRequest
 from villages.risk import SEVERITY_COUNT_CAPTION
@@ -67,14 +69,17 @@ def dashboard_charts(board: Dashboard) -> dict[str, SafeString]:
 @require_GET
 def dashboard(request: AuthedHttpRequest, level: Level | None = None, code: str | None = None) -> HttpResponse:
     scope = dashboard_scope(user=request.user, level=level, code=code)
-    board = build_dashboard(scope=scope, as_of=timezone.localdate())
-    context = {
-        "board": board,
-        "charts": dashboard_charts(board),
-        "own_scope": level is None,
-        "count_caption": SEVERITY_COUNT_CAPTION,
-    }
-    return render(request, "dashboards/dashboard.html", context)
+    as_of = timezone.localdate()
+
+    def render_board() -> str:
+        board = build_dashboard(scope=scope, as_of=as_of)
+        context = {"board": board, "charts": dashboard_charts(board), "count_caption": SEVERITY_COUNT_CAPTION}
+        return render_to_string("dashboards/_board.html", context | {"user": request.user})
+
+    # The numbers and charts depend on the scope, the date, the data (its version) and, for the crumbs, the role.
+    parts = (scope.level, scope.params, as_of, request.user.role)
+    board_html = mark_safe(data_version.cached("dashboard", parts, render_board))
+    return render(request, "dashboards/dashboard.html", {"scope": scope, "board_html": board_html})
 
 
 @require_GET

@@ -25,7 +25,7 @@ from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import content_disposition
 from villages.api.strict import StrictFieldsMixin
-from villages.http import SignedInAPIMixin
+from villages.http import SignedInAPIMixin, stored_file
 
 PDF_CONTENT_TYPE = "application/pdf"
 
@@ -137,7 +137,7 @@ class ReportJobViewSet(SignedInAPIMixin, mixins.CreateModelMixin, viewsets.ReadO
         job = self.get_object()
         if job.status != JobStatus.DONE or not job.file:
             raise Http404("报告尚未生成")
-        response = FileResponse(job.file.open("rb"), content_type=PDF_CONTENT_TYPE)
+        response = FileResponse(stored_file(job.file), content_type=PDF_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition(job=job)
         return response
 

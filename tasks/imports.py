@@ -24,7 +24,7 @@ from villages.workbook.importer import StaleImportError, apply_import, plan_impo
 from villages.workbook.reader import count_data_rows, read_roster
 
 logger = logging.getLogger(__name__)
-RUN_ROSTER_IMPORT = "tasks.run_roster_import"  # the Celery task name (tasks.import_tasks)
+RUN_ROSTER_IMPORT = "tasks.import_tasks.run_roster_import"  # the Celery task name: routed to the imports queue
 UNREADABLE = "文件无法读取：请上传 Excel 2007 及以上版本的 .xlsx 文件"
 
 

@@ -1,4 +1,5 @@
-"""A real stack for fault and fuzz tests: a seeded database of its own, gunicorn, and optionally Redis and a worker.
+"""A real stack for fault, fuzz and shared-storage tests: a seeded database of its own, gunicorn, and optionally
+Redis, Celery workers and an S3-compatible server (moto).
 
 The database is a fresh SQLite file, or, when DATABASE_URL names PostgreSQL (CI), a fresh PostgreSQL database
 next to the test database, migrated and loaded with `seed_demo --scale small` once per test session.
@@ -17,7 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -159,10 +161,39 @@ def _port_open(port: int) -> bool:
 
 
 @contextmanager
-def celery_worker(database_url: str, *, log: Path, **env: str) -> Iterator[subprocess.Popen]:
+def moto_server(*, log: Path) -> Iterator[str]:
+    """moto's standalone S3-compatible server on a free port (in-memory, gone when stopped); yields its URL."""
+    port = free_port()
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "backend", "worker", "-P", "solo", "--loglevel=INFO", "--without-heartbeat"],
+            [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(lambda: process.poll() is None and _port_open(port), timeout=30, what="moto_server")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def worker_queues() -> str:
+    """Every queue (`-Q default,reports,imports,risk`): a test worker does all kinds of work (settings)."""
+    from django.conf import settings
+
+    return ",".join(settings.WORKER_QUEUES)
+
+
+@contextmanager
+def celery_worker(
+    database_url: str, *, log: Path, queues: Sequence[str] = (), **env: str
+) -> Iterator[subprocess.Popen]:
+    """A solo Celery worker consuming `queues` (all of them by default) under a name of its own."""
+    command = [
+        str(BIN / "celery"), "-A", "backend", "worker", "-P", "solo", "--loglevel=INFO", "--without-heartbeat",
+        "-Q", ",".join(queues) or worker_queues(), "-n", f"live-{uuid.uuid4().hex[:8]}@%h",
+    ]  # fmt: skip
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            command,
             cwd=ROOT,
             env=stack_env(database_url, **env),
             stdout=out,
@@ -181,3 +212,13 @@ def api_token(base: str, username: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)["token"]
+
+
+def current_database_url() -> str:
+    """The URL of the PostgreSQL test database this pytest process uses (for workers that must reach it)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )

@@ -116,6 +116,23 @@ def test_restore_into_a_fresh_database_finds_the_same_data(data, fresh_database,
     assert (restored_media / "reports" / "2026" / "11" / report.name).read_bytes() == report.read_bytes()
 
 
+def test_with_s3_storage_the_set_holds_the_database_and_says_where_the_files_are(data, tmp_path):
+    """STORAGE_BACKEND=s3: MEDIA_ROOT is not where files live (a stale local directory is not packed)."""
+    source_url = url_of(connection.settings_dict, connection.settings_dict["NAME"])
+    stale = tmp_path / "media"
+    stale.mkdir()
+    (stale / "old.pdf").write_bytes(b"%PDF-")
+    backup = run(
+        "backup.sh", str(tmp_path / "backups"), DATABASE_URL=source_url, MEDIA_ROOT=str(stale),
+        STORAGE_BACKEND="s3", AWS_STORAGE_BUCKET_NAME="village-files",
+    )  # fmt: skip
+    assert backup.returncode == 0, backup.stderr
+    assert "bucket village-files" in backup.stderr
+    backup_set = Path(backup.stdout.strip().splitlines()[-1])
+    listing = subprocess.run(["tar", "-tzf", str(backup_set / "media.tar.gz")], capture_output=True, text=True)
+    assert listing.stdout == "" and (backup_set / "db.dump").stat().st_size > 0
+
+
 def test_restore_refuses_a_database_that_is_not_empty(data, tmp_path):
     source_url = url_of(connection.settings_dict, connection.settings_dict["NAME"])
     backup = run("backup.sh", str(tmp_path / "backups"), DATABASE_URL=source_url, MEDIA_ROOT=str(tmp_path / "none"))

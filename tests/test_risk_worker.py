@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from tasks import risk_tasks
 from tests import factories as f
 from tests.reports_support import celery_broker
-from tests.worker_support import ALL_QUEUES, broker_url, needs_worker_stack, start_worker, stop_worker
+from tests.worker_support import broker_url, needs_worker_stack, start_worker, stop_worker
 from villages import risk
 from villages.choices import Education, PersonFlag
 from villages.models import Risk
@@ -36,7 +36,7 @@ def test_a_roster_edit_is_evaluated_by_the_worker_not_the_request(
     in_request: list[object] = []
     monkeypatch.setattr(risk_tasks, "recompute_risks", lambda **kw: in_request.append(kw))
     log = tmp_path / "worker.log"
-    worker = start_worker(url, tmp_path / "media", log, queues=ALL_QUEUES)
+    worker = start_worker(url, tmp_path / "media", log)  # -Q default,reports,imports,risk
     try:
         with celery_broker(url), CaptureQueriesContext(connection) as request_queries:
             body = {

@@ -13,13 +13,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
+from tests.live_stack import current_database_url, worker_queues
 from tests.reports_support import ROOT
 
 BROKER_DB = 6 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 10
-# Every queue a worker of this project consumes (docs/operations.md): a worker started here takes them all.
-ALL_QUEUES = "default,reports,imports,risk"
 
 needs_worker_stack = pytest.mark.skipif(
     not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -32,18 +30,11 @@ def broker_url() -> str:
     return urlunsplit(parts._replace(path=f"/{BROKER_DB}"))
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-def start_worker(broker: str, media: Path, log: Path, *, queues: str = ALL_QUEUES, **env: str) -> subprocess.Popen:
-    """A prefork worker (concurrency 1) in its own process group, consuming `queues` (`celery worker -Q`)."""
+def start_worker(broker: str, media: Path, log: Path, **env: str) -> subprocess.Popen:
+    """A prefork worker (concurrency 1) in its own process group, consuming every queue (`-Q` `worker_queues()`)."""
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": current_database_url(),
         "REDIS_URL": broker,
         "MEDIA_ROOT": str(media),
         "REPORT_COMPARISON_CACHE_SECONDS": "0",
@@ -53,7 +44,7 @@ def start_worker(broker: str, media: Path, log: Path, *, queues: str = ALL_QUEUE
     command = [
         str(ROOT / ".venv/bin/celery"), "-A", "backend", "worker", "--pool=prefork", "--concurrency=1",
         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"h6-{uuid.uuid4().hex[:8]}@%h",
-        "--loglevel=INFO", "-Q", queues,
+        "--loglevel=INFO", "-Q", worker_queues(),
     ]  # fmt: skip
     handle = log.open("ab")
     return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=handle, stderr=handle, start_new_session=True)

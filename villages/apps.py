@@ -6,4 +6,4 @@ class VillagesConfig(AppConfig):
     verbose_name = "村级组织"
 
     def ready(self) -> None:
-        from villages import signals  # noqa: F401  (connects the risk recompute receivers)
+        from villages import data_version, signals  # noqa: F401  (connect the data version watch, risk receivers)

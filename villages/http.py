@@ -1,4 +1,5 @@
-"""What every view of every app shares: the type of a signed-in request, and htmx page-or-fragment rendering.
+"""What every view of every app shares: the type of a signed-in request, htmx page-or-fragment rendering, and a
+stored file opened for a download.
 
 `LoginRequiredMiddleware` lets only signed-in users reach a view (the few public ones are marked
 `login_not_required` and keep a plain `HttpRequest`), and `HtmxMiddleware` sets `request.htmx`; the type below
@@ -12,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -26,6 +28,16 @@ class AuthedHttpRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+def stored_file(field: FieldFile) -> FieldFile:
+    """A stored file opened for reading through its storage (the local disk or the bucket, settings.STORAGES), for a
+    download view that has checked the scope. Http404 when the file is gone (expired by the bucket's lifecycle, a
+    database restored without its files); the view streams it (FileResponse), never hands out a storage URL."""
+    try:
+        return field.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("文件已不在存储中") from missing
 
 
 def page_or_partial(

@@ -62,8 +62,10 @@ def person_for(user: User, pk: int) -> Person:
 
 
 def person_for_edit(user: User, pk: int) -> Person:
-    person = person_for(user, pk)
-    if not can_edit_person(user, person):
+    """One query when the user may edit the person; outside the scope 404, inside but read-only 403."""
+    person = Person.objects.editable_by(user).select_related("home_village__township").filter(pk=pk).first()
+    if person is None:
+        person_for(user, pk)  # 404 when the user may not even see them
         raise PermissionDenied("只读用户不能修改人员信息")
     return person
 

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -55,7 +56,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 RENDER_REPORT = "tasks.report_tasks.render_report"  # the Celery task name (tasks.report_tasks)
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+# Database or storage unavailable; botocore's errors are the S3 storage backend's (STORAGE_BACKEND=s3).
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError, InterfaceError, OSError, BotoCoreError, ClientError,
+)  # fmt: skip
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
 
 

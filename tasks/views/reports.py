@@ -20,7 +20,7 @@ from tasks.models import JobStatus, ReportJob, ReportKind
 from tasks.reports import jobs
 from tasks.reports.editions import content_disposition, township_zip
 from tasks.reports.verification import verify as verify_code
-from villages.http import AuthedHttpRequest, page_or_partial
+from villages.http import AuthedHttpRequest, page_or_partial, stored_file
 
 PAGE_SIZE = 30
 
@@ -93,7 +93,7 @@ def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     report = _job_for(request, pk)
     if report.status != JobStatus.DONE or not report.file:
         raise Http404("报告尚未生成")
-    response = FileResponse(report.file.open("rb"), content_type="application/pdf")
+    response = FileResponse(stored_file(report.file), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(job=report)
     return response
 

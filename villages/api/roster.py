@@ -108,7 +108,7 @@ class PersonViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, vi
     def get_queryset(self) -> QuerySet[Person]:
         current = PostAssignment.objects.current().select_related("village", "group").order_by("pk")
         return (
-            Person.objects.for_user(self.request.user)
+            Person.objects.for_user(self.request.user, within=api_filters.requested_area(self.request.query_params))
             .select_related("home_village")
             .prefetch_related("assessments", Prefetch("posts", queryset=current, to_attr="current_posts"))
             .order_by("pk")

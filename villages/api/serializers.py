@@ -20,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from villages import risk
+from villages import data_version, risk
 from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
 from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
 from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
@@ -231,34 +231,55 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     create_only_fields = ("code", "township")  # a village keeps its code; a new code is a new village
 
     @classmethod
-    def load_evaluations(cls, instances: list[Village], *, as_of: dt.date | None) -> dict[int, risk.Evaluation]:
-        villages = Village.objects.filter(pk__in=[v.pk for v in instances])
-        return risk.evaluations_for_villages(villages=villages, as_of=as_of)
+    def load_evaluations(cls, instances: list[Village], *, as_of: dt.date | None) -> dict[int, dict[str, Any]]:
+        """Each village's computed fields, kept under the data version (villages/data_version.py) per village and
+        reference: a page of 100 villages is judged once until the next write. Kept as the plain values the
+        fields print (not the engine's Evaluation, whose rule book costs more to unpickle than to recompute)."""
 
-    def _gaps(self, village: Village) -> list[risk.Finding]:
-        return [f for f in self.evaluation(village).findings if f.person_id is None and f.kind in VILLAGE_FLAGS]
+        def evaluate(pks: list[int]) -> dict[int, dict[str, Any]]:
+            evaluations = risk.evaluations_for_villages(villages=Village.objects.filter(pk__in=pks), as_of=as_of)
+            return {pk: cls.computed_fields(e) for pk, e in evaluations.items()}
+
+        # Without ?as_of= a village may be judged on today (no planned election date): today is part of the key.
+        parts = (as_of, timezone.localdate())
+        return data_version.cached_many("village-fields", [v.pk for v in instances], parts, evaluate)
+
+    @staticmethod
+    def computed_fields(evaluation: risk.Evaluation) -> dict[str, Any]:
+        """The read-only fields the risk engine gives a village (see the class docstring)."""
+        gaps = [f for f in evaluation.findings if f.person_id is None and f.kind in VILLAGE_FLAGS]
+        reference = evaluation.reference
+        if reference is None:  # evaluations_for_villages always dates its evaluations
+            raise ValueError("an evaluation without its reference date")
+        return {
+            "flags": list(dict.fromkeys(f.kind for f in gaps)),
+            "succession_gaps": [
+                {"kind": f.kind, "severity": f.severity, "post": f.post, "detail": f.detail} for f in gaps
+            ],
+            "stats": evaluation.stats.as_dict(),
+            "reference_date": reference.on.isoformat(),
+            "reference_source": str(reference.source),
+        }
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=VillageFlag.choices)))
     def get_flags(self, village: Village) -> list[str]:
-        return list(dict.fromkeys(f.kind for f in self._gaps(village)))
+        return self.evaluation(village)["flags"]
 
     @extend_schema_field(SuccessionGapSerializer(many=True))
     def get_succession_gaps(self, village: Village) -> list[dict]:
-        return [
-            {"kind": f.kind, "severity": f.severity, "post": f.post, "detail": f.detail} for f in self._gaps(village)
-        ]
+        return self.evaluation(village)["succession_gaps"]
 
     @extend_schema_field(StatsSerializer)
     def get_stats(self, village: Village) -> dict[str, object]:
-        return self.evaluation(village).stats.as_dict()
+        return self.evaluation(village)["stats"]
 
     @extend_schema_field(serializers.DateField())
     def get_reference_date(self, village: Village) -> str:
-        return self.evaluation(village).reference.on.isoformat()
+        return self.evaluation(village)["reference_date"]
 
     @extend_schema_field(serializers.ChoiceField(choices=ReferenceSource.choices))
     def get_reference_source(self, village: Village) -> str:
-        return str(self.evaluation(village).reference.source)
+        return self.evaluation(village)["reference_source"]
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -382,7 +403,7 @@ class PersonSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
     @classmethod
     def load_evaluations(cls, instances: list[Person], *, as_of: dt.date | None) -> dict[int, list[risk.Finding]]:
-        flags = risk.person_flags_for(people=Person.objects.filter(pk__in=[p.pk for p in instances]), as_of=as_of)
+        flags = risk.person_flags_for(people=[p.pk for p in instances], as_of=as_of)
         return {p.pk: flags.get(p.pk, []) for p in instances}  # every row a key: no flags is an answer too
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PersonFlag.choices)))

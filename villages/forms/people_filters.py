@@ -1,7 +1,9 @@
 """Query-string filters for people lists (the people page; the Excel export reuses PersonFilter).
 
-Always build the FilterSet on a queryset that is already scoped (`Person.objects.for_user(user)`) and pass
-`user=` so the township and village choices are scoped too.
+The FilterSet scopes its rows itself: build it on unscoped people (`Person.objects…`, with whatever select_related
+and ordering the page needs) and pass `user=`; `.qs` is `for_user(user)` narrowed to the chosen county / township /
+village at the village level (one placement subquery, not two), then the other filters. The township and village
+choices are scoped to the user too.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
-from villages.forms.area import area_villages, scope_area_fields
+from villages.forms.area import AREA_LEVELS, area_villages, scope_area_fields
 from villages.models import County, Person, PersonQuerySet, PostAssignment, Township, User, Village
 from villages.reference import reference_date_expression
 from villages.roster import years_before
@@ -37,18 +39,18 @@ class PersonFilter(django_filters.FilterSet):
         label="区/县",
         queryset=County.objects.none(),
         to_field_name="code",
-        method="filter_county",
+        method="filter_area",
         empty_label="全部区县",
     )
     township = django_filters.ModelChoiceFilter(
         label="乡镇",
         queryset=Township.objects.none(),
         to_field_name="code",
-        method="filter_township",
+        method="filter_area",
         empty_label="全部乡镇",
     )
     village = django_filters.ModelChoiceFilter(
-        label="村", queryset=Village.objects.none(), to_field_name="code", method="filter_village", empty_label="全部村"
+        label="村", queryset=Village.objects.none(), to_field_name="code", method="filter_area", empty_label="全部村"
     )
     post = django_filters.ChoiceFilter(label="现任职务", choices=Post.choices, method="filter_post", empty_label="不限")
     education = django_filters.ChoiceFilter(label="全日制学历", choices=Education.choices, empty_label="不限")
@@ -103,14 +105,21 @@ class PersonFilter(django_filters.FilterSet):
     def filter_q(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         return queryset.filter(Q(name__icontains=value) | Q(phone__contains=value))
 
-    def filter_county(self, queryset: PersonQuerySet, name: str, value: County) -> PersonQuerySet:
-        return queryset.in_villages(Village.objects.filter(township__county=value))
+    @property
+    def qs(self) -> PersonQuerySet:
+        """The user's people within the chosen area (bound or not, valid or not: never wider than the scope)."""
+        if not hasattr(self, "_qs"):
+            area = None
+            # `self.errors` validates the form; cleaned_data then holds the valid fields.
+            if self.is_bound and self.errors is not None and any(self.form.cleaned_data.get(n) for n in AREA_LEVELS):
+                area = area_villages(self.user, self.form.cleaned_data)
+            scoped = self.queryset.for_user(self.user, within=area)
+            self._qs = self.filter_queryset(scoped) if self.is_bound else scoped
+        return self._qs
 
-    def filter_township(self, queryset: PersonQuerySet, name: str, value: Township) -> PersonQuerySet:
-        return queryset.in_villages(Village.objects.filter(township=value))
-
-    def filter_village(self, queryset: PersonQuerySet, name: str, value: Village) -> PersonQuerySet:
-        return queryset.in_villages(Village.objects.filter(pk=value.pk))
+    def filter_area(self, queryset: PersonQuerySet, name: str, value: object) -> PersonQuerySet:
+        """County / township / village: already applied by `qs`, as the scope's `within`."""
+        return queryset
 
     def filter_post(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         holds = PostAssignment.objects.current(self.today).filter(person=OuterRef("pk"), post=value)

@@ -22,12 +22,14 @@ from villages.models.units import (
     VillageQuerySet,
 )
 from villages.models.users import AccountEvent, User
+from villages.models.versions import DataVersion
 
 __all__ = [
     "AccountEvent",
     "Assessment",
     "County",
     "CountyQuerySet",
+    "DataVersion",
     "ElectionCycleSnapshot",
     "Group",
     "IdNumberExport",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -21,7 +21,7 @@ from villages.choices import (
     ReserveStatus,
     counting_reserve,
 )
-from villages.models import Assessment, Person, PostAssignment, Relative, Village, age_on
+from villages.models import Assessment, PostAssignment, Relative, Village, age_on
 from villages.reference import election_date, reference_date, reference_from, roster_date
 from villages.risk.checks import evaluate, person_findings
 from villages.risk.compliance import ASSESSED_POSTS, SUPERVISION_POSTS, ComplianceFacts, Kinship
@@ -188,14 +188,20 @@ def findings_for_villages(*, villages: QuerySet[Village], as_of: dt.date | None 
     return {pk: e.findings for pk, e in evaluations_for_villages(villages=villages, as_of=as_of).items()}
 
 
-def person_flags_for(*, people: QuerySet[Person], as_of: dt.date | None = None) -> dict[int, list[Finding]]:
-    """Person flags per person id, over the posts each holds (in any village). People without flags are absent.
+def person_flags_for(*, people: Collection[int], as_of: dt.date | None = None) -> dict[int, list[Finding]]:
+    """Person flags per person id (`people`: ids), over the posts each holds (in any village). People without
+    flags are absent.
 
-    Three queries whatever the number of people.
+    Three queries whatever the number of people. The ids go into the SQL as lists, not subqueries: with a
+    subquery PostgreSQL hashed every current post of the city to find a page's dozen (145 ms instead of 5).
     """
-    villages = Village.objects.filter(
-        pk__in=PostAssignment.objects.current(roster_date(as_of)).filter(person__in=people).values("village_id")
+    person_ids = list(people)
+    village_ids = set(
+        PostAssignment.objects.current(roster_date(as_of))
+        .filter(person_id__in=person_ids)
+        .values_list("village_id", flat=True)
     )
+    villages = Village.objects.filter(pk__in=village_ids)
     facts = {
         pk: (county_id, reference_from(as_of=as_of, village_planned=planned, county_planned=county_planned).on)
         for pk, county_id, planned, county_planned in villages.values_list(
@@ -204,7 +210,7 @@ def person_flags_for(*, people: QuerySet[Person], as_of: dt.date | None = None) 
     }
     book = RuleBook.load()
     by_village_person: dict[tuple[int, int], list[SeatFacts]] = defaultdict(list)
-    for row in _seat_rows(villages=villages, as_of=as_of, person_filter=Q(person__in=people)):
+    for row in _seat_rows(villages=villages, as_of=as_of, person_filter=Q(person_id__in=person_ids)):
         by_village_person[(row[0], row[1])].append(_seat_from_row(row))
     merged: dict[int, dict[str, Finding]] = defaultdict(dict)
     for (village_id, person_id), seats in by_village_person.items():

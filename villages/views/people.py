@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from villages import permissions
 from villages.choices import SourceCategory
+from villages.data_version import VersionedPaginator
 from villages.forms.people_filters import PersonFilter
 from villages.forms.relatives import RelativeForm
 from villages.forms.roster import AssessmentForm, PersonForm
@@ -32,14 +32,13 @@ SOURCE_LABELS = dict(SourceCategory.choices)
 def people(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current_posts = PostAssignment.objects.current(today).select_related("village")
-    scoped = (
-        Person.objects.for_user(request.user)
-        .select_related("home_village")
+    rows = (
+        Person.objects.select_related("home_village")  # PersonFilter scopes them (for_user, within the area)
         .prefetch_related(Prefetch("posts", queryset=current_posts, to_attr="current_posts"))
         .order_by("home_village__code", "name", "pk")
     )
-    person_filter = PersonFilter(request.GET, queryset=scoped, user=request.user, today=today)
-    page = Paginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    person_filter = PersonFilter(request.GET, queryset=rows, user=request.user, today=today)
+    page = VersionedPaginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": person_filter, "page": page, "query": query.urlencode(), "today": today}

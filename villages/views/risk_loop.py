@@ -15,7 +15,7 @@ from villages import permissions, risk
 from villages.choices import ReviewStatus
 from villages.forms.risk import RiskAnswerForm, RiskDecisionForm
 from villages.forms.risk_filters import RiskFilter
-from villages.http import AuthedHttpRequest
+from villages.http import AuthedHttpRequest, stored_file
 from villages.models import Risk
 from villages.roster import StaleEditError
 from villages.views.risks import risk_for, risk_row, saved_row
@@ -93,7 +93,7 @@ def risk_attachment(request: AuthedHttpRequest, pk: int) -> FileResponse:
     found = risk_for(request.user, pk)
     if not found.attachment:
         raise Http404("没有附件")
-    return FileResponse(found.attachment.open("rb"), as_attachment=True, filename=found.attachment_name)
+    return FileResponse(stored_file(found.attachment), as_attachment=True, filename=found.attachment_name)
 
 
 @require_GET

@@ -11,15 +11,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from villages import permissions, risk, rules, structure
+from villages import data_version, permissions, risk, rules, structure
 from villages.choices import AWAITING_ACTION, ReviewStatus
+from villages.data_version import VersionedPaginator
 from villages.forms.area import area_villages
 from villages.forms.risk import AgeOutForm, RiskReviewForm, RuleValueForm
 from villages.forms.risk_filters import RiskFilter
@@ -44,7 +44,7 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
         rows: Any = _preview(filters, as_of=as_of, user=user)
     else:
         rows = risk.villages_by_risk(filters.qs) if grouped else filters.qs
-    page = Paginator(rows, VILLAGES_PER_PAGE if grouped else PAGE_SIZE).get_page(request.GET.get("page"))
+    page = VersionedPaginator(rows, VILLAGES_PER_PAGE if grouped else PAGE_SIZE).get_page(request.GET.get("page"))
     groups = risk.group_by_village(risks=filters.qs, villages=list(page)) if grouped else []
     if not as_of:
         for r in [r for g in groups for r in (*g.village_rows, *g.person_rows)] if grouped else page:
@@ -56,7 +56,7 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
         "page": page,
         "groups": groups,
         "grouped": grouped,
-        "total": filters.qs.count() if grouped else None,
+        "total": data_version.counted(filters.qs) if grouped else None,
         "as_of": as_of,
         "can_review": permissions.can_edit_village_fields(user) and not as_of,
         "query": query.urlencode(),
