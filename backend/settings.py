@@ -169,6 +169,10 @@ REPORT_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("REPORT_QUEUE_TIMEOUT_SECONDS"
 CELERY_BEAT_SCHEDULE = {"sweep-report-jobs": {"task": "tasks.report_tasks.sweep_report_jobs", "schedule": 60.0}}
 # Talks fall due and ages change with the calendar: recompute the risk work queue daily (tasks/risk_tasks.py).
 CELERY_BEAT_SCHEDULE["recompute-risks-daily"] = {"task": "tasks.risk_tasks.recompute_all_risks", "schedule": 86400.0}
+# Where a write's risk re-evaluation runs after commit (tasks/risk_tasks.py `dispatch`): "celery" (a broker is
+# configured: tasks for the risk workers; publishing fails → evaluated in the request instead), "sync" (no broker:
+# in-process right after the commit, `make run`, tests). The daily recompute above is the safety net either way.
+RISK_RUNNER = os.environ.get("RISK_RUNNER", "celery" if os.environ.get("REDIS_URL") else "sync")
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -7,8 +7,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save
 
 from reserves.models import NegativeListItem, NegativeRecord, Review, ReviewDepartmentList, ReviewOpinion
-from villages.models import Village
-from villages.signals import ALL, schedule_recompute
+from villages.signals import schedule_recompute, schedule_rule_recompute
 
 
 def review_changed(sender: type[models.Model], instance: Review, raw: bool = False, **kwargs: object) -> None:
@@ -30,14 +29,8 @@ def record_changed(sender: type[models.Model], instance: NegativeRecord, raw: bo
 def county_rule_changed(
     sender: type[models.Model], instance: NegativeListItem | ReviewDepartmentList, raw: bool = False, **kwargs: object
 ) -> None:
-    if raw:
-        return
-    if instance.county_id is None:
-        schedule_recompute(ALL)
-    else:
-        schedule_recompute(
-            set(Village.objects.filter(township__county_id=instance.county_id).values_list("pk", flat=True))
-        )
+    if not raw:
+        schedule_rule_recompute(instance.county_id)
 
 
 def connect() -> None:

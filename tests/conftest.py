@@ -63,6 +63,14 @@ def _private_media(settings, _media_root: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _risk_evaluation_in_process(settings):
+    """A write's risk re-evaluation runs its Celery task in this process right after the commit (as without Redis),
+    also when REDIS_URL is set (CI): the tests read the risks a write leaves, and no worker consumes the risk queue
+    here. tests/test_risk_dispatch.py and tests/test_risk_worker.py set "celery" to test publishing and a worker."""
+    settings.RISK_RUNNER = "sync"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """API throttle counters live in the cache: each test starts with none (no 429s leaking between tests)."""
     from django.core.cache import cache

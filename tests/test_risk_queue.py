@@ -15,6 +15,14 @@ from villages import risk
 from villages.choices import Education, PersonFlag, Post, ReviewStatus, VillageFlag
 from villages.models import Risk, RuleValue, Village
 
+# The rules page's form: the county lowers 高龄 for 两委 members to 58.
+HIGH_AGE_AT_58 = {
+    "key": "high_age_member",
+    "value": "58",
+    "effective_on": "2026-11-01",
+    "document_number": "巴组通〔2026〕9号",
+}
+
 
 def old_secretary(village: Village, *, birth: dt.date = dt.date(1955, 1, 1)):
     person = f.PersonFactory(home_village=village, birth_date=birth, education=Education.PRIMARY)
@@ -77,14 +85,8 @@ def test_threshold_change_takes_effect_everywhere(
     f.PostAssignmentFactory(person=person, post=Post.COMMITTEE_MEMBER)
     risk.recompute_risks()
     assert not Risk.objects.filter(person=person, kind=PersonFlag.HIGH_AGE).exists()
-    data = {
-        "key": "high_age_member",
-        "value": "58",
-        "effective_on": "2026-11-01",
-        "document_number": "巴组通〔2026〕9号",
-    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_county.post(reverse("villages:rules"), data)
+        response = client_county.post(reverse("villages:rules"), HIGH_AGE_AT_58)
     assert response.status_code == 302
     assert RuleValue.objects.get(county=world.county, key="high_age_member").document_number == "巴组通〔2026〕9号"
     flagged = Risk.objects.get(person=person, kind=PersonFlag.HIGH_AGE)

@@ -8,10 +8,12 @@ When neither exists the code default below applies. Education thresholds are sto
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -231,11 +233,18 @@ class RuleBook:
 
     @classmethod
     def load(cls) -> RuleBook:
-        return cls(
+        """Every rule value (one query); inside `one_rule_book()` the book that block loaded first."""
+        shared = getattr(_shared_book, "book", None)
+        if shared is not None:
+            return shared
+        book = cls(
             RuleValue.objects.filter(key__in=RULE_SPECS).only(
                 "county_id", "key", "value", "effective_on", "document_number"
             )
         )
+        if getattr(_shared_book, "active", False):
+            _shared_book.book = book
+        return book
 
     def _in_force(self, county_id: int | None, key: str, on: dt.date) -> RuleValue | None:
         return next((r for r in self._rows.get((county_id, key), ()) if r.effective_on <= on), None)
@@ -260,6 +269,24 @@ class RuleBook:
         ruleset = dataclasses.replace(CODE_DEFAULTS, sources=sources, **values)
         self._cache[(county_id, on)] = ruleset
         return ruleset
+
+
+_shared_book = threading.local()
+
+
+@contextlib.contextmanager
+def one_rule_book() -> Iterator[None]:
+    """Within the block every `RuleBook.load()` answers the same book: one computation that asks for the rule values
+    in several places (a risk recompute: the engine, reserves' eligibility, filings, follow-up steps, mentoring)
+    reads them once. Nested blocks share the outer one's book."""
+    if getattr(_shared_book, "active", False):
+        yield
+        return
+    _shared_book.active, _shared_book.book = True, None
+    try:
+        yield
+    finally:
+        _shared_book.active, _shared_book.book = False, None
 
 
 def rules_for(*, county_id: int | None, on: dt.date) -> RuleSet:

@@ -1,13 +1,19 @@
-"""Keep the Risk work queue current: roster and rule changes schedule a recompute of the affected villages.
+"""Keep the Risk work queue current: roster and rule changes schedule a re-evaluation of the affected villages.
 
-The recompute runs once per transaction (transaction.on_commit) over every village touched in it, so a request
-that saves many rows recomputes once. Bulk loaders (seed_demo, fixtures with raw=True) are skipped: wrap them in
-`villages.risk.signals_paused()` and call `recompute_risks()` once at the end.
+What a transaction touched is gathered here (`schedule_recompute` for villages, `schedule_rule_recompute` for a
+county's or the city's rule values) and handed over once, after it commits, as one `RiskWork` to the risk
+dispatcher: the one place that decides where the evaluation runs. The tasks app registers its dispatcher
+(`tasks.risk_tasks.dispatch`, from `TasksConfig.ready()`): Celery tasks on the `risk` queue when a broker is
+configured (settings.RISK_RUNNER "celery"), else in-process right after the commit ("sync": `make run`, tests).
+Without a registered dispatcher the work is evaluated inline here. Bulk loaders (seed_demo, fixtures with raw=True)
+are skipped: wrap them in `villages.risk.signals_paused()` and call `recompute_risks()` once at the end.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.db import models, transaction
@@ -17,42 +23,87 @@ from django.dispatch import Signal, receiver
 from villages import risk
 from villages.models import Assessment, Person, PostAssignment, Relative, RuleValue, Village
 
-ALL = "all"
 _pending = threading.local()
 # Sent at once (inside the writer's transaction) with the ids of the villages whose data a write changed; the
-# report cache (tasks/receivers.py) raises their data versions. Rule changes (ALL) are not sent: reports key
-# on the rule values themselves.
+# report cache (tasks/receivers.py) raises their data versions. Rule changes are not sent: reports key on the rule
+# values themselves.
 villages_changed = Signal()
 
 
-def schedule_recompute(village_ids: set[int] | str) -> None:
-    """Recompute the villages (or ALL) after the current transaction commits; merges with earlier requests.
+@dataclass(frozen=True)
+class RiskWork:
+    """What one committed transaction asks the risk engine to re-evaluate: the whole city (a city default rule
+    changed), whole counties (a county's rule changed) and single villages (their data changed)."""
+
+    city: bool = False
+    counties: frozenset[int] = field(default_factory=frozenset)
+    villages: frozenset[int] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return self.city or bool(self.counties or self.villages)
+
+
+def evaluate_inline(work: RiskWork) -> None:
+    """The evaluation without a dispatcher: the work's villages in this process, now."""
+    if work.city:
+        risk.recompute_risks()
+        return
+    for county_id in sorted(work.counties):
+        risk.recompute_risks(villages=Village.objects.filter(township__county_id=county_id))
+    if work.villages:
+        risk.recompute_risks(villages=Village.objects.filter(pk__in=work.villages))
+
+
+RiskDispatcher = Callable[[RiskWork], object]
+_dispatcher: list[RiskDispatcher] = [evaluate_inline]
+
+
+def register_risk_dispatcher(dispatcher: RiskDispatcher) -> None:
+    """The app above that runs background work (tasks) sets where the evaluation runs, from AppConfig.ready()."""
+    _dispatcher[0] = dispatcher
+
+
+def schedule_recompute(village_ids: set[int]) -> None:
+    """Re-evaluate the villages after the current transaction commits; merges with earlier requests of the same
+    transaction.
 
     Also announces the changed villages (`villages_changed`), even while the recompute is paused: a bulk loader
     that asks for a recompute of what it wrote has changed those villages."""
-    if village_ids != ALL:
-        villages_changed.send(sender=schedule_recompute, village_ids={i for i in village_ids if i})
+    ids = {i for i in village_ids if i}
+    villages_changed.send(sender=schedule_recompute, village_ids=ids)
+    _schedule(villages=ids)
+
+
+def schedule_rule_recompute(county_id: int | None) -> None:
+    """A rule value changed: a county's re-evaluates that county's villages, a city default (None) every county's
+    (some may have their own value)."""
+    if county_id is None:
+        _schedule(city=True)
+    else:
+        _schedule(counties={county_id})
+
+
+def _schedule(*, city: bool = False, counties: set[int] | None = None, villages: set[int] | None = None) -> None:
     if risk.signals_are_paused():
         return
-    ids = getattr(_pending, "ids", None)
-    if ids is None:
-        ids = _pending.ids = set()
-    if village_ids == ALL:
-        ids.add(ALL)
-    else:
-        ids.update(i for i in village_ids if i)
-    # One callback per call; only the first to run finds work (the set is shared), so a rolled-back transaction
+    pending: dict[str, Any] = _pending.__dict__  # this thread's work not yet handed over
+    pending["city"] = pending.get("city", False) or city
+    pending.setdefault("counties", set()).update(counties or ())
+    pending.setdefault("villages", set()).update(villages or ())
+    # One callback per call; only the first to run finds work (the state is shared), so a rolled-back transaction
     # that dropped its callbacks leaves nothing stuck: the next commit flushes it too.
     transaction.on_commit(_flush)
 
 
 def _flush() -> None:
-    ids = getattr(_pending, "ids", None)
-    if not ids:
-        return
-    _pending.ids = set()
-    villages = None if ALL in ids else Village.objects.filter(pk__in=ids)
-    risk.recompute_risks(villages=villages)
+    pending: dict[str, Any] = _pending.__dict__
+    work = RiskWork(
+        city=pending.pop("city", False),
+        counties=frozenset(pending.pop("counties", ())),
+        villages=frozenset(pending.pop("villages", ())),
+    )
+    if work:
+        _dispatcher[0](work)
 
 
 class InVillage(Protocol):
@@ -106,11 +157,5 @@ def village_changed(sender, instance: Village, raw: bool = False, **kwargs) -> N
 @receiver([post_save, post_delete], sender=RuleValue, dispatch_uid="risk_rule_value")
 def rule_value_changed(sender, instance: RuleValue, raw: bool = False, **kwargs) -> None:
     """A county's value changes that county; a city default changes every county (some may have their own)."""
-    if raw:
-        return
-    if instance.county_id is None:
-        schedule_recompute(ALL)
-    else:
-        schedule_recompute(
-            set(Village.objects.filter(township__county_id=instance.county_id).values_list("pk", flat=True))
-        )
+    if not raw:
+        schedule_rule_recompute(instance.county_id)

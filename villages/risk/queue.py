@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from villages.risk.findings import (
     severity_counts,
 )
 from villages.roster.versioning import save_versioned
+from villages.rules import one_rule_book
 
 _signal_state = threading.local()
 
@@ -62,12 +63,13 @@ def register_refresher(key: str, refresher: Refresher) -> None:
 
 
 def _all_findings(villages: QuerySet[Village], as_of: dt.date | None) -> dict[int, list[Finding]]:
-    for refresh in REFRESHERS.values():
-        refresh(villages)
-    findings = findings_for_villages(villages=villages, as_of=as_of)
-    for finder in FINDERS.values():
-        for village_id, found in finder(villages, as_of).items():
-            findings.setdefault(village_id, []).extend(found)
+    with one_rule_book():  # the engine and every refresher and finder read the rule values once
+        for refresh in REFRESHERS.values():
+            refresh(villages)
+        findings = findings_for_villages(villages=villages, as_of=as_of)
+        for finder in FINDERS.values():
+            for village_id, found in finder(villages, as_of).items():
+                findings.setdefault(village_id, []).extend(found)
     return findings
 
 
@@ -111,8 +113,11 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
     longer supports are closed (is_active False, closed_at, AUTO_CLOSE_NOTE); closed rows whose finding returns
     are reopened with review_status back to open and a note. Registered refreshers run first and the findings of
     registered finders join the rule engine's (FINDERS, REFRESHERS). A fixed number of queries plus batched writes;
-    stored rows are compared as tuples (no model instances: a city has tens of thousands).
+    stored rows are compared as tuples (no model instances: a city has tens of thousands). Concurrent calls for
+    the same villages take turns (`_lock_for_evaluation`), so two tasks for one village never create its risks
+    twice.
     """
+    _lock_for_evaluation(villages)
     villages = villages if villages is not None else Village.objects.all()
     findings = _all_findings(villages, as_of)
     wanted = {(vid, f.person_id, f.kind): f for vid, fs in findings.items() for f in fs}
@@ -160,6 +165,30 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
         closed=len(close),
         reopened=len(reopen),
     )
+
+
+# PostgreSQL advisory lock keys (bigint): the class in the high 32 bits, a village id (0: the whole city) below.
+_EVALUATION_LOCK_CLASS = 18_001
+
+
+def _lock_for_evaluation(villages: QuerySet[Village] | None) -> None:
+    """Make evaluations of the same villages take turns until the transaction ends: otherwise two at once (two
+    workers, a task and the daily pass) would each find a risk missing and both create it.
+
+    PostgreSQL: transaction-scoped advisory locks, which never block a roster write. The whole-city pass takes the
+    city key exclusively; a partial evaluation shares the city key and locks each of its villages, in id order (no
+    deadlock between two partial ones); two queries whatever the number of villages. SQLite needs nothing: its
+    transactions begin IMMEDIATE (backend/settings.py), so evaluations already take turns."""
+    if connection.vendor != "postgresql":
+        return
+    base = _EVALUATION_LOCK_CLASS << 32
+    with connection.cursor() as cursor:
+        if villages is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [base])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [base])
+        sql, params = villages.order_by("pk").values_list("pk").query.sql_with_params()
+        cursor.execute(f"SELECT count(pg_advisory_xact_lock(%s + ids.pk)) FROM ({sql}) AS ids (pk)", [base, *params])
 
 
 def _write_changes(*, close: list[int], reopen: list[int], changed: list[Risk]) -> None:

@@ -206,7 +206,9 @@ def rule_values(request: AuthedHttpRequest) -> HttpResponse:
                 note=data["note"],
             )
             # The form sits below a long table: say so at the top, where the reloaded page opens.
-            messages.success(request, f"已保存{data['effective_on']:%Y-%m-%d}起生效的新取值，风险清单已重新计算")
+            # The risk list follows in the background (tasks/risk_tasks.py): a county's in seconds, the city's longer.
+            scope = "本区县的风险清单几秒内" if county else "全市的风险清单稍后（可能需要一两分钟）"
+            messages.success(request, f"已保存{data['effective_on']:%Y-%m-%d}起生效的新取值，{scope}随之重新计算")
             return redirect(f"{request.path}?county={county.code}" if county else request.path)
     context = {
         "county": county,
