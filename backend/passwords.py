@@ -47,7 +47,7 @@ class LowPriorityPBKDF2PasswordHasher(PBKDF2PasswordHasher):
     """Django's PBKDF2-SHA256, derived on a low-priority thread."""
 
     def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
-        self._check_encode_args(password, salt)
+        self._check_encode_args(password, salt)  # type: ignore[attr-defined]  # Django's own check, not in the stubs
         iterations = iterations or self.iterations
         derive = _hashing_pool().submit(pbkdf2, password, salt, iterations, digest=self.digest)
         encoded = base64.b64encode(derive.result()).decode("ascii").strip()
