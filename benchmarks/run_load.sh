@@ -108,4 +108,5 @@ echo; cat "$LOAD_DIR/baseline.md"; echo
 if [ -f "$LOAD_DIR/baseline-before.json" ]; then
   $BIN/python benchmarks/load_compare.py "$LOAD_DIR/baseline-before.json" "$LOAD_DIR/baseline.json"; echo
 fi
-echo "server cores: ${SERVER_CPUS:-$ALL_CPUS} of $ALL_CPUS · gunicorn $GUNICORN_WORKERS × $GUNICORN_THREADS threads" echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"
+echo "server cores: ${SERVER_CPUS:-$ALL_CPUS} of $ALL_CPUS · gunicorn $GUNICORN_WORKERS × $GUNICORN_THREADS threads"
+echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"

@@ -45,7 +45,7 @@ from villages.risk.findings import (
     kind_label,
     severity_counts,
 )
-from villages.risk.grouping import VillageRisks, group_by_village, villages_by_risk
+from villages.risk.grouping import VillageRisks, group_by_village, village_order, villages_by_risk, villages_in_order
 from villages.risk.queue import (
     PreviewRow,
     answer_risk,
@@ -99,5 +99,7 @@ __all__ = [
     "signals_are_paused",
     "signals_paused",
     "stored_severity_counts",
+    "village_order",
     "villages_by_risk",
+    "villages_in_order",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from villages import data_version
 from villages.choices import Severity
 from villages.models import Risk, Village
 from villages.risk.findings import SEVERITY_ORDER, kind_label
@@ -48,6 +49,19 @@ def villages_by_risk(risks: QuerySet[Risk]) -> QuerySet[Village]:
         )
         .order_by("-red_village_rows", "-village_rows", "code")
     )
+
+
+def village_order(risks: QuerySet[Risk]) -> list[int]:
+    """The ids of `villages_by_risk(risks)` in their order, kept under the data version and the query's SQL: the
+    sort counts every row of the scope, so a page turn or a second look only slices the kept list."""
+    ordered = villages_by_risk(risks).values_list("pk", flat=True)
+    return data_version.cached("risk-village-order", ordered.query.sql_with_params(), lambda: list(ordered))
+
+
+def villages_in_order(ids: list[int]) -> list[Village]:
+    """The villages of one page of `village_order`, in that order. One query."""
+    found = Village.objects.select_related("township").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def group_by_village(*, risks: QuerySet[Risk], villages: list[Village]) -> list[VillageRisks]:

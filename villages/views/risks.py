@@ -43,9 +43,9 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
     if as_of:
         rows: Any = _preview(filters, as_of=as_of, user=user)
     else:
-        rows = risk.villages_by_risk(filters.qs) if grouped else filters.qs
+        rows = risk.village_order(filters.qs) if grouped else filters.qs
     page = VersionedPaginator(rows, VILLAGES_PER_PAGE if grouped else PAGE_SIZE).get_page(request.GET.get("page"))
-    groups = risk.group_by_village(risks=filters.qs, villages=list(page)) if grouped else []
+    groups = risk.group_by_village(risks=filters.qs, villages=risk.villages_in_order(list(page))) if grouped else []
     if not as_of:
         for r in [r for g in groups for r in (*g.village_rows, *g.person_rows)] if grouped else page:
             decorate(r, user)
