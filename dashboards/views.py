@@ -73,8 +73,13 @@ def dashboard(request: AuthedHttpRequest, level: Level | None = None, code: str 
 
     def render_board() -> str:
         board = build_dashboard(scope=scope, as_of=as_of)
-        context = {"board": board, "charts": dashboard_charts(board), "count_caption": SEVERITY_COUNT_CAPTION}
-        return render_to_string("dashboards/_board.html", context | {"user": request.user})
+        context = {
+            "board": board,
+            "charts": dashboard_charts(board),
+            "count_caption": SEVERITY_COUNT_CAPTION,
+            "user": request.user,  # the crumbs (role); no request: the cached fragment holds nothing per session
+        }
+        return render_to_string("dashboards/_board.html", context)
 
     # The numbers and charts depend on the scope, the date, the data (its version) and, for the crumbs, the role.
     parts = (scope.level, scope.params, as_of, request.user.role)

@@ -102,14 +102,17 @@ def current() -> str:
     return "0" if row is None else f"{row[0]}.{row[1].timestamp():.6f}"
 
 
+def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
+    return f"dv:{name}:{stamp}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"
+
+
 def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
     """`compute()`, kept under (name, parts, data version) until the next write; recomputed inside a transaction
     that has written (see the module docstring). `parts` must name everything else the value depends on (scope,
     reference date, role…)."""
     if wrote_uncommitted():
         return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"dv:{name}:{current()}:{digest}"
+    key = _key(name, current(), parts)
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -121,9 +124,8 @@ def cached_many(name: str, keys: list[Any], parts: tuple[object, ...], compute: 
     """Per-key values (`compute(missing keys) -> {key: value}`), each kept as `cached` keeps one."""
     if wrote_uncommitted():
         return compute(keys)
-    stamp = current()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-    names = {key: f"dv:{name}:{stamp}:{digest}:{key}" for key in keys}
+    prefix = _key(name, current(), parts)
+    names = {key: f"{prefix}:{key}" for key in keys}
     found = cache.get_many(list(names.values()))
     values = {key: found[names[key]] for key in keys if names[key] in found}
     missing = [key for key in keys if key not in values]

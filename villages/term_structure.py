@@ -24,7 +24,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -43,7 +43,7 @@ from villages.choices import (
     Post,
 )
 from villages.models import PostAssignment, Village
-from villages.structure import age_expression, education_rank_expression, percent
+from villages.structure import age_expression, education_rank_expression, one_decimal, percent
 
 YOUNG_MAX = 35
 UNDER_30_MAX = 30
@@ -89,9 +89,7 @@ class TermFigures:
 
     @property
     def average_age(self) -> Decimal | None:
-        if not self.members:
-            return None
-        return (Decimal(self.age_sum) / self.members).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return one_decimal(self.age_sum, self.members)
 
     @property
     def share_35_or_under(self) -> Decimal | None:
