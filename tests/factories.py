@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from reserves import models as reserve_models
 from villages import idcard, models
 from villages.choices import Education, Gender, Post, Role
+from villages.regions import city_code_of, city_name
 
 
 def make_id_number(birth_date: dt.date, *, gender: str = Gender.MALE, region: str = "511902", seq: int = 1) -> str:
@@ -20,6 +21,15 @@ def make_id_number(birth_date: dt.date, *, gender: str = Gender.MALE, region: st
     return first17 + idcard.check_character(first17)
 
 
+class CityFactory(DjangoModelFactory[models.City]):
+    class Meta:
+        model = models.City
+        django_get_or_create = ("code",)
+
+    code = "5119"
+    name = factory.LazyAttribute(lambda o: city_name(o.code))
+
+
 class CountyFactory(DjangoModelFactory[models.County]):
     class Meta:
         model = models.County
@@ -27,6 +37,7 @@ class CountyFactory(DjangoModelFactory[models.County]):
 
     code = factory.Sequence(lambda n: f"5119{n % 100:02d}")
     name = factory.Sequence(lambda n: f"测试县{n}")
+    city = factory.LazyAttribute(lambda o: CityFactory(code=city_code_of(o.code)))
 
 
 class TownshipFactory(DjangoModelFactory[models.Township]):
@@ -107,8 +118,13 @@ class UserFactory(DjangoModelFactory[models.User]):
             obj.save()
 
 
+class ProvinceAdminFactory(UserFactory):
+    role = Role.PROVINCE_ADMIN
+
+
 class CityAdminFactory(UserFactory):
     role = Role.CITY_ADMIN
+    city = factory.SubFactory(CityFactory)
 
 
 class CountyStaffFactory(UserFactory):

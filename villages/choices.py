@@ -187,6 +187,7 @@ class PartyOrgType(models.TextChoices):
 
 
 class Role(models.TextChoices):
+    PROVINCE_ADMIN = "province_admin", "省委组织部"
     CITY_ADMIN = "city_admin", "市委组织部"
     COUNTY_STAFF = "county_staff", "县委组织部"
     TOWNSHIP_SECRETARY = "township_secretary", "乡镇党委书记"

@@ -12,6 +12,8 @@ from villages.models.people import (
 from villages.models.relatives import Relative
 from villages.models.risks import Risk, RiskQuerySet, RuleValue
 from villages.models.units import (
+    City,
+    CityQuerySet,
     County,
     CountyQuerySet,
     Group,
@@ -27,6 +29,8 @@ from villages.models.versions import DataVersion
 __all__ = [
     "AccountEvent",
     "Assessment",
+    "City",
+    "CityQuerySet",
     "County",
     "CountyQuerySet",
     "DataVersion",

@@ -1,4 +1,4 @@
-"""Administrative units: county → township → village → group (社)."""
+"""Administrative units: city (市/州) → county → township → village → group (社)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,38 @@ def _digits(n: int) -> RegexValidator:
     return RegexValidator(rf"^\d{{{n}}}$", f"必须是{n}位数字代码")
 
 
+class CityQuerySet(models.QuerySet["City"]):
+    def for_user(self, user: User | AnonymousUser) -> CityQuerySet:
+        """Cities the user may see: all for a province admin, their own for everyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_province_admin:
+            return self
+        if user.city_id:
+            return self.filter(pk=user.city_id)
+        if user.county_id:
+            return self.filter(counties=user.county_id)
+        if user.township_id:
+            return self.filter(counties__townships=user.township_id)
+        return self.none()
+
+
+class City(models.Model):
+    """市/州: the level between the province (the whole installation) and the counties; 4-digit code prefix."""
+
+    code = models.CharField("代码", max_length=4, unique=True, validators=[_digits(4)])
+    name = models.CharField("名称", max_length=50)
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "市/州"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CountyQuerySet(models.QuerySet["County"]):
     def for_user(self, user: User | AnonymousUser) -> CountyQuerySet:
         """Counties the user may see: all for the city, their own for county and township users."""
@@ -37,6 +69,7 @@ class CountyQuerySet(models.QuerySet["County"]):
 class County(models.Model):
     code = models.CharField("代码", max_length=6, unique=True, validators=[_digits(6)])
     name = models.CharField("名称", max_length=50)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="counties", verbose_name="市/州")
     planned_election_on = models.DateField("计划换届日期", null=True, blank=True)
 
     objects = CountyQuerySet.as_manager()

@@ -1,4 +1,5 @@
-"""Users and their role: one of city admin, county staff (one county), township secretary (one township)."""
+"""Users and their role: province admin (everything), city admin (one city), county staff (one county),
+township secretary (one township)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from django.db import models
 from django.db.models import Q
 
 from villages.choices import AccountAction, Role
-from villages.models.units import County, Township
+from villages.models.units import City, County, Township
 
 
 class User(AbstractUser):
     role = models.CharField("角色", max_length=30, choices=Role.choices, blank=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, blank=True, related_name="admins")
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="secretaries")
     display_name = models.CharField("姓名", max_length=50, blank=True)
@@ -22,10 +24,11 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role="", county__isnull=True, township__isnull=True)
-                    | Q(role=Role.CITY_ADMIN, county__isnull=True, township__isnull=True)
-                    | Q(role=Role.COUNTY_STAFF, county__isnull=False, township__isnull=True)
-                    | Q(role=Role.TOWNSHIP_SECRETARY, county__isnull=True, township__isnull=False)
+                    Q(role="", city__isnull=True, county__isnull=True, township__isnull=True)
+                    | Q(role=Role.PROVINCE_ADMIN, city__isnull=True, county__isnull=True, township__isnull=True)
+                    | Q(role=Role.CITY_ADMIN, city__isnull=False, county__isnull=True, township__isnull=True)
+                    | Q(role=Role.COUNTY_STAFF, city__isnull=True, county__isnull=False, township__isnull=True)
+                    | Q(role=Role.TOWNSHIP_SECRETARY, city__isnull=True, county__isnull=True, township__isnull=False)
                 ),
                 name="user_role_matches_scope",
             )
@@ -35,8 +38,13 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
+    def is_province_admin(self) -> bool:
+        return self.role == Role.PROVINCE_ADMIN or self.is_superuser
+
+    @property
     def is_city_admin(self) -> bool:
-        return self.role == Role.CITY_ADMIN or self.is_superuser
+        # Until the city scope lands everywhere (issue 18 part 1), a province admin passes every city-admin check.
+        return self.role == Role.CITY_ADMIN or self.is_province_admin
 
     @property
     def is_county_staff(self) -> bool:
@@ -52,7 +60,9 @@ class User(AbstractUser):
             return self.township.name
         if self.is_county_staff and self.county is not None:
             return self.county.name
-        return "全市"
+        if self.role == Role.CITY_ADMIN and self.city is not None:
+            return self.city.name
+        return "全省"
 
 
 class AccountEvent(models.Model):

@@ -66,7 +66,8 @@ from villages.choices import (
     PartyOrgType,
     Role,
 )
-from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
+from villages.models import Assessment, City, County, Group, Person, PostAssignment, Township, User, Village
+from villages.regions import city_code_of, city_name
 
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
@@ -118,8 +119,12 @@ def run_after_seed_hooks(*, scale: Scale, seed: int) -> list[str]:
 def _ensure_counties(*, scale: Scale, result: SeedResult) -> list[County]:
     wanted = COUNTIES[:1] if scale == "small" else COUNTIES
     existing = {c.code: c for c in County.objects.filter(code__in=[w[0] for w in wanted])}
+    cities = {
+        code: City.objects.get_or_create(code=code, defaults={"name": city_name(code)})[0]
+        for code in {city_code_of(w[0]) for w in wanted}
+    }
     missing = [
-        County(code=code, name=name, planned_election_on=planned)
+        County(code=code, name=name, city=cities[city_code_of(code)], planned_election_on=planned)
         for code, name, planned, _ in wanted
         if code not in existing
     ]
@@ -256,11 +261,13 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> N
 
 
 def _ensure_demo_users(*, result: SeedResult) -> None:
-    """`city`, `county` (county staff of 511902) and `township` (secretary of 511902100); passwords set once."""
-    county = County.objects.get(code=DEMO_COUNTY)
+    """`province`, `city` (admin of 巴中市), `county` (county staff of 511902) and `township` (secretary of
+    511902100); passwords set once."""
+    county = County.objects.select_related("city").get(code=DEMO_COUNTY)
     township = Township.objects.get(code=DEMO_TOWNSHIP)
     accounts: list[tuple[str, dict[str, Any]]] = [
-        ("city", {"role": Role.CITY_ADMIN, "display_name": "市委组织部（演示）"}),
+        ("province", {"role": Role.PROVINCE_ADMIN, "display_name": "省委组织部（演示）"}),
+        ("city", {"role": Role.CITY_ADMIN, "city": county.city, "display_name": f"{county.city.name}委组织部（演示）"}),
         ("county", {"role": Role.COUNTY_STAFF, "county": county, "display_name": f"{county.name}委组织部（演示）"}),
         (
             "township",
