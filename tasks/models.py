@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from villages.models import County, Township, Village
 
@@ -82,6 +83,9 @@ class ReportJob(models.Model):
     held_by = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the job last entered the queue: at creation, and again when it is retried or re-queued. The sweeper
+    # judges a waiting job by it (tasks/reports/jobs.py `stuck`), never by created_at.
+    queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Identity printed on the PDF: report number, verification code (from the content's sha256), when it was
@@ -101,7 +105,7 @@ class ReportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "started_at"])]
+        indexes = [models.Index(fields=["status", "started_at"]), models.Index(fields=["status", "queued_at"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope} {self.status}"

@@ -61,7 +61,7 @@ def test_render_report_process_exit_code_and_message(tmp_path):
 def test_a_job_no_worker_starts_fails_with_the_reason(world, secretary_a, settings):
     settings.REPORT_QUEUE_TIMEOUT_SECONDS = 600
     job = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=world.village_a.code, created_by=secretary_a)
-    ReportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=11))
+    ReportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - dt.timedelta(minutes=11))
     jobs.nudge(job=ReportJob.objects.get(pk=job.pk))
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "排队超过 10 分钟" in job.error and "worker" in job.error
@@ -73,7 +73,7 @@ def test_sweeper_fails_overdue_jobs_but_not_an_edition_whose_villages_run(world,
     old = timezone.now() - dt.timedelta(minutes=20)
     overdue = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=world.village_b.code, created_by=secretary_a)
     edition = jobs.create_report_job(user=secretary_a, kind="township", scope=world.township_a.code)  # not run
-    ReportJob.objects.filter(pk__in=[overdue.pk, edition.pk]).update(created_at=old)
+    ReportJob.objects.filter(pk__in=[overdue.pk, edition.pk]).update(queued_at=old)
     ReportJob.objects.filter(batch=edition.batch, kind=ReportKind.VILLAGE).update(
         status=JobStatus.RUNNING, started_at=timezone.now()
     )
@@ -82,3 +82,48 @@ def test_sweeper_fails_overdue_jobs_but_not_an_edition_whose_villages_run(world,
     edition.refresh_from_db()
     assert summary["overdue"] == 1 and overdue.status == JobStatus.FAILED
     assert edition.status == JobStatus.QUEUED  # its village is being rendered: it waits, within the lease
+
+
+def _waiting(scope: str, user, *, minutes: float, **fields) -> ReportJob:
+    job = ReportJob.objects.create(kind=ReportKind.VILLAGE, scope=scope, created_by=user, **fields)
+    ReportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - dt.timedelta(minutes=minutes))
+    return job
+
+
+def test_a_job_waiting_its_turn_behind_a_long_batch_is_left_alone(world, secretary_a, settings):
+    """A county batch queues hundreds of villages; the last starts long after it was queued. While the workers
+    keep starting jobs queued about when it was, it is neither failed nor published again."""
+    settings.REPORT_QUEUE_TIMEOUT_SECONDS = 600
+    waiting = _waiting(world.village_b.code, secretary_a, minutes=30)
+    _waiting(world.village_a.code, secretary_a, minutes=30.5, status=JobStatus.RUNNING, started_at=timezone.now())
+    summary = jobs.sweep_report_jobs()
+    jobs.nudge(job=ReportJob.objects.get(pk=waiting.pk))
+    waiting.refresh_from_db()
+    assert summary["overdue"] == 0 and summary["published"] == 0
+    assert waiting.status == JobStatus.QUEUED and waiting.error == ""
+
+
+def test_a_job_the_queue_moved_past_is_published_again_then_failed(world, secretary_a, settings):
+    """First in, first out: when a job queued minutes later has started, this one's message was lost."""
+    settings.REPORT_QUEUE_TIMEOUT_SECONDS = 600
+    lost = _waiting(world.village_b.code, secretary_a, minutes=5)
+    _waiting(world.village_a.code, secretary_a, minutes=1, status=JobStatus.RUNNING, started_at=timezone.now())
+    summary = jobs.sweep_report_jobs()
+    lost.refresh_from_db()
+    assert summary["published"] == 1 and lost.status == JobStatus.DONE  # the sync runner rendered it
+
+    gone = _waiting(world.village_b.code, secretary_a, minutes=30)
+    summary = jobs.sweep_report_jobs()
+    gone.refresh_from_db()
+    assert summary["overdue"] == 1 and gone.status == JobStatus.FAILED and "排队超过 10 分钟" in gone.error
+
+
+def test_a_retried_job_waits_from_its_retry_not_from_its_request(world, secretary_a, settings):
+    settings.REPORT_QUEUE_TIMEOUT_SECONDS = 600
+    settings.REPORT_RUNNER = "celery"  # published to no worker: the retry leaves it queued
+    job = _waiting(world.village_b.code, secretary_a, minutes=60, status=JobStatus.FAILED, error="x")
+    ReportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    jobs.retry_report_job(job=ReportJob.objects.get(pk=job.pk))
+    assert jobs.fail_overdue(ReportJob.objects.all()) == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and timezone.now() - job.queued_at < dt.timedelta(minutes=1)

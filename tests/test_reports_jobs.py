@@ -229,7 +229,7 @@ def test_sweeper_requeues_stale_running_and_publishes_old_queued(world, secretar
     stale = _village_job(world.village_a.code, secretary_a, status=JobStatus.RUNNING, attempts=1, started_at=old)
     queued = _village_job(world.village_b.code, secretary_a)
     # Queued past the requeue delay, not yet past the queue timeout: published again.
-    ReportJob.objects.filter(pk=queued.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    ReportJob.objects.filter(pk=queued.pk).update(queued_at=timezone.now() - dt.timedelta(minutes=5))
     summary = jobs.sweep_report_jobs()
     assert summary["requeued"] == 1 and summary["published"] == 2
     assert set(ReportJob.objects.values_list("status", flat=True)) == {JobStatus.DONE}

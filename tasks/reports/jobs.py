@@ -190,12 +190,12 @@ def retry_report_job(*, job: ReportJob) -> ReportJob:
     """Re-queue one FAILED job (a village of a batch can be retried alone; its edition is merged again)."""
     with transaction.atomic():
         updated = ReportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, attempts=0, error="", started_at=None, finished_at=None
+            status=JobStatus.QUEUED, attempts=0, error="", started_at=None, finished_at=None, queued_at=timezone.now()
         )
         if updated and job.batch_id:
             ReportJob.objects.filter(batch_id=job.batch_id, kind=ReportKind.TOWNSHIP).exclude(
                 status=JobStatus.RUNNING
-            ).update(status=JobStatus.QUEUED, error="", attempts=0)
+            ).update(status=JobStatus.QUEUED, error="", attempts=0, queued_at=timezone.now())
             refresh_batch(batch_id=job.batch_id, publish_edition=False)
         if updated:
             publish_on_commit([job.pk])
@@ -332,7 +332,7 @@ def run_report_job(job_id: int) -> str:
         name = default_storage.save(_file_name(job, rendered.sha256), ContentFile(rendered.pdf))
     except TRANSIENT_ERRORS as exc:
         ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-            status=JobStatus.QUEUED, error=str(exc)[:500]
+            status=JobStatus.QUEUED, error=str(exc)[:500], queued_at=timezone.now()
         )
         raise TransientReportError(str(exc)) from exc
     except Exception as exc:
@@ -415,13 +415,36 @@ def _queue_timeout_message() -> str:
     return f"排队超过 {minutes} 分钟仍未开始生成：{cause}。请稍后重试。"
 
 
+def stuck(jobs: QuerySet[ReportJob], *, waited: int) -> QuerySet[ReportJob]:
+    """QUEUED jobs that have waited more than `waited` seconds and whose turn has not come, because nothing moves
+    or because the queue moved past them.
+
+    Waiting is normal while workers are busy: a county or province batch queues thousands of villages, and the
+    last of them starts long after it was queued. So a long wait alone is not a fault. A job is stuck when either
+    - no report job started in the last `waited` seconds (no worker is consuming: down, or the broker lost the
+      messages), or
+    - a job queued more than `waited` seconds after it has already started (the queue is first in, first out, so
+      its own message was lost, e.g. Redis was down when it was published).
+    """
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=waited)
+    waiting = jobs.filter(status=JobStatus.QUEUED, queued_at__lt=since)
+    newest_started = (
+        ReportJob.objects.filter(status__in=[JobStatus.RUNNING, *FINISHED], started_at__gte=since)
+        .order_by("-queued_at")
+        .values_list("queued_at", flat=True)
+        .first()
+    )
+    if newest_started is None:
+        return waiting
+    return waiting.filter(queued_at__lt=newest_started - dt.timedelta(seconds=waited))
+
+
 def fail_overdue(jobs: QuerySet[ReportJob]) -> int:
-    """Fail QUEUED jobs no worker started within REPORT_QUEUE_TIMEOUT_SECONDS (an edition waiting for its
+    """Fail jobs stuck (see `stuck`) for more than REPORT_QUEUE_TIMEOUT_SECONDS (an edition waiting for its
     villages is not overdue while they are). Returns how many failed."""
-    deadline = timezone.now() - dt.timedelta(seconds=settings.REPORT_QUEUE_TIMEOUT_SECONDS)
-    overdue = jobs.filter(status=JobStatus.QUEUED, created_at__lt=deadline)
     failed = 0
-    for job in overdue.select_related("batch"):
+    for job in stuck(jobs, waited=settings.REPORT_QUEUE_TIMEOUT_SECONDS).select_related("batch"):
         if job.kind == ReportKind.TOWNSHIP and _batch_pending(job):
             continue
         _fail(job.pk, _queue_timeout_message(), only_from=(JobStatus.QUEUED,))
@@ -433,8 +456,7 @@ def nudge(*, job: ReportJob) -> None:
     """Publish again what a watched job waits for when it has been queued too long (the sweeper does this for
     every job; this makes a page left open recover by itself, e.g. after a restart of the in-process runner).
     A job (or a village of its batch) queued past REPORT_QUEUE_TIMEOUT_SECONDS fails with the reason instead."""
-    threshold = timezone.now() - dt.timedelta(seconds=settings.REPORT_REQUEUE_AFTER_SECONDS)
-    if job.status != JobStatus.QUEUED or job.created_at >= threshold:
+    if not stuck(ReportJob.objects.filter(pk=job.pk), waited=settings.REPORT_REQUEUE_AFTER_SECONDS).exists():
         return
     scope = ReportJob.objects.filter(Q(pk=job.pk) | Q(batch_id=job.batch_id, kind=ReportKind.VILLAGE))
     if fail_overdue(scope if job.batch_id else ReportJob.objects.filter(pk=job.pk)):
@@ -451,8 +473,10 @@ def sweep_report_jobs(*, queued_for: int | None = None) -> dict[str, int]:
     """Repair what crashes and outages leave behind; safe to run any time, from anywhere, concurrently.
 
     - RUNNING past its lease: re-queued (its worker died) or, after MAX_ATTEMPTS, failed as a poison job;
-    - QUEUED for more than `queued_for` seconds (REPORT_REQUEUE_AFTER_SECONDS): published again (the broker was
-      down at creation, or the message was lost). Duplicates are harmless: a job is claimed once.
+    - stuck (`stuck`: waiting more than `queued_for` seconds, REPORT_REQUEUE_AFTER_SECONDS, with nothing moving
+      or with the queue moved past it): published again (the broker was down at creation, or the message was
+      lost). Duplicates are harmless: a job is claimed once. A job merely waiting its turn behind a long batch is
+      left alone.
     """
     now = timezone.now()
     queued_for = settings.REPORT_REQUEUE_AFTER_SECONDS if queued_for is None else queued_for
@@ -465,14 +489,16 @@ def sweep_report_jobs(*, queued_for: int | None = None) -> dict[str, int]:
         _fail(job_id, f"生成超过时限或进程中断已达 {MAX_ATTEMPTS} 次，已停止重试。")
         poisoned += 1
     requeue = list(stale.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
-    requeued = ReportJob.objects.filter(pk__in=requeue, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED)
+    requeued = ReportJob.objects.filter(pk__in=requeue, status=JobStatus.RUNNING).update(
+        status=JobStatus.QUEUED, queued_at=now
+    )
     waiting_editions = ReportJob.objects.filter(
         kind=ReportKind.TOWNSHIP,
         batch__jobs__status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
         batch__jobs__kind=ReportKind.VILLAGE,
     )
-    old = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - dt.timedelta(seconds=queued_for))
-    ids = requeue + list(old.exclude(pk__in=waiting_editions.values("pk")).values_list("pk", flat=True)[:500])
+    old = stuck(ReportJob.objects.all(), waited=queued_for).exclude(pk__in=waiting_editions.values("pk"))
+    ids = requeue + list(old.values_list("pk", flat=True)[:500])
     failed = publish(ids)
     return {
         "poisoned": poisoned,
