@@ -160,7 +160,7 @@ def measure(runs: int, explain: bool) -> dict:
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
-            plans.append({"ms": ms, "sql": cursor.mogrify(sql, params).decode(), "plan": plan})
+            plans.append({"ms": ms, "sql": str(cursor.mogrify(sql, params)), "plan": plan})
     return {
         "context": {
             "vendor": connection.vendor,
@@ -183,7 +183,7 @@ def run_on(db: str, runs: int, explain: bool) -> dict:
     env = {**os.environ, "DATABASE_URL": db, "DJANGO_SETTINGS_MODULE": "backend.settings", "AXES_ENABLED": "0"}
     env.pop("REDIS_URL", None)  # the risk tasks are called in process; nothing is queued
     args = [sys.executable, __file__, "--measure", "--runs", str(runs)] + (["--with-plans"] if explain else [])
-    done = subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(args, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
