@@ -1,4 +1,5 @@
-"""/healthz: is the database reachable, is Redis reachable (when configured), can PDFs subset fonts fast.
+"""/healthz: is the database reachable, is Redis reachable (when configured), can the file storage (disk or bucket)
+be reached, can PDFs subset fonts fast.
 
 No login: load balancers and monitoring call it. It names components only, never data.
 200 when the database answers (Redis down only degrades report jobs), 503 when it does not.
@@ -12,6 +13,7 @@ import functools
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -43,6 +45,16 @@ def redis_status() -> str:
     return "ok"
 
 
+def storage_status() -> str:
+    """Reports and uploads live in the storage (STORAGE_BACKEND): a lookup of a name that never exists reaches the
+    disk or the bucket without reading anything. Unreachable → "unavailable" (downloads and new reports fail)."""
+    try:
+        default_storage.exists("healthz-probe")
+    except Exception:  # any backend's error (OSError, botocore's) means the same to a load balancer
+        return "unavailable"
+    return "ok"
+
+
 @functools.cache
 def harfbuzz_status() -> str:
     """WeasyPrint subsets fonts with libharfbuzz-subset; without it CJK PDFs are ~25x slower."""
@@ -53,7 +65,12 @@ def harfbuzz_status() -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": database_status(), "redis": redis_status(), "harfbuzz": harfbuzz_status()}
+    checks = {
+        "database": database_status(),
+        "redis": redis_status(),
+        "storage": storage_status(),
+        "harfbuzz": harfbuzz_status(),
+    }
     healthy = all(value in {"ok", "not_configured"} for value in checks.values())
     status = "ok" if healthy else ("unavailable" if checks["database"] != "ok" else "degraded")
     return JsonResponse({"status": status, "checks": checks}, status=200 if checks["database"] == "ok" else 503)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 import requests
+from botocore.config import Config
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -101,7 +102,30 @@ def test_healthz_reports_the_database_outage(database_outage):
 def test_healthz_needs_no_login_and_names_components_only(client, db):
     body = client.get("/healthz").json()
     assert body["checks"]["database"] == "ok"
-    assert set(body["checks"]) == {"database", "redis", "harfbuzz"}
+    assert set(body["checks"]) == {"database", "redis", "storage", "harfbuzz"}
+    assert body["checks"]["storage"] == "ok"
+
+
+def test_healthz_says_when_the_storage_cannot_be_reached(client, db, settings, tmp_path):
+    """A bucket that does not answer (here: an S3 endpoint where nothing listens) degrades, it does not 503."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "reports",
+                "endpoint_url": "http://127.0.0.1:9",
+                "access_key": "x",
+                "secret_key": "y",
+                "region_name": "us-east-1",
+                "client_config": Config(connect_timeout=0.5, retries={"max_attempts": 0}),
+            },
+        },
+    }
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200 and body["checks"]["storage"] == "unavailable"
+    assert body["status"] == "degraded"
 
 
 # ---- Redis stopped ----

@@ -120,6 +120,15 @@ def test_township_edition_bookmarks_metadata_and_zip(edition, client_a):
     assert len(path.read_bytes()) < 1_000_000
 
 
+def test_zip_with_a_village_file_gone_from_storage_is_a_404(edition, client_a):
+    job, _ = edition
+    part = ReportJob.objects.filter(batch=job.batch, kind="village").exclude(file="").first()
+    assert part is not None
+    part.file.storage.delete(part.file.name)
+    response = client_a.get(reverse("reports:download_zip", args=[job.pk]))
+    assert response.status_code == 404
+
+
 def test_county_edition_summary_coverage_ranking_signoff_and_continued_heads(
     world, county_staff, django_capture_on_commit_callbacks, tmp_path
 ):

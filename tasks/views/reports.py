@@ -103,7 +103,10 @@ def download_zip(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _job_for(request, pk)
     if report.kind != ReportKind.TOWNSHIP or report.status != JobStatus.DONE:
         raise Http404("报告尚未生成")
-    data, sha256 = township_zip(job=report)
+    try:
+        data, sha256 = township_zip(job=report)
+    except FileNotFoundError as missing:  # a village's file expired or lost: say so, as a single download does
+        raise Http404("有村报告文件已不在存储中，请重新生成本乡镇汇编") from missing
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, zip_file_name(report, ScopeNames.of([report])))
     response["X-Content-SHA256"] = sha256
