@@ -7,6 +7,8 @@ province → city → county → township.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -276,3 +278,22 @@ def test_units_for_user_per_role(world, other_city, city_admin, outsider_admin, 
     assert city_admin.oversees_county(world.county) and not outsider_admin.oversees_county(world.county.pk)
     assert province_admin.oversees_county(other_city.county) and not county_staff.oversees_county(world.other_county)
     assert not city_admin.is_province_admin and not province_admin.is_city_admin and province_admin.is_admin
+
+
+# ---- exports and reports ----
+
+
+def test_exports_and_reports_stay_inside_the_city(world, bazhong, client_outsider, client_city):
+    from openpyxl import load_workbook
+
+    def rows(client: Client, name: str) -> int:
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row
+
+    for name in ("villages:people_export", "villages:risks_export", "reserves:reserve_export"):
+        assert rows(client_city, name) > rows(client_outsider, name), name
+    assert client_outsider.get(reverse("villages:roster_export", args=[world.township_a.code])).status_code == 404
+    body = {"kind": "county", "scope": world.county.code}
+    refused = client_outsider.post(f"{API}/reports/", body, content_type="application/json")
+    assert refused.status_code == 404, refused.content
