@@ -40,7 +40,7 @@ def can_record_filing(user: User, township: Township) -> bool:
     (who register them), its city's admin and the province admin."""
     if user.is_township_secretary:
         return user.township_id == township.pk
-    return user.oversees_county(township.county)
+    return user.oversees_county(township.county_id)
 
 
 def due_on(*, occasion: str, counted_from: dt.date, rules: RuleSet) -> dt.date:

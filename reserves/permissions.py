@@ -23,7 +23,7 @@ def can_manage_classes(user: User, county: County | int) -> bool:
 def can_record_elections(user: User, township: Township) -> bool:
     if user.is_township_secretary:
         return user.township_id == township.pk
-    return user.oversees_county(township.county)
+    return user.oversees_county(township.county_id)
 
 
 def reserve_for(user: User, pk: int) -> Reserve:

@@ -25,7 +25,7 @@ def can_edit_village_fields(user: User) -> bool:
 def can_review_risk(user: User, risk: Risk) -> bool:
     """Assigning, confirming, reopening and accepting a risk: the village's county staff, its city's admins and the
     province admins."""
-    return user.oversees_county(risk.village.township.county)
+    return user.oversees_county(risk.village.township.county_id)
 
 
 def can_answer_risk(user: User, risk: Risk) -> bool:

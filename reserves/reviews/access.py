@@ -33,13 +33,13 @@ def is_county_side(user: User, county: County | int) -> bool:
 
 
 def can_open_reviews(user: User, village: Village) -> bool:
-    return can_edit_roster(user, village) or is_county_side(user, village.township.county)
+    return can_edit_roster(user, village) or is_county_side(user, village.township.county_id)
 
 
 def can_record_round(user: User, review: Review, round_: str) -> bool:
     """Village and township rounds: the township's secretary; county and committee rounds: the county side."""
     if round_ in COUNTY_ROUNDS:
-        return is_county_side(user, review.village.township.county)
+        return is_county_side(user, review.village.township.county_id)
     return can_edit_roster(user, review.village)
 
 

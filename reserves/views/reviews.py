@@ -112,7 +112,7 @@ def review_ledger(request: SignedInRequest, level: str, code: str) -> HttpRespon
 
 
 def _can_open_in(user: User, township: Township) -> bool:
-    return (user.is_township_secretary and user.township_id == township.pk) or is_county_side(user, township.county)
+    return (user.is_township_secretary and user.township_id == township.pk) or is_county_side(user, township.county_id)
 
 
 def _opinion_form(user: User, review: Review, outcome: ReviewOutcome, data: Any = None) -> OpinionForm | None:

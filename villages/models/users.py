@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from villages.choices import AccountAction, Role
 from villages.models.units import City, County, Township
@@ -54,19 +55,23 @@ class User(AbstractUser):
     def oversees_county(self, county: County | int) -> bool:
         """Whether the user administers the county: its county staff, its city's admin, the province admin.
 
-        A city admin given a county id costs one query; pass the County when it is at hand."""
+        Pass the county's id where only the id is at hand (a row's `township.county_id`): a city admin's counties
+        are read once per user object (one query per request), not once per row."""
         if not self.is_authenticated:
             return False
         if self.is_province_admin:
             return True
-        county_id = county if isinstance(county, int) else county.pk
         if self.is_county_staff:
-            return self.county_id == county_id
-        if self.is_city_admin and self.city_id is not None:
+            return self.county_id == (county if isinstance(county, int) else county.pk)
+        if self.is_city_admin:
             if isinstance(county, County):
                 return county.city_id == self.city_id
-            return County.objects.filter(pk=county_id, city_id=self.city_id).exists()
+            return county in self._city_county_ids
         return False
+
+    @cached_property
+    def _city_county_ids(self) -> frozenset[int]:
+        return frozenset(County.objects.filter(city_id=self.city_id).values_list("pk", flat=True))
 
     @property
     def is_county_staff(self) -> bool:
