@@ -1,9 +1,11 @@
-"""Dashboards for a scope (the city, one county, one township): the numbers behind every chart and table.
+"""Dashboards for a scope (the province, one city, one county, one township): the numbers behind every chart and
+table.
 
 Contract:
 - `dashboard_scope(user=..., level=..., code=...)` resolves what a user may look at: each user's own scope when
-  no level is given; a county or township inside their scope otherwise (outsiders and levels above the user's
-  own scope: 404).
+  no level is given (a province admin's is the province, a city admin's their city); a city, county or township
+  inside their scope otherwise (outsiders and levels above the user's own scope: 404). The drill-down runs
+  province → city → county → township.
 - `build_dashboard(scope=..., as_of=...)` computes everything in a constant number of queries, whatever the
   number of villages or people. `as_of` (today) chooses the current roster; ages are 周岁 on each village's age
   reference date (villages/reference.py: its planned election date, else its county's, else today), like every
@@ -29,7 +31,7 @@ from django.utils import timezone
 from dashboards.drills import TWO_LOWS_VILLAGE, Drill, bench_drill, outcomes_drill, unit_drills
 from reserves import outcomes, succession
 from reserves.choices import Readiness, ReserveStatus
-from reserves.models import Reserve
+from reserves.models import Reserve, TrainingClass
 from reserves.outcomes import Rate
 from villages import permissions, structure
 from villages.choices import (
@@ -42,14 +44,20 @@ from villages.choices import (
     ReviewRiskKind,
     VillageFlag,
 )
-from villages.models import County, PostAssignment, Risk, Township, User, Village, age_on
+from villages.models import City, County, PostAssignment, Risk, Township, User, Village, age_on
 from villages.reference import ReferenceDate, common_caption, reference_from
 from villages.risk import SeverityCounts, stored_severity_counts
 from villages.roster.confirmation import overdue_counts
 
-Level = Literal["city", "county", "township"]
-ChildLevel = Literal["county", "township", "village"]
-CHILD_LEVEL: dict[Level, ChildLevel] = {"city": "county", "county": "township", "township": "village"}
+Level = Literal["province", "city", "county", "township"]
+ChildLevel = Literal["city", "county", "township", "village"]
+CHILD_LEVEL: dict[Level, ChildLevel] = {
+    "province": "city",
+    "city": "county",
+    "county": "township",
+    "township": "village",
+}
+LEVEL_ORDER: dict[str, int] = {"province": 0, "city": 1, "county": 2, "township": 3}
 KIND_LABELS: dict[str, str] = (
     dict(VillageFlag.choices)
     | dict(PersonFlag.choices)
@@ -77,12 +85,15 @@ class DashboardScope:
     county: County | None
     township: Township | None
     villages: QuerySet[Village]
+    city: City | None = None
 
     @property
     def label(self) -> str:
         if self.township is not None:
             return f"{self.township.county.name}{self.township.name}"
-        return self.county.name if self.county is not None else "全市"
+        if self.county is not None:
+            return self.county.name
+        return self.city.name if self.city is not None else "全省"
 
     @property
     def child_level(self) -> ChildLevel:
@@ -95,24 +106,30 @@ class DashboardScope:
             return {"township": self.township.code}
         if self.county is not None:
             return {"county": self.county.code}
+        if self.city is not None:
+            return {"city": self.city.code}
         return {}
 
 
-def _own_code(user: User) -> str:
+def own_level(user: User) -> tuple[Level, str]:
+    """The user's own dashboard: its level and code (the province has none)."""
     if user.is_township_secretary and user.township is not None:
-        return user.township.code
+        return "township", user.township.code
     if user.is_county_staff and user.county is not None:
-        return user.county.code
-    return ""
+        return "county", user.county.code
+    if user.is_city_admin and user.city is not None:
+        return "city", user.city.code
+    if user.is_province_admin:
+        return "province", ""
+    raise Http404("超出权限范围")
 
 
 def dashboard_scope(*, user: User, level: Level | None = None, code: str | None = None) -> DashboardScope:
     """The scope a user asked for: their own when `level` is None. Outside their scope or above it: Http404."""
-    own: Level = "township" if user.is_township_secretary else "county" if user.is_county_staff else "city"
+    own, own_code = own_level(user)
     if level is None:
-        level, code = own, _own_code(user)
-    order = {"city": 0, "county": 1, "township": 2}
-    if order[level] < order[own]:
+        level, code = own, own_code
+    if LEVEL_ORDER[level] < LEVEL_ORDER[own]:
         raise Http404("超出权限范围")
     villages = Village.objects.for_user(user)
     if level == "township":
@@ -121,7 +138,10 @@ def dashboard_scope(*, user: User, level: Level | None = None, code: str | None 
     if level == "county":
         county = permissions.county_for(user, code or "")
         return DashboardScope("county", county, None, villages.filter(township__county=county))
-    return DashboardScope("city", None, None, villages)
+    if level == "city":
+        city = permissions.city_for(user, code or "")
+        return DashboardScope("city", None, None, villages.filter(township__county__city=city), city=city)
+    return DashboardScope("province", None, None, villages)
 
 
 @dataclass(frozen=True)
@@ -133,7 +153,8 @@ class Band:
 
 @dataclass
 class ChildRow:
-    """One row of the breakdown table: a county (city view), township (county view) or village (township view)."""
+    """One row of the breakdown table: a city (province view), county (city view), township (county view) or village
+    (township view)."""
 
     code: str
     name: str
@@ -315,12 +336,14 @@ def _education_bands(scope: DashboardScope, members: list[Member], *, post_group
     return bands
 
 
-CHILD_PATH = {"county": "township__county", "township": "township", "village": ""}
+CHILD_PATH = {"city": "township__county__city", "county": "township__county", "township": "township", "village": ""}
 
 
 def _child_units(scope: DashboardScope) -> list[ChildRow]:
-    units: QuerySet[County] | QuerySet[Township] | QuerySet[Village]
-    if scope.child_level == "county":
+    units: QuerySet[City] | QuerySet[County] | QuerySet[Township] | QuerySet[Village]
+    if scope.child_level == "city":
+        units = City.objects.filter(counties__townships__villages__in=scope.villages).distinct()
+    elif scope.child_level == "county":
         units = County.objects.filter(townships__villages__in=scope.villages).distinct()
     elif scope.child_level == "township":
         units = Township.objects.filter(villages__in=scope.villages).distinct()
@@ -455,7 +478,9 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
         risk_kinds=risk_kinds,
         coverage=outcomes.Rate(sum(f.covered for f in facts), len(facts)),
         bench=bench,
-        outcomes=outcomes.area_outcomes(county=scope.county, township=scope.township, as_of=as_of),
+        outcomes=outcomes.area_outcomes(
+            classes=_scope_classes(scope), county=scope.county, township=scope.township, as_of=as_of
+        ),
         villages=len(facts),
         two_lows_villages=sum(f.two_lows for f in facts),
         overdue_confirmations=overdue_total,
@@ -463,6 +488,11 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
         active_reserves=sum(f.active_reserves for f in facts),
         reference_caption=common_caption(f.reference for f in facts),
     )
+
+
+def _scope_classes(scope: DashboardScope) -> QuerySet[TrainingClass] | None:
+    """A city's outcomes count the classes of its counties (the province's: every class)."""
+    return TrainingClass.objects.filter(county__city=scope.city) if scope.city is not None else None
 
 
 def _village_child_field(scope: DashboardScope) -> str:

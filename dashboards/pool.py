@@ -15,7 +15,8 @@ from dashboards.figures import DashboardScope
 from reserves.education import EducationProjection, combined_projection, education_projection
 from reserves.pool import CycleConversion, PoolFigures, pool_figures
 
-CHILD = {"city": "county", "county": "township", "township": "village"}
+# The province's card breaks down by county too (the pool figures know no city level).
+CHILD = {"province": "county", "city": "county", "county": "township", "township": "village"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class PoolCard:
 
 
 def _drills(scope: DashboardScope) -> dict[str, Drill]:
-    if scope.level == "city":
+    if scope.level in ("province", "city"):
+        # The pool pages' top level is the user's whole scope: a city admin's city, a province admin's province.
         page, reserves, students = (Drill(f"reserves:{n}_city") for n in ("pool", "pool_reserves", "pool_students"))
     else:
         args = (scope.level, scope.params[scope.level])
@@ -54,7 +56,7 @@ def _drills(scope: DashboardScope) -> dict[str, Drill]:
 
 
 def pool_card(*, scope: DashboardScope) -> PoolCard:
-    """The card's numbers for a dashboard scope (city, county or township)."""
+    """The card's numbers for a dashboard scope (province, city, county or township)."""
     child = CHILD[scope.level]
     projection = education_projection(villages=scope.villages, level=child)
     return PoolCard(

@@ -1,7 +1,8 @@
 """班子结构对比 pages (the new term against the previous one, per township, county and city) and the statistics
 forms as .xlsx, both from dashboards.election_statistics (the same numbers).
 
-Scoped: a township or county outside the user's scope 404s; the city level is the city admin's (others 404).
+Scoped: a township or county outside the user's scope 404s; the top level ("city", code "all") is the whole scope of a
+city or province admin (their city, the province; others 404), its rows their counties.
 `?since=` picks the cycle (elections held on or after it; default 1 January of last year).
 """
 
@@ -44,13 +45,13 @@ def _report(
         unit = permissions.township_for(user, code)
     elif level == "county":
         unit = permissions.county_for(user, code)
-    elif level == "city" and user.is_city_admin:
+    elif level == "city" and user.is_admin:
         unit = None
     else:
         raise Http404("没有这个统计范围")
     form = SinceForm(request.GET)
     villages = area_villages(cast(Level, level), unit, Village.objects.for_user(user))
-    label = unit.name if unit is not None else "全市"
+    label = unit.name if unit is not None else user.scope_label
     return unit_report(level=cast(Level, level), label=label, villages=villages, since=form.start()), unit, form
 
 

@@ -1,4 +1,4 @@
-"""Dashboards (city / county / township): every number and chart bar links to the list behind it."""
+"""Dashboards (province / city / county / township): every number and chart bar links to the list behind it."""
 
 from __future__ import annotations
 
@@ -81,7 +81,8 @@ def dashboard(request: AuthedHttpRequest, level: Level | None = None, code: str 
         }
         return render_to_string("dashboards/_board.html", context)
 
-    # The numbers and charts depend on the scope, the date, the data (its version) and, for the crumbs, the role.
+    # The numbers and charts depend on the scope (its level and code: a city's, a county's…), the date, the data
+    # (its version) and, for the crumbs, the role; dashboard_scope has already refused a scope the user may not see.
     parts = (scope.level, scope.params, as_of, request.user.role)
     board_html = mark_safe(data_version.cached("dashboard", parts, render_board))
     return render(request, "dashboards/dashboard.html", {"scope": scope, "board_html": board_html})

@@ -15,7 +15,7 @@ from reserves.choices import Readiness, ReserveStatus
 from reserves.forms import RESERVE_POSTS
 from reserves.models import Reserve
 from reserves.reserve_list import EligibilityStatus, TrainingStatus, filter_training
-from villages.models import County, Township, User, Village
+from villages.models import City, County, Township, User, Village
 
 MAX_VILLAGE_CHOICES = 60
 ALL_STATUSES = "all"
@@ -29,6 +29,9 @@ def _with_blank(choices: list[tuple[str, str]], label: str = "不限") -> list[t
 
 class ReserveListForm(forms.Form):
     q = forms.CharField(label="姓名", required=False, max_length=30)
+    city = forms.ModelChoiceField(
+        label="市/州", queryset=City.objects.none(), to_field_name="code", required=False, empty_label="全部市州"
+    )
     county = forms.ModelChoiceField(
         label="区/县", queryset=County.objects.none(), to_field_name="code", required=False, empty_label="全部区县"
     )
@@ -48,12 +51,15 @@ class ReserveListForm(forms.Form):
     def __init__(self, data: Any = None, *, user: User) -> None:
         super().__init__(data)
         villages = Village.objects.for_user(user)
+        self._units("city").queryset = City.objects.for_user(user)
         self._units("county").queryset = County.objects.for_user(user)
         self._units("township").queryset = Township.objects.for_user(user)
         self._units("village").queryset = villages
         listed = [(v.code, v.name) for v in self._listed(villages)]
         self._units("village").widget.choices = [("", "全部村"), *listed]
-        if not user.is_city_admin:
+        if not user.is_province_admin:
+            del self.fields["city"]  # one city at most: nothing to choose
+        if not user.is_admin:
             del self.fields["county"]  # one county at most: nothing to choose
         if user.is_township_secretary:
             del self.fields["township"]
@@ -81,6 +87,8 @@ class ReserveListForm(forms.Form):
             reserves = reserves.filter(status=status)
         if data.get("q"):
             reserves = reserves.filter(person__name__icontains=data["q"].strip())
+        if data.get("city"):
+            reserves = reserves.filter(village__township__county__city=data["city"])
         if data.get("county"):
             reserves = reserves.filter(village__township__county=data["county"])
         if data.get("township"):

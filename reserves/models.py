@@ -207,7 +207,7 @@ class TrainingClassQuerySet(models.QuerySet["TrainingClass"]):
     def for_user(self, user: User | AnonymousUser) -> TrainingClassQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if user.is_city_admin:
+        if user.is_province_admin:
             return self
         return self.filter(county__in=County.objects.for_user(user))
 

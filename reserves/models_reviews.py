@@ -100,8 +100,9 @@ class ReviewDepartmentList(models.Model):
 
 class NegativeRecordQuerySet(models.QuerySet):
     def for_user(self, user: User) -> NegativeRecordQuerySet:
-        """Details are for county staff (people of their county) and the city admin; townships see none."""
-        if not user.is_authenticated or not (user.is_city_admin or user.is_county_staff):
+        """Details are for county staff (people of their county) and the city and province admins; townships see
+        none."""
+        if not user.is_authenticated or not (user.is_admin or user.is_county_staff):
             return self.none()
         return self.filter(person__in=Person.objects.for_user(user))
 

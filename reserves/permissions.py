@@ -2,8 +2,8 @@
 
 Outside the user's scope → 404; visible but not writable → 403. Who may write:
 - reserves (and their measures and assessments): the township's own secretary (a roster, like posts);
-- training classes and enrolments: county staff of the class's county, and the city admin;
-- election results: county staff of the county, the city admin, and the secretary of the village's township.
+- training classes and enrolments: county staff of the class's county, its city's admin and the province admin;
+- election results: those who oversee the county (as for classes), and the secretary of the village's township.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ from villages.permissions import can_edit_roster
 
 
 def can_manage_classes(user: User, county: County | int) -> bool:
-    county_id = county if isinstance(county, int) else county.pk
-    return user.is_authenticated and (user.is_city_admin or (user.is_county_staff and user.county_id == county_id))
+    return user.oversees_county(county)
 
 
 def can_record_elections(user: User, township: Township) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_city_admin:
-        return True
-    if user.is_county_staff:
-        return user.county_id == township.county_id
-    return user.is_township_secretary and user.township_id == township.pk
+    if user.is_township_secretary:
+        return user.township_id == township.pk
+    return user.oversees_county(township.county_id)
 
 
 def reserve_for(user: User, pk: int) -> Reserve:

@@ -177,3 +177,42 @@ def client_county(county_staff) -> Client:
 @pytest.fixture
 def client_city(city_admin) -> Client:
     return _client_for(city_admin)
+
+
+@dataclass
+class OtherCity:
+    """A second city (成都市) with one county, township and village: outside every 巴中市 account's scope."""
+
+    city: models.City
+    county: models.County
+    township: models.Township
+    village: models.Village
+
+
+@pytest.fixture
+def other_city(world: World) -> OtherCity:
+    county = f.CountyFactory.create(code="510104", name="锦江区")
+    township = f.TownshipFactory.create(county=county, code="510104001", name="督院街街道")
+    village = f.VillageFactory.create(township=township, code="510104001001", name="锦官社区")
+    return OtherCity(county.city, county, township, village)
+
+
+@pytest.fixture
+def province_admin(world: World) -> models.User:
+    return f.ProvinceAdminFactory.create(username="province_admin")
+
+
+@pytest.fixture
+def client_province(province_admin) -> Client:
+    return _client_for(province_admin)
+
+
+@pytest.fixture
+def outsider_admin(other_city: OtherCity) -> models.User:
+    """The city admin of 成都市: for them every 巴中市 object is outside their scope."""
+    return f.CityAdminFactory.create(username="chengdu_admin", city=other_city.city)
+
+
+@pytest.fixture
+def client_outsider(outsider_admin) -> Client:
+    return _client_for(outsider_admin)

@@ -51,6 +51,11 @@ def test_creates_township_secretary_and_checks_county_matches(world):
     ("args", "message"),
     [
         (["--role", "city_admin", "--county", "511902"], "不能指定"),
+        (["--role", "city_admin", "--city", "5119", "--county", "511902"], "不能指定"),
+        (["--role", "city_admin"], "必须指定 --city"),
+        (["--role", "city_admin", "--city", "5199"], "市州代码 5199 不存在"),
+        (["--role", "province_admin", "--city", "5119"], "不能指定"),
+        (["--role", "county_staff", "--county", "511902", "--city", "5119"], "不能指定 --city"),
         (["--role", "county_staff"], "必须指定 --county"),
         (["--role", "county_staff", "--county", "511902", "--township", "511902100"], "不能指定 --township"),
         (["--role", "county_staff", "--county", "999999"], "不存在"),
@@ -66,12 +71,27 @@ def test_wrong_role_and_scope_combination_is_refused(world, args, message):
 
 def test_weak_password_is_refused_by_validators(world):
     with pytest.raises(CommandError, match="密码不符合要求"):
-        run("weak", "--role", "city_admin", "--password", "123")
+        run("weak", "--role", "province_admin", "--password", "123")
     assert not User.objects.filter(username="weak").exists()
 
 
+def test_creates_city_and_province_admins(world):
+    out = run("bz", "--role", "city_admin", "--city", "5119", "--password", GOOD_PASSWORD)
+    user = User.objects.get(username="bz")
+    assert (user.role, user.city, user.county, user.township) == ("city_admin", world.county.city, None, None)
+    assert "巴中市" in out
+    out = run("sheng", "--role", "province_admin", "--password", GOOD_PASSWORD)
+    user = User.objects.get(username="sheng")
+    assert (user.role, user.city, user.county, user.township) == ("province_admin", None, None, None)
+    assert "全省" in out
+    # A city admin moved to county staff loses the city (the database constraint would refuse both).
+    run("bz", "--role", "county_staff", "--county", "511921")
+    user.refresh_from_db()
+    assert (User.objects.get(username="bz").city, User.objects.get(username="bz").county) == (None, world.other_county)
+
+
 def test_without_password_and_terminal_a_password_is_generated_and_printed(world):
-    out = run("gen", "--role", "city_admin")
+    out = run("gen", "--role", "province_admin")
     password = out.split("password: ")[1].strip()
     assert User.objects.get(username="gen").check_password(password)
 

@@ -50,7 +50,7 @@ def test_every_role_lands_on_its_start_page(persona, landing, request):
 def test_dashboard_shows_each_users_own_scope(client_a, client_county, client_city, world):
     assert "凌云乡概览" in client_a.get(reverse("dashboards:dashboard")).content.decode()
     assert "巴州区概览" in client_county.get(reverse("dashboards:dashboard")).content.decode()
-    assert "全市概览" in client_city.get(reverse("dashboards:dashboard")).content.decode()
+    assert "巴中市概览" in client_city.get(reverse("dashboards:dashboard")).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -95,15 +95,18 @@ def test_threshold_change_takes_effect_everywhere(
     assert "巴组通〔2026〕9号" in page.content.decode() and "默认值（未经文件核实）" in page.content.decode()
 
 
-def test_rules_page_permissions(world, client_a, client_city, county_staff, client_county):
+def test_rules_page_permissions(world, client_a, client_city, county_staff, client_county, client_province):
     data = {"key": "young_age_max", "value": "40", "effective_on": "2026-11-01", "document_number": "X"}
     assert client_a.get(reverse("villages:rules")).status_code == 200
     assert client_a.post(reverse("villages:rules"), data).status_code == 403
     assert client_county.post(reverse("villages:rules") + "?county=511921", data).status_code == 302  # own county
     assert not RuleValue.objects.filter(county=world.other_county).exists()
-    assert client_city.post(reverse("villages:rules"), data).status_code == 302
+    # The defaults hold in every city: the province admin's; a city admin sets their own counties' values.
+    assert client_city.post(reverse("villages:rules"), data).status_code == 403
+    assert client_city.post(reverse("villages:rules") + "?county=511902", data).status_code == 302
+    assert client_province.post(reverse("villages:rules"), data).status_code == 302
     assert RuleValue.objects.filter(county=None, key="young_age_max", value=40).exists()
-    bad = client_city.post(reverse("villages:rules"), {**data, "key": "low_education_max", "value": "博士"})
+    bad = client_province.post(reverse("villages:rules"), {**data, "key": "low_education_max", "value": "博士"})
     assert bad.status_code == 422
 
 

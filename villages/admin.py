@@ -1,4 +1,6 @@
-"""Django admin for city admins; every changelist starts from the user's scoped queryset."""
+"""Django admin for province admins (users, cities, counties and rule defaults span the whole installation; city
+admins work through the pages, which are scoped to their city); changelists of data start from the scoped
+queryset."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
@@ -8,11 +10,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from villages import models
 
 
-class CityAdminOnly:
-    """The admin is a city-admin tool: others are refused even when is_staff is set by mistake."""
+class ProvinceAdminOnly:
+    """The admin is a province-admin tool: others are refused even when is_staff is set by mistake."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_authenticated and request.user.is_city_admin
+        return request.user.is_authenticated and request.user.is_province_admin
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.has_module_permission(request)
@@ -28,29 +30,35 @@ class CityAdminOnly:
 
 
 @admin.register(models.User)
-class RoleUserAdmin(CityAdminOnly, UserAdmin):
+class RoleUserAdmin(ProvinceAdminOnly, UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("角色与范围", {"fields": ("role", "county", "township", "display_name")}),
+        ("角色与范围", {"fields": ("role", "city", "county", "township", "display_name")}),
     )
-    list_display = ("username", "display_name", "role", "county", "township", "is_active")
-    list_filter = ("role", "county")
+    list_display = ("username", "display_name", "role", "city", "county", "township", "is_active")
+    list_filter = ("role", "city", "county")
+
+
+@admin.register(models.City)
+class CityAdmin(ProvinceAdminOnly, admin.ModelAdmin):
+    list_display = ("code", "name")
 
 
 @admin.register(models.County)
-class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
-    list_display = ("code", "name", "planned_election_on")
+class CountyAdmin(ProvinceAdminOnly, admin.ModelAdmin):
+    list_display = ("code", "name", "city", "planned_election_on")
+    list_filter = ("city",)
 
 
 @admin.register(models.Township)
-class TownshipAdmin(CityAdminOnly, admin.ModelAdmin):
+class TownshipAdmin(ProvinceAdminOnly, admin.ModelAdmin):
     list_display = ("code", "name", "county")
     list_filter = ("county",)
     search_fields = ("code", "name")
 
 
 @admin.register(models.Village)
-class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class VillageAdmin(ProvinceAdminOnly, SimpleHistoryAdmin):
     list_display = ("code", "name", "township", "party_member_count", "planned_election_on")
     list_select_related = ("township",)
     search_fields = ("code", "name")
@@ -60,7 +68,7 @@ class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.Person)
-class PersonAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class PersonAdmin(ProvinceAdminOnly, SimpleHistoryAdmin):
     list_display = ("name", "gender", "birth_date", "education", "home_village")
     list_select_related = ("home_village",)
     search_fields = ("name",)
@@ -71,7 +79,7 @@ class PersonAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.PostAssignment)
-class PostAssignmentAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class PostAssignmentAdmin(ProvinceAdminOnly, SimpleHistoryAdmin):
     list_display = ("person", "village", "post", "how", "start_on", "end_on")
     list_filter = ("post", "how")
     raw_id_fields = ("person", "village", "group")
@@ -81,6 +89,6 @@ class PostAssignmentAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(models.RuleValue)
-class RuleValueAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class RuleValueAdmin(ProvinceAdminOnly, SimpleHistoryAdmin):
     list_display = ("key", "county", "value", "effective_on", "document_number")
     list_filter = ("key", "county")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from villages.models import Assessment, County, Person, PostAssignment, Risk, Township, User, Village
+from villages.models import Assessment, City, County, Person, PostAssignment, Risk, Township, User, Village
 
 
 def can_edit_roster(user: User, village: Village) -> bool:
@@ -19,14 +19,13 @@ def can_edit_roster(user: User, village: Village) -> bool:
 
 def can_edit_village_fields(user: User) -> bool:
     """Village master data (codes, party figures, election dates): county staff and above."""
-    return user.is_authenticated and (user.is_city_admin or user.is_county_staff)
+    return user.is_authenticated and (user.is_admin or user.is_county_staff)
 
 
 def can_review_risk(user: User, risk: Risk) -> bool:
-    """Assigning, confirming, reopening and accepting a risk: the village's county staff and city admins."""
-    if not user.is_authenticated:
-        return False
-    return user.is_city_admin or (user.is_county_staff and user.county_id == risk.village.township.county_id)
+    """Assigning, confirming, reopening and accepting a risk: the village's county staff, its city's admins and the
+    province admins."""
+    return user.oversees_county(risk.village.township.county_id)
 
 
 def can_answer_risk(user: User, risk: Risk) -> bool:
@@ -47,6 +46,10 @@ def village_for_roster_edit(user: User, code: str) -> Village:
     if not can_edit_roster(user, village):
         raise PermissionDenied("只读用户不能修改花名册")
     return village
+
+
+def city_for(user: User, code: str) -> City:
+    return get_object_or_404(City.objects.for_user(user), code=code)
 
 
 def county_for(user: User, code: str) -> County:

@@ -27,9 +27,9 @@ COUNTY_ROUNDS = frozenset({ReviewRound.COUNTY, ReviewRound.COMMITTEE})
 TOWNSHIP_ONLY = "负面清单详情仅县委组织部可查看"
 
 
-def is_county_side(user: User, county_id: int) -> bool:
-    """County staff of this county, or the city admin."""
-    return user.is_authenticated and (user.is_city_admin or (user.is_county_staff and user.county_id == county_id))
+def is_county_side(user: User, county: County | int) -> bool:
+    """County staff of this county, its city's admin or the province admin."""
+    return user.oversees_county(county)
 
 
 def can_open_reviews(user: User, village: Village) -> bool:

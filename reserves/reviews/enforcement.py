@@ -46,8 +46,8 @@ def collect_review_warnings() -> Iterator[list[str]]:
 
 
 def can_read_details(user: User | None) -> bool:
-    """Negative-list details: county staff and the city admin only."""
-    return user is not None and user.is_authenticated and (user.is_county_staff or user.is_city_admin)
+    """Negative-list details: county staff and the city and province admins only (each within their scope)."""
+    return user is not None and user.is_authenticated and (user.is_county_staff or user.is_admin)
 
 
 def review_refusal(

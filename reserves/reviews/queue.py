@@ -73,7 +73,7 @@ def _ahead(review: Review, today: dt.date) -> bool:
 
 def _owner(outcome: ReviewOutcome) -> int | None:
     opener = outcome.review.opened_by
-    if opener.is_county_staff or opener.is_city_admin:
+    if opener.is_county_staff or opener.is_admin:
         return opener.pk
     county_side = [o for o in outcome.latest.values() if o.round in (ReviewRound.COUNTY, ReviewRound.COMMITTEE)]
     return max(county_side, key=lambda o: o.id).recorded_by_id if county_side else None

@@ -34,7 +34,7 @@ def class_list(request: AuthedHttpRequest) -> HttpResponse:
             completed=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.COMPLETED)),
         )
     )
-    can_create = request.user.is_city_admin or request.user.is_county_staff
+    can_create = request.user.is_admin or request.user.is_county_staff
     return render(request, "reserves/classes.html", {"classes": classes, "can_create": can_create})
 
 
@@ -51,7 +51,7 @@ def _class_form(request: AuthedHttpRequest, instance: TrainingClass | None) -> H
 
 @require_http_methods(["GET", "POST"])
 def class_new(request: AuthedHttpRequest) -> HttpResponse:
-    if not (request.user.is_city_admin or request.user.is_county_staff):
+    if not (request.user.is_admin or request.user.is_county_staff):
         raise PermissionDenied("专修班由县委组织部维护")
     return _class_form(request, None)
 

@@ -69,9 +69,10 @@ def record_edit(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 def _rules_county(request: SignedInRequest) -> County | None:
-    """Whose lists the page shows: the user's county; a city admin picks one (?county=) or the city defaults."""
+    """Whose lists the page shows: the user's county; a city or province admin picks one of theirs (?county=) or
+    the defaults."""
     user = request.user
-    if user.is_city_admin:
+    if user.is_admin:
         code = request.GET.get("county")
         return permissions.county_for(user, code) if code else None
     if user.is_county_staff:
@@ -86,7 +87,8 @@ def review_rules(request: SignedInRequest) -> HttpResponse:
     """The county's negative list and department list: in force today, with every dated version and its 文号."""
     user = request.user
     county = _rules_county(request)
-    can_edit = user.is_city_admin or (user.is_county_staff and county is not None and county.pk == user.county_id)
+    # The defaults hold for every county of the province: only a province admin changes them.
+    can_edit = user.oversees_county(county) if county is not None else user.is_province_admin
     which = request.POST.get("form")
     item_form = NegativeItemForm(request.POST if which == "item" else None)
     list_form = DepartmentListForm(request.POST if which == "departments" else None)
@@ -109,7 +111,7 @@ def review_rules(request: SignedInRequest) -> HttpResponse:
         "list_history": ReviewDepartmentList.objects.filter(**scope).order_by("-effective_on"),
         "item_form": item_form,
         "list_form": list_form,
-        "counties": County.objects.for_user(user) if user.is_city_admin else [],
+        "counties": County.objects.for_user(user) if user.is_admin else [],
     }
     failed = item_form.errors or list_form.errors
     return render(request, "reserves/reviews/rules.html", context, status=422 if failed else 200)
@@ -140,8 +142,7 @@ def review_audit(request: SignedInRequest) -> HttpResponse:
     if not can_read_details(user):
         raise PermissionDenied("联审留痕仅县委组织部可查看")
     entries = ReviewAuditEntry.objects.select_related("user", "person", "county")
-    if not user.is_city_admin:
-        entries = entries.filter(county=user.county)
+    entries = entries.filter(county__in=County.objects.for_user(user)) if not user.is_province_admin else entries
     page = Paginator(entries.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
     template = "reserves/reviews/audit.html" + ("#audit-list" if request.htmx else "")
     return render(request, template, {"page": page})

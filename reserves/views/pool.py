@@ -84,8 +84,8 @@ def area_for(user: User, level: str | None, code: str | None) -> Area:
     if level == "county":
         county = permissions.county_for(user, code or "")
         return Area(level, county.code, county.name, villages.filter(township__county=county))
-    if level == "city" and user.is_city_admin:
-        return Area("city", "", "全市", villages)
+    if level == "city" and user.is_admin:  # the top level: the admin's whole scope (their city, the province)
+        return Area("city", "", user.scope_label, villages)
     raise Http404("超出权限范围")
 
 

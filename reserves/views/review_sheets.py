@@ -72,7 +72,7 @@ def sheets_export(request: SignedInRequest, level: str, code: str) -> HttpRespon
 def answers_import(request: SignedInRequest, level: str, code: str) -> HttpResponse:
     """A department's returned sheet: upload and preview, then apply everything or nothing."""
     area = area_for(request.user, level, code)
-    if not is_county_side(request.user, area.county.pk):
+    if not is_county_side(request.user, area.county):
         raise PermissionDenied("县级联审意见由县委组织部录入")
     if request.method == "POST" and "payload" in request.POST:
         return _apply(request, area)

@@ -64,7 +64,7 @@ def area_for(user: User, level: str, code: str) -> Area:
     if level != "county":
         raise Http404("范围不正确")
     county = permissions.county_for(user, code)
-    if not is_county_side(user, county.pk):
+    if not is_county_side(user, county):
         raise Http404("乡镇用户请查看本乡镇的联审台账")
     return Area(level, code, county.name, county, Village.objects.for_user(user).filter(township__county=county))
 
@@ -103,7 +103,7 @@ def review_ledger(request: SignedInRequest, level: str, code: str) -> HttpRespon
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "county_side": is_county_side(request.user, area.county.pk),
+        "county_side": is_county_side(request.user, area.county),
         "can_open": area.township is not None and _can_open_in(request.user, area.township),
     }
     log_shown_items(user=request.user, outcomes=[row.outcome for row in rows], context="ledger_page")

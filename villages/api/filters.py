@@ -1,4 +1,5 @@
-"""Query-string filters of the units, people and posts API (codes, as docs/api.md: `?county=&township=&village=`).
+"""Query-string filters of the units, people and posts API (codes, as docs/api.md:
+`?city=&county=&township=&village=`).
 
 Filters narrow an already scoped queryset (`.for_user(user)`); a code outside the user's scope gives an empty list.
 """
@@ -15,35 +16,52 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from villages.choices import Post
-from villages.models import Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, Township, Village
+from villages.models import County, Person, PersonQuerySet, PostAssignment, PostAssignmentQuerySet, Township, Village
 
+CITY_HELP = "市/州代码（4位）"
 COUNTY_HELP = "区/县代码（6位）"
 TOWNSHIP_HELP = "乡镇代码（9位）"
 VILLAGE_HELP = "村代码（12位）"
 
 
+class CountyFilterSet(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="city__code", help_text=CITY_HELP)
+
+    class Meta:
+        model = County
+        fields = ["city"]
+
+
 class TownshipFilterSet(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="county__city__code", help_text=CITY_HELP)
     county = django_filters.CharFilter(field_name="county__code", help_text=COUNTY_HELP)
 
     class Meta:
         model = Township
-        fields = ["county"]
+        fields = ["city", "county"]
 
 
 class VillageFilterSet(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="township__county__city__code", help_text=CITY_HELP)
     county = django_filters.CharFilter(field_name="township__county__code", help_text=COUNTY_HELP)
     township = django_filters.CharFilter(field_name="township__code", help_text=TOWNSHIP_HELP)
 
     class Meta:
         model = Village
-        fields = ["county", "township"]
+        fields = ["city", "county", "township"]
 
 
-AREA_LOOKUPS = {"county": "township__county__code", "township": "township__code", "village": "code"}
+AREA_LOOKUPS = {
+    "city": "township__county__city__code",
+    "county": "township__county__code",
+    "township": "township__code",
+    "village": "code",
+}
 
 
 def requested_area(params: dict) -> QuerySet[Village] | None:
-    """The villages named by `?county=&township=&village=` (all given must match), or None when none is given."""
+    """The villages named by `?city=&county=&township=&village=` (all given must match), or None when none is
+    given."""
     chosen = {AREA_LOOKUPS[name]: params[name] for name in AREA_LOOKUPS if params.get(name)}
     return Village.objects.filter(**chosen) if chosen else None
 
@@ -54,19 +72,21 @@ class PersonFilterSet(django_filters.FilterSet):
     The area is applied by the viewset's scope, `Person.objects.for_user(user, within=requested_area(params))`:
     at the village level, one placement subquery instead of a second one over the user's whole scope."""
 
+    city = django_filters.CharFilter(method="in_area", help_text=CITY_HELP)
     county = django_filters.CharFilter(method="in_area", help_text=COUNTY_HELP)
     township = django_filters.CharFilter(method="in_area", help_text=TOWNSHIP_HELP)
     village = django_filters.CharFilter(method="in_area", help_text=VILLAGE_HELP)
 
     class Meta:
         model = Person
-        fields = ["county", "township", "village"]
+        fields = ["city", "county", "township", "village"]
 
     def in_area(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:
         return queryset  # already within the area (see the class docstring)
 
 
 class PostFilterSet(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="village__township__county__city__code", help_text=CITY_HELP)
     county = django_filters.CharFilter(field_name="village__township__county__code", help_text=COUNTY_HELP)
     township = django_filters.CharFilter(field_name="village__township__code", help_text=TOWNSHIP_HELP)
     village = django_filters.CharFilter(field_name="village__code", help_text=VILLAGE_HELP)
@@ -76,7 +96,7 @@ class PostFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = PostAssignment
-        fields = ["county", "township", "village", "person", "post", "current"]
+        fields = ["city", "county", "township", "village", "person", "post", "current"]
 
     def only_current(self, queryset: PostAssignmentQuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -104,6 +104,7 @@ def _review(instance: Risk, user: User, expected: int, data: dict[str, Any]) -> 
 
 
 class RiskFilterSet(django_filters.FilterSet):
+    city = django_filters.CharFilter(field_name="village__township__county__city__code")
     county = django_filters.CharFilter(field_name="village__township__county__code")
     township = django_filters.CharFilter(field_name="village__township__code")
     village = django_filters.CharFilter(field_name="village__code")
@@ -115,7 +116,7 @@ class RiskFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Risk
-        fields = ["county", "township", "village", "kind", "severity", "review_status", "is_active", "overdue"]
+        fields = ["city", "county", "township", "village", "kind", "severity", "review_status", "is_active", "overdue"]
 
     def filter_overdue(self, queryset: RiskQuerySet, name: str, value: bool | None) -> QuerySet[Risk]:
         if value is None:

@@ -26,7 +26,7 @@ from villages.api.conflicts import Conflict
 from villages.api.writes import WRITE_RESPONSES, VersionedUpdateMixin, write_schema
 from villages.audit import deletion
 from villages.http import SignedInAPIMixin
-from villages.models import County, Person, PostAssignment, Township, Village
+from villages.models import City, County, Person, PostAssignment, Township, Village
 
 CODE_REGEX = r"\d+"
 
@@ -41,13 +41,23 @@ class AsOfContextMixin(generics.GenericAPIView):
 AS_OF_SCHEMA = extend_schema(parameters=[api_filters.AS_OF_PARAMETER])
 
 
+class CityViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.CitySerializer
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self) -> QuerySet[City]:
+        return City.objects.for_user(self.request.user).order_by("code")
+
+
 class CountyViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CountySerializer
+    filterset_class = api_filters.CountyFilterSet
     lookup_field = "code"
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[County]:
-        return County.objects.for_user(self.request.user).order_by("code")
+        return County.objects.for_user(self.request.user).select_related("city").order_by("code")
 
 
 class TownshipViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -179,6 +189,7 @@ class PostViewSet(SignedInAPIMixin, VersionedUpdateMixin, viewsets.ModelViewSet)
 
 def register(router: DefaultRouter) -> None:
     """Register this app's viewsets on the /api/v1/ router."""
+    router.register("cities", CityViewSet, basename="city")
     router.register("counties", CountyViewSet, basename="county")
     router.register("townships", TownshipViewSet, basename="township")
     router.register("villages", VillageViewSet, basename="village")

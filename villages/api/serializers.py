@@ -23,7 +23,7 @@ from rest_framework import serializers
 from villages import data_version, risk
 from villages.api.strict import StrictFieldsMixin, WriteFieldsMixin
 from villages.choices import Gender, PersonFlag, Post, Severity, SourceCategory, VillageFlag
-from villages.models import Assessment, County, Group, Person, PostAssignment, Township, User, Village
+from villages.models import Assessment, City, County, Group, Person, PostAssignment, Township, User, Village
 from villages.reference import ReferenceSource
 from villages.roster import (
     RosterRefused,
@@ -70,12 +70,19 @@ class StaleVersion(Exception):
         self.error = error
 
 
+class CitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = City
+        fields = ["code", "name"]
+
+
 class CountySerializer(serializers.ModelSerializer):
     election_date = serializers.DateField(source="planned_election_on", read_only=True, allow_null=True)
+    city = serializers.CharField(source="city.code", read_only=True)
 
     class Meta:
         model = County
-        fields = ["code", "name", "election_date"]
+        fields = ["code", "name", "city", "election_date"]
 
 
 class TownshipSerializer(serializers.ModelSerializer):

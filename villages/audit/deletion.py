@@ -12,8 +12,8 @@ from villages.models import Person, PostAssignment, User, Village
 
 
 def can_restore(user: User) -> bool:
-    """Restoring is county business: county staff (their county) and city admins."""
-    return user.is_authenticated and (user.is_county_staff or user.is_city_admin)
+    """Restoring is county business: county staff (their county), city and province admins."""
+    return user.is_authenticated and (user.is_county_staff or user.is_admin)
 
 
 def deleted_people_for(user: User) -> QuerySet[Person]:
@@ -21,7 +21,7 @@ def deleted_people_for(user: User) -> QuerySet[Person]:
     deleted = Person.objects.filter(deleted_at__isnull=False)
     if not user.is_authenticated:
         return deleted.none()
-    if user.is_city_admin:
+    if user.is_province_admin:
         return deleted
     return deleted.in_villages(Village.objects.for_user(user))
 

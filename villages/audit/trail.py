@@ -110,7 +110,7 @@ def audit_rows(
     `villages` narrows the scope (it must already be scoped: `Village.objects.for_user(user)…`); `since` is
     inclusive, `until` exclusive. Paginate the result and pass a page to `audit_entries`.
     Account changes are scoped by the account's township (county staff and city admins, when not narrowed to
-    villages, also see county-level accounts; city admins every account).
+    villages, also see county-level accounts; city admins every account of their city, province admins every account).
     """
     narrowed = villages is not None
     villages = villages if villages is not None else Village.objects.for_user(user)
@@ -140,13 +140,15 @@ def audit_rows(
 
 def account_events(*, user: User, villages: QuerySet[Village], narrowed: bool) -> QuerySet[AccountEvent]:
     """Account changes the user may see: those of accounts in the villages' townships; unless narrowed to some
-    villages, also their counties' county-level accounts (not for township secretaries) and, for a city admin,
-    every account."""
+    villages, also their counties' county-level accounts (not for township secretaries), for a city admin every
+    account of their city and for a province admin every account."""
     events = AccountEvent.objects.all()
     if not user.is_authenticated:
         return events.none()
-    if user.is_city_admin and not narrowed:
+    if user.is_province_admin and not narrowed:
         return events
+    if user.is_city_admin and user.city_id is not None and not narrowed:
+        return events.filter(city_id=user.city_id)
     mine = Q(township__in=villages.values("township"))
     if not narrowed and user.is_county_staff:
         mine |= Q(township__isnull=True, county__in=villages.values("township__county"))
@@ -260,7 +262,7 @@ def _who(user: User | None, nobody: str = "系统") -> str:
     name = user.display_name or user.username
     if not user.role:
         return name
-    role = user.get_role_display() if user.is_city_admin else f"{user.scope_label} · {user.get_role_display()}"
+    role = user.get_role_display() if user.is_province_admin else f"{user.scope_label} · {user.get_role_display()}"
     return f"{name}（{role}）"
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from villages import accounts
 from villages.choices import Role
-from villages.models import County, Township, User
+from villages.models import City, County, Township, User
 
 PASSWORD_MODES = [("generate", "自动生成一次性密码（保存后显示一次）"), ("set", "由我设置密码")]
 
@@ -27,10 +27,13 @@ class TownshipChoiceField(forms.ModelChoiceField):
 
 
 class ScopeFields(ChineseForm):
-    """Name, role, county and township, limited to what the actor may grant."""
+    """Name, role, city, county and township, limited to what the actor may grant."""
 
     display_name = forms.CharField(label="姓名", max_length=50, required=False)
     role = forms.ChoiceField(label="角色")
+    city = forms.ModelChoiceField(
+        label="市州（市委组织部账号）", queryset=City.objects.none(), required=False, empty_label="不选"
+    )
     county = forms.ModelChoiceField(
         label="区县（县委组织部账号）", queryset=County.objects.none(), required=False, empty_label="不选"
     )
@@ -44,11 +47,14 @@ class ScopeFields(ChineseForm):
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = roles
-        county_field, township_field = self.fields["county"], self.fields["township"]
+        city_field, county_field, township_field = self.fields["city"], self.fields["county"], self.fields["township"]
+        assert isinstance(city_field, forms.ModelChoiceField)
         assert isinstance(county_field, forms.ModelChoiceField) and isinstance(township_field, forms.ModelChoiceField)
+        city_field.queryset = accounts.grantable_cities(actor)
         county_field.queryset = accounts.grantable_counties(actor)
         township_field.queryset = accounts.grantable_townships(actor)
-        if not actor.is_city_admin:  # county staff grant one role in their own county: nothing to choose there
+        if not actor.is_admin:  # county staff grant one role in their own county: nothing to choose there
+            del self.fields["city"]
             del self.fields["county"]
             role_field.initial = Role.TOWNSHIP_SECRETARY
             role_field.widget = forms.HiddenInput()
@@ -58,7 +64,12 @@ class ScopeFields(ChineseForm):
 
     def scope(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"role": data["role"], "county": data.get("county"), "township": data.get("township")}
+        return {
+            "role": data["role"],
+            "city": data.get("city"),
+            "county": data.get("county"),
+            "township": data.get("township"),
+        }
 
 
 class PasswordFields(ChineseForm):
@@ -93,7 +104,10 @@ class PasswordFields(ChineseForm):
 
 class AccountCreateForm(ScopeFields, PasswordFields):
     username = forms.CharField(label="登录用户名", max_length=150, help_text="字母、数字或 @ . + - _，如：lingyun_sj")
-    field_order = ["username", "display_name", "role", "county", "township", "password_mode", "password1", "password2"]
+    field_order = [
+        *("username", "display_name", "role", "city", "county", "township"),
+        *("password_mode", "password1", "password2"),
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +125,7 @@ class PasswordResetForm(PasswordFields):
 class UserFilterForm(ChineseForm):
     q = forms.CharField(label="用户名或姓名", required=False)
     role = forms.ChoiceField(label="角色", required=False)
+    city = forms.ModelChoiceField(label="市州", queryset=City.objects.none(), required=False, empty_label="全部市州")
     township = TownshipChoiceField(
         label="乡镇", queryset=Township.objects.none(), required=False, empty_label="全部乡镇"
     )
@@ -124,6 +139,12 @@ class UserFilterForm(ChineseForm):
         township_field = self.fields["township"]
         assert isinstance(township_field, forms.ModelChoiceField)
         township_field.queryset = accounts.grantable_townships(actor)
+        city_field = self.fields["city"]
+        assert isinstance(city_field, forms.ModelChoiceField)
+        if actor.is_province_admin:
+            city_field.queryset = accounts.grantable_cities(actor)
+        else:
+            del self.fields["city"]
 
     def filter(self, users: QuerySet[User]) -> QuerySet[User]:
         data = self.cleaned_data if self.is_valid() else {}
@@ -131,8 +152,10 @@ class UserFilterForm(ChineseForm):
             users = users.filter(Q(username__icontains=data["q"]) | Q(display_name__icontains=data["q"]))
         if data.get("role"):
             users = users.filter(role=data["role"])
+        if data.get("city"):
+            users = users.filter(accounts.in_city(data["city"].pk))
         if data.get("township"):
             users = users.filter(township=data["township"])
         if data.get("active"):
             users = users.filter(is_active=data["active"] == "1")
-        return users.order_by("role", "county__code", "township__code", "username")
+        return users.order_by("role", "city__code", "county__code", "township__code", "username")

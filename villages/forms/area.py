@@ -1,4 +1,6 @@
-"""The one county / township / village filter of every list page (people, risks, audit, confirmations, cycles…).
+"""The one city / county / township / village filter of every list page (people, risks, audit, confirmations…).
+
+The city choice is a province admin's only (everyone else has one city at most) and comes with the county choice.
 
 Choices are scoped to the user (`.for_user(user)`), chosen by code (bookmarkable URLs), and the village list shows
 only the chosen township's villages: a city has thousands, and listing them all makes every page slow. Any village
@@ -16,13 +18,19 @@ from django import forms
 from django.db.models import Q
 
 from villages.forms.fields import model_choice
-from villages.models import County, Township, User, Village, VillageQuerySet
+from villages.models import City, County, Township, User, Village, VillageQuerySet
 
-AREA_LEVELS = ("county", "township", "village")
+AREA_LEVELS = ("city", "county", "township", "village")
 
 
 def scope_area_fields(form: forms.BaseForm, *, user: User) -> None:
-    """Scope whichever of the county / township / village fields the form has to the user's area."""
+    """Scope whichever of the city / county / township / village fields the form has to the user's area (the city
+    field is dropped for all but province admins)."""
+    if "city" in form.fields:
+        if user.is_province_admin and "county" in form.fields:
+            model_choice(form, "city").queryset = City.objects.for_user(user)
+        else:
+            del form.fields["city"]
     if "county" in form.fields:
         model_choice(form, "county").queryset = County.objects.for_user(user)
     if "township" in form.fields:
@@ -50,8 +58,11 @@ def _raw(form: forms.BaseForm, name: str) -> str:
 
 
 def area_villages(user: User, data: dict[str, Any]) -> VillageQuerySet:
-    """The user's villages within the chosen county / township / village of cleaned filter `data` (all if none)."""
+    """The user's villages within the chosen city / county / township / village of cleaned filter `data` (all if
+    none)."""
     villages = Village.objects.for_user(user)
+    if data.get("city"):
+        villages = villages.filter(township__county__city=data["city"])
     if data.get("county"):
         villages = villages.filter(township__county=data["county"])
     if data.get("township"):
@@ -66,6 +77,9 @@ class AreaFilterForm(forms.Form):
 
     area_levels: ClassVar[tuple[str, ...]] = AREA_LEVELS
 
+    city = forms.ModelChoiceField(
+        label="市/州", queryset=City.objects.none(), to_field_name="code", required=False, empty_label="全部市州"
+    )
     county = forms.ModelChoiceField(
         label="区/县", queryset=County.objects.none(), to_field_name="code", required=False, empty_label="全部区县"
     )
@@ -80,7 +94,7 @@ class AreaFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         for name in AREA_LEVELS:
-            if name not in self.area_levels:
+            if name not in self.area_levels and not (name == "city" and "county" in self.area_levels):
                 del self.fields[name]
         scope_area_fields(self, user=user)
 

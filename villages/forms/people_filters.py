@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
 from villages.forms.area import AREA_LEVELS, area_villages, scope_area_fields
-from villages.models import County, Person, PersonQuerySet, PostAssignment, Township, User, Village
+from villages.models import City, County, Person, PersonQuerySet, PostAssignment, Township, User, Village
 from villages.reference import reference_date_expression
 from villages.roster import years_before
 from villages.structure import age_expression, education_rank_expression
@@ -35,6 +35,13 @@ MISSING_CHOICES = [("assessment", "缺上年度考核"), ("education", "缺全�
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/电话", method="filter_q")
+    city = django_filters.ModelChoiceFilter(
+        label="市/州",
+        queryset=City.objects.none(),
+        to_field_name="code",
+        method="filter_area",
+        empty_label="全部市州",
+    )
     county = django_filters.ModelChoiceFilter(
         label="区/县",
         queryset=County.objects.none(),
@@ -77,6 +84,7 @@ class PersonFilter(django_filters.FilterSet):
         model = Person
         fields = [
             "q",
+            "city",
             "county",
             "township",
             "village",
@@ -95,6 +103,8 @@ class PersonFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.today = today or timezone.localdate()
+        if not user.is_province_admin:
+            del self.filters["city"]  # one city at most: nothing to choose
 
     @property
     def form(self) -> forms.Form:
@@ -118,7 +128,7 @@ class PersonFilter(django_filters.FilterSet):
         return self._qs
 
     def filter_area(self, queryset: PersonQuerySet, name: str, value: object) -> PersonQuerySet:
-        """County / township / village: already applied by `qs`, as the scope's `within`."""
+        """City / county / township / village: already applied by `qs`, as the scope's `within`."""
         return queryset
 
     def filter_post(self, queryset: PersonQuerySet, name: str, value: str) -> PersonQuerySet:

@@ -23,7 +23,7 @@ from villages.choices import (
     VillageFlag,
 )
 from villages.forms.area import scope_area_fields
-from villages.models import County, Risk, RiskQuerySet, Township, User, Village
+from villages.models import City, County, Risk, RiskQuerySet, Township, User, Village
 
 KIND_CHOICES = [
     *PersonFlag.choices,
@@ -55,6 +55,13 @@ def severity_rank() -> Case:
 
 
 class RiskFilter(django_filters.FilterSet):
+    city = django_filters.ModelChoiceFilter(
+        label="市/州",
+        queryset=City.objects.none(),
+        to_field_name="code",
+        field_name="village__township__county__city",
+        empty_label="全部市州",
+    )
     county = django_filters.ModelChoiceFilter(
         label="区/县",
         queryset=County.objects.none(),
@@ -97,7 +104,7 @@ class RiskFilter(django_filters.FilterSet):
     class Meta:
         model = Risk
         fields = [
-            "county", "township", "village", "kind", "severity", "review_status", "overdue", "mine", "state",
+            "city", "county", "township", "village", "kind", "severity", "review_status", "overdue", "mine", "state",
             "layout", "sort", "as_of",
         ]  # fmt: skip
 
@@ -108,8 +115,10 @@ class RiskFilter(django_filters.FilterSet):
             data.setdefault(name, self.base_filters[name].extra["initial"])
         super().__init__(data, *args, **kwargs)
         self.user = user
-        if not user.is_city_admin:
+        if not user.is_admin:
             del self.filters["county"]
+        if not user.is_province_admin:
+            del self.filters["city"]
 
     @property
     def form(self) -> forms.Form:

@@ -71,7 +71,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         (a county user's scope is some 13,000 placements; a township's area a few hundred)."""
         if not user.is_authenticated:
             return self.none()
-        villages: models.QuerySet | None = None if user.is_city_admin else Village.objects.for_user(user)
+        villages: models.QuerySet | None = None if user.is_province_admin else Village.objects.for_user(user)
         if within is not None:
             villages = within if villages is None else villages.filter(pk__in=within.values("pk"))
         return self.alive() if villages is None else self.alive().in_villages(villages)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from villages.choices import PartyOrgType
@@ -20,20 +21,36 @@ def _digits(n: int) -> RegexValidator:
     return RegexValidator(rf"^\d{{{n}}}$", f"必须是{n}位数字代码")
 
 
+def unit_scope(user: User | AnonymousUser, *, city: str, county: str, township: str) -> Q | None:
+    """The rows a user may see, as a filter over the lookups from the row to its city, county and township.
+
+    None for a province admin (everything); a filter matching nothing for a user without a scope. The one place the
+    roles are turned into scope: the units' `for_user` below use it, and everything else starts from them.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_province_admin:
+        return None
+    if user.is_city_admin:
+        return Q(**{city: user.city_id})
+    if user.is_county_staff:
+        return Q(**{county: user.county_id})
+    if user.is_township_secretary:
+        return Q(**{township: user.township_id})
+    return Q(pk__in=[])
+
+
+_QS = TypeVar("_QS", bound=models.QuerySet)
+
+
+def _scoped(queryset: _QS, scope: Q | None) -> _QS:
+    return queryset if scope is None else queryset.filter(scope)
+
+
 class CityQuerySet(models.QuerySet["City"]):
     def for_user(self, user: User | AnonymousUser) -> CityQuerySet:
         """Cities the user may see: all for a province admin, their own for everyone else."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_province_admin:
-            return self
-        if user.city_id:
-            return self.filter(pk=user.city_id)
-        if user.county_id:
-            return self.filter(counties=user.county_id)
-        if user.township_id:
-            return self.filter(counties__townships=user.township_id)
-        return self.none()
+        return _scoped(self, unit_scope(user, city="pk", county="counties", township="counties__townships"))
 
 
 class City(models.Model):
@@ -54,16 +71,9 @@ class City(models.Model):
 
 class CountyQuerySet(models.QuerySet["County"]):
     def for_user(self, user: User | AnonymousUser) -> CountyQuerySet:
-        """Counties the user may see: all for the city, their own for county and township users."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_city_admin:
-            return self
-        if user.county_id:
-            return self.filter(pk=user.county_id)
-        if user.township_id:
-            return self.filter(townships=user.township_id)
-        return self.none()
+        """Counties the user may see: all for the province, the city's for a city admin, their own for county and
+        township users."""
+        return _scoped(self, unit_scope(user, city="city", county="pk", township="townships"))
 
 
 class County(models.Model):
@@ -84,15 +94,7 @@ class County(models.Model):
 
 class TownshipQuerySet(models.QuerySet["Township"]):
     def for_user(self, user: User | AnonymousUser) -> TownshipQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_city_admin:
-            return self
-        if user.is_county_staff:
-            return self.filter(county_id=user.county_id)
-        if user.is_township_secretary:
-            return self.filter(pk=user.township_id)
-        return self.none()
+        return _scoped(self, unit_scope(user, city="county__city", county="county", township="pk"))
 
 
 class Township(models.Model):
@@ -113,15 +115,8 @@ class Township(models.Model):
 class VillageQuerySet(models.QuerySet["Village"]):
     def for_user(self, user: User | AnonymousUser) -> VillageQuerySet:
         """The one scoped entry point for villages: every page, API view and admin starts here."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_city_admin:
-            return self
-        if user.is_county_staff:
-            return self.filter(township__county_id=user.county_id)
-        if user.is_township_secretary:
-            return self.filter(township_id=user.township_id)
-        return self.none()
+        scope = unit_scope(user, city="township__county__city", county="township__county", township="township")
+        return _scoped(self, scope)
 
     def editable_roster_by(self, user: User) -> VillageQuerySet:
         """Villages whose roster (people, posts, assessments) the user may edit: township secretaries only."""

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from villages.choices import AccountAction, Role
 from villages.models.units import City, County, Township
@@ -43,8 +44,34 @@ class User(AbstractUser):
 
     @property
     def is_city_admin(self) -> bool:
-        # Until the city scope lands everywhere (issue 18 part 1), a province admin passes every city-admin check.
-        return self.role == Role.CITY_ADMIN or self.is_province_admin
+        """The admin of one city (市委组织部): `city` is set. Not true for a province admin."""
+        return self.role == Role.CITY_ADMIN and not self.is_superuser
+
+    @property
+    def is_admin(self) -> bool:
+        """A province or city admin: sees several counties (pages and rights of the 市/省委组织部)."""
+        return self.is_province_admin or self.is_city_admin
+
+    def oversees_county(self, county: County | int) -> bool:
+        """Whether the user administers the county: its county staff, its city's admin, the province admin.
+
+        Pass the county's id where only the id is at hand (a row's `township.county_id`): a city admin's counties
+        are read once per user object (one query per request), not once per row."""
+        if not self.is_authenticated:
+            return False
+        if self.is_province_admin:
+            return True
+        if self.is_county_staff:
+            return self.county_id == (county if isinstance(county, int) else county.pk)
+        if self.is_city_admin:
+            if isinstance(county, County):
+                return county.city_id == self.city_id
+            return county in self._city_county_ids
+        return False
+
+    @cached_property
+    def _city_county_ids(self) -> frozenset[int]:
+        return frozenset(County.objects.filter(city_id=self.city_id).values_list("pk", flat=True))
 
     @property
     def is_county_staff(self) -> bool:
@@ -68,8 +95,9 @@ class User(AbstractUser):
 class AccountEvent(models.Model):
     """Audit record of one change to an account: who did what to whom, when (villages/accounts.py writes them).
 
-    `county` and `township` are the account's scope when the change happened, so the county that managed the
-    account keeps seeing the record after the account moves elsewhere. actor empty = `manage.py create_user`.
+    `city`, `county` and `township` are the account's scope when the change happened (`city` also for county and
+    township accounts), so the city and county that managed the account keep seeing the record after the account
+    moves elsewhere; all three empty = a province admin's account. actor empty = `manage.py create_user`.
     """
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events", verbose_name="账号")
@@ -85,6 +113,7 @@ class AccountEvent(models.Model):
     action = models.CharField("操作", max_length=20, choices=AccountAction.choices)
     before = models.CharField("变更前", max_length=200, blank=True)
     after = models.CharField("变更后", max_length=200, blank=True)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     county = models.ForeignKey(County, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     township = models.ForeignKey(Township, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 

@@ -1,10 +1,10 @@
 """The Risk work queue: recompute findings into Risk rows (auto-close, reopen), the review loop, previews.
 
 The loop (every transition goes through `review_risk` or `answer_risk`; the pages and the API call them):
-county staff assign a risk to an owner (their county's staff, a city admin, or a secretary of the village's
-township) with a due date → the township records the action taken and marks it 已整改待核 (`answer_risk`) →
-the county confirms it (已解决) or sends it back (处理中) with `review_risk`. 已认可 needs a reason in the note;
-a due date before today is refused; every save checks the row version the user saw (StaleEditError).
+county staff assign a risk to an owner (their county's staff, an admin of the county's city, or a secretary of
+the village's township) with a due date → the township records the action taken and marks it 已整改待核
+(`answer_risk`) → the county confirms it (已解决) or sends it back (处理中) with `review_risk`. 已认可 needs a
+reason in the note; a due date before today is refused; every save checks the row version the user saw (StaleEditError).
 """
 
 from __future__ import annotations
@@ -208,13 +208,18 @@ def _write_changes(*, close: list[int], reopen: list[int], changed: list[Risk]) 
 
 def owner_candidates(*, township_ids: Iterable[int]) -> dict[int, list[User]]:
     """Who may own a risk of a village in each township: the township's secretaries, then its county's staff, then
-    the city admins (active accounts, by name). One query whatever the number of townships."""
-    townships = dict(Township.objects.filter(pk__in=set(township_ids)).values_list("pk", "county_id"))
+    the admins of its city (active accounts, by name). One query whatever the number of townships."""
+    townships = {
+        pk: (county_id, city_id)
+        for pk, county_id, city_id in Township.objects.filter(pk__in=set(township_ids)).values_list(
+            "pk", "county_id", "county__city_id"
+        )
+    }
     users = list(
         User.objects.filter(
             Q(role=Role.TOWNSHIP_SECRETARY, township_id__in=townships)
-            | Q(role=Role.COUNTY_STAFF, county_id__in=set(townships.values()))
-            | Q(role=Role.CITY_ADMIN),
+            | Q(role=Role.COUNTY_STAFF, county_id__in={county for county, _ in townships.values()})
+            | Q(role=Role.CITY_ADMIN, city_id__in={city for _, city in townships.values()}),
             is_active=True,
         )
         .select_related("township")
@@ -223,8 +228,8 @@ def owner_candidates(*, township_ids: Iterable[int]) -> dict[int, list[User]]:
     order: dict[str, int] = {Role.TOWNSHIP_SECRETARY: 0, Role.COUNTY_STAFF: 1, Role.CITY_ADMIN: 2}
     users.sort(key=lambda u: order[u.role])
     return {
-        tid: [u for u in users if u.township_id == tid or u.county_id == county_id or u.role == Role.CITY_ADMIN]
-        for tid, county_id in townships.items()
+        tid: [u for u in users if u.township_id == tid or u.county_id == county_id or u.city_id == city_id]
+        for tid, (county_id, city_id) in townships.items()
     }
 
 
@@ -239,7 +244,7 @@ def review_risk(
     note: str,
     today: dt.date | None = None,
 ) -> None:
-    """County staff (the village's county) or a city admin assign, confirm, reopen or accept a risk.
+    """County staff (the village's county) or an admin above them assign, confirm, reopen or accept a risk.
 
     Refused with a ValidationError keyed by field (nothing saved): 已整改待核 chosen by the county (only the
     township's answer sets it), 已认可 without a reason in the note, a due date changed to a day before today, an
@@ -247,7 +252,7 @@ def review_risk(
     since `expected_version`.
     """
     if not permissions.can_review_risk(by, risk):
-        raise PermissionDenied("只有本区县组织部工作人员或市委组织部可以处理风险")
+        raise PermissionDenied("只有本区县组织部工作人员或上级组织部可以处理风险")
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if review_status not in ReviewStatus.values:
@@ -259,7 +264,7 @@ def review_risk(
     if due_on is not None and due_on != risk.due_on and due_on < today:
         errors["due_on"] = f"期限不能早于今天（{today:%Y-%m-%d}）"
     if owner_id is not None and owner_id not in {u.pk for u in _candidates(risk)}:
-        errors["owner"] = "责任人须为本乡镇党委书记、本区县组织部工作人员或市委组织部账号"
+        errors["owner"] = "责任人须为本乡镇党委书记、本区县组织部工作人员或本市委组织部账号"
     if errors:
         raise ValidationError(errors)
     risk.review_status, risk.owner_id, risk.due_on, risk.note = review_status, owner_id, due_on, note.strip()

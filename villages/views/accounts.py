@@ -106,13 +106,16 @@ def _detail(
     initial = {
         "display_name": account.display_name,
         "role": account.role,
+        "city": account.city_id,
         "county": account.county_id,
         "township": account.township_id,
     }
     events = AccountEvent.objects.filter(user=account).select_related("actor")[:EVENTS_SHOWN]
     context = {
         "account": account,
-        "scope_text": accounts.scope_text(role=account.role, county=account.county, township=account.township),
+        "scope_text": accounts.scope_text(
+            role=account.role, city=account.city, county=account.county, township=account.township
+        ),
         "scope_form": scope_form or AccountScopeForm(initial=initial, actor=actor),
         "password_form": password_form or PasswordResetForm(),
         "events": events,

@@ -190,7 +190,8 @@ def age_out(request: AuthedHttpRequest) -> HttpResponse:
 def rule_values(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     county = _rules_county(request)
-    can_edit = user.is_city_admin or (user.is_county_staff and county is not None and county.pk == user.county_id)
+    # The defaults hold for every county of the province: only a province admin changes them.
+    can_edit = user.oversees_county(county) if county is not None else user.is_province_admin
     form = RuleValueForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
@@ -207,7 +208,7 @@ def rule_values(request: AuthedHttpRequest) -> HttpResponse:
             )
             # The form sits below a long table: say so at the top, where the reloaded page opens.
             # The risk list follows in the background (tasks/risk_tasks.py): a county's in seconds, the city's longer.
-            scope = "本区县的风险清单几秒内" if county else "全市的风险清单稍后（可能需要一两分钟）"
+            scope = "本区县的风险清单几秒内" if county else "全省的风险清单稍后（可能需要一两分钟）"
             messages.success(request, f"已保存{data['effective_on']:%Y-%m-%d}起生效的新取值，{scope}随之重新计算")
             return redirect(f"{request.path}?county={county.code}" if county else request.path)
     context = {
@@ -216,14 +217,15 @@ def rule_values(request: AuthedHttpRequest) -> HttpResponse:
         "form": form,
         **rules.rule_table(county_id=county.pk if county else None, on=timezone.localdate()),
     }
-    context["counties"] = County.objects.for_user(user) if user.is_city_admin else []
+    context["counties"] = County.objects.for_user(user) if user.is_admin else []
     return render(request, "villages/rules.html", context, status=422 if form.errors else 200)
 
 
 def _rules_county(request: AuthedHttpRequest) -> County | None:
-    """Whose values the page shows: the user's county; a city admin picks one (?county=) or the city defaults."""
+    """Whose values the page shows: the user's county; a city or province admin picks one of theirs (?county=) or
+    the defaults."""
     user = request.user
-    if user.is_city_admin:
+    if user.is_admin:
         code = request.GET.get("county")
         return permissions.county_for(user, code) if code else None
     if user.is_county_staff:
