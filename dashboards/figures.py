@@ -23,10 +23,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from django.db.models import CharField, Count, Exists, OuterRef, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
-from django.utils import timezone
 
 from dashboards.drills import TWO_LOWS_VILLAGE, Drill, bench_drill, outcomes_drill, unit_drills
 from reserves import outcomes, succession
@@ -36,7 +45,6 @@ from reserves.outcomes import Rate
 from villages import permissions, structure
 from villages.choices import (
     COMMITTEE_POSTS,
-    EDUCATION_RANK,
     AfterElectionRiskKind,
     BenchRiskKind,
     PersonFlag,
@@ -44,8 +52,14 @@ from villages.choices import (
     ReviewRiskKind,
     VillageFlag,
 )
-from villages.models import City, County, PostAssignment, Risk, Township, User, Village, age_on
-from villages.reference import ReferenceDate, common_caption, reference_from
+from villages.models import City, County, PostAssignment, Risk, Township, User, Village
+from villages.reference import (
+    ReferenceDate,
+    common_caption,
+    reference_date_expression,
+    reference_from,
+    roster_date,
+)
 from villages.risk import SeverityCounts, stored_severity_counts
 from villages.roster.confirmation import overdue_counts
 
@@ -259,80 +273,69 @@ def risks_drill(scope: DashboardScope, **params: object) -> Drill:
     return Drill("villages:risks").with_params(**scope.params, state="open", **params)
 
 
-class Member(NamedTuple):
-    """One person in a post group of one village: what the structure figures need."""
-
-    child: str  # code of the breakdown row
-    age: int
-    edu_rank: int
-    gender: str
-
-    @property
-    def triple(self) -> tuple[int, int, str]:
-        return self.age, self.edu_rank, self.gender
+# (age, education rank, gender) of one person: what the structure figures read (structure.Stats, the bands).
+Profile = tuple[int, int, str]
+# Post group ("committee" 两委, "group_leader" 社长) → breakdown row code → profile → number of people.
+MemberCounts = dict[str, dict[str, Counter[Profile]]]
 
 
-RANK_OF: dict[str, int] = {str(code): rank for code, rank in EDUCATION_RANK.items()} | {"": -1}
+def _members(scope: DashboardScope, *, as_of: dt.date) -> MemberCounts:
+    """The 两委 members and the 社长 of the scope, counted once per person and village (one grouped query): the
+    number of people per post group, breakdown row and profile, ages in SQL on each village's reference date
+    (structure.age_expression, villages/reference.py).
 
-
-def _members(
-    scope: DashboardScope, *, as_of: dt.date, child_of: dict[int, str], reference_on: dict[int, dt.date]
-) -> dict[str, list[Member]]:
-    """The 两委 members and the 社长 of the scope (one query), one per person and village, ages on each village's
-    reference date (`reference_on`: village id → date).
-
-    Python does the arithmetic (the same as structure.Stats.from_members): at city scale this one plain query
-    (two tables; `child_of` maps village id → breakdown code) is several times faster than per-band SQL
-    aggregates with date arithmetic in every filter.
-    """
+    At province scale the scope holds ~300,000 seats; grouping them in the database returns a few thousand rows,
+    where reading every seat into Python cost seconds."""
+    leader = str(Post.GROUP_LEADER)
+    reference = reference_date_expression(as_of=None, today=as_of)
+    one_per_person_and_village = ExpressionWrapper(
+        F("village_id") * Value(1 << 32) + F("person_id"), output_field=BigIntegerField()
+    )
     rows = (
-        PostAssignment.objects.current(min(as_of, timezone.localdate()))
+        PostAssignment.objects.current(roster_date(as_of))
         .filter(village__in=scope.villages.values("pk"), post__in=list(COMMITTEE_POSTS | GROUP_LEADER_POSTS))
         .filter(person__deleted_at__isnull=True)
-        .order_by()
-        # The birth date as ISO text: converting 30,000 SQLite date strings through Django's converters costs
-        # more than the query itself; date.fromisoformat below is the same conversion in C.
-        .annotate(birth=Cast("person__birth_date", output_field=CharField()))
-        .values_list(
-            "village_id",
-            "person_id",
-            "post",
-            "birth",
-            "person__education",
-            "person__education_in_service",
-            "person__gender",
+        .annotate(
+            post_group=Case(When(post=leader, then=Value("group_leader")), default=Value("committee")),
+            child=F(f"village__{_village_child_field(scope)}"),
+            age=structure.age_expression(birth="person__birth_date", reference=reference),
+            rank=structure.education_rank_expression(),
         )
+        .order_by()
+        .values_list("post_group", "child", "age", "rank", "person__gender")
+        .annotate(n=Count(one_per_person_and_village, distinct=True))
     )
-    committee: dict[tuple[int, int], Member] = {}
-    leaders: dict[tuple[int, int], Member] = {}
-    leader_post = str(Post.GROUP_LEADER)
-    for village_id, person_id, post, birth, education, in_service, gender in rows:
-        seen = leaders if post == leader_post else committee
-        if (village_id, person_id) not in seen:
-            rank = max(RANK_OF[education], RANK_OF.get(in_service, -1))
-            age = age_on(dt.date.fromisoformat(birth[:10]), reference_on[village_id])
-            seen[(village_id, person_id)] = Member(child_of[village_id], age, rank, gender)
-    return {"committee": list(committee.values()), "group_leader": list(leaders.values())}
+    counts: MemberCounts = {"committee": defaultdict(Counter), "group_leader": defaultdict(Counter)}
+    for group, child, age, rank, gender, n in rows:
+        counts[group][child][(age, rank, gender)] += n
+    return counts
+
+
+def _all_rows(by_child: dict[str, Counter[Profile]]) -> Counter[Profile]:
+    total: Counter[Profile] = Counter()
+    for counted in by_child.values():
+        total.update(counted)
+    return total
 
 
 def _in_band(value: int, low: int | None, high: int | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _age_bands(scope: DashboardScope, members: list[Member], *, post_group: str) -> list[Band]:
+def _age_bands(scope: DashboardScope, members: Counter[Profile], *, post_group: str) -> list[Band]:
     bands = []
     for label, low, high in structure.AGE_BANDS:
-        count = sum(_in_band(m.age, low, high) for m in members)
+        count = sum(n for (age, _, _), n in members.items() if _in_band(age, low, high))
         bands.append(Band(label, count, people_drill(scope, post_group=post_group, age_min=low, age_max=high)))
     return bands
 
 
-def _education_bands(scope: DashboardScope, members: list[Member], *, post_group: str) -> list[Band]:
+def _education_bands(scope: DashboardScope, members: Counter[Profile], *, post_group: str) -> list[Band]:
     bands = []
     for label, rank in structure.EDUCATION_BANDS:
         low, high = EDUCATION_BAND_RANGES[rank]
         drill = people_drill(scope, post_group=post_group, education_min=low, education_max=high)
-        bands.append(Band(label, sum(m.edu_rank == rank for m in members), drill))
+        bands.append(Band(label, sum(n for (_, r, _), n in members.items() if r == rank), drill))
     return bands
 
 
@@ -433,17 +436,10 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     children = _child_units(scope)
     by_code = {row.code: row for row in children}
     facts = _village_facts(scope, as_of=as_of)
-    members = _members(
-        scope,
-        as_of=as_of,
-        child_of={f.pk: f.child for f in facts},
-        reference_on={f.pk: f.reference.on for f in facts},
-    )
-    per_child: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for member in members["committee"]:
-        per_child[member.child].append(member.triple)
-    for code, triples in per_child.items():
-        by_code[code].stats = structure.Stats.from_members(triples)
+    members = _members(scope, as_of=as_of)
+    for code, counted in members["committee"].items():
+        by_code[code].stats = structure.Stats.from_counts(counted.items())
+    committee, leaders = _all_rows(members["committee"]), _all_rows(members["group_leader"])
     counts = stored_severity_counts(villages=scope.villages)
     for fact in facts:
         row = by_code[fact.child]
@@ -468,12 +464,12 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     return Dashboard(
         scope=scope,
         as_of=as_of,
-        committee=structure.Stats.from_members(m.triple for m in members["committee"]),
-        group_leaders=structure.Stats.from_members(m.triple for m in members["group_leader"]),
-        committee_age=_age_bands(scope, members["committee"], post_group="committee"),
-        committee_education=_education_bands(scope, members["committee"], post_group="committee"),
-        leader_age=_age_bands(scope, members["group_leader"], post_group="group_leader"),
-        leader_education=_education_bands(scope, members["group_leader"], post_group="group_leader"),
+        committee=structure.Stats.from_counts(committee.items()),
+        group_leaders=structure.Stats.from_counts(leaders.items()),
+        committee_age=_age_bands(scope, committee, post_group="committee"),
+        committee_education=_education_bands(scope, committee, post_group="committee"),
+        leader_age=_age_bands(scope, leaders, post_group="group_leader"),
+        leader_education=_education_bands(scope, leaders, post_group="group_leader"),
         children=children,
         risk_kinds=risk_kinds,
         coverage=outcomes.Rate(sum(f.covered for f in facts), len(facts)),

@@ -107,15 +107,18 @@ def election_date(*, village_planned: dt.date | None, county_planned: dt.date | 
     return village_planned or county_planned
 
 
-def reference_date_expression(*, as_of: dt.date | None, village_path: str = "village") -> Coalesce | Value:
-    """SQL for a village's reference date, in REFERENCE_ORDER (`village_path`: the path from the queried model)."""
+def reference_date_expression(
+    *, as_of: dt.date | None, village_path: str = "village", today: dt.date | None = None
+) -> Coalesce | Value:
+    """SQL for a village's reference date, in REFERENCE_ORDER (`village_path`: the path from the queried model;
+    `today` as in `reference_from`)."""
     if as_of is not None:
         return Value(as_of, output_field=DateField())
     prefix = f"{village_path}__" if village_path else ""
     fields = {
         ReferenceSource.VILLAGE: F(f"{prefix}planned_election_on"),
         ReferenceSource.COUNTY: F(f"{prefix}township__county__planned_election_on"),
-        ReferenceSource.TODAY: Value(timezone.localdate(), output_field=DateField()),
+        ReferenceSource.TODAY: Value(today or timezone.localdate(), output_field=DateField()),
     }
     return Coalesce(*(fields[s] for s in REFERENCE_ORDER if s in fields), output_field=DateField())
 

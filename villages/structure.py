@@ -14,6 +14,7 @@ rounded once, by `one_decimal` (half-up, from the exact sum: never from a float 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -160,17 +161,23 @@ class Stats:
     def from_members(cls, members: Iterable[tuple[int, int, str]]) -> Stats:
         """Stats of (age, education rank, gender) triples, one per person: the Python twin of the SQL aggregate,
         used for hypothetical committees (villages.risk.evaluate_committee)."""
-        members = list(members)
+        return cls.from_counts(Counter(members).items())
+
+    @classmethod
+    def from_counts(cls, counted: Iterable[tuple[tuple[int, int, str], int]]) -> Stats:
+        """Stats of ((age, education rank, gender), number of people) pairs: grouped rows (the dashboards)."""
+        counted = list(counted)
+        members = sum(n for _, n in counted)
         if not members:
             return cls()
         return cls(
-            members=len(members),
-            average_age=one_decimal(sum(age for age, _, _ in members), len(members)),
-            aged_60_plus=sum(age >= AGED_CUTOFF for age, _, _ in members),
-            aged_35_or_under=sum(age <= YOUNG_CUTOFF for age, _, _ in members),
-            junior_high_or_below=sum(rank <= JUNIOR_HIGH_RANK for _, rank, _ in members),
-            associate_or_above=sum(rank >= ASSOCIATE_RANK for _, rank, _ in members),
-            women=sum(gender == Gender.FEMALE for _, _, gender in members),
+            members=members,
+            average_age=one_decimal(sum(age * n for (age, _, _), n in counted), members),
+            aged_60_plus=sum(n for (age, _, _), n in counted if age >= AGED_CUTOFF),
+            aged_35_or_under=sum(n for (age, _, _), n in counted if age <= YOUNG_CUTOFF),
+            junior_high_or_below=sum(n for (_, rank, _), n in counted if rank <= JUNIOR_HIGH_RANK),
+            associate_or_above=sum(n for (_, rank, _), n in counted if rank >= ASSOCIATE_RANK),
+            women=sum(n for (_, _, gender), n in counted if gender == Gender.FEMALE),
         )
 
     def as_dict(self) -> dict[str, object]:
