@@ -366,19 +366,23 @@ class VillageFact(NamedTuple):
 
 
 def _village_facts(scope: DashboardScope, *, as_of: dt.date) -> list[VillageFact]:
-    """Per village: breakdown row, secretary reserve, 两低一高, age reference date, active reserves. One query."""
+    """Per village: breakdown row, secretary reserve, 两低一高, age reference date, active reserves. Two queries."""
     two_lows = Risk.objects.filter(village=OuterRef("pk"), kind=TWO_LOWS_VILLAGE, is_active=True)
-    rows = outcomes.villages_with_secretary_reserve(scope.villages).annotate(
-        two_lows=Exists(two_lows), n_reserves=structure.active_reserves_expression()
-    )
+    rows = outcomes.villages_with_secretary_reserve(scope.villages).annotate(two_lows=Exists(two_lows))
     fields = ("pk", _village_child_field(scope), "has_secretary_reserve", "two_lows", "planned_election_on")
-    return [
-        VillageFact(pk, child, covered, two_lows, reference_from(as_of=None, village_planned=planned,
-                    county_planned=county_planned, today=as_of), n_reserves)
-        for pk, child, covered, two_lows, planned, county_planned, n_reserves in rows.order_by().values_list(
-            *fields, "township__county__planned_election_on", "n_reserves"
-        )
-    ]  # fmt: skip
+    reserves = structure.active_reserves_by_village(scope.villages)
+    references: dict[tuple[dt.date | None, dt.date | None], ReferenceDate] = {}
+    facts = []
+    for pk, child, covered, two_lows, planned, county_planned in rows.order_by().values_list(
+        *fields, "township__county__planned_election_on"
+    ):
+        reference = references.get((planned, county_planned))
+        if reference is None:  # a few distinct pairs of planned dates: the rule runs once for each
+            reference = references[(planned, county_planned)] = reference_from(
+                as_of=None, village_planned=planned, county_planned=county_planned, today=as_of
+            )
+        facts.append(VillageFact(pk, child, covered, two_lows, reference, reserves.get(pk, 0)))
+    return facts
 
 
 def _risk_kinds(scope: DashboardScope) -> list[RiskKindRow]:

@@ -277,6 +277,20 @@ def active_reserves_expression(*, village_path: str = "pk") -> Coalesce:
     return Coalesce(Subquery(active), 0)
 
 
+def active_reserves_by_village(villages: QuerySet[Village]) -> dict[int, int]:
+    """The same count (`counting_reserve`) for many villages in one grouped query: village id → reserves that
+    count (villages without any are absent). A correlated subquery per village costs ~45 µs a village, seconds
+    for a province."""
+    rows = (
+        Village.objects.filter(counting_reserve("reserves__"), pk__in=villages.values("pk"))
+        .order_by()
+        .values("pk")
+        .annotate(n=Count("reserves"))
+        .values_list("pk", "n")
+    )
+    return dict(rows)
+
+
 def _stats_aggregates() -> dict[str, Aggregate]:
     return {
         "members": Count("pk"),
