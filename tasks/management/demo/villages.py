@@ -29,7 +29,10 @@ Rare name characters appear in these villages on purpose (喆 堃 赟 珺 昇 �
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,9 +48,9 @@ from tasks.management.demo.committees import (
     _CommitteeBuilder,
     _years_before,
 )
+from tasks.management.demo.province import VILLAGES_PER_TOWNSHIP, counties_of_scale, is_demo_city
 from tasks.management.demo.tables import (
     BATCH_SIZE,
-    COUNTIES,
     DEMO_COUNTY,
     DEMO_PASSWORD,
     DEMO_TOWNSHIP,
@@ -71,10 +74,12 @@ from villages.regions import city_code_of, city_name
 
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
-    "tasks.management.demo.reserves.seed_hook",  # first: risk recomputation reads the reserves
+    "tasks.management.demo.hooks.analyze",  # planner statistics of the seeded tables (PostgreSQL)
+    "tasks.management.demo.reserves.seed_hook",  # risk recomputation reads the reserves
     "tasks.management.demo.bench.seed_hook",  # talents, mentors, talks, 学历提升 (before the risk recompute)
     "tasks.management.demo.reviews.seed_hook",  # before the risks: the review's findings join the work queue
     "tasks.management.demo.after_election.seed_hook",  # 大和乡's 2026 election and the work after it
+    "tasks.management.demo.hooks.analyze",  # again, for the hooks' tables, before the set queries below
     "tasks.management.demo.hooks.risks",
     "tasks.management.demo.hooks.cycle_snapshots",
     "tasks.management.demo.hooks.roster_confirmations",
@@ -90,34 +95,40 @@ def seed_demo(
     today = today or timezone.localdate()
     result = SeedResult()
     with transaction.atomic():
-        counties = _ensure_counties(scale=scale, result=result)
+        counties = _ensure_counties(scale=scale, seed=seed, result=result)
         townships = _ensure_townships(counties, scale=scale, seed=seed, result=result)
         existing = set(Village.objects.values_list("code", flat=True))
         ids = IdNumbers(set(Person.objects.values_list("id_number", flat=True)))
-        plans = [
-            _plan_village(code, name, township, seed=seed, ids=ids, today=today)
-            for township in townships
-            for code, name in _village_names(township, scale=scale, seed=seed)
-            if code not in existing
-        ]
-        _insert(plans, result=result, history=history)
+        # One city at a time (one chunk at the `small` and `city` scales): the plans of a province would not fit
+        # comfortably in memory at once.
+        for _, city_townships in itertools.groupby(townships, key=lambda t: city_code_of(t.code)):
+            plans = [
+                _plan_village(code, name, township, seed=seed, ids=ids, today=today)
+                for township in city_townships
+                for code, name in _village_names(township, scale=scale, seed=seed)
+                if code not in existing
+            ]
+            _insert(plans, result=result, history=history)
         _ensure_demo_users(result=result)
     return result
 
 
-def run_after_seed_hooks(*, scale: Scale, seed: int) -> list[str]:
-    """Call every `AFTER_SEED_HOOKS` entry in order; return the paths called."""
+def run_after_seed_hooks(*, scale: Scale, seed: int) -> list[tuple[str, float]]:
+    """Call every `AFTER_SEED_HOOKS` entry in order; return (path, seconds) of each."""
+    ran = []
     for path in AFTER_SEED_HOOKS:
         hook: Callable[..., object] = import_string(path)
+        started = time.perf_counter()
         hook(scale=scale, seed=seed)
-    return list(AFTER_SEED_HOOKS)
+        ran.append((path, time.perf_counter() - started))
+    return ran
 
 
 # --- administrative units -------------------------------------------------------------------------------------
 
 
-def _ensure_counties(*, scale: Scale, result: SeedResult) -> list[County]:
-    wanted = COUNTIES[:1] if scale == "small" else COUNTIES
+def _ensure_counties(*, scale: Scale, seed: int, result: SeedResult) -> list[County]:
+    wanted = counties_of_scale(scale, seed)
     existing = {c.code: c for c in County.objects.filter(code__in=[w[0] for w in wanted])}
     cities = {
         code: City.objects.get_or_create(code=code, defaults={"name": city_name(code)})[0]
@@ -136,7 +147,7 @@ def _ensure_counties(*, scale: Scale, result: SeedResult) -> list[County]:
 
 def _township_names(county_code: str, count: int, *, seed: int) -> list[str]:
     """Real names first, then plausible invented ones (unique within the county)."""
-    names = list(REAL_TOWNSHIP_NAMES[county_code])
+    names = list(REAL_TOWNSHIP_NAMES.get(county_code, []))
     rng = random.Random(f"{seed}:townships:{county_code}")
     while len(names) < count:
         name = rng.choice(PLACE_FIRST) + rng.choice(PLACE_SECOND) + rng.choice(["镇", "镇", "乡"])
@@ -146,7 +157,7 @@ def _township_names(county_code: str, count: int, *, seed: int) -> list[str]:
 
 
 def _ensure_townships(counties: list[County], *, scale: Scale, seed: int, result: SeedResult) -> list[Township]:
-    township_count = {code: count for code, _, _, count in COUNTIES}
+    township_count = {code: count for code, _, _, count in counties_of_scale(scale, seed)}
     wanted: list[Township] = []
     for county in counties:
         count = SMALL_TOWNSHIPS if scale == "small" else township_count[county.code]
@@ -164,20 +175,27 @@ def _ensure_townships(counties: list[County], *, scale: Scale, seed: int, result
 def _village_names(township: Township, *, scale: Scale, seed: int) -> list[tuple[str, str]]:
     """(code, name) of the township's villages; `small` takes the first 10 of the same list as `city`."""
     rng = random.Random(f"{seed}:villages:{township.code}")
-    count = rng.randint(7, MAX_VILLAGES_PER_TOWNSHIP)
+    if is_demo_city(township.code):
+        count = rng.randint(7, MAX_VILLAGES_PER_TOWNSHIP)
+    else:
+        count = rng.randint(*VILLAGES_PER_TOWNSHIP)  # province: smaller townships outside 巴中
     if scale == "small":
         count = SMALL_VILLAGES_PER_TOWNSHIP
     elif township.code[:6] == DEMO_COUNTY and int(township.code[6:]) < 100 + SMALL_TOWNSHIPS:
         count = max(count, SMALL_VILLAGES_PER_TOWNSHIP)
-    reserved = set(SURVEY_VILLAGE_NAMES.values())
-    combos = (a + b + "村" for a in PLACE_FIRST for b in PLACE_SECOND if a != b)
-    pool = [name for name in dict.fromkeys(combos) if name not in reserved]
-    names = rng.sample(pool, MAX_VILLAGES_PER_TOWNSHIP)
+    names = rng.sample(_village_name_pool(), MAX_VILLAGES_PER_TOWNSHIP)
     villages = []
     for index in range(count):
         code = f"{township.code}{201 + index}"
         villages.append((code, SURVEY_VILLAGE_NAMES.get(code, names[index])))
     return villages
+
+
+@functools.cache
+def _village_name_pool() -> list[str]:
+    reserved = set(SURVEY_VILLAGE_NAMES.values())
+    combos = (a + b + "村" for a in PLACE_FIRST for b in PLACE_SECOND if a != b)
+    return [name for name in dict.fromkeys(combos) if name not in reserved]
 
 
 # --- one village ----------------------------------------------------------------------------------------------
@@ -256,8 +274,11 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> N
             assessments.append(assessment)
     create(posts, PostAssignment)
     create(assessments, Assessment)
-    result.villages, result.groups, result.people = len(plans), len(groups), len(people)
-    result.posts, result.assessments = len(posts), len(assessments)
+    result.villages += len(plans)
+    result.groups += len(groups)
+    result.people += len(people)
+    result.posts += len(posts)
+    result.assessments += len(assessments)
 
 
 def _ensure_demo_users(*, result: SeedResult) -> None:
