@@ -6,15 +6,21 @@ Contract:
   together, in one transaction), so a second run creates nothing and a `city` run after a `small` run only adds
   what is missing. The same seed, scale and date give the same data on a fresh database.
 - `small`: 巴州区 (511902) with 4 townships of 10 villages. `city`: 6 counties, 200 townships, ~2,300 villages,
-  ~25,000 people. `small` is a prefix of `city`: the same villages with the same codes.
+  ~25,000 people. `province` (tasks/management/demo/province.py): `city` plus 178 invented counties of Sichuan's 20
+  other cities, 184 counties, ~3,100 townships, ~25,000 villages, ~300,000 people, the same builders per village.
+  `small` is a prefix of `city` and `city` of `province`: the same villages with the same codes and contents.
+- Villages are planned and inserted one city at a time (one chunk at `small` and `city`), all in one transaction;
+  the plans of a whole province at once would take an estimated 2–3 GB (a city of them about 250 MB).
 - Every ID number is valid for `villages.idcard.parse`; gender and birth date agree with it. Region codes follow
   where a number was first issued: 5130xx (达县地区, before 1993), 5137xx (巴中地区, 1993–2000), 5119xx (since).
 - History: rows are inserted with `bulk_create_with_history`, so each seeded row has one "+" history record
-  (change reason "seed_demo"); it costs about a third of the seeding time and keeps `city` within its budget.
+  (change reason "seed_demo"), at every scale; it costs about a third of the seeding time and keeps `city` and
+  `province` within their budgets (2 and 10 minutes, docs/benchmarks.md).
 - `AFTER_SEED_HOOKS`: dotted paths of callables run as `hook(scale=..., seed=...)` after the demo data is
-  committed (other apps add their own seeding: reserves, classes, risk recomputation).
+  committed (other apps add their own seeding: reserves, classes, risk recomputation); `hooks.analyze` refreshes
+  PostgreSQL's planner statistics between them. `run_after_seed_hooks` returns each hook's time.
 
-The survey's cases (docs/domain.md), present at both scales, all in 巴州区 (codes in `SURVEY_CASES`):
+The survey's cases (docs/domain.md), present at every scale, all in 巴州区 (codes in `SURVEY_CASES`):
 - 白庙村 511902100201 (凌云乡): 5 社; the 社长 are 3 aged over 70, 1 disabled (health=disabled,
   able_to_serve=False) and 1 able to serve.
 - 柏杨村 511902100202 (凌云乡): no new party member for 12 years (last_party_admission_on 12 years ago).
