@@ -21,7 +21,6 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from reserves.choices import (
     ClassLevel,
@@ -37,6 +36,7 @@ from reserves.mentoring import add_months
 from reserves.models import EducationProgramme, Enrollment, Placement, Reserve, Talent, Talk, TrainingClass
 from reserves.talents import promote_talent
 from tasks.management.demo.committees import IdNumbers, person_name
+from tasks.management.demo.history import create_with_history
 from tasks.management.demo.tables import DEMO_TOWNSHIP, Scale
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, PoliticalStatus, Post
 from villages.models import Person, PostAssignment, Village
@@ -103,10 +103,10 @@ def _seed_talents(rng: random.Random, *, today: dt.date) -> None:
                     entered_on=today - dt.timedelta(days=rng.randint(20, 700)),
                 )
             )
-    bulk_create_with_history(people, Person, batch_size=BATCH)
+    create_with_history(people, Person, batch_size=BATCH)
     for talent in talents:
         talent.person_id = talent.person.pk
-    bulk_create_with_history(talents, Talent, batch_size=BATCH)
+    create_with_history(talents, Talent, batch_size=BATCH)
 
 
 def _talent_person(rng: random.Random, *, village: Village, ids: IdNumbers, today: dt.date) -> Person:
@@ -160,8 +160,8 @@ def _seed_mentoring(rng: random.Random, *, today: dt.date) -> None:
         ["township_mentor_name", "township_mentor_post", "township_mentor_named_on", "mentor_named_on"],
         batch_size=BATCH,
     )
-    bulk_create_with_history(talks, Talk, batch_size=BATCH)
-    bulk_create_with_history(placements, Placement, batch_size=BATCH)
+    create_with_history(talks, Talk, batch_size=BATCH)
+    create_with_history(placements, Placement, batch_size=BATCH)
 
 
 def _talks(

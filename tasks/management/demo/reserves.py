@@ -21,11 +21,11 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from reserves.choices import AddedHow, ClassLevel, EnrollmentStatus, Readiness, ReserveStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, TrainingClass
 from tasks.management.demo.committees import IdNumbers, person_name
+from tasks.management.demo.history import create_with_history
 from tasks.management.demo.tables import SURVEY_CASES, Scale
 from villages.choices import COMMITTEE_POSTS, Education, Gender, How, PoliticalStatus, Post
 from villages.models import County, Person, PostAssignment, Village
@@ -72,10 +72,10 @@ def _seed_reserves(rng: random.Random, *, today: dt.date) -> list[Reserve]:
             people.append(person)
             mentor = secretaries.get(village.pk)
             reserves.append(_reserve(rng, village, person, target, ranks[target], mentor=mentor, today=today))
-    bulk_create_with_history(people, Person, batch_size=BATCH)
+    create_with_history(people, Person, batch_size=BATCH)
     for reserve in reserves:
         reserve.person_id = reserve.person.pk
-    bulk_create_with_history(reserves, Reserve, batch_size=BATCH)
+    create_with_history(reserves, Reserve, batch_size=BATCH)
     return reserves
 
 
@@ -141,7 +141,7 @@ def _seed_classes(rng: random.Random, *, reserves: list[Reserve]) -> None:
         people = pool[county.pk][:]
         rng.shuffle(people)
         classes = _classes_of(county, first=index == 0)
-        bulk_create_with_history(classes, TrainingClass)
+        create_with_history(classes, TrainingClass)
         if index == 0:
             enrollments += _survey_enrollments(rng, classes[0], people)
             later = classes[1:]
@@ -151,7 +151,7 @@ def _seed_classes(rng: random.Random, *, reserves: list[Reserve]) -> None:
             size = min(len(people), rng.randint(30, 60))
             chosen, people = people[:size], people[size:]
             enrollments += [_later_enrollment(rng, training_class, person_id) for person_id in chosen]
-    bulk_create_with_history(enrollments, Enrollment, batch_size=BATCH)
+    create_with_history(enrollments, Enrollment, batch_size=BATCH)
 
 
 def _classes_of(county: County, *, first: bool) -> list[TrainingClass]:

@@ -13,9 +13,9 @@ Contract:
   the plans of a whole province at once would take an estimated 2–3 GB (a city of them about 250 MB).
 - Every ID number is valid for `villages.idcard.parse`; gender and birth date agree with it. Region codes follow
   where a number was first issued: 5130xx (达县地区, before 1993), 5137xx (巴中地区, 1993–2000), 5119xx (since).
-- History: rows are inserted with `bulk_create_with_history`, so each seeded row has one "+" history record
-  (change reason "seed_demo"), at every scale; it costs about a third of the seeding time and keeps `city` and
-  `province` within their budgets (2 and 10 minutes, docs/benchmarks.md).
+- History: each seeded row has one "+" history record (change reason "seed_demo"), at every scale, as
+  `bulk_create_with_history` makes them; on PostgreSQL `history.create_with_history` has the database copy them
+  from the inserted rows, which keeps `province` within its 10 minutes (docs/benchmarks.md).
 - `AFTER_SEED_HOOKS`: dotted paths of callables run as `hook(scale=..., seed=...)` after the demo data is
   committed (other apps add their own seeding: reserves, classes, risk recomputation); `hooks.analyze` refreshes
   PostgreSQL's planner statistics between them. `run_after_seed_hooks` returns each hook's time.
@@ -45,7 +45,6 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from simple_history.utils import bulk_create_with_history
 
 from tasks.management.demo.committees import (
     IdNumbers,
@@ -54,6 +53,7 @@ from tasks.management.demo.committees import (
     _CommitteeBuilder,
     _years_before,
 )
+from tasks.management.demo.history import create_with_history
 from tasks.management.demo.province import VILLAGES_PER_TOWNSHIP, counties_of_scale, is_demo_city
 from tasks.management.demo.tables import (
     BATCH_SIZE,
@@ -257,7 +257,7 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> N
 
     def create(rows: list[Any], model: type[models.Model]) -> None:
         if history:
-            bulk_create_with_history(rows, model, batch_size=BATCH_SIZE, default_change_reason="seed_demo")
+            create_with_history(rows, model, batch_size=BATCH_SIZE, reason="seed_demo")
         else:
             model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
 
