@@ -28,7 +28,8 @@ def create_with_history(
     history: Any = model.history.model  # type: ignore[attr-defined]  # added by HistoricalRecords
     quote = connection.ops.quote_name
     tracked = ", ".join(quote(field.column) for field in history.tracked_fields)
-    pk = quote(model._meta.pk.column)  # type: ignore[union-attr]  # every model has one
+    key = model._meta.pk
+    pk = quote(key.column if key is not None and key.column else "id")
     sql = (
         f"INSERT INTO {quote(history._meta.db_table)} ({tracked}, history_date, history_change_reason, history_type, "
         f"history_user_id) SELECT {tracked}, %s, %s, '+', NULL FROM {quote(model._meta.db_table)} "
