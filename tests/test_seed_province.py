@@ -10,6 +10,8 @@ from collections import Counter
 
 import pytest
 
+from reserves.models import Election, TrainingClass
+from tasks.management.demo import reserves
 from tasks.management.demo import villages as demo
 from tasks.management.demo.committees import IdNumbers
 from tasks.management.demo.province import (
@@ -18,7 +20,7 @@ from tasks.management.demo.province import (
     counties_of_scale,
     province_counties,
 )
-from tasks.management.demo.tables import COUNTIES
+from tasks.management.demo.tables import COUNTIES, DEMO_COUNTY
 from villages import idcard
 from villages.models import City, County, Person, Township, Village
 from villages.regions import SICHUAN_CITIES, city_code_of
@@ -128,3 +130,17 @@ def test_a_tiny_province_seeds_every_city_once_and_keeps_the_small_villages(tiny
     again = demo.seed_demo(scale="province", seed=SEED)
     assert (again.counties, again.townships, again.villages, again.people) == (0, 0, 0, 0)
     assert (County.objects.count(), Township.objects.count(), Village.objects.count(), Person.objects.count()) == before
+
+
+@pytest.mark.slow
+def test_a_tiny_province_has_the_survey_class_in_the_demo_county_and_classes_in_every_county(tiny_province):
+    reserves.seed_hook(scale="province", seed=SEED)
+    survey = TrainingClass.objects.get(name=reserves.SURVEY_CLASS_NAME)
+    assert survey.county.code == DEMO_COUNTY
+    assert survey.enrollments.count() == reserves.SURVEY_CLASS_SIZE
+    assert set(TrainingClass.objects.values_list("county__code", flat=True)) == set(
+        County.objects.values_list("code", flat=True)
+    )
+    assert Election.objects.count() == Village.objects.count()
+    degree = TrainingClass.objects.filter(county__city__code="5133", level="degree").first()
+    assert degree is not None and degree.institution == "四川开放大学甘孜分部"
