@@ -5,6 +5,11 @@ Run: `.venv/bin/python benchmarks/bench_seed.py [--pg postgres://postgres@127.0.
 Records wall time and peak memory (max RSS) of the seeding process, and as the named baseline the time of a bare
 `Person.objects.bulk_create` of the same number of rows (no generation, no history, no other tables) on the same
 database in the same run. Migrations are not timed.
+
+`--scale province --pg URL` (issue 18 part 2): PostgreSQL only, one run of `seed_demo --scale province` on a fresh
+database that is left in place (the province benchmarks use it); prints the command's wall and CPU time (user +
+system of the seeding process; the machine is shared, so CPU time is the figure that load does not inflate), peak
+RSS, the time of the seeding and of every after-seed hook, the load average before and after, and row counts.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/h2"
 
 def run_timed(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Run a child process; return (wall seconds, max RSS in MiB, stdout)."""
+    seconds, rss, _, out = run_measured(args, env)
+    return seconds, rss, out
+
+
+def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, int, float, str]:
+    """Run a child process; return (wall seconds, max RSS in MiB, CPU seconds (user + system), stdout)."""
     started = time.perf_counter()
     child = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     out = child.stdout.read() if child.stdout else ""
@@ -31,7 +42,7 @@ def run_timed(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise SystemExit(f"{' '.join(args)} failed with {child.returncode}")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, out
+    return time.perf_counter() - started, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime, out
 
 
 def fresh_postgres(url: str) -> bool:
@@ -136,12 +147,80 @@ def seed_without_history() -> None:
     print(f"{time.perf_counter() - started:.3f}")
 
 
+PROVINCE_COUNTS = [
+    ("cities", "villages_city"),
+    ("counties", "villages_county"),
+    ("townships", "villages_township"),
+    ("villages", "villages_village"),
+    ("groups", "villages_group"),
+    ("people", "villages_person"),
+    ("post assignments", "villages_postassignment"),
+    ("assessments", "villages_assessment"),
+    ("reserves", "reserves_reserve"),
+    ("talents", "reserves_talent"),
+    ("elections", "reserves_election"),
+    ("risks", "villages_risk"),
+    ("cycle snapshots", "villages_electioncyclesnapshot"),
+    ("history of people", "villages_historicalperson"),
+]
+
+
+def row_counts(url: str) -> list[tuple[str, int]]:
+    import psycopg
+
+    counts = []
+    with psycopg.connect(url) as conn:
+        for label, table in PROVINCE_COUNTS:
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            counts.append((label, row[0] if row else 0))
+    return counts
+
+
+def bench_province(url: str) -> None:
+    """One `seed_demo --scale province` on a fresh PostgreSQL database (kept); prints a Markdown report."""
+    if not fresh_postgres(url):
+        raise SystemExit(f"PostgreSQL at {url} is not reachable")
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backend.settings"}
+    migrate(env)
+    load_before = os.getloadavg()
+    seconds, rss, cpu, out = run_measured([PYTHON, "manage.py", "seed_demo", "--scale", "province"], env)
+    load_after = os.getloadavg()
+    seeding = float(out.split(" in ")[1].split(" s")[0])
+    stages = [("seeding (counties … assessments, with history)", seeding)]
+    for line in out.splitlines():
+        if line.startswith("ran "):
+            path, spent = line.removeprefix("ran ").rsplit(" in ", 1)
+            stages.append((path.removeprefix("tasks.management.demo."), float(spent.removesuffix(" s"))))
+    print(f"seed_demo --scale province on {url.rsplit('/', 1)[1]}, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+          f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")  # fmt: skip
+    print()
+    print("| stage | seconds |")
+    print("|---|---|")
+    for label, took in stages:
+        print(f"| {label} | {took:.1f} |")
+    print(f"| **command wall time** | **{seconds:.1f}** |")
+    print(f"| CPU time of the seeding process (user + system) | {cpu:.1f} |")
+    print(f"| peak RSS | {rss} MiB |")
+    print()
+    print("| rows | count |")
+    print("|---|---|")
+    for label, count in row_counts(url):
+        print(f"| {label} | {count:,} |")
+    print()
+    print(out.strip().splitlines()[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument("--scale", choices=["city", "province"], default="city")
     parser.add_argument("--baseline", type=int)
     parser.add_argument("--seed-without-history", action="store_true")
     args = parser.parse_args()
+    if args.scale == "province":
+        bench_province(args.pg)
+        return
     if args.baseline:
         baseline(args.baseline)
         return

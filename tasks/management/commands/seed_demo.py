@@ -1,4 +1,7 @@
-"""`manage.py seed_demo [--scale small|city] [--seed N]`: demo data, idempotent (tasks/management/demo/villages.py)."""
+"""`manage.py seed_demo [--scale small|city|province] [--seed N]`: demo data, idempotent.
+
+See tasks/management/demo/villages.py (the contract) and tasks/management/demo/province.py (the province plan).
+Prints the seeding time and the time of each after-seed hook."""
 
 import time
 from typing import Any
@@ -13,7 +16,7 @@ class Command(BaseCommand):
     help = "Load the demo data set (idempotent: a second run creates nothing)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=["small", "city"], default="small")
+        parser.add_argument("--scale", choices=["small", "city", "province"], default="small")
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args: Any, scale: Scale, seed: int, **options: Any) -> None:  # scale: one of the choices
@@ -21,7 +24,7 @@ class Command(BaseCommand):
         result = demo.seed_demo(scale=scale, seed=seed)
         seeded = time.perf_counter()
         self.stdout.write(f"seed_demo --scale {scale}: created {result.summary()} in {seeded - started:.1f} s")
-        for path in demo.run_after_seed_hooks(scale=scale, seed=seed):
-            self.stdout.write(f"ran {path}")
+        for path, seconds in demo.run_after_seed_hooks(scale=scale, seed=seed):
+            self.stdout.write(f"ran {path} in {seconds:.1f} s")
         self.stdout.write(f"after-seed hooks: {time.perf_counter() - seeded:.1f} s")
-        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}): city, county, township")
+        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}): province, city, county, township")

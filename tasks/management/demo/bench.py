@@ -21,7 +21,6 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from reserves.choices import (
     ClassLevel,
@@ -37,9 +36,11 @@ from reserves.mentoring import add_months
 from reserves.models import EducationProgramme, Enrollment, Placement, Reserve, Talent, Talk, TrainingClass
 from reserves.talents import promote_talent
 from tasks.management.demo.committees import IdNumbers, person_name
+from tasks.management.demo.history import create_with_history
+from tasks.management.demo.province import cities_demo_first
 from tasks.management.demo.tables import DEMO_TOWNSHIP, Scale
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, PoliticalStatus, Post
-from villages.models import Person, PostAssignment, Village
+from villages.models import City, Person, PostAssignment, Village
 from villages.risk import signals_paused
 
 DROPPED_TRAINEE_VILLAGE = "511902103209"  # 梁坝村 (曾口镇)
@@ -71,17 +72,20 @@ def seed_hook(*, scale: Scale, seed: int) -> None:
     rng = random.Random(seed * 47 + 11)
     today = timezone.localdate()
     with transaction.atomic(), signals_paused():  # hooks.risks recomputes everything afterwards
-        _seed_talents(rng, today=today)
-        _seed_mentoring(rng, today=today)
+        ids = IdNumbers(set(Person.objects.values_list("id_number", flat=True)))
+        # City by city, 巴中 first: its talents and mentors are those of the `city` scale.
+        for city in cities_demo_first(City.objects.values_list("code", flat=True)):
+            _seed_talents(rng, city=city, ids=ids, today=today)
+            _seed_mentoring(rng, city=city, today=today)
         _promote_one(today=today)
         _overdue_talk(today=today)
         _dropped_trainee(today=today)
         _students(today=today)
 
 
-def _seed_talents(rng: random.Random, *, today: dt.date) -> None:
-    villages = list(Village.objects.select_related("township__county").order_by("code"))
-    ids = IdNumbers(set(Person.objects.values_list("id_number", flat=True)))
+def _seed_talents(rng: random.Random, *, city: str, ids: IdNumbers, today: dt.date) -> None:
+    in_city = Village.objects.filter(township__county__city__code=city)
+    villages = list(in_city.select_related("township__county").order_by("code"))
     people: list[Person] = []
     talents: list[Talent] = []
     for village in villages:
@@ -103,10 +107,10 @@ def _seed_talents(rng: random.Random, *, today: dt.date) -> None:
                     entered_on=today - dt.timedelta(days=rng.randint(20, 700)),
                 )
             )
-    bulk_create_with_history(people, Person, batch_size=BATCH)
+    create_with_history(people, Person, batch_size=BATCH)
     for talent in talents:
         talent.person_id = talent.person.pk
-    bulk_create_with_history(talents, Talent, batch_size=BATCH)
+    create_with_history(talents, Talent, batch_size=BATCH)
 
 
 def _talent_person(rng: random.Random, *, village: Village, ids: IdNumbers, today: dt.date) -> Person:
@@ -132,9 +136,10 @@ def _talent_person(rng: random.Random, *, village: Village, ids: IdNumbers, toda
     )
 
 
-def _seed_mentoring(rng: random.Random, *, today: dt.date) -> None:
-    """Mentors for most active reserves, their talks (about one in ten overdue) and a few 培育岗."""
-    reserves = list(Reserve.objects.active().select_related("village__township").order_by("pk"))
+def _seed_mentoring(rng: random.Random, *, city: str, today: dt.date) -> None:
+    """Mentors for most active reserves of the city, their talks (about one in ten overdue) and a few 培育岗."""
+    in_city = Reserve.objects.active().filter(village__township__county__city__code=city)
+    reserves = list(in_city.select_related("village__township").order_by("pk"))
     talks: list[Talk] = []
     placements: list[Placement] = []
     for reserve in reserves:
@@ -160,8 +165,8 @@ def _seed_mentoring(rng: random.Random, *, today: dt.date) -> None:
         ["township_mentor_name", "township_mentor_post", "township_mentor_named_on", "mentor_named_on"],
         batch_size=BATCH,
     )
-    bulk_create_with_history(talks, Talk, batch_size=BATCH)
-    bulk_create_with_history(placements, Placement, batch_size=BATCH)
+    create_with_history(talks, Talk, batch_size=BATCH)
+    create_with_history(placements, Placement, batch_size=BATCH)
 
 
 def _talks(

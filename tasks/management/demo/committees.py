@@ -86,7 +86,8 @@ class IdNumbers:
 def issuing_region(rng: random.Random, *, county_code: str, birth_year: int) -> str:
     """The region code of the first issue: most first cards came at 16–25, the first ones in 1985."""
     issued = max(1985, birth_year + 16 + rng.randrange(0, 10))
-    since_1993, before_1993 = OLD_REGION_CODES[county_code]
+    # Outside 巴中 (`province`) the county's own code throughout; the draws are the same either way.
+    since_1993, before_1993 = OLD_REGION_CODES.get(county_code, (county_code, county_code))
     if issued < 1993 and rng.random() < 0.7:
         return before_1993
     if issued < 2000 and rng.random() < 0.7:

@@ -21,14 +21,15 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from reserves.choices import AddedHow, ClassLevel, EnrollmentStatus, Readiness, ReserveStatus
 from reserves.models import Election, ElectionResult, Enrollment, Reserve, TrainingClass
 from tasks.management.demo.committees import IdNumbers, person_name
-from tasks.management.demo.tables import SURVEY_CASES, Scale
+from tasks.management.demo.history import create_with_history
+from tasks.management.demo.province import cities_demo_first
+from tasks.management.demo.tables import DEMO_COUNTY, SURVEY_CASES, Scale
 from villages.choices import COMMITTEE_POSTS, Education, Gender, How, PoliticalStatus, Post
-from villages.models import County, Person, PostAssignment, Village
+from villages.models import City, County, Person, PostAssignment, Village
 
 SURVEY_CLASS_NAME = "村级后备干部专修班首批中期班"
 SURVEY_CLASS_SIZE, SURVEY_CLASS_ELECTED = 116, 103
@@ -45,20 +46,23 @@ def seed_hook(*, scale: Scale, seed: int) -> None:
     rng = random.Random(seed * 31 + 5)
     today = timezone.localdate()
     with transaction.atomic():
-        reserves = _seed_reserves(rng, today=today)
-        _seed_classes(rng, reserves=reserves)
-        _seed_elections(rng)
+        ids = IdNumbers(set(Person.objects.values_list("id_number", flat=True)))
+        # City by city, 巴中 first: its reserves, classes and elections are those of the `city` scale.
+        for city in cities_demo_first(City.objects.values_list("code", flat=True)):
+            reserves = _seed_reserves(rng, city=city, ids=ids, today=today)
+            _seed_classes(rng, city=city, reserves=reserves)
+            _seed_elections(rng, city=city)
 
 
-def _seed_reserves(rng: random.Random, *, today: dt.date) -> list[Reserve]:
-    villages = list(Village.objects.select_related("township__county").order_by("code"))
+def _seed_reserves(rng: random.Random, *, city: str, ids: IdNumbers, today: dt.date) -> list[Reserve]:
+    in_city = Village.objects.filter(township__county__city__code=city)
+    villages = list(in_city.select_related("township__county").order_by("code"))
     secretaries = dict(
         PostAssignment.objects.current(on=today)
-        .filter(post=Post.PARTY_SECRETARY)
+        .filter(post=Post.PARTY_SECRETARY, village__in=in_city)
         .values_list("village_id", "person_id")
     )
     no_candidates = set(SURVEY_CASES.get("no_qualified_secretary", []))
-    ids = IdNumbers(set(Person.objects.values_list("id_number", flat=True)))
     people: list[Person] = []
     reserves: list[Reserve] = []
     for village in villages:
@@ -72,10 +76,10 @@ def _seed_reserves(rng: random.Random, *, today: dt.date) -> list[Reserve]:
             people.append(person)
             mentor = secretaries.get(village.pk)
             reserves.append(_reserve(rng, village, person, target, ranks[target], mentor=mentor, today=today))
-    bulk_create_with_history(people, Person, batch_size=BATCH)
+    create_with_history(people, Person, batch_size=BATCH)
     for reserve in reserves:
         reserve.person_id = reserve.person.pk
-    bulk_create_with_history(reserves, Reserve, batch_size=BATCH)
+    create_with_history(reserves, Reserve, batch_size=BATCH)
     return reserves
 
 
@@ -131,18 +135,19 @@ def _reserve(
     )
 
 
-def _seed_classes(rng: random.Random, *, reserves: list[Reserve]) -> None:
-    counties = list(County.objects.order_by("code"))
+def _seed_classes(rng: random.Random, *, city: str, reserves: list[Reserve]) -> None:
+    counties = list(County.objects.filter(city__code=city).select_related("city").order_by("code"))
     pool: dict[int, list[int]] = defaultdict(list)  # county → reserve person ids
     for reserve in reserves:
         pool[reserve.village.township.county_id].append(reserve.person_id)
     enrollments: list[Enrollment] = []
-    for index, county in enumerate(counties):
+    for county in counties:
         people = pool[county.pk][:]
         rng.shuffle(people)
-        classes = _classes_of(county, first=index == 0)
-        bulk_create_with_history(classes, TrainingClass)
-        if index == 0:
+        first = county.code == DEMO_COUNTY  # the survey's class (the first county at every scale)
+        classes = _classes_of(county, first=first)
+        create_with_history(classes, TrainingClass)
+        if first:
             enrollments += _survey_enrollments(rng, classes[0], people)
             later = classes[1:]
         else:
@@ -151,7 +156,7 @@ def _seed_classes(rng: random.Random, *, reserves: list[Reserve]) -> None:
             size = min(len(people), rng.randint(30, 60))
             chosen, people = people[:size], people[size:]
             enrollments += [_later_enrollment(rng, training_class, person_id) for person_id in chosen]
-    bulk_create_with_history(enrollments, Enrollment, batch_size=BATCH)
+    create_with_history(enrollments, Enrollment, batch_size=BATCH)
 
 
 def _classes_of(county: County, *, first: bool) -> list[TrainingClass]:
@@ -169,7 +174,7 @@ def _classes_of(county: County, *, first: bool) -> list[TrainingClass]:
         ),
         TrainingClass(
             name="2025级村干部学历提升班（大专）",
-            institution="四川开放大学巴中分部",
+            institution=f"四川开放大学{county.city.name[:2]}分部",
             level=ClassLevel.DEGREE,
             county=county,
             cohort="2025级",
@@ -238,9 +243,11 @@ def _later_enrollment(rng: random.Random, training_class: TrainingClass, person_
     )
 
 
-def _seed_elections(rng: random.Random) -> None:
-    """One recorded Election per village on its last election date, with the posts elected that day."""
-    villages = Village.objects.filter(held_election_on__isnull=False).values_list("pk", "held_election_on")
+def _seed_elections(rng: random.Random, *, city: str) -> None:
+    """One recorded Election per village of the city on its last election date, with the posts elected that day."""
+    villages = Village.objects.filter(township__county__city__code=city, held_election_on__isnull=False).values_list(
+        "pk", "held_election_on"
+    )
     recorded_at = timezone.now()
     elections = [
         Election(village_id=pk, held_on=held_on, term="2021—2026", recorded_at=recorded_at)

@@ -10,7 +10,7 @@ from villages.choices import (
     Post,
 )
 
-Scale = Literal["small", "city"]
+Scale = Literal["small", "city", "province"]
 
 
 # (code, name, planned election date, township count in `city`)

@@ -6,15 +6,21 @@ Contract:
   together, in one transaction), so a second run creates nothing and a `city` run after a `small` run only adds
   what is missing. The same seed, scale and date give the same data on a fresh database.
 - `small`: 巴州区 (511902) with 4 townships of 10 villages. `city`: 6 counties, 200 townships, ~2,300 villages,
-  ~25,000 people. `small` is a prefix of `city`: the same villages with the same codes.
+  ~25,000 people. `province` (tasks/management/demo/province.py): `city` plus 178 invented counties of Sichuan's 20
+  other cities, 184 counties, ~3,100 townships, ~25,000 villages, ~300,000 people, the same builders per village.
+  `small` is a prefix of `city` and `city` of `province`: the same villages with the same codes and contents.
+- Villages are planned and inserted one city at a time (one chunk at `small` and `city`), all in one transaction;
+  the plans of a whole province at once would take an estimated 2–3 GB (a city of them about 250 MB).
 - Every ID number is valid for `villages.idcard.parse`; gender and birth date agree with it. Region codes follow
   where a number was first issued: 5130xx (达县地区, before 1993), 5137xx (巴中地区, 1993–2000), 5119xx (since).
-- History: rows are inserted with `bulk_create_with_history`, so each seeded row has one "+" history record
-  (change reason "seed_demo"); it costs about a third of the seeding time and keeps `city` within its budget.
+- History: each seeded row has one "+" history record (change reason "seed_demo"), at every scale, as
+  `bulk_create_with_history` makes them; on PostgreSQL `history.create_with_history` has the database copy them
+  from the inserted rows, which keeps `province` within its 10 minutes (docs/benchmarks.md).
 - `AFTER_SEED_HOOKS`: dotted paths of callables run as `hook(scale=..., seed=...)` after the demo data is
-  committed (other apps add their own seeding: reserves, classes, risk recomputation).
+  committed (other apps add their own seeding: reserves, classes, risk recomputation); `hooks.analyze` refreshes
+  PostgreSQL's planner statistics between them. `run_after_seed_hooks` returns each hook's time.
 
-The survey's cases (docs/domain.md), present at both scales, all in 巴州区 (codes in `SURVEY_CASES`):
+The survey's cases (docs/domain.md), present at every scale, all in 巴州区 (codes in `SURVEY_CASES`):
 - 白庙村 511902100201 (凌云乡): 5 社; the 社长 are 3 aged over 70, 1 disabled (health=disabled,
   able_to_serve=False) and 1 able to serve.
 - 柏杨村 511902100202 (凌云乡): no new party member for 12 years (last_party_admission_on 12 years ago).
@@ -29,14 +35,16 @@ Rare name characters appear in these villages on purpose (喆 堃 赟 珺 昇 �
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from simple_history.utils import bulk_create_with_history
 
 from tasks.management.demo.committees import (
     IdNumbers,
@@ -45,9 +53,10 @@ from tasks.management.demo.committees import (
     _CommitteeBuilder,
     _years_before,
 )
+from tasks.management.demo.history import create_with_history
+from tasks.management.demo.province import VILLAGES_PER_TOWNSHIP, counties_of_scale, is_demo_city
 from tasks.management.demo.tables import (
     BATCH_SIZE,
-    COUNTIES,
     DEMO_COUNTY,
     DEMO_PASSWORD,
     DEMO_TOWNSHIP,
@@ -71,10 +80,12 @@ from villages.regions import city_code_of, city_name
 
 # Dotted paths of `hook(scale=..., seed=...)` callables run after the demo data is committed.
 AFTER_SEED_HOOKS: list[str] = [
-    "tasks.management.demo.reserves.seed_hook",  # first: risk recomputation reads the reserves
+    "tasks.management.demo.hooks.analyze",  # planner statistics of the seeded tables (PostgreSQL)
+    "tasks.management.demo.reserves.seed_hook",  # risk recomputation reads the reserves
     "tasks.management.demo.bench.seed_hook",  # talents, mentors, talks, 学历提升 (before the risk recompute)
     "tasks.management.demo.reviews.seed_hook",  # before the risks: the review's findings join the work queue
     "tasks.management.demo.after_election.seed_hook",  # 大和乡's 2026 election and the work after it
+    "tasks.management.demo.hooks.analyze",  # again, for the hooks' tables, before the set queries below
     "tasks.management.demo.hooks.risks",
     "tasks.management.demo.hooks.cycle_snapshots",
     "tasks.management.demo.hooks.roster_confirmations",
@@ -90,34 +101,40 @@ def seed_demo(
     today = today or timezone.localdate()
     result = SeedResult()
     with transaction.atomic():
-        counties = _ensure_counties(scale=scale, result=result)
+        counties = _ensure_counties(scale=scale, seed=seed, result=result)
         townships = _ensure_townships(counties, scale=scale, seed=seed, result=result)
         existing = set(Village.objects.values_list("code", flat=True))
         ids = IdNumbers(set(Person.objects.values_list("id_number", flat=True)))
-        plans = [
-            _plan_village(code, name, township, seed=seed, ids=ids, today=today)
-            for township in townships
-            for code, name in _village_names(township, scale=scale, seed=seed)
-            if code not in existing
-        ]
-        _insert(plans, result=result, history=history)
+        # One city at a time (one chunk at the `small` and `city` scales): the plans of a province would not fit
+        # comfortably in memory at once.
+        for _, city_townships in itertools.groupby(townships, key=lambda t: city_code_of(t.code)):
+            plans = [
+                _plan_village(code, name, township, seed=seed, ids=ids, today=today)
+                for township in city_townships
+                for code, name in _village_names(township, scale=scale, seed=seed)
+                if code not in existing
+            ]
+            _insert(plans, result=result, history=history)
         _ensure_demo_users(result=result)
     return result
 
 
-def run_after_seed_hooks(*, scale: Scale, seed: int) -> list[str]:
-    """Call every `AFTER_SEED_HOOKS` entry in order; return the paths called."""
+def run_after_seed_hooks(*, scale: Scale, seed: int) -> list[tuple[str, float]]:
+    """Call every `AFTER_SEED_HOOKS` entry in order; return (path, seconds) of each."""
+    ran = []
     for path in AFTER_SEED_HOOKS:
         hook: Callable[..., object] = import_string(path)
+        started = time.perf_counter()
         hook(scale=scale, seed=seed)
-    return list(AFTER_SEED_HOOKS)
+        ran.append((path, time.perf_counter() - started))
+    return ran
 
 
 # --- administrative units -------------------------------------------------------------------------------------
 
 
-def _ensure_counties(*, scale: Scale, result: SeedResult) -> list[County]:
-    wanted = COUNTIES[:1] if scale == "small" else COUNTIES
+def _ensure_counties(*, scale: Scale, seed: int, result: SeedResult) -> list[County]:
+    wanted = counties_of_scale(scale, seed)
     existing = {c.code: c for c in County.objects.filter(code__in=[w[0] for w in wanted])}
     cities = {
         code: City.objects.get_or_create(code=code, defaults={"name": city_name(code)})[0]
@@ -136,7 +153,7 @@ def _ensure_counties(*, scale: Scale, result: SeedResult) -> list[County]:
 
 def _township_names(county_code: str, count: int, *, seed: int) -> list[str]:
     """Real names first, then plausible invented ones (unique within the county)."""
-    names = list(REAL_TOWNSHIP_NAMES[county_code])
+    names = list(REAL_TOWNSHIP_NAMES.get(county_code, []))
     rng = random.Random(f"{seed}:townships:{county_code}")
     while len(names) < count:
         name = rng.choice(PLACE_FIRST) + rng.choice(PLACE_SECOND) + rng.choice(["镇", "镇", "乡"])
@@ -146,7 +163,7 @@ def _township_names(county_code: str, count: int, *, seed: int) -> list[str]:
 
 
 def _ensure_townships(counties: list[County], *, scale: Scale, seed: int, result: SeedResult) -> list[Township]:
-    township_count = {code: count for code, _, _, count in COUNTIES}
+    township_count = {code: count for code, _, _, count in counties_of_scale(scale, seed)}
     wanted: list[Township] = []
     for county in counties:
         count = SMALL_TOWNSHIPS if scale == "small" else township_count[county.code]
@@ -164,20 +181,27 @@ def _ensure_townships(counties: list[County], *, scale: Scale, seed: int, result
 def _village_names(township: Township, *, scale: Scale, seed: int) -> list[tuple[str, str]]:
     """(code, name) of the township's villages; `small` takes the first 10 of the same list as `city`."""
     rng = random.Random(f"{seed}:villages:{township.code}")
-    count = rng.randint(7, MAX_VILLAGES_PER_TOWNSHIP)
+    if is_demo_city(township.code):
+        count = rng.randint(7, MAX_VILLAGES_PER_TOWNSHIP)
+    else:
+        count = rng.randint(*VILLAGES_PER_TOWNSHIP)  # province: smaller townships outside 巴中
     if scale == "small":
         count = SMALL_VILLAGES_PER_TOWNSHIP
     elif township.code[:6] == DEMO_COUNTY and int(township.code[6:]) < 100 + SMALL_TOWNSHIPS:
         count = max(count, SMALL_VILLAGES_PER_TOWNSHIP)
-    reserved = set(SURVEY_VILLAGE_NAMES.values())
-    combos = (a + b + "村" for a in PLACE_FIRST for b in PLACE_SECOND if a != b)
-    pool = [name for name in dict.fromkeys(combos) if name not in reserved]
-    names = rng.sample(pool, MAX_VILLAGES_PER_TOWNSHIP)
+    names = rng.sample(_village_name_pool(), MAX_VILLAGES_PER_TOWNSHIP)
     villages = []
     for index in range(count):
         code = f"{township.code}{201 + index}"
         villages.append((code, SURVEY_VILLAGE_NAMES.get(code, names[index])))
     return villages
+
+
+@functools.cache
+def _village_name_pool() -> list[str]:
+    reserved = set(SURVEY_VILLAGE_NAMES.values())
+    combos = (a + b + "村" for a in PLACE_FIRST for b in PLACE_SECOND if a != b)
+    return [name for name in dict.fromkeys(combos) if name not in reserved]
 
 
 # --- one village ----------------------------------------------------------------------------------------------
@@ -233,7 +257,7 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> N
 
     def create(rows: list[Any], model: type[models.Model]) -> None:
         if history:
-            bulk_create_with_history(rows, model, batch_size=BATCH_SIZE, default_change_reason="seed_demo")
+            create_with_history(rows, model, batch_size=BATCH_SIZE, reason="seed_demo")
         else:
             model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
 
@@ -256,8 +280,11 @@ def _insert(plans: list[VillagePlan], *, result: SeedResult, history: bool) -> N
             assessments.append(assessment)
     create(posts, PostAssignment)
     create(assessments, Assessment)
-    result.villages, result.groups, result.people = len(plans), len(groups), len(people)
-    result.posts, result.assessments = len(posts), len(assessments)
+    result.villages += len(plans)
+    result.groups += len(groups)
+    result.people += len(people)
+    result.posts += len(posts)
+    result.assessments += len(assessments)
 
 
 def _ensure_demo_users(*, result: SeedResult) -> None:
