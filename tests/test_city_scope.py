@@ -289,7 +289,7 @@ def test_exports_and_reports_stay_inside_the_city(world, bazhong, client_outside
     def rows(client: Client, name: str) -> int:
         response = client.get(reverse(name))
         assert response.status_code == 200
-        return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row
+        return load_workbook(io.BytesIO(response.getvalue())).active.max_row
 
     for name in ("villages:people_export", "villages:risks_export", "reserves:reserve_export"):
         assert rows(client_city, name) > rows(client_outsider, name), name
