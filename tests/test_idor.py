@@ -49,7 +49,7 @@ COUNTY_LEVEL = {
         for name in ("user", "user_scope", "user_active", "user_password")
     },
 }
-API_COUNTY_LEVEL = {"county", "class"}
+API_COUNTY_LEVEL = {"city", "county", "class"}  # above the township: both townships share them
 
 
 @dataclass

@@ -24,4 +24,4 @@ class Command(BaseCommand):
         for path in demo.run_after_seed_hooks(scale=scale, seed=seed):
             self.stdout.write(f"ran {path}")
         self.stdout.write(f"after-seed hooks: {time.perf_counter() - seeded:.1f} s")
-        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}): city, county, township")
+        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}): province, city, county, township")
