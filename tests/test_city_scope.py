@@ -58,6 +58,7 @@ def bazhong_pages(world, objects) -> list[str]:
         reverse("dashboards:dashboard_county", args=[world.county.code]),
         reverse("dashboards:dashboard_township", args=[world.township_a.code]),
         reverse("dashboards:structure", args=["county", world.county.code]),
+        reverse("dashboards:structure", args=["city", world.county.city.code]),
         reverse("villages:user", args=[objects["secretary"].pk]),
         reverse("villages:rules") + f"?county={world.county.code}",
     ]
