@@ -53,6 +53,8 @@ def bazhong_pages(world, objects) -> list[str]:
         reverse("reserves:reserve", args=[objects["reserve"].pk]),
         reverse("reserves:class", args=[objects["class"].pk]),
         reverse("reserves:pool", args=["county", world.county.code]),
+        reverse("reserves:pool", args=["city", world.county.city.code]),
+        reverse("reserves:pool_reserves", args=["city", world.county.city.code]),
         reverse("reserves:bench", args=["county", world.county.code]),
         reverse("dashboards:dashboard_city", args=[world.county.city.code]),
         reverse("dashboards:dashboard_county", args=[world.county.code]),
