@@ -300,3 +300,23 @@ def test_exports_and_reports_stay_inside_the_city(world, bazhong, client_outside
     body = {"kind": "county", "scope": world.county.code}
     refused = client_outsider.post(f"{API}/reports/", body, content_type="application/json")
     assert refused.status_code == 404, refused.content
+
+
+def test_the_province_dashboards_city_rows_drill_into_that_citys_lists(world, other_city, province_admin):
+    from django.utils import timezone
+
+    from dashboards.figures import build_dashboard, dashboard_scope
+    from dashboards.templatetags.dashboard_tags import drill_href
+    from tests.test_dashboards import result_count
+
+    make_roster(world.village_a, members=3)
+    make_roster(other_city.village, members=1)
+    client = Client()
+    client.force_login(province_admin)
+    board = build_dashboard(scope=dashboard_scope(user=province_admin), as_of=timezone.localdate())
+    rows = {row.code: row for row in board.children}
+    assert set(rows) == {"5101", "5119"} and rows["5119"].level == "city"
+    assert board.committee.members == rows["5101"].stats.members + rows["5119"].stats.members
+    for code, row in rows.items():
+        assert result_count(client, drill_href(row.drills["members"])) == row.stats.members, code
+        assert result_count(client, drill_href(row.drills["open_risks"])) == row.open_risks, code
