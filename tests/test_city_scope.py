@@ -320,3 +320,14 @@ def test_the_province_dashboards_city_rows_drill_into_that_citys_lists(world, ot
     for code, row in rows.items():
         assert result_count(client, drill_href(row.drills["members"])) == row.stats.members, code
         assert result_count(client, drill_href(row.drills["open_risks"])) == row.open_risks, code
+
+
+def test_the_django_admin_is_the_province_admins(world, city_admin, province_admin):
+    """Users, cities, counties and rule defaults span every city: a city admin works through the scoped pages."""
+    for user, status in ((city_admin, 403), (province_admin, 200)):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        client = Client()
+        client.force_login(user)
+        for url in ("/admin/villages/user/", "/admin/villages/county/", "/admin/villages/city/"):
+            assert client.get(url).status_code == status, (user.username, url)
