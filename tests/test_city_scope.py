@@ -331,3 +331,10 @@ def test_the_django_admin_is_the_province_admins(world, city_admin, province_adm
         client.force_login(user)
         for url in ("/admin/villages/user/", "/admin/villages/county/", "/admin/villages/city/"):
             assert client.get(url).status_code == status, (user.username, url)
+
+
+def test_the_counties_page_lists_the_users_counties(world, other_city, client_city, client_province):
+    mine = client_city.get(reverse("villages:counties")).content.decode()
+    assert "巴州区" in mine and "锦江区" not in mine and "巴中市" in mine
+    every = client_province.get(reverse("villages:counties")).content.decode()
+    assert "锦江区" in every and "成都市" in every and "全省" in every
