@@ -338,3 +338,16 @@ def test_the_counties_page_lists_the_users_counties(world, other_city, client_ci
     assert "巴州区" in mine and "锦江区" not in mine and "巴中市" in mine
     every = client_province.get(reverse("villages:counties")).content.decode()
     assert "锦江区" in every and "成都市" in every and "全省" in every
+
+
+def test_a_province_admin_is_listed_the_townships_of_the_chosen_county_or_city(world, other_city, client_province):
+    """Thousands of townships in a province: the choice lists the chosen county's or city's (any still validates)."""
+    url = reverse("villages:risks")
+    plain = client_province.get(url).content.decode()
+    assert "凌云乡" not in plain and "督院街街道" not in plain and "先选择市州或区县" in plain
+    chengdu = client_province.get(url, {"city": "5101"}).content.decode()
+    assert "督院街街道" in chengdu and "凌云乡" not in chengdu
+    bazhou = client_province.get(reverse("reserves:reserve_list"), {"county": "511902"}).content.decode()
+    assert "凌云乡" in bazhou and "火炬镇" not in bazhou
+    chosen = client_province.get(url, {"township": world.township_a.code})
+    assert chosen.status_code == 200 and "凌云乡" in chosen.content.decode()  # a bookmarked township still works
