@@ -39,7 +39,7 @@ run: install system-deps fonts
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --scale small
 	@echo ""
-	@echo "Demo accounts (password demo-pass-2026): city (市委组织部), county (县委组织部), township (乡镇党委书记)"
+	@echo "Demo accounts (password demo-pass-2026): province (省委组织部), city (巴中市委组织部), county (县委组织部), township (乡镇党委书记)"
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

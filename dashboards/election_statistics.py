@@ -18,7 +18,7 @@ from typing import Literal
 from django.db.models import QuerySet
 
 from reserves.outcomes import villages_with_secretary_reserve
-from villages.models import County, Township, Village
+from villages.models import City, County, Township, Village
 from villages.term_structure import (
     SOURCE_LABELS,
     SOURCE_ORDER,
@@ -104,7 +104,11 @@ def unit_report(*, level: Level, label: str, villages: QuerySet[Village], since:
     return UnitReport(level, label, CHILD_LABEL[level], since, rows, total)
 
 
-def area_villages(level: Level, unit: County | Township | None, villages: QuerySet[Village]) -> QuerySet[Village]:
+def area_villages(
+    level: Level, unit: City | County | Township | None, villages: QuerySet[Village]
+) -> QuerySet[Village]:
+    if isinstance(unit, City):
+        return villages.filter(township__county__city=unit)
     if isinstance(unit, Township):
         return villages.filter(township=unit)
     if isinstance(unit, County):

@@ -35,11 +35,11 @@ class PoolCard:
 
 
 def _drills(scope: DashboardScope) -> dict[str, Drill]:
-    if scope.level in ("province", "city"):
-        # The pool pages' top level is the user's whole scope: a city admin's city, a province admin's province.
+    if scope.level == "province":
+        # The pool pages' top level is the user's whole scope: the province for a province admin.
         page, reserves, students = (Drill(f"reserves:{n}_city") for n in ("pool", "pool_reserves", "pool_students"))
     else:
-        args = (scope.level, scope.params[scope.level])
+        args = (scope.level, scope.params[scope.level])  # a city's, county's or township's pages
         page, reserves, students = (
             Drill(f"reserves:{n}", args=args) for n in ("pool", "pool_reserves", "pool_students")
         )

@@ -2,7 +2,8 @@
 forms as .xlsx, both from dashboards.election_statistics (the same numbers).
 
 Scoped: a township or county outside the user's scope 404s; the top level ("city", code "all") is the whole scope of a
-city or province admin (their city, the province; others 404), its rows their counties.
+city or province admin (their city, the province; others 404), its rows their counties; ("city", a city's code) is one
+city of theirs.
 `?since=` picks the cycle (elections held on or after it; default 1 January of last year).
 """
 
@@ -29,7 +30,7 @@ from dashboards.statistics_workbook import Form, file_name, statistics_workbook
 from reserves.views.election_progress import SinceForm
 from villages import permissions
 from villages.http import AuthedHttpRequest
-from villages.models import County, Township, Village
+from villages.models import City, County, Township, Village
 from villages.term_structure import SOURCE_LABELS, SOURCE_ORDER
 from villages.views.workbook import xlsx_response
 
@@ -38,15 +39,15 @@ FORMS: tuple[str, ...] = ("minzheng", "party")
 
 def _report(
     request: AuthedHttpRequest, level: str, code: str
-) -> tuple[UnitReport, County | Township | None, SinceForm]:
+) -> tuple[UnitReport, City | County | Township | None, SinceForm]:
     user = request.user
-    unit: County | Township | None
+    unit: City | County | Township | None
     if level == "township":
         unit = permissions.township_for(user, code)
     elif level == "county":
         unit = permissions.county_for(user, code)
     elif level == "city" and user.is_admin:
-        unit = None
+        unit = None if code == "all" else permissions.city_for(user, code)
     else:
         raise Http404("没有这个统计范围")
     form = SinceForm(request.GET)

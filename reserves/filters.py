@@ -15,6 +15,7 @@ from reserves.choices import Readiness, ReserveStatus
 from reserves.forms import RESERVE_POSTS
 from reserves.models import Reserve
 from reserves.reserve_list import EligibilityStatus, TrainingStatus, filter_training
+from villages.forms.area import scope_township_field
 from villages.models import City, County, Township, User, Village
 
 MAX_VILLAGE_CHOICES = 60
@@ -53,7 +54,7 @@ class ReserveListForm(forms.Form):
         villages = Village.objects.for_user(user)
         self._units("city").queryset = City.objects.for_user(user)
         self._units("county").queryset = County.objects.for_user(user)
-        self._units("township").queryset = Township.objects.for_user(user)
+        scope_township_field(self, user=user)
         self._units("village").queryset = villages
         listed = [(v.code, v.name) for v in self._listed(villages)]
         self._units("village").widget.choices = [("", "全部村"), *listed]

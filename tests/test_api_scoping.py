@@ -53,7 +53,7 @@ def test_units_are_scoped_per_role(world, client_a, client_county, client_city):
     assert client_county.get(f"{API}/townships/511921100/").status_code == 404
     assert codes(client_city.get(f"{API}/counties/")) == ["511902", "511921"]
     township = client_county.get(f"{API}/townships/511902101/").json()
-    assert township == {"code": "511902101", "name": "大和乡", "county": "511902"}
+    assert township == {"code": "511902101", "name": "大和乡", "county": "511902", "city": "5119"}
 
 
 def test_village_fields_and_filters(world, client_county, client_city):

@@ -53,11 +53,14 @@ def bazhong_pages(world, objects) -> list[str]:
         reverse("reserves:reserve", args=[objects["reserve"].pk]),
         reverse("reserves:class", args=[objects["class"].pk]),
         reverse("reserves:pool", args=["county", world.county.code]),
+        reverse("reserves:pool", args=["city", world.county.city.code]),
+        reverse("reserves:pool_reserves", args=["city", world.county.city.code]),
         reverse("reserves:bench", args=["county", world.county.code]),
         reverse("dashboards:dashboard_city", args=[world.county.city.code]),
         reverse("dashboards:dashboard_county", args=[world.county.code]),
         reverse("dashboards:dashboard_township", args=[world.township_a.code]),
         reverse("dashboards:structure", args=["county", world.county.code]),
+        reverse("dashboards:structure", args=["city", world.county.city.code]),
         reverse("villages:user", args=[objects["secretary"].pk]),
         reverse("villages:rules") + f"?county={world.county.code}",
     ]
@@ -289,7 +292,7 @@ def test_exports_and_reports_stay_inside_the_city(world, bazhong, client_outside
     def rows(client: Client, name: str) -> int:
         response = client.get(reverse(name))
         assert response.status_code == 200
-        return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row
+        return load_workbook(io.BytesIO(response.getvalue())).active.max_row
 
     for name in ("villages:people_export", "villages:risks_export", "reserves:reserve_export"):
         assert rows(client_city, name) > rows(client_outsider, name), name
@@ -297,3 +300,54 @@ def test_exports_and_reports_stay_inside_the_city(world, bazhong, client_outside
     body = {"kind": "county", "scope": world.county.code}
     refused = client_outsider.post(f"{API}/reports/", body, content_type="application/json")
     assert refused.status_code == 404, refused.content
+
+
+def test_the_province_dashboards_city_rows_drill_into_that_citys_lists(world, other_city, province_admin):
+    from django.utils import timezone
+
+    from dashboards.figures import build_dashboard, dashboard_scope
+    from dashboards.templatetags.dashboard_tags import drill_href
+    from tests.test_dashboards import result_count
+
+    make_roster(world.village_a, members=3)
+    make_roster(other_city.village, members=1)
+    client = Client()
+    client.force_login(province_admin)
+    board = build_dashboard(scope=dashboard_scope(user=province_admin), as_of=timezone.localdate())
+    rows = {row.code: row for row in board.children}
+    assert set(rows) == {"5101", "5119"} and rows["5119"].level == "city"
+    assert board.committee.members == rows["5101"].stats.members + rows["5119"].stats.members
+    for code, row in rows.items():
+        assert result_count(client, drill_href(row.drills["members"])) == row.stats.members, code
+        assert result_count(client, drill_href(row.drills["open_risks"])) == row.open_risks, code
+
+
+def test_the_django_admin_is_the_province_admins(world, city_admin, province_admin):
+    """Users, cities, counties and rule defaults span every city: a city admin works through the scoped pages."""
+    for user, status in ((city_admin, 403), (province_admin, 200)):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        client = Client()
+        client.force_login(user)
+        for url in ("/admin/villages/user/", "/admin/villages/county/", "/admin/villages/city/"):
+            assert client.get(url).status_code == status, (user.username, url)
+
+
+def test_the_counties_page_lists_the_users_counties(world, other_city, client_city, client_province):
+    mine = client_city.get(reverse("villages:counties")).content.decode()
+    assert "巴州区" in mine and "锦江区" not in mine and "巴中市" in mine
+    every = client_province.get(reverse("villages:counties")).content.decode()
+    assert "锦江区" in every and "成都市" in every and "全省" in every
+
+
+def test_a_province_admin_is_listed_the_townships_of_the_chosen_county_or_city(world, other_city, client_province):
+    """Thousands of townships in a province: the choice lists the chosen county's or city's (any still validates)."""
+    url = reverse("villages:risks")
+    plain = client_province.get(url).content.decode()
+    assert "凌云乡" not in plain and "督院街街道" not in plain and "先选择市州或区县" in plain
+    chengdu = client_province.get(url, {"city": "5101"}).content.decode()
+    assert "督院街街道" in chengdu and "凌云乡" not in chengdu
+    bazhou = client_province.get(reverse("reserves:reserve_list"), {"county": "511902"}).content.decode()
+    assert "凌云乡" in bazhou and "火炬镇" not in bazhou
+    chosen = client_province.get(url, {"township": world.township_a.code})
+    assert chosen.status_code == 200 and "凌云乡" in chosen.content.decode()  # a bookmarked township still works

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests import factories as f
 from villages.models import User
 
 GOOD_PASSWORD = "Qingfeng-mountain-2026"
@@ -52,7 +53,6 @@ def test_creates_township_secretary_and_checks_county_matches(world):
     [
         (["--role", "city_admin", "--county", "511902"], "不能指定"),
         (["--role", "city_admin", "--city", "5119", "--county", "511902"], "不能指定"),
-        (["--role", "city_admin"], "必须指定 --city"),
         (["--role", "city_admin", "--city", "5199"], "市州代码 5199 不存在"),
         (["--role", "province_admin", "--city", "5119"], "不能指定"),
         (["--role", "county_staff", "--county", "511902", "--city", "5119"], "不能指定 --city"),
@@ -73,6 +73,16 @@ def test_weak_password_is_refused_by_validators(world):
     with pytest.raises(CommandError, match="密码不符合要求"):
         run("weak", "--role", "province_admin", "--password", "123")
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_a_city_admin_without_city_gets_the_only_city_and_needs_one_among_several(world):
+    """The command's form from before the city level keeps working on a single-city database."""
+    run("bz", "--role", "city_admin", "--password", GOOD_PASSWORD)
+    assert User.objects.get(username="bz").city == world.county.city
+    f.CountyFactory(code="510104", name="锦江区")  # a second city
+    with pytest.raises(CommandError, match="必须指定 --city"):
+        run("two", "--role", "city_admin", "--password", GOOD_PASSWORD)
+    assert not User.objects.filter(username="two").exists()
 
 
 def test_creates_city_and_province_admins(world):

@@ -160,7 +160,7 @@ def _dashboard_queries(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("persona", ["client_a", "client_county", "client_city"])
+@pytest.mark.parametrize("persona", ["client_a", "client_county", "client_city", "client_province"])
 def test_query_count_does_not_grow_with_data(persona, request, world):
     client = request.getfixturevalue(persona)
     url = reverse("dashboards:dashboard")

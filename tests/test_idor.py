@@ -9,9 +9,11 @@ endpoint must either be reachable by the fixture below or be named in COUNTY_LEV
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +51,7 @@ COUNTY_LEVEL = {
         for name in ("user", "user_scope", "user_active", "user_password")
     },
 }
-API_COUNTY_LEVEL = {"county", "class"}
+API_COUNTY_LEVEL = {"city", "county", "class"}  # above the township: both townships share them
 
 
 @dataclass
@@ -162,7 +164,7 @@ def argument_values(pattern: URLPattern, objects: TownshipA) -> list[dict[str, o
         "code": objects.codes,
         "pk": objects.pks,
         "programme_pk": objects.pks,
-        "level": ["village", "township", "county"],
+        "level": ["village", "township", "county", "city"],
         "step": ["cancel"],
     }
     names = list(pattern.pattern.converters)
@@ -220,30 +222,49 @@ def api_routes():
                 yield prefix, viewset, basename, route, mapping
 
 
-def test_every_api_resource_of_township_a_answers_404_to_township_b(client_a, client_b, township_a, world):
-    checked, problems = 0, []
+def api_detail_urls(
+    objects: TownshipA, *, codes: list[str], skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, list[str], dict[str, str]]]:
+    """Each detail route (not nested, not in `skip`) with the URLs of township A's objects: by id, or by code
+    among `codes`."""
     for prefix, viewset, basename, route, mapping in api_routes():
-        if not route.detail or basename in API_COUNTY_LEVEL or nested(prefix):
+        if not route.detail or basename in skip or nested(prefix):
             continue
         lookup = viewset.lookup_field
         kwarg = viewset.lookup_url_kwarg or lookup
         model = api_model(viewset)
         if lookup == "pk":
-            targets = [getattr(o, lookup) for o in township_a.by_model.get(model, [])]
+            targets = [getattr(o, lookup) for o in objects.by_model.get(model, [])]
         else:
-            targets = [c for c in township_a.codes[:2] if model.objects.filter(**{lookup: c}).exists()]
+            targets = [c for c in codes if model._default_manager.filter(**{lookup: c}).exists()]
         name = route.name.format(basename=basename)
-        urls = [reverse(name, kwargs={kwarg: value}) for value in targets]
+        yield name, [reverse(name, kwargs={kwarg: value}) for value in targets], mapping
+
+
+def api_refusals(
+    client: Client, name: str, urls: list[str], mapping: dict[str, str], who: str
+) -> tuple[int, list[str]]:
+    """Each URL asked with each of its methods by `client`: the problems where the answer is not 404."""
+    problems = []
+    for url in urls:
+        for method in mapping:
+            code = getattr(client, method)(url, content_type="application/json", data={}).status_code
+            if code != 404:
+                problems.append(f"{method.upper()} {url} ({name}) → {code} for {who}, expected 404")
+    return len(urls) * len(mapping), problems
+
+
+def test_every_api_resource_of_township_a_answers_404_to_township_b(client_a, client_b, township_a, world):
+    checked, problems = 0, []
+    for name, urls, mapping in api_detail_urls(
+        township_a, codes=township_a.codes[:2], skip=frozenset(API_COUNTY_LEVEL)
+    ):
         reached = [u for u in urls if client_a.get(u).status_code not in (404,)]
         if not reached:
             problems.append(f"{name}: no object of township A reaches it; add one to the township_a fixture")
             continue
-        for url in reached:
-            for method in mapping:
-                code = getattr(client_b, method)(url, content_type="application/json", data={}).status_code
-                checked += 1
-                if code != 404:
-                    problems.append(f"{method.upper()} {url} ({name}) → {code} for township B, expected 404")
+        asked, refused = api_refusals(client_b, name, reached, mapping, "township B")
+        checked, problems = checked + asked, problems + refused
     assert not problems, "\n".join(problems)
     assert checked > 15
 
@@ -332,3 +353,61 @@ def test_the_sweep_sees_township_a_from_township_a(client_a, township_a):
     post = township_a.by_model[PostAssignment][0]
     assert client_a.get(f"/api/v1/posts/{post.pk}/").status_code == 200
     assert Election.objects.filter(village__township__code=township_a.codes[1]).exists()
+
+
+# ---- the same sweeps between cities: 巴中市's admin reaches township A, the admin of 成都市 must not ----
+
+
+def test_every_page_the_city_admin_reaches_answers_404_to_another_citys_admin(
+    client_city, client_outsider, township_a, world
+):
+    checked, problems = 0, []
+    candidates = dataclasses.replace(township_a, codes=[*township_a.codes, world.county.code, world.county.city.code])
+    for name, pattern in page_patterns():
+        if not pattern.pattern.converters:
+            continue
+        for kwargs in argument_values(pattern, candidates):
+            url = reverse(name, kwargs=kwargs)
+            if status(client_city, "get", url) == 404:
+                continue
+            for method in ("get", "post"):
+                code = status(client_outsider, method, url)
+                checked += 1
+                if code not in (404, 405):
+                    problems.append(f"{method.upper()} {url} ({name}) → {code} for another city's admin, expected 404")
+    assert not problems, "\n".join(problems)
+    assert checked > 60
+
+
+def test_every_api_resource_the_city_admin_reaches_answers_404_to_another_citys_admin(
+    client_city, client_outsider, township_a, world
+):
+    checked, problems = 0, []
+    codes = [*township_a.codes, world.county.code, world.county.city.code]
+    for name, urls, mapping in api_detail_urls(township_a, codes=codes):
+        reached = [u for u in urls if client_city.get(u).status_code != 404]
+        asked, refused = api_refusals(client_outsider, name, reached, mapping, "another city's admin")
+        checked, problems = checked + asked, problems + refused
+    assert not problems, "\n".join(problems)
+    assert checked > 20
+
+
+def test_list_pages_and_api_lists_never_show_one_city_to_another(client_outsider, township_a, world):
+    problems = []
+    for name, pattern in page_patterns():
+        if pattern.pattern.converters:
+            continue
+        url = reverse(name)
+        for params in ({}, {"city": world.county.city.code, "county": world.county.code}):
+            response = client_outsider.get(url, params)
+            if response.status_code == 200 and SECRET_NAME in page_text(response):
+                problems.append(f"GET {url} {params} shows 巴中市's person")
+    for _prefix, _viewset, basename, route, _mapping in api_routes():
+        if route.detail or "get" not in route.mapping or nested(_prefix):
+            continue
+        url = reverse(route.name.format(basename=basename))
+        response = client_outsider.get(url, {"city": world.county.city.code})
+        text = response.content.decode()
+        if response.status_code == 200 and (SECRET_NAME in text or any(c in text for c in township_a.codes)):
+            problems.append(f"GET {url}?city= shows 巴中市's rows")
+    assert not problems, "\n".join(problems)

@@ -33,7 +33,8 @@ def resolve_scope(
     """The (city, county, township) a role needs; ValidationError with a Chinese message when the combination is
     wrong.
 
-    province_admin: none. city_admin: a city. county_staff: a county. township_secretary: a township (a county, if
+    province_admin: none. city_admin: a city (without one, the only city of a single-city database: the command
+    kept its form from before the city level). county_staff: a county. township_secretary: a township (a county, if
     also given, must be the township's county). The messages name the command's options (`manage.py create_user`).
     """
     if role not in Role.values:
@@ -45,9 +46,12 @@ def resolve_scope(
     if role == Role.CITY_ADMIN:
         if county_code or township_code:
             raise ValidationError("city_admin 只能指定 --city，不能指定 --county 或 --township")
-        if not city_code:
+        if city_code:
+            return _city(city_code), None, None
+        cities = list(City.objects.all()[:2])
+        if len(cities) != 1:
             raise ValidationError("city_admin 必须指定 --city（4位市州代码）")
-        return _city(city_code), None, None
+        return cities[0], None, None
     if city_code:
         raise ValidationError(f"{role} 不能指定 --city（市州由区县或乡镇决定）")
     if role == Role.COUNTY_STAFF:

@@ -45,7 +45,7 @@ class Area:
 
     def url(self, name: str) -> str:
         """This area's page `name` (pool, pool_reserves, pool_students)."""
-        if self.level == "city":
+        if self.level == "city" and not self.code:  # the admin's whole scope
             return reverse(f"reserves:{name}_city")
         return reverse(f"reserves:{name}", args=[self.level, self.code])
 
@@ -84,6 +84,9 @@ def area_for(user: User, level: str | None, code: str | None) -> Area:
     if level == "county":
         county = permissions.county_for(user, code or "")
         return Area(level, county.code, county.name, villages.filter(township__county=county))
+    if level == "city" and user.is_admin and code:  # one city of the admin's
+        city = permissions.city_for(user, code)
+        return Area("city", city.code, city.name, villages.filter(township__county__city=city))
     if level == "city" and user.is_admin:  # the top level: the admin's whole scope (their city, the province)
         return Area("city", "", user.scope_label, villages)
     raise Http404("超出权限范围")

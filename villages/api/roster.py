@@ -67,7 +67,7 @@ class TownshipViewSet(SignedInAPIMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[Township]:
-        return Township.objects.for_user(self.request.user).select_related("county").order_by("code")
+        return Township.objects.for_user(self.request.user).select_related("county__city").order_by("code")
 
 
 @extend_schema_view(

@@ -87,10 +87,11 @@ class CountySerializer(serializers.ModelSerializer):
 
 class TownshipSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="county.code", read_only=True)
+    city = serializers.CharField(source="county.city.code", read_only=True)
 
     class Meta:
         model = Township
-        fields = ["code", "name", "county"]
+        fields = ["code", "name", "county", "city"]
 
 
 class GroupSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -213,6 +214,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
     township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.none())
     county = serializers.CharField(source="township.county.code", read_only=True)
+    city = serializers.CharField(source="township.county.city.code", read_only=True)
     groups = GroupSerializer(
         many=True,
         required=False,
@@ -228,7 +230,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
     class Meta:
         model = Village
         fields = [
-            "code", "name", "township", "county", "groups", "party_org_type", "party_member_count",
+            "code", "name", "township", "county", "city", "groups", "party_org_type", "party_member_count",
             "last_party_admission_on", "development_candidates", "election_date", "held_election_on",
             "villager_representatives", "flags", "succession_gaps", "stats", "reference_date", "reference_source",
             "version",

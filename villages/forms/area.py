@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from villages.forms.fields import model_choice
 from villages.models import City, County, Township, User, Village, VillageQuerySet
@@ -34,7 +34,7 @@ def scope_area_fields(form: forms.BaseForm, *, user: User) -> None:
     if "county" in form.fields:
         model_choice(form, "county").queryset = County.objects.for_user(user)
     if "township" in form.fields:
-        model_choice(form, "township").queryset = Township.objects.for_user(user)
+        scope_township_field(form, user=user)
     if "village" in form.fields:
         field = model_choice(form, "village")
         villages = Village.objects.for_user(user)
@@ -46,10 +46,33 @@ def scope_area_fields(form: forms.BaseForm, *, user: User) -> None:
             listed, empty = villages, "全部村"
         else:
             listed, empty = villages.filter(code=chosen), "全部村（先选择乡镇）"
-        # A ModelChoiceField's choices are lazy: the list is read when the page renders, not when the form is built.
-        field.widget.choices = forms.ModelChoiceField(
-            queryset=listed.order_by("code"), to_field_name="code", empty_label=empty
-        ).choices
+        _list(field, listed, empty)
+
+
+def scope_township_field(form: forms.BaseForm, *, user: User) -> None:
+    """The township choice: any township in scope validates; a province admin (thousands of townships) is listed
+    those of the chosen county or city only, as the village choice lists the chosen township's villages."""
+    field = model_choice(form, "township")
+    townships = Township.objects.for_user(user)
+    field.queryset = townships
+    if not user.is_province_admin:
+        return
+    county, city, chosen = _raw(form, "county"), _raw(form, "city"), _raw(form, "township")
+    if county:
+        listed, empty = townships.filter(Q(county__code=county) | Q(code=chosen)), "全部乡镇"
+    elif city:
+        listed, empty = townships.filter(Q(county__city__code=city) | Q(code=chosen)), "全部乡镇"
+    else:
+        listed, empty = townships.filter(code=chosen), "全部乡镇（先选择市州或区县）"
+    _list(field, listed, empty)
+
+
+def _list(field: forms.ModelChoiceField, listed: QuerySet, empty: str) -> None:
+    """Show `listed` as the field's options (its queryset, all that validates, stays wider)."""
+    # A ModelChoiceField's choices are lazy: the list is read when the page renders, not when the form is built.
+    field.widget.choices = forms.ModelChoiceField(
+        queryset=listed.order_by("code"), to_field_name="code", empty_label=empty
+    ).choices
 
 
 def _raw(form: forms.BaseForm, name: str) -> str:

@@ -125,7 +125,7 @@ class VillageQuerySet(models.QuerySet["Village"]):
         return self.none()
 
     def with_units(self) -> VillageQuerySet:
-        return self.select_related("township__county")
+        return self.select_related("township__county__city")
 
 
 class Village(models.Model):

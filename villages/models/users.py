@@ -71,6 +71,8 @@ class User(AbstractUser):
 
     @cached_property
     def _city_county_ids(self) -> frozenset[int]:
+        if self.city_id is None:
+            return frozenset()
         return frozenset(County.objects.filter(city_id=self.city_id).values_list("pk", flat=True))
 
     @property

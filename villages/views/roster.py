@@ -35,8 +35,12 @@ from villages.rules import rules_for
 @require_GET
 def counties(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = County.objects.for_user(request.user).annotate(
-        township_count=Count("townships", distinct=True), village_count=Count("townships__villages", distinct=True)
+    rows = (
+        County.objects.for_user(request.user)
+        .select_related("city")
+        .annotate(
+            township_count=Count("townships", distinct=True), village_count=Count("townships__villages", distinct=True)
+        )
     )
     return page_or_partial(request, "villages/counties.html", "counties", {"counties": rows, "today": today})
 
