@@ -444,13 +444,14 @@ def build_dashboard(*, scope: DashboardScope, as_of: dt.date) -> Dashboard:
     for code, counted in members["committee"].items():
         by_code[code].stats = structure.Stats.from_counts(counted.items())
     committee, leaders = _all_rows(members["committee"]), _all_rows(members["group_leader"])
-    counts = stored_severity_counts(villages=scope.villages)
+    counts = stored_severity_counts(villages=scope.villages, by=_village_child_field(scope))
+    for code, severities in counts.items():
+        by_code[code].counts = severities
     for fact in facts:
         row = by_code[fact.child]
         row.villages += 1
         row.covered += fact.covered
         row.two_lows_villages += fact.two_lows
-        row.counts += counts.get(fact.pk, SeverityCounts())
         row.active_reserves += fact.active_reserves
         row.references.append(fact.reference)
     risk_kinds = _risk_kinds(scope)

@@ -163,15 +163,20 @@ def _load_facts(enrollments: QuerySet[Enrollment], *, as_of: dt.date) -> _Facts:
         )
     )
     people = {row[1] for row in rows}
+    # The trainees as a subquery, not as a list: a province has tens of thousands of them, and binding that many
+    # parameters cost more than the query (issue 18).
+    trainees_sql = enrollments.order_by().values("person_id")
     posts: dict[int, list] = defaultdict(list)
     if people:
         for person_id, post, start, end, how in (
-            PostAssignment.objects.filter(person_id__in=people, post__in=REPORTED_POSTS)
+            PostAssignment.objects.filter(person_id__in=trainees_sql, post__in=REPORTED_POSTS)
             .order_by()
             .values_list("person_id", "post", "start_on", "end_on", "how")
         ):
             posts[person_id].append((post, start, end, how))
-    reserves = Reserve.objects.filter(person_id__in=people, status__in=[ReserveStatus.ACTIVE, ReserveStatus.APPOINTED])
+    reserves = Reserve.objects.filter(
+        person_id__in=trainees_sql, status__in=[ReserveStatus.ACTIVE, ReserveStatus.APPOINTED]
+    )
     reserve_people = set(reserves.order_by().values_list("person_id", flat=True)) if people else set()
     trainees = [
         (class_id, _Trainee(person_id, status, ends_on or starts_on, township_id))

@@ -142,11 +142,16 @@ def severity_counts(found: Iterable[_Judged]) -> SeverityCounts:
     Person flags are never added to it (a village with many 社 must not rank riskier for having more people).
     Takes anything with `kind` and `severity`: live Findings and stored Risk rows count alike.
     """
+    return counted_severities((item.kind, item.severity, 1) for item in found)
+
+
+def counted_severities(counted: Iterable[tuple[str, str, int]]) -> SeverityCounts:
+    """`severity_counts` of (kind, severity, number of findings) rows: stored findings grouped in SQL."""
     red = amber = 0
-    for item in found:
-        if item.kind in GAP_KINDS:
-            red += item.severity == Severity.RED
-            amber += item.severity == Severity.AMBER
+    for kind, severity, n in counted:
+        if kind in GAP_KINDS:
+            red += n if severity == Severity.RED else 0
+            amber += n if severity == Severity.AMBER else 0
     return SeverityCounts(red, amber)
 
 

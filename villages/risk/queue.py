@@ -14,11 +14,12 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from villages import permissions
@@ -34,7 +35,7 @@ from villages.risk.findings import (
     Finding,
     RecomputeSummary,
     SeverityCounts,
-    severity_counts,
+    counted_severities,
 )
 from villages.roster.versioning import save_versioned
 from villages.rules import one_rule_book
@@ -88,21 +89,26 @@ def signals_are_paused() -> bool:
     return getattr(_signal_state, "paused", False)
 
 
-def stored_severity_counts(*, villages: QuerySet[Village]) -> dict[int, SeverityCounts]:
+def stored_severity_counts(*, villages: QuerySet[Village], by: str = "pk") -> dict[Any, SeverityCounts]:
     """Red/yellow counts per village id from the stored findings (active Risk rows, whatever their review
-    status), counted by the one definition (`severity_counts`). One query; for pages over many villages (county
-    page, dashboards) where evaluating every village live would cost ~1 ms per village. The rows are the same
-    findings, written by `recompute_risks` after every change (villages/signals.py). Villages without rows are
-    absent: use SeverityCounts()."""
+    status), counted by the one definition (`severity_counts`). One grouped query; for pages over many villages
+    (county page, dashboards) where evaluating every village live would cost ~1 ms per village. The rows are the
+    same findings, written by `recompute_risks` after every change (villages/signals.py). Villages without rows are
+    absent: use SeverityCounts().
+
+    `by`: a path from the village to group by instead of the village (e.g. "township__county__code": counts per
+    county code); the count is a sum over findings, so a unit's is its villages' added up."""
+    key = "village_id" if by == "pk" else f"village__{by}"
     rows = (
         Risk.objects.filter(village__in=villages.values("pk"), is_active=True, kind__in=GAP_KINDS)
         .order_by()
-        .values_list("village_id", "kind", "severity")
+        .values_list(key, "kind", "severity")
+        .annotate(n=Count("pk"))
     )
-    by_village: dict[int, list[Finding]] = {}
-    for village_id, kind, severity in rows:
-        by_village.setdefault(village_id, []).append(Finding(kind, severity, ""))
-    return {village_id: severity_counts(found) for village_id, found in by_village.items()}
+    grouped: dict[Any, list[tuple[str, str, int]]] = {}
+    for unit, kind, severity, n in rows:
+        grouped.setdefault(unit, []).append((kind, severity, n))
+    return {unit: counted_severities(counted) for unit, counted in grouped.items()}
 
 
 @transaction.atomic
