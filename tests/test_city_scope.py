@@ -200,7 +200,7 @@ def test_cached_dashboards_are_kept_per_city(world, other_city, city_admin, outs
         assert "成都市概览" in second and "锦江区" in second and "巴州区" not in second
 
 
-def test_rule_defaults_are_the_province_admins(world, client_city, client_province):
+def test_rule_defaults_are_the_province_admins(world, other_city, client_city, client_province):
     """Values without a county hold for every city: a city admin reads them, only the province admin changes them;
     a city admin changes those of their own counties."""
     data = {"key": "young_age", "value": "36", "effective_on": "2030-01-01", "document_number": "川组〔2030〕1号"}
@@ -209,6 +209,12 @@ def test_rule_defaults_are_the_province_admins(world, client_city, client_provin
     response = client_city.post(reverse("villages:rules") + "?county=511902", data)
     assert response.status_code in {302, 422}, response.status_code
     assert client_province.post(reverse("villages:rules"), data).status_code in {302, 422}
+    # The negative list and department list of 资格联审 follow the same rule.
+    review_rules = reverse("reserves:review_rules")
+    assert client_city.post(review_rules, {"form": "departments"}).status_code == 403
+    assert client_city.post(review_rules + "?county=511902", {"form": "departments"}).status_code in {200, 422}
+    assert client_province.post(review_rules, {"form": "departments"}).status_code in {200, 422}
+    assert client_city.get(review_rules + "?county=510104").status_code == 404
 
 
 # ---- accounts ----
