@@ -357,3 +357,13 @@ def test_a_province_admin_is_listed_the_townships_of_the_chosen_county_or_city(w
     assert "凌云乡" in bazhou and "火炬镇" not in bazhou
     chosen = client_province.get(url, {"township": world.township_a.code})
     assert chosen.status_code == 200 and "凌云乡" in chosen.content.decode()  # a bookmarked township still works
+
+
+def test_the_province_admins_user_filter_lists_the_chosen_citys_townships(world, other_city, client_province):
+    users = reverse("villages:users")
+    plain = client_province.get(users).content.decode()
+    assert "凌云乡" not in plain and "先选择市州" in plain
+    chengdu = client_province.get(users, {"city": other_city.city.pk}).content.decode()
+    assert "督院街街道" in chengdu and "凌云乡" not in chengdu
+    chosen = client_province.get(users, {"township": world.township_a.pk})
+    assert chosen.status_code == 200 and "凌云乡" in chosen.content.decode()
