@@ -39,6 +39,7 @@ SLOW = {
     "test_seed_demo.py",
     "test_create_user.py::test_exit_code_is_not_zero_on_error",
     "test_idor.py::test_every_page_of_township_a_answers_404_to_township_b",
+    "test_idor.py::test_every_page_the_city_admin_reaches_answers_404_to_another_citys_admin",
     "test_slates.py::test_a_saved_slate_prints_with_the_village_report",
 }
 

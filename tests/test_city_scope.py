@@ -200,7 +200,7 @@ def test_cached_dashboards_are_kept_per_city(world, other_city, city_admin, outs
         assert "成都市概览" in second and "锦江区" in second and "巴州区" not in second
 
 
-def test_rule_defaults_are_the_province_admins(world, client_city, client_province):
+def test_rule_defaults_are_the_province_admins(world, other_city, client_city, client_province):
     """Values without a county hold for every city: a city admin reads them, only the province admin changes them;
     a city admin changes those of their own counties."""
     data = {"key": "young_age", "value": "36", "effective_on": "2030-01-01", "document_number": "川组〔2030〕1号"}
@@ -209,6 +209,12 @@ def test_rule_defaults_are_the_province_admins(world, client_city, client_provin
     response = client_city.post(reverse("villages:rules") + "?county=511902", data)
     assert response.status_code in {302, 422}, response.status_code
     assert client_province.post(reverse("villages:rules"), data).status_code in {302, 422}
+    # The negative list and department list of 资格联审 follow the same rule.
+    review_rules = reverse("reserves:review_rules")
+    assert client_city.post(review_rules, {"form": "departments"}).status_code == 403
+    assert client_city.post(review_rules + "?county=511902", {"form": "departments"}).status_code in {200, 422}
+    assert client_province.post(review_rules, {"form": "departments"}).status_code in {200, 422}
+    assert client_city.get(review_rules + "?county=510104").status_code == 404
 
 
 # ---- accounts ----
@@ -351,3 +357,13 @@ def test_a_province_admin_is_listed_the_townships_of_the_chosen_county_or_city(w
     assert "凌云乡" in bazhou and "火炬镇" not in bazhou
     chosen = client_province.get(url, {"township": world.township_a.code})
     assert chosen.status_code == 200 and "凌云乡" in chosen.content.decode()  # a bookmarked township still works
+
+
+def test_the_province_admins_user_filter_lists_the_chosen_citys_townships(world, other_city, client_province):
+    users = reverse("villages:users")
+    plain = client_province.get(users).content.decode()
+    assert "凌云乡" not in plain and "先选择市州" in plain
+    chengdu = client_province.get(users, {"city": other_city.city.pk}).content.decode()
+    assert "督院街街道" in chengdu and "凌云乡" not in chengdu
+    chosen = client_province.get(users, {"township": world.township_a.pk})
+    assert chosen.status_code == 200 and "凌云乡" in chosen.content.decode()

@@ -143,8 +143,19 @@ class UserFilterForm(ChineseForm):
         assert isinstance(city_field, forms.ModelChoiceField)
         if actor.is_province_admin:
             city_field.queryset = accounts.grantable_cities(actor)
+            self._list_townships_of_chosen_city(township_field, accounts.grantable_townships(actor))
         else:
             del self.fields["city"]
+
+    def _list_townships_of_chosen_city(self, field: forms.ModelChoiceField, townships: QuerySet[Township]) -> None:
+        """A province has thousands of townships: list the chosen city's (any still validates)."""
+        city, chosen = (str(self.data.get(self.add_prefix(n), "") or "") for n in ("city", "township"))
+        shown = Q(pk=int(chosen)) if chosen.isdigit() else Q(pk__in=[])
+        if city.isdigit():
+            listed, empty = townships.filter(Q(county__city_id=int(city)) | shown), "全部乡镇"
+        else:
+            listed, empty = townships.filter(shown), "全部乡镇（先选择市州）"
+        field.widget.choices = TownshipChoiceField(queryset=listed, empty_label=empty).choices
 
     def filter(self, users: QuerySet[User]) -> QuerySet[User]:
         data = self.cleaned_data if self.is_valid() else {}
