@@ -5,7 +5,7 @@ same run (the baseline: what grows ten times and what must not).
 Run (both databases migrated and seeded with the same code):
     .venv/bin/python benchmarks/bench_province.py \\
         --db postgres://postgres@127.0.0.1:5432/h20prov --baseline-db postgres://postgres@127.0.0.1:5432/h20city \\
-        [--runs 9] [--explain docs/benchmarks-explain.txt]
+        [--runs 9] [--explain docs/plans/province-dashboard-<date>.txt]
 
 Measured on each database, in a process of its own (production settings, through Django's test Client: routing,
 middleware, queries and templates, everything but the network):
