@@ -56,12 +56,12 @@ def _bench_user(username: str, **fields: object):
 
 def measure(runs: int, explain: bool) -> dict:
     """Everything for the database Django is set up on; returns {name: {"ms": median, "queries": n}} and context."""
+    from common import bare_count, median_ms
     from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
 
-    from common import bare_count, median_ms
     from tasks import risk_tasks
     from villages.choices import Role
     from villages.models import City, County, Person, Risk, Village
@@ -169,8 +169,8 @@ def measure(runs: int, explain: bool) -> dict:
             "villages": len(villages),
             "people": Person.objects.count(),
             "risks": Risk.objects.count(),
-            "largest county": f"{county.name} {county.code} ({county.n} villages)",  # type: ignore[attr-defined]
-            "largest city": f"{city.name} {city.code} ({city.n} villages)",  # type: ignore[attr-defined]
+            "largest county": f"{county.name} {county.code} ({county.n} villages)",
+            "largest city": f"{city.name} {city.code} ({city.n} villages)",
             "searched name": name,
             "load": os.getloadavg(),
         },

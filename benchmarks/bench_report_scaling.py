@@ -30,13 +30,17 @@ BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
 
 def _start_workers(n: int) -> list[subprocess.Popen]:
     env = {**os.environ, "REDIS_URL": BROKER}
+    options = "--concurrency=1 --pool=prefork -Q reports --without-gossip --without-mingle --without-heartbeat"
+    command = [sys.executable, "-m", "celery", "-A", "backend", "worker", *options.split(), "--loglevel=WARNING"]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "backend", "worker", "--concurrency=1", "--pool=prefork",
-             "-Q", "reports", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--loglevel=WARNING", "-n", f"benchscale{i}@%h"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            [*command, "-n", f"benchscale{i}@%h"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         for i in range(n)
     ]
     time.sleep(8)  # boot and load the fonts before the clock starts
