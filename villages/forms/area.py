@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
@@ -21,6 +22,29 @@ from villages.forms.fields import model_choice
 from villages.models import City, County, Township, User, Village, VillageQuerySet
 
 AREA_LEVELS = ("city", "county", "township", "village")
+# Each level's model, label and "all" choice: the same wording on every list page.
+_AREA_FIELDS: dict[str, tuple[type[City | County | Township | Village], str, str]] = {
+    "city": (City, "市/州", "全部市州"),
+    "county": (County, "区/县", "全部区县"),
+    "township": (Township, "乡镇", "全部乡镇"),
+    "village": (Village, "村", "全部村"),
+}
+
+
+def area_field(level: str) -> forms.ModelChoiceField:
+    """A plain form's choice of one area level, by code (choices are set per user by `scope_area_fields`)."""
+    model, label, empty = _AREA_FIELDS[level]
+    return forms.ModelChoiceField(
+        label=label, queryset=model.objects.none(), to_field_name="code", required=False, empty_label=empty
+    )
+
+
+def area_filter(level: str, **kwargs: Any) -> django_filters.ModelChoiceFilter:
+    """A FilterSet's choice of one area level, by code; `kwargs`: how it filters (field_name or method)."""
+    model, label, empty = _AREA_FIELDS[level]
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=model.objects.none(), to_field_name="code", empty_label=empty, **kwargs
+    )
 
 
 def scope_area_fields(form: forms.BaseForm, *, user: User) -> None:
@@ -100,18 +124,10 @@ class AreaFilterForm(forms.Form):
 
     area_levels: ClassVar[tuple[str, ...]] = AREA_LEVELS
 
-    city = forms.ModelChoiceField(
-        label="市/州", queryset=City.objects.none(), to_field_name="code", required=False, empty_label="全部市州"
-    )
-    county = forms.ModelChoiceField(
-        label="区/县", queryset=County.objects.none(), to_field_name="code", required=False, empty_label="全部区县"
-    )
-    township = forms.ModelChoiceField(
-        label="乡镇", queryset=Township.objects.none(), to_field_name="code", required=False, empty_label="全部乡镇"
-    )
-    village = forms.ModelChoiceField(
-        label="村", queryset=Village.objects.none(), to_field_name="code", required=False, empty_label="全部村"
-    )
+    city = area_field("city")
+    county = area_field("county")
+    township = area_field("township")
+    village = area_field("village")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

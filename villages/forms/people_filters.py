@@ -17,8 +17,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from villages.choices import COMMITTEE_POSTS, EDUCATION_RANK, Education, Gender, Post
-from villages.forms.area import AREA_LEVELS, area_villages, scope_area_fields
-from villages.models import City, County, Person, PersonQuerySet, PostAssignment, Township, User, Village
+from villages.forms.area import AREA_LEVELS, area_filter, area_villages, scope_area_fields
+from villages.models import Person, PersonQuerySet, PostAssignment, User
 from villages.reference import reference_date_expression
 from villages.roster import years_before
 from villages.structure import age_expression, education_rank_expression
@@ -35,30 +35,10 @@ MISSING_CHOICES = [("assessment", "缺上年度考核"), ("education", "缺全�
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名/电话", method="filter_q")
-    city = django_filters.ModelChoiceFilter(
-        label="市/州",
-        queryset=City.objects.none(),
-        to_field_name="code",
-        method="filter_area",
-        empty_label="全部市州",
-    )
-    county = django_filters.ModelChoiceFilter(
-        label="区/县",
-        queryset=County.objects.none(),
-        to_field_name="code",
-        method="filter_area",
-        empty_label="全部区县",
-    )
-    township = django_filters.ModelChoiceFilter(
-        label="乡镇",
-        queryset=Township.objects.none(),
-        to_field_name="code",
-        method="filter_area",
-        empty_label="全部乡镇",
-    )
-    village = django_filters.ModelChoiceFilter(
-        label="村", queryset=Village.objects.none(), to_field_name="code", method="filter_area", empty_label="全部村"
-    )
+    city = area_filter("city", method="filter_area")
+    county = area_filter("county", method="filter_area")
+    township = area_filter("township", method="filter_area")
+    village = area_filter("village", method="filter_area")
     post = django_filters.ChoiceFilter(label="现任职务", choices=Post.choices, method="filter_post", empty_label="不限")
     education = django_filters.ChoiceFilter(label="全日制学历", choices=Education.choices, empty_label="不限")
     gender = django_filters.ChoiceFilter(label="性别", choices=Gender.choices, empty_label="不限")

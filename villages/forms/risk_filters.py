@@ -22,8 +22,8 @@ from villages.choices import (
     Severity,
     VillageFlag,
 )
-from villages.forms.area import scope_area_fields
-from villages.models import City, County, Risk, RiskQuerySet, Township, User, Village
+from villages.forms.area import area_filter, scope_area_fields
+from villages.models import Risk, RiskQuerySet, User
 
 KIND_CHOICES = [
     *PersonFlag.choices,
@@ -55,30 +55,10 @@ def severity_rank() -> Case:
 
 
 class RiskFilter(django_filters.FilterSet):
-    city = django_filters.ModelChoiceFilter(
-        label="市/州",
-        queryset=City.objects.none(),
-        to_field_name="code",
-        field_name="village__township__county__city",
-        empty_label="全部市州",
-    )
-    county = django_filters.ModelChoiceFilter(
-        label="区/县",
-        queryset=County.objects.none(),
-        to_field_name="code",
-        field_name="village__township__county",
-        empty_label="全部区县",
-    )
-    township = django_filters.ModelChoiceFilter(
-        label="乡镇",
-        queryset=Township.objects.none(),
-        to_field_name="code",
-        field_name="village__township",
-        empty_label="全部乡镇",
-    )
-    village = django_filters.ModelChoiceFilter(
-        label="村", queryset=Village.objects.none(), to_field_name="code", empty_label="全部村"
-    )
+    city = area_filter("city", field_name="village__township__county__city")
+    county = area_filter("county", field_name="village__township__county")
+    township = area_filter("township", field_name="village__township")
+    village = area_filter("village")
     kind = django_filters.ChoiceFilter(label="类型", choices=KIND_CHOICES, empty_label="全部类型")
     severity = django_filters.ChoiceFilter(label="程度", choices=Severity.choices, empty_label="全部")
     review_status = django_filters.ChoiceFilter(label="处理状态", choices=ReviewStatus.choices, empty_label="全部")
