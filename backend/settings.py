@@ -116,7 +116,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: PostgreSQL compiles a query whose estimated cost passes jit_above_cost, and at province scale the
     # dashboards' aggregates pass it; compiling took 0.5 s for a statement that runs in 30 ms (docs/benchmarks.md,
     # issue 18). The server's own setting is left alone; this connection's is what counts.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()  # kept: options given in DATABASE_URL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "villages.User"
