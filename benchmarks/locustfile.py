@@ -30,13 +30,14 @@ _write_log = open(LOAD_DIR / "writes.jsonl", "a", buffering=1, encoding="utf-8")
 
 
 _samples = open(LOAD_DIR / "samples.csv", "w", buffering=1, encoding="utf-8")  # noqa: SIM115
-_samples.write("name,ms,failed\n")
+_samples.write("name,ms,failed,start\n")
 
 
 @events.request.add_listener
 def record_sample(name: str, response_time: float, exception: BaseException | None, **kwargs) -> None:
     """Every response time, so benchmarks/load_report.py can compute exact percentiles per group."""
-    _samples.write(f"{name},{response_time:.1f},{int(exception is not None)}\n")
+    start = time.time() - response_time / 1000
+    _samples.write(f"{name},{response_time:.1f},{int(exception is not None)},{start:.3f}\n")
 
 
 def account(kind: str) -> dict:

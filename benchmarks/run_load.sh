@@ -5,6 +5,8 @@
 #   HALF_CPU=1 benchmarks/run_load.sh           # the server side pinned to one core (see below)
 #   BASELINE_ROOT=/work/wt/base benchmarks/run_load.sh   # also the single-client baseline of an older checkout
 #
+# PG_KEEP=dir (with HALF_CPU): keep the run's PostgreSQL cluster there between runs; the city seed is made once and
+# each run starts from a copy of it (saves the seed's minutes when runs are repeated).
 # Env: PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB, REDIS_URL (default db 8 of the local
 # Redis), PORT (8108), USERS (50), DURATION (2m), SPAWN_RATE (5; 50 starts every user, and their 35 logins, at
 # once), GUNICORN_WORKER_CLASS (sync), GUNICORN_WORKERS (4), GUNICORN_THREADS (1): backend/gunicorn_conf.py, LOAD_DIR (/tmp/h8-load).
@@ -52,13 +54,30 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$
 if [ -n "${SERVER_CPUS:-}" ]; then
   # The run's own PostgreSQL, pinned with the rest of the server side (its data is seeded afresh each time).
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)" PG_PORT="${PG_PORT:-5440}"
-  rm -rf "$LOAD_DIR" && mkdir -p "$LOAD_DIR/pg"
-  PG_DIR="$LOAD_DIR/pg/data"
-  [ "$(id -u)" = 0 ] && chown -R postgres "$LOAD_DIR/pg"
-  as_postgres "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres > "$LOAD_DIR/initdb.log"
-  as_postgres "${SERVER[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$LOAD_DIR/pg/server.log" -w \
-    -o "-p $PG_PORT -k $LOAD_DIR/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start > /dev/null
-  PG_URL="postgres://postgres@127.0.0.1:$PG_PORT" SKIP_SEED=0
+  rm -rf "$LOAD_DIR" && mkdir -p "$LOAD_DIR"
+  PG_HOME="${PG_KEEP:-$LOAD_DIR/pg}"
+  PG_DIR="$PG_HOME/data"
+  if [ ! -d "$PG_DIR" ]; then
+    mkdir -p "$PG_HOME" && { [ "$(id -u)" != 0 ] || chown -R postgres "$PG_HOME"; }
+    as_postgres "$PG_BIN/initdb" -D "$PG_DIR" -A trust -U postgres > "$LOAD_DIR/initdb.log"
+  fi
+  as_postgres "${SERVER[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_HOME/server.log" -w \
+    -o "-p $PG_PORT -k $PG_HOME -c listen_addresses=127.0.0.1 -c max_connections=200" start > /dev/null
+  PG_URL="postgres://postgres@127.0.0.1:$PG_PORT"
+  if [ -n "${PG_KEEP:-}" ]; then
+    # A kept cluster (PG_KEEP=dir): the city seed is made once as "${LOAD_DB}_seed"; each run starts from a copy.
+    if ! psql "$PG_URL/postgres" -Xtqc "SELECT 1 FROM pg_database WHERE datname = '${LOAD_DB}_seed'" | grep -q 1; then
+      psql "$PG_URL/postgres" -Xqc "CREATE DATABASE \"${LOAD_DB}_seed\""
+      DATABASE_URL="$PG_URL/${LOAD_DB}_seed" $BIN/python manage.py migrate --noinput > "$LOAD_DIR/seed.log"
+      DATABASE_URL="$PG_URL/${LOAD_DB}_seed" $BIN/python manage.py seed_demo --scale city >> "$LOAD_DIR/seed.log" 2>&1
+    fi
+    psql "$PG_URL/postgres" -Xqc "DROP DATABASE IF EXISTS \"$LOAD_DB\" WITH (FORCE)" \
+      -c "CREATE DATABASE \"$LOAD_DB\" TEMPLATE \"${LOAD_DB}_seed\""
+    DATABASE_URL="$PG_URL/$LOAD_DB" $BIN/python manage.py migrate --noinput > "$LOAD_DIR/seed.log"  # newer code
+    SKIP_SEED=1
+  else
+    SKIP_SEED=0
+  fi
 else
   rm -rf "$LOAD_DIR" && mkdir -p "$LOAD_DIR"
 fi
@@ -71,6 +90,8 @@ fi
 $BIN/python manage.py collectstatic --noinput > /dev/null
 psql "$DATABASE_URL" -Xqc "ANALYZE"  # fresh planner statistics, as autovacuum would have them after a bulk load
 $BIN/python benchmarks/load_setup.py "$LOAD_DIR"
+# The run's Redis database starts empty: no task left queued by an earlier run (a worker killed at its end).
+$BIN/python -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
 
 if [ -n "${BASELINE_ROOT:-}" ]; then
   # The older code, as it was run then (sync workers), on the same database and cores, probed alone.
@@ -85,7 +106,7 @@ if [ -n "${BASELINE_ROOT:-}" ]; then
   kill "$before_pid"; wait "$before_pid" 2>/dev/null || true
 fi
 
-"${SERVER[@]}" $BIN/gunicorn -c backend/gunicorn_conf.py backend.wsgi -b "127.0.0.1:$PORT" --access-logfile - \
+"${SERVER[@]}" $BIN/gunicorn -c backend/gunicorn_conf.py backend.wsgi -b "127.0.0.1:$PORT" --access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(M)sms' \
   > "$LOAD_DIR/gunicorn.log" 2>&1 &
 pids+=($!)
 # One worker for every queue (reports, imports, risk, default); it renders PDFs: in production it has its own CPU
@@ -98,9 +119,11 @@ for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null &
 "${CLIENT[@]}" $BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$PORT" "$LOAD_DIR/baseline.json" \
   > "$LOAD_DIR/baseline.md"
 uptime > "$LOAD_DIR/uptime-before.txt"
+ps -eo pid=,cputimes=,args= > "$LOAD_DIR/cpu-before.txt"; grep '^cpu' /proc/stat > "$LOAD_DIR/stat-before.txt"
 "${CLIENT[@]}" $BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
-  --host "http://127.0.0.1:$PORT" --csv "$LOAD_DIR/stats" --only-summary > "$LOAD_DIR/locust.log" 2>&1 || true
+  --host "http://127.0.0.1:$PORT" --csv "$LOAD_DIR/stats" --only-summary --stop-timeout 60 > "$LOAD_DIR/locust.log" 2>&1 || true
 uptime > "$LOAD_DIR/uptime-after.txt"
+ps -eo pid=,cputimes=,args= > "$LOAD_DIR/cpu-after.txt"; grep '^cpu' /proc/stat > "$LOAD_DIR/stat-after.txt"
 sleep 5  # let in-flight writes finish before checking
 $BIN/python benchmarks/load_check.py "$LOAD_DIR" | tee "$LOAD_DIR/check.json"
 $BIN/python benchmarks/load_report.py "$LOAD_DIR"
@@ -109,4 +132,5 @@ if [ -f "$LOAD_DIR/baseline-before.json" ]; then
   $BIN/python benchmarks/load_compare.py "$LOAD_DIR/baseline-before.json" "$LOAD_DIR/baseline.json"; echo
 fi
 echo "server cores: ${SERVER_CPUS:-$ALL_CPUS} of $ALL_CPUS · gunicorn $GUNICORN_WORKER_CLASS $GUNICORN_WORKERS × $GUNICORN_THREADS threads"
+$BIN/python benchmarks/load_cpu.py "$LOAD_DIR" "${SERVER_CPUS:-}"
 echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"

@@ -109,6 +109,14 @@ class DashboardScope:
             return self.county.name
         return self.city.name if self.city is not None else "全省"
 
+    def county_ids(self) -> list[int] | None:
+        """The counties whose data the scope's figures read (None: the whole province, every county)."""
+        if self.county is not None:
+            return [self.county.pk]
+        if self.city is not None:
+            return list(County.objects.filter(city=self.city).values_list("pk", flat=True))
+        return None
+
     @property
     def child_level(self) -> ChildLevel:
         return CHILD_LEVEL[self.level]

@@ -84,7 +84,8 @@ def dashboard(request: AuthedHttpRequest, level: Level | None = None, code: str 
     # The numbers and charts depend on the scope (its level and code: a city's, a county's…), the date, the data
     # (its version) and, for the crumbs, the role; dashboard_scope has already refused a scope the user may not see.
     parts = (scope.level, scope.params, as_of, request.user.role)
-    board_html = mark_safe(data_version.cached("dashboard", parts, render_board))
+    # Kept until a write charged to one of the scope's counties (or to none: villages/data_version.py).
+    board_html = mark_safe(data_version.cached("dashboard", parts, render_board, counties=scope.county_ids()))
     return render(request, "dashboards/dashboard.html", {"scope": scope, "board_html": board_html})
 
 

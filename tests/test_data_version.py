@@ -9,13 +9,18 @@ import re
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as f
 from villages import data_version
 from villages.choices import Post
-from villages.models import IdNumberView, Person
+from villages.models import IdNumberView, Person, Village
+from villages.risk import recompute_risks, signals_paused
+from villages.roster import reach
+from villages.roster.reach import counties_reached
+from villages.roster.writes import save_person
 
 MEMBERS = re.compile(r"两委成员</span><span class=\"stat\">(\d+)人")
 
@@ -124,3 +129,126 @@ def test_a_write_is_on_the_dashboard_at_the_next_request(world, client_county, c
     post.end_on = dt.date(2022, 1, 1)
     post.save()
     assert members_on_dashboard(client_county) == 1
+
+
+# Counties (villages/data_version.py `charged_to`): a write charged to some counties leaves the others' figures cached.
+
+
+class Computed:
+    """A cached figure of some counties that counts how often it was computed."""
+
+    def __init__(self, name: str, counties: list[int]) -> None:
+        self.name, self.counties, self.calls = name, counties, 0
+
+    def read(self) -> int:
+        def compute() -> int:
+            self.calls += 1
+            return Person.objects.count()
+
+        return data_version.cached(self.name, (), compute, counties=self.counties)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_in_one_county_keeps_the_other_countys_figures_and_renews_its_own(world, secretary_a):
+    person = f.PersonFactory.create(home_village=world.village_a)
+    here, there = Computed("here", [world.county.pk]), Computed("there", [world.other_county.pk])
+    both = Computed("both", [world.county.pk, world.other_county.pk])
+    for figure in (here, there, both):
+        figure.read(), figure.read()
+    assert (here.calls, there.calls, both.calls) == (1, 1, 1)
+    everything = data_version.current()
+
+    save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000000"}, by=secretary_a)
+
+    for figure in (here, there, both):
+        figure.read()
+    assert here.calls == 2, "the edited county's figure was served from before the edit"
+    assert both.calls == 2, "a figure over both counties was served from before the edit"
+    assert there.calls == 1, "the other county's figure was computed again"
+    assert data_version.current() != everything, "figures not keyed by counties see every write"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_charged_to_nobody_reaches_every_countys_figures(world):
+    person = f.PersonFactory.create(home_village=world.village_a)
+    there = Computed("there", [world.other_county.pk])
+    there.read()
+    Person.objects.filter(pk=person.pk).update(notes="批量")  # no write path vouched for its counties
+    there.read()
+    with transaction.atomic():  # one uncharged write makes the whole transaction uncharged
+        with data_version.charged_to([world.county.pk]):
+            Person.objects.filter(pk=person.pk).update(notes="有归属")
+        Person.objects.filter(pk=person.pk).update(notes="无归属")
+    there.read()
+    assert there.calls == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_with_a_post_in_another_county_is_charged_to_both(world, secretary_a):
+    person = f.PersonFactory.create(home_village=world.village_a)
+    f.PostAssignmentFactory.create(village=world.village_other_county, person=person, post=Post.COMMITTEE_MEMBER)
+    assert counties_reached([person.pk]) == {world.county.pk, world.other_county.pk}
+    there = Computed("there", [world.other_county.pk])
+    there.read()
+    save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000001"}, by=secretary_a)
+    there.read()
+    assert there.calls == 2
+    # Moving a person's home charges the new home's county too.
+    assert counties_reached([], home_village_ids=[world.village_other_county.pk]) == {world.other_county.pk}
+
+
+@pytest.mark.django_db
+def test_every_relation_of_a_person_says_which_counties_it_reaches(world, monkeypatch):
+    relations = {(r.related_model._meta.label, r.field.name) for r in Person._meta.related_objects}
+    assert relations == set(reach.REACH), "a relation of Person without its path to a county (or None) in REACH"
+    person = f.PersonFactory.create(home_village=world.village_a)
+    assert counties_reached([person.pk]) == {world.county.pk}
+    monkeypatch.delitem(reach.REACH, ("reserves.Reserve", "person"))
+    assert counties_reached([person.pk]) is None, "an unknown relation must leave the write uncharged"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_risk_reevaluation_is_charged_to_its_villages_counties_and_a_login_to_none(world, secretary_a):
+    there = Computed("there", [world.other_county.pk])
+    here = Computed("here", [world.county.pk])
+    there.read(), here.read()
+    with signals_paused():  # evaluated below, by hand
+        f.PostAssignmentFactory.create(village=world.village_a, post=Post.COMMITTEE_MEMBER)  # uncharged: a factory
+    there.read(), here.read()
+    assert (there.calls, here.calls) == (2, 2)
+    summary = recompute_risks(villages=Village.objects.filter(pk=world.village_a.pk))
+    assert summary.created, "the re-evaluation wrote risk rows"
+    there.read(), here.read()
+    assert (there.calls, here.calls) == (2, 3)
+    secretary_a.set_password("login-pass-2026!")
+    secretary_a.save()
+    there.read(), here.read()
+    assert (there.calls, here.calls) == (3, 4)
+    form = {"username": secretary_a.username, "password": "login-pass-2026!"}
+    assert Client().post(reverse("login"), form).status_code == 302  # logged in: last_login written
+    secretary_a.refresh_from_db()
+    assert secretary_a.last_login is not None
+    there.read(), here.read()
+    assert (there.calls, here.calls) == (3, 4), "a login's last_login stamp emptied county figures"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_countys_dashboard_stays_cached_and_this_countys_shows_the_edit_at_once(world, client_county, client_a):
+    staff_there = f.CountyStaffFactory.create(username="staff_there", county=world.other_county)
+    client_there = Client()
+    client_there.force_login(staff_there)
+    member = f.PostAssignmentFactory.create(village=world.village_a, post=Post.COMMITTEE_MEMBER, group=None).person
+    assert members_on_dashboard(client_county) == 1
+    client_there.get(reverse("dashboards:dashboard"))
+    with CaptureQueriesContext(connection) as cached_look:
+        client_there.get(reverse("dashboards:dashboard"))
+
+    person = Person.objects.get(pk=member.pk)
+    body = {"education": "junior_high", "version": person.version}
+    assert client_a.patch(f"/api/v1/people/{person.pk}/", body, content_type="application/json").status_code == 200
+
+    with CaptureQueriesContext(connection) as after_edit:
+        client_there.get(reverse("dashboards:dashboard"))
+    assert len(after_edit.captured_queries) == len(cached_look.captured_queries), "recomputed after another county's edit"
+    page = client_county.get(reverse("dashboards:dashboard")).content.decode()
+    assert JUNIOR.search(page).group(1) == "1"

@@ -14,17 +14,29 @@ API's evaluations). A cached value is never older than the last write its reader
 - Writes that bypass Django (psql by hand) are not seen: `DATA_CACHE_SECONDS` bounds how long they stay hidden.
 
 A cached aggregate must read only data tables: a table in `UNTRACKED` changes without a new version.
+
+Counties: a write path that knows which counties' figures its writes can reach wraps them in `charged_to(counties)`
+(a person's save: every county the person is linked to, `villages.roster.reach`; a risk re-evaluation: its
+villages' counties). After the commit those counties' counters go up with the version. A figure of some counties
+(`cached(..., counties=…)`: a county's dashboard, a village's computed API fields) is kept under the counters of
+its counties and the shared counter, which every write not charged to counties raises (a transaction with one
+uncharged write is uncharged). So a secretary's edit in one county leaves the other counties' figures cached,
+and any write nobody charged still reaches every figure. Without `counties`, a figure is keyed by the version of
+every write, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
@@ -35,13 +47,14 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from villages.models import DataVersion
+from villages.models import CountyDataVersion, DataVersion
 
 T = TypeVar("T")
 
 UNTRACKED = frozenset(
     {
         DataVersion._meta.db_table,
+        CountyDataVersion._meta.db_table,
         "django_session",
         "django_migrations",
         "axes_accessattempt",
@@ -55,29 +68,85 @@ UNTRACKED = frozenset(
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
 
 
-def _raise_version(alias: str) -> None:
+_charged: ContextVar[frozenset[int] | None] = ContextVar("data_version_charged", default=None)
+
+
+@contextlib.contextmanager
+def charged_to(county_ids: Iterable[int]) -> Iterator[None]:
+    """Charge the writes made inside to these counties: the caller vouches that no figure of another county reads
+    what they write (an empty set: no cached figure reads it at all)."""
+    token = _charged.set(frozenset(i for i in county_ids if i))
+    try:
+        yield
+    finally:
+        _charged.reset(token)
+
+
+class _Raise:
+    """The raise a transaction owes on commit: shared (some write was not charged) and the charged counties."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias, self.shared, self.counties = alias, False, set[int]()
+
+    def charge(self, counties: frozenset[int] | None) -> None:
+        if counties is None:
+            self.shared = True
+        else:
+            self.counties |= counties
+
+    def __call__(self) -> None:
+        _raise_version(self.alias, shared=self.shared, counties=self.counties)
+
+
+def _raise_version(alias: str, *, shared: bool = True, counties: Iterable[int] = ()) -> None:
     now = timezone.now()
     rows = DataVersion.objects.using(alias).filter(pk=1)
+    raised: dict[str, Any] = {"version": F("version") + 1, "changed_at": now}
+    if shared:
+        raised |= {"shared_version": F("shared_version") + 1, "shared_changed_at": now}
     try:
-        if not rows.update(version=F("version") + 1, changed_at=now):
-            DataVersion.objects.using(alias).get_or_create(pk=1, defaults={"version": 1, "changed_at": now})
+        if not rows.update(**raised):
+            DataVersion.objects.using(alias).get_or_create(
+                pk=1, defaults={"version": 1, "changed_at": now, "shared_version": 1, "shared_changed_at": now}
+            )
+        _raise_counties(alias, set(counties), now)
     except DatabaseError:
         # Runs after the commit (never inside a transaction), so nothing is left aborted. Only a database
-        # migrated to before the counter existed may refuse it: there is nothing cached to protect yet.
-        if DataVersion._meta.db_table in connections[alias].introspection.table_names():
+        # migrated to before the counters existed may refuse it: there is nothing cached to protect yet.
+        if _counters_exist(alias):
             raise
 
 
-@functools.cache
-def _raise_for(alias: str) -> Callable[[], None]:
-    """One callable per database, so a transaction's pending raise can be recognised among its on-commit hooks."""
-    return functools.partial(_raise_version, alias)
+def _counters_exist(alias: str) -> bool:
+    connection = connections[alias]
+    tables = connection.introspection.table_names()
+    if DataVersion._meta.db_table not in tables or CountyDataVersion._meta.db_table not in tables:
+        return False
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, DataVersion._meta.db_table)
+    return "shared_version" in {column.name for column in columns}
+
+
+def _raise_counties(alias: str, ids: set[int], now: Any) -> None:
+    if not ids:
+        return
+    from villages.models import County  # the counter rows of counties that (still) exist
+
+    existing = set(County.objects.using(alias).filter(pk__in=ids).values_list("pk", flat=True))
+    counters = CountyDataVersion.objects.using(alias)
+    counters.bulk_create(
+        [CountyDataVersion(county_id=pk, version=0, changed_at=now) for pk in existing], ignore_conflicts=True
+    )
+    counters.filter(county_id__in=existing).update(version=F("version") + 1, changed_at=now)
+
+
+def _pending_raise(alias: str) -> _Raise | None:
+    return next((entry[1] for entry in connections[alias].run_on_commit if isinstance(entry[1], _Raise)), None)
 
 
 def wrote_uncommitted(alias: str = "default") -> bool:
     """Has the current transaction written data it has not committed yet?"""
-    hook = _raise_for(alias)
-    return any(entry[1] is hook for entry in connections[alias].run_on_commit)
+    return _pending_raise(alias) is not None
 
 
 def _watch_writes(execute, sql, params, many, context):
@@ -85,8 +154,13 @@ def _watch_writes(execute, sql, params, many, context):
     match = _WRITE.match(sql)
     if match and match.group(1).lower() not in UNTRACKED:
         alias = context["connection"].alias
-        if not wrote_uncommitted(alias):
-            transaction.on_commit(_raise_for(alias), using=alias)
+        pending = _pending_raise(alias)
+        if pending is None:
+            pending = _Raise(alias)
+            pending.charge(_charged.get())
+            transaction.on_commit(pending, using=alias)  # in autocommit: at once
+        else:
+            pending.charge(_charged.get())
     return result
 
 
@@ -102,17 +176,38 @@ def current() -> str:
     return "0" if row is None else f"{row[0]}.{row[1].timestamp():.6f}"
 
 
+def _shared() -> str:
+    row = DataVersion.objects.filter(pk=1).values_list("shared_version", "shared_changed_at").first()
+    return "0" if row is None or row[1] is None else f"{row[0]}.{row[1].timestamp():.6f}"
+
+
+def county_stamps(county_ids: Iterable[int]) -> dict[int, str]:
+    """Per county: the stamp its figures are kept under (the shared counter and the county's own). Two queries."""
+    ids = set(county_ids)
+    shared = _shared()
+    counters = CountyDataVersion.objects.filter(county_id__in=ids).values_list("county_id", "version", "changed_at")
+    own = {pk: f"{version}.{changed.timestamp():.6f}" for pk, version, changed in counters}
+    return {pk: f"{shared}/{own.get(pk, '0')}" for pk in ids}
+
+
+def _stamp(counties: Iterable[int] | None) -> str:
+    if counties is None:
+        return current()
+    return repr(sorted(county_stamps(counties).items()))
+
+
 def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
-    return f"dv:{name}:{stamp}:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"
+    return f"dv:{name}:{hashlib.sha256(repr((stamp, parts)).encode()).hexdigest()[:40]}"
 
 
-def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
+def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T], *, counties: Iterable[int] | None = None) -> T:
     """`compute()`, kept under (name, parts, data version) until the next write; recomputed inside a transaction
     that has written (see the module docstring). `parts` must name everything else the value depends on (scope,
-    reference date, role…)."""
+    reference date, role…). `counties`: the value reads only these counties' data (a county's figures): it is
+    kept until the next write charged to one of them or not charged at all."""
     if wrote_uncommitted():
         return compute()
-    key = _key(name, current(), parts)
+    key = _key(name, _stamp(counties), parts)
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -120,12 +215,24 @@ def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T]) -> T:
     return found
 
 
-def cached_many(name: str, keys: list[Any], parts: tuple[object, ...], compute: Callable[[list[Any]], dict]) -> dict:
-    """Per-key values (`compute(missing keys) -> {key: value}`), each kept as `cached` keeps one."""
+def cached_many(
+    name: str,
+    keys: list[Any],
+    parts: tuple[object, ...],
+    compute: Callable[[list[Any]], dict],
+    *,
+    county_of: dict[Any, int] | None = None,
+) -> dict:
+    """Per-key values (`compute(missing keys) -> {key: value}`), each kept as `cached` keeps one; with `county_of`
+    (key -> the one county whose data the key's value reads) each under its county's stamp."""
     if wrote_uncommitted():
         return compute(keys)
-    prefix = _key(name, current(), parts)
-    names = {key: f"{prefix}:{key}" for key in keys}
+    if county_of is None:
+        stamp = current()
+        names = {key: _key(name, stamp, (parts, key)) for key in keys}
+    else:
+        stamps = county_stamps(county_of[key] for key in keys)
+        names = {key: _key(name, stamps[county_of[key]], (parts, key)) for key in keys}
     found = cache.get_many(list(names.values()))
     values = {key: found[names[key]] for key in keys if names[key] in found}
     missing = [key for key in keys if key not in values]
@@ -151,3 +258,10 @@ class VersionedPaginator(Paginator):
         if isinstance(self.object_list, QuerySet):
             return counted(self.object_list)
         return super().count
+
+
+def record_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Django's `update_last_login`, charged to no county: a login's time stamp is read by no cached figure, so a
+    storm of logins before an election does not empty every county's cache (connected in VillagesConfig.ready)."""
+    with charged_to(()):
+        update_last_login(sender, user, **kwargs)

@@ -251,7 +251,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
         # Without ?as_of= a village may be judged on today (no planned election date): today is part of the key.
         parts = (as_of, timezone.localdate())
-        return data_version.cached_many("village-fields", [v.pk for v in instances], parts, evaluate)
+        county_of = {v.pk: v.township.county_id for v in instances}  # each village's figures read its county only
+        return data_version.cached_many("village-fields", list(county_of), parts, evaluate, county_of=county_of)
 
     @staticmethod
     def computed_fields(evaluation: risk.Evaluation) -> dict[str, Any]:

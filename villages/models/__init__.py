@@ -24,7 +24,7 @@ from villages.models.units import (
     VillageQuerySet,
 )
 from villages.models.users import AccountEvent, User
-from villages.models.versions import DataVersion
+from villages.models.versions import CountyDataVersion, DataVersion
 
 __all__ = [
     "AccountEvent",
@@ -33,6 +33,7 @@ __all__ = [
     "CityQuerySet",
     "County",
     "CountyQuerySet",
+    "CountyDataVersion",
     "DataVersion",
     "ElectionCycleSnapshot",
     "Group",

@@ -1,4 +1,5 @@
-"""The data version: one counter every write raises (villages/data_version.py keeps it)."""
+"""The data versions (villages/data_version.py keeps them): one counter every write raises, one raised by the writes
+that are not charged to counties, and one counter per county raised by the writes charged to it."""
 
 from __future__ import annotations
 
@@ -7,10 +8,27 @@ from django.db import models
 
 class DataVersion(models.Model):
     """A single row (pk 1): `version` goes up after every committed write; `changed_at` with it, so a row made
-    again (a flushed test database) never repeats an earlier (version, changed_at) pair."""
+    again (a flushed test database) never repeats an earlier (version, changed_at) pair. `shared_version` goes up
+    only after a write that was not charged to counties (`data_version.charged_to`): it is part of every
+    county-keyed stamp, so such a write reaches every cached figure."""
 
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+    shared_version = models.PositiveBigIntegerField(default=0)
+    shared_changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class CountyDataVersion(models.Model):
+    """A counter per county, raised after a committed write charged to the county: the figures of one county
+    (its dashboard, its villages' computed fields) are kept under it and the shared version, so a write in one
+    county leaves the others' cached figures standing. A row is made on the county's first charged write."""
+
+    county = models.OneToOneField("villages.County", on_delete=models.CASCADE, primary_key=True, related_name="+")
     version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"v{self.version}"
+        return f"{self.county_id} v{self.version}"

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from villages import permissions
+from villages import data_version, permissions
 from villages.choices import AWAITING_ACTION, ReviewStatus, Role
 from villages.models import Risk, Township, User, Village
 from villages.models.risks import validate_attachment
@@ -124,7 +124,16 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
     twice.
     """
     _lock_for_evaluation(villages)
-    villages = villages if villages is not None else Village.objects.all()
+    if villages is None:
+        return _recompute(Village.objects.all(), as_of)
+    # Risk rows (and what refreshers re-check) belong to the evaluated villages: the writes reach only their
+    # counties' cached figures (villages/data_version.py).
+    counties = villages.order_by().values_list("township__county_id", flat=True).distinct()
+    with data_version.charged_to(counties):
+        return _recompute(villages, as_of)
+
+
+def _recompute(villages: QuerySet[Village], as_of: dt.date | None) -> RecomputeSummary:
     findings = _all_findings(villages, as_of)
     wanted = {(vid, f.person_id, f.kind): f for vid, fs in findings.items() for f in fs}
     existing = Risk.objects.filter(village__in=villages.values("pk")).values_list(

@@ -12,6 +12,7 @@ Who may write where (scope, roles) is the entry path's business (villages.permis
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from villages.choices import ORGAN_OF_POST, How, Post
+from villages.data_version import charged_to
 from villages.models import Assessment, Group, Person, PostAssignment, User, Village
 from villages.roster.invariants import (
     RosterRefusal,
@@ -38,6 +40,7 @@ from villages.roster.invariants import (
     unique_id_number_refusal,
     valid_id_number,
 )
+from villages.roster.reach import counties_reached
 from villages.roster.versioning import save_attributed, save_versioned
 
 # What change_post may change; person, village and post make a new assignment instead.
@@ -84,9 +87,13 @@ def save_person(
         held = PostAssignment.objects.filter(person=person, end_on__isnull=True).values_list("post", flat=True)
         refusals += [party_post_refusal(person=target, post=post, field="political_status") for post in held]
     refuse_if_any(refusals)
-    if person is None:
-        return _create_person(target, by=by)
-    save_versioned(target, expected_version=person.version if expected_version is None else expected_version, by=by)
+    # The counties whose cached figures can read this person, before and after the change (villages/data_version.py).
+    reached = counties_reached([person.pk] if person else [], home_village_ids=[target.home_village_id])
+    with charged_to(reached) if reached is not None else contextlib.nullcontext():
+        if person is None:
+            return _create_person(target, by=by)
+        expected = person.version if expected_version is None else expected_version
+        save_versioned(target, expected_version=expected, by=by)
     return target
 
 
