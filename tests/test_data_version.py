@@ -249,6 +249,8 @@ def test_another_countys_dashboard_stays_cached_and_this_countys_shows_the_edit_
 
     with CaptureQueriesContext(connection) as after_edit:
         client_there.get(reverse("dashboards:dashboard"))
-    assert len(after_edit.captured_queries) == len(cached_look.captured_queries), "recomputed after another county's edit"
+    assert len(after_edit.captured_queries) == len(cached_look.captured_queries), (
+        "recomputed after another county's edit"
+    )
     page = client_county.get(reverse("dashboards:dashboard")).content.decode()
     assert JUNIOR.search(page).group(1) == "1"

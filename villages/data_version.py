@@ -28,7 +28,6 @@ every write, as before.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -200,7 +199,9 @@ def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
     return f"dv:{name}:{hashlib.sha256(repr((stamp, parts)).encode()).hexdigest()[:40]}"
 
 
-def cached(name: str, parts: tuple[object, ...], compute: Callable[[], T], *, counties: Iterable[int] | None = None) -> T:
+def cached(
+    name: str, parts: tuple[object, ...], compute: Callable[[], T], *, counties: Iterable[int] | None = None
+) -> T:
     """`compute()`, kept under (name, parts, data version) until the next write; recomputed inside a transaction
     that has written (see the module docstring). `parts` must name everything else the value depends on (scope,
     reference date, role…). `counties`: the value reads only these counties' data (a county's figures): it is
@@ -243,11 +244,12 @@ def cached_many(
     return values
 
 
-def counted(queryset: QuerySet) -> int:
+def counted(queryset: QuerySet, *, counties: Iterable[int] | None = None) -> int:
     """`queryset.count()`, kept under the data version and the query's own SQL (which holds the user's scope and
-    every filter): a list's total is counted once until the next write, not on every page turn."""
+    every filter): a list's total is counted once until the next write, not on every page turn. `counties`: the
+    query reads only these counties' rows (see `cached`)."""
     sql, params = queryset.query.sql_with_params()
-    return cached("count", (sql, params), queryset.count)
+    return cached("count", (sql, params), queryset.count, counties=counties)
 
 
 class VersionedPaginator(Paginator):

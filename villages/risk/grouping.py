@@ -8,6 +8,7 @@ their village-level problems (most red, then most), villages with person rows on
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -51,11 +52,13 @@ def villages_by_risk(risks: QuerySet[Risk]) -> QuerySet[Village]:
     )
 
 
-def village_order(risks: QuerySet[Risk]) -> list[int]:
+def village_order(risks: QuerySet[Risk], *, counties: Iterable[int] | None = None) -> list[int]:
     """The ids of `villages_by_risk(risks)` in their order, kept under the data version and the query's SQL: the
-    sort counts every row of the scope, so a page turn or a second look only slices the kept list."""
+    sort counts every row of the scope, so a page turn or a second look only slices the kept list. `counties`:
+    the risks are of these counties' villages only (kept until a write charged to one of them)."""
     ordered = villages_by_risk(risks).values_list("pk", flat=True)
-    return data_version.cached("risk-village-order", ordered.query.sql_with_params(), lambda: list(ordered))
+    parts = ordered.query.sql_with_params()
+    return data_version.cached("risk-village-order", parts, lambda: list(ordered), counties=counties)
 
 
 def villages_in_order(ids: list[int]) -> list[Village]:

@@ -46,7 +46,8 @@ def counties_reached(person_ids: Iterable[int], *, home_village_ids: Iterable[in
     homes = [pk for pk in home_village_ids if pk]
     parts: list[QuerySet] = [
         Person.objects.filter(pk__in=ids).order_by().values_list("home_village__township__county_id"),
-        Person._meta.get_field("home_village").related_model.objects.filter(pk__in=homes)  # type: ignore[union-attr]
+        Person._meta.get_field("home_village")
+        .related_model.objects.filter(pk__in=homes)  # type: ignore[union-attr]
         .order_by()
         .values_list("township__county_id"),
     ]

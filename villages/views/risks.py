@@ -37,13 +37,14 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
     in the query string. County staff review rows inline, the township answers the ones of its villages."""
     user = request.user
     scoped = Risk.objects.for_user(user).select_related("village__township", "person", "owner")
+    counties = County.objects.for_user(user).values_list("pk", flat=True)  # every row is of these counties
     filters = RiskFilter(request.GET, queryset=scoped, user=user)
     as_of = filters.form.cleaned_data.get("as_of") if filters.is_valid() else None
     grouped = filters.grouped and not as_of
     if as_of:
         rows: Any = _preview(filters, as_of=as_of, user=user)
     else:
-        rows = risk.village_order(filters.qs) if grouped else filters.qs
+        rows = risk.village_order(filters.qs, counties=counties) if grouped else filters.qs
     page = VersionedPaginator(rows, VILLAGES_PER_PAGE if grouped else PAGE_SIZE).get_page(request.GET.get("page"))
     groups = risk.group_by_village(risks=filters.qs, villages=risk.villages_in_order(list(page))) if grouped else []
     if not as_of:
@@ -56,7 +57,7 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
         "page": page,
         "groups": groups,
         "grouped": grouped,
-        "total": data_version.counted(filters.qs) if grouped else None,
+        "total": data_version.counted(filters.qs, counties=counties) if grouped else None,
         "as_of": as_of,
         "can_review": permissions.can_edit_village_fields(user) and not as_of,
         "query": query.urlencode(),
