@@ -164,3 +164,19 @@ def test_person_page_relatives_add_and_remove(team, client_a, client_b, client_c
     assert client_county.post(remove).status_code == 403
     assert client_a.post(remove, HTTP_HX_REQUEST="true").status_code == 200
     assert not Relative.objects.exists()
+
+
+def test_the_relative_form_is_loaded_on_request_not_with_every_person_page(team, client_a, client_b, client_county):
+    page = client_a.get(reverse("villages:person", args=[team.member.pk])).content.decode()
+    add = reverse("villages:relative_add", args=[team.member.pk])
+    assert f'hx-get="{add}"' in page and "登记亲属" in page
+    assert 'name="relative"' not in page, "the township's people select is rendered with the page"
+    section = client_a.get(add, HTTP_HX_REQUEST="true")
+    assert section.status_code == 200
+    html = section.content.decode()
+    assert 'id="relatives"' in html
+    assert 'name="relative"' in html and f'value="{team.supervisors[1].pk}"' in html
+    whole = client_a.get(add).content.decode()  # without htmx: the person page with the form open
+    assert 'name="relative"' in whole and "<html" in whole
+    assert client_b.get(add).status_code == 404
+    assert client_county.get(add).status_code == 403

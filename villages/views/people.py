@@ -86,8 +86,7 @@ def person(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     context = person_context(request, person)
     context["can_edit"] = context["show_whole_id"]
     if context["can_edit"]:
-        context["assessment_form"] = AssessmentForm(person=person)
-        context["relative_form"] = relative_form(person, request.user)
+        context["assessment_form"] = AssessmentForm(person=person)  # the relative form: on request (relative_add)
     return page_or_partial(request, "villages/person.html", "person", context)
 
 
@@ -116,12 +115,7 @@ def person_saved(request: AuthedHttpRequest, person: Person) -> HttpResponse:
         template="villages/person.html",
         partial="person",
         context=lambda: (
-            person_context(request, person)
-            | {
-                "can_edit": True,
-                "assessment_form": AssessmentForm(person=person),
-                "relative_form": relative_form(person, request.user),
-            }
+            person_context(request, person) | {"can_edit": True, "assessment_form": AssessmentForm(person=person)}
         ),
         browser_url=reverse("villages:person", args=[person.pk]),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from villages import permissions
 from villages.forms.relatives import RelativeForm
@@ -24,9 +24,13 @@ def relatives_response(request: AuthedHttpRequest, person: Person, form: Relativ
     return render(request, "villages/_relatives.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def relative_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """GET: the section with the form (the person page shows only a button: the form's select lists the township's
+    people); POST: register the relative."""
     person = permissions.person_for_edit(request.user, pk)
+    if request.method == "GET":
+        return relatives_response(request, person, relative_form(person, request.user))
     form = relative_form(person, request.user, request.POST)
     if form.is_valid() and (added := form.submit(by=request.user)):
         messages.success(request, f"已登记{person.name}的{added.get_relation_display()}：{added.shown_name}")
