@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from villages.models import Person
+from villages.models import Person, Village
 
 VILLAGE_COUNTY = "village__township__county_id"
 
@@ -45,11 +45,8 @@ def counties_reached(person_ids: Iterable[int], *, home_village_ids: Iterable[in
     ids = [pk for pk in person_ids if pk]
     homes = [pk for pk in home_village_ids if pk]
     parts: list[QuerySet] = [
-        Person.objects.filter(pk__in=ids).order_by().values_list("home_village__township__county_id"),
-        Person._meta.get_field("home_village")
-        .related_model.objects.filter(pk__in=homes)  # type: ignore[union-attr]
-        .order_by()
-        .values_list("township__county_id"),
+        Person._base_manager.filter(pk__in=ids).order_by().values_list("home_village__township__county_id"),
+        Village.objects.filter(pk__in=homes).order_by().values_list("township__county_id"),
     ]
     for relation in Person._meta.related_objects:
         key = (relation.related_model._meta.label, relation.field.name)
