@@ -46,7 +46,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from villages.models import CountyDataVersion, DataVersion
+from villages.models import County, CountyDataVersion, DataVersion
 
 T = TypeVar("T")
 
@@ -127,10 +127,9 @@ def _counters_exist(alias: str) -> bool:
 
 
 def _raise_counties(alias: str, ids: set[int], now: Any) -> None:
+    """Raise the counters of these counties, making the rows of counties that (still) exist and have none."""
     if not ids:
         return
-    from villages.models import County  # the counter rows of counties that (still) exist
-
     existing = set(County.objects.using(alias).filter(pk__in=ids).values_list("pk", flat=True))
     counters = CountyDataVersion.objects.using(alias)
     counters.bulk_create(
