@@ -176,7 +176,8 @@ def test_the_relative_form_is_loaded_on_request_not_with_every_person_page(team,
     html = section.content.decode()
     assert 'id="relatives"' in html
     assert 'name="relative"' in html and f'value="{team.supervisors[1].pk}"' in html
-    whole = client_a.get(add).content.decode()  # without htmx: the person page with the form open
+    whole = client_a.get(add).content.decode()  # without htmx: the whole person page with the form open
     assert 'name="relative"' in whole and "<html" in whole
+    assert 'name="grade"' in whole, "the whole page lost its assessment form's fields"
     assert client_b.get(add).status_code == 404
     assert client_county.get(add).status_code == 403

@@ -15,15 +15,15 @@ from villages import permissions
 from villages.forms.roster import AssessmentDeleteForm, AssessmentForm
 from villages.http import AuthedHttpRequest
 from villages.models import Assessment, Person
-from villages.views.people import person_context, person_saved
+from villages.views.people import person_page_context, person_saved
 
 
 def assessments_response(request: AuthedHttpRequest, person: Person, **forms: Any) -> HttpResponse:
     """The #assessments section with the given forms (add, correct or confirm deletion), or the whole page."""
+    if not request.htmx:
+        return render(request, "villages/person.html", person_page_context(request, person, **forms))
     context = {"person": person, "assessments": person.assessments.all(), "can_edit": True}
     context |= {"assessment_form": AssessmentForm(person=person)} | forms
-    if not request.htmx:
-        return render(request, "villages/person.html", person_context(request, person) | context)
     return render(request, "villages/person.html#assessments", context)
 
 

@@ -66,6 +66,17 @@ def person_context(request: AuthedHttpRequest, person: Person) -> dict[str, Any]
     }
 
 
+def person_page_context(request: AuthedHttpRequest, person: Person, **open_forms: Any) -> dict[str, Any]:
+    """The whole person page: `person_context`, whether the user may edit, the assessment form for an editor;
+    `open_forms` replace or add forms shown open (a relative form asked for, an assessment form with errors). The
+    relative form is not built here: its people select is loaded on request (villages/views/relatives.py)."""
+    context = person_context(request, person)
+    context["can_edit"] = context["show_whole_id"]  # revealed to exactly those who may edit the person
+    if context["can_edit"]:
+        context["assessment_form"] = AssessmentForm(person=person)
+    return context | open_forms
+
+
 def relatives_of(person: Person) -> QuerySet[Relative]:
     """The relative records naming `person` on either side (their own, and those others made naming them)."""
     return (
@@ -83,11 +94,7 @@ def relative_form(person: Person, user: User, data: Any = None) -> RelativeForm:
 @require_GET
 def person(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     person = permissions.person_for(request.user, pk)
-    context = person_context(request, person)
-    context["can_edit"] = context["show_whole_id"]
-    if context["can_edit"]:
-        context["assessment_form"] = AssessmentForm(person=person)  # the relative form: on request (relative_add)
-    return page_or_partial(request, "villages/person.html", "person", context)
+    return page_or_partial(request, "villages/person.html", "person", person_page_context(request, person))
 
 
 def person_form_response(request: AuthedHttpRequest, form: PersonForm, **context: Any) -> HttpResponse:
@@ -114,9 +121,7 @@ def person_saved(request: AuthedHttpRequest, person: Person) -> HttpResponse:
         request,
         template="villages/person.html",
         partial="person",
-        context=lambda: (
-            person_context(request, person) | {"can_edit": True, "assessment_form": AssessmentForm(person=person)}
-        ),
+        context=lambda: person_page_context(request, person),
         browser_url=reverse("villages:person", args=[person.pk]),
     )
 

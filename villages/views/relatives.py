@@ -14,13 +14,14 @@ from villages.forms.relatives import RelativeForm
 from villages.http import AuthedHttpRequest
 from villages.models import Person, Relative
 from villages.roster.relatives import remove_relative
-from villages.views.people import person_context, relative_form, relatives_of
+from villages.views.people import person_page_context, relative_form, relatives_of
 
 
 def relatives_response(request: AuthedHttpRequest, person: Person, form: RelativeForm, *, status: int = 200):
-    context = {"person": person, "relatives": relatives_of(person), "can_edit": True, "relative_form": form}
     if not request.htmx:
-        return render(request, "villages/person.html", person_context(request, person) | context, status=status)
+        page = person_page_context(request, person, relative_form=form)
+        return render(request, "villages/person.html", page, status=status)
+    context = {"person": person, "relatives": relatives_of(person), "can_edit": True, "relative_form": form}
     return render(request, "villages/_relatives.html", context, status=status)
 
 
