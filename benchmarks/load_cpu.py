@@ -19,8 +19,8 @@ COMPONENTS = (("gunicorn", "web (gunicorn)"), ("celery", "worker (Celery)"), ("p
 def snapshot(path: Path) -> dict[int, tuple[int, str]]:
     rows = {}
     for line in path.read_text().splitlines():
-        pid, seconds, args = line.split(None, 2) if len(line.split(None, 2)) == 3 else (*line.split(None, 1), "")
-        rows[int(pid)] = (int(seconds), args)
+        pid, seconds, *args = line.split(None, 2)  # a kernel thread may have no arguments
+        rows[int(pid)] = (int(seconds), args[0] if args else "")
     return rows
 
 
