@@ -125,11 +125,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Django's PBKDF2 at its own strength, derived on low-priority threads so a login storm does not starve pages
-# (backend/passwords.py); the other entries verify hashes made by other Django hashers.
+# Django's PBKDF2 at its own strength, derived in a low-priority child process so a login storm does not starve
+# pages (backend/passwords.py); the other entries verify hashes made by other Django hashers. Django's own
+# PBKDF2PasswordHasher must not be listed: it has the same algorithm name, and the last hasher of a name is the
+# one that verifies logins (it was, until issue 19's load runs showed every login hashing at full priority).
 PASSWORD_HASHERS = [
     "backend.passwords.LowPriorityPBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",

@@ -1,8 +1,8 @@
-"""CPU seconds the server side spent during a load run, by component: gunicorn (web), the Celery worker, PostgreSQL
-(backends of the web and of the worker together), from `ps` snapshots taken before and after locust
-(LOAD_DIR/cpu-before.txt, cpu-after.txt, written by run_load.sh). PostgreSQL backends come and go (a connection
-is renewed after DATABASE_CONN_MAX_AGE), so with the server pinned (SERVER_CPUS) its share is the pinned cores'
-busy time (/proc/stat, stat-before.txt and stat-after.txt) less the web and the worker.
+"""CPU seconds the server side spent during a load run, by component: gunicorn (web), the web's password hashing
+children, the Celery worker, PostgreSQL (backends of the web and of the worker together), from `ps` snapshots taken
+before and after locust (LOAD_DIR/cpu-before.txt, cpu-after.txt, written by run_load.sh). PostgreSQL backends
+come and go (a connection is renewed after DATABASE_CONN_MAX_AGE), so with the server pinned (SERVER_CPUS) its
+share is the pinned cores' busy time (/proc/stat, stat-before.txt and stat-after.txt) less the other components.
 
     .venv/bin/python benchmarks/load_cpu.py LOAD_DIR [SERVER_CPUS]
 """
@@ -13,7 +13,12 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-COMPONENTS = (("gunicorn", "web (gunicorn)"), ("celery", "worker (Celery)"), ("postgres", "PostgreSQL"))
+COMPONENTS = (
+    ("gunicorn", "web (gunicorn)"),
+    ("pbkdf2_hmac", "login hashing (web's niced child, backend/passwords.py)"),
+    ("celery", "worker (Celery)"),
+    ("postgres", "PostgreSQL"),
+)
 
 
 def snapshot(path: Path) -> dict[int, tuple[int, str]]:
@@ -34,7 +39,7 @@ def main(load_dir: Path) -> None:
     cores = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else []
     busy = pinned_busy(load_dir, cores) if cores else None
     if busy is not None:
-        spent["PostgreSQL"] = max(0, round(busy - spent["web (gunicorn)"] - spent["worker (Celery)"]))
+        spent["PostgreSQL"] = max(0, round(busy - sum(n for label, n in spent.items() if label != "PostgreSQL")))
     print("| server component | CPU s during the run |")
     print("|---|---:|")
     for _, label in COMPONENTS:

@@ -10,7 +10,7 @@
 # each run starts from a copy of it (saves the seed's minutes when runs are repeated).
 # Env: PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB, REDIS_URL (default db 8 of the local
 # Redis), PORT (8108), USERS (50), DURATION (2m), SPAWN_RATE (5; 50 starts every user, and their 35 logins, at
-# once), GUNICORN_WORKER_CLASS (sync), GUNICORN_WORKERS (4), GUNICORN_THREADS (1): backend/gunicorn_conf.py, LOAD_DIR (/tmp/h8-load).
+# once), GUNICORN_WORKER_CLASS (gthread), GUNICORN_WORKERS (4), GUNICORN_THREADS (16): backend/gunicorn_conf.py, LOAD_DIR (/tmp/h8-load).
 # HALF_CPU=1 (or SERVER_CPUS=list): gunicorn, the worker and a PostgreSQL cluster of the run's own (initdb in
 # LOAD_DIR, port PG_PORT 5440; the machine's shared server is never pinned) run on SERVER_CPUS (default: core 0)
 # under taskset; locust and the baseline client run on the other cores. The headroom is then measured the same
@@ -29,7 +29,7 @@ export LOAD_DIR="${LOAD_DIR:-/tmp/h8-load}"
 PORT="${PORT:-8108}"
 USERS="${USERS:-50}"
 DURATION="${DURATION:-2m}"
-export GUNICORN_WORKER_CLASS="${GUNICORN_WORKER_CLASS:-sync}" GUNICORN_WORKERS="${GUNICORN_WORKERS:-4}" GUNICORN_THREADS="${GUNICORN_THREADS:-1}"
+export GUNICORN_WORKER_CLASS="${GUNICORN_WORKER_CLASS:-gthread}" GUNICORN_WORKERS="${GUNICORN_WORKERS:-4}" GUNICORN_THREADS="${GUNICORN_THREADS:-16}"
 BIN=.venv/bin
 ALL_CPUS="0-$(($(nproc --all) - 1))"
 if [ "${HALF_CPU:-0}" = 1 ] && [ -z "${SERVER_CPUS:-}" ]; then SERVER_CPUS=0; fi
