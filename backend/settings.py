@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "backend.middleware.DatabaseUnavailableMiddleware",
+    "villages.data_version.StampsReadOnceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -244,13 +245,18 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
+SHARED_CACHE = bool(REDIS_URL and env_bool("DJANGO_REDIS_CACHE", False))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL and env_bool("DJANGO_REDIS_CACHE", False)
+        if SHARED_CACHE
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
     )
 }
+# With the cache shared through Redis, sessions are read from it (and written through to the database): one query
+# less on every page. Never from a per-process cache: a session ended in one worker (logout) would live on in
+# another's memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
 # Aggregates cached under the data version (villages/data_version.py) live at most this long: the bound on how
 # long a change made outside Django (psql by hand) can stay hidden. Every write through Django is seen at once.
 DATA_CACHE_SECONDS = int(os.environ.get("DATA_CACHE_SECONDS", "600"))

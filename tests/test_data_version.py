@@ -254,3 +254,24 @@ def test_another_countys_dashboard_stays_cached_and_this_countys_shows_the_edit_
     )
     page = client_county.get(reverse("dashboards:dashboard")).content.decode()
     assert JUNIOR.search(page).group(1) == "1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_reads_the_versions_once_and_again_after_its_own_write(world, secretary_a):
+    person = f.PersonFactory.create(home_village=world.village_a)
+    here, also_here = Computed("here", [world.county.pk]), Computed("also", [world.county.pk])
+    with data_version.stamps_read_once():
+        with CaptureQueriesContext(connection) as reads:
+            here.read(), also_here.read(), here.read()
+        stamp_reads = [q for q in reads.captured_queries if "countydataversion" in q["sql"]]
+        assert len(stamp_reads) == 1, "the county's stamp was read once per figure"
+        assert (here.calls, also_here.calls) == (1, 1)
+
+        save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000001"}, by=secretary_a)
+
+        here.read()
+        assert here.calls == 2, "after its own write the request was served the figure from before it"
+    with data_version.stamps_read_once():  # the next request: the stamp is read again
+        with CaptureQueriesContext(connection) as reads:
+            here.read()
+        assert any("countydataversion" in q["sql"] for q in reads.captured_queries)

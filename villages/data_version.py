@@ -41,7 +41,7 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Value
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -68,6 +68,8 @@ _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', r
 
 
 _charged: ContextVar[frozenset[int] | None] = ContextVar("data_version_charged", default=None)
+# The stamps one request has read (`stamps_read_once`), by set of counties (None: the version of every write).
+_read_stamps: ContextVar[dict[frozenset[int] | None, str] | None] = ContextVar("data_version_read", default=None)
 
 
 @contextlib.contextmanager
@@ -98,6 +100,9 @@ class _Raise:
 
 
 def _raise_version(alias: str, *, shared: bool = True, counties: Iterable[int] = ()) -> None:
+    read = _read_stamps.get()
+    if read:  # this request wrote: what it read before is no longer the version
+        read.clear()
     now = timezone.now()
     rows = DataVersion.objects.using(alias).filter(pk=1)
     raised: dict[str, Any] = {"version": F("version") + 1, "changed_at": now}
@@ -174,24 +179,53 @@ def current() -> str:
     return "0" if row is None else f"{row[0]}.{row[1].timestamp():.6f}"
 
 
-def _shared() -> str:
-    row = DataVersion.objects.filter(pk=1).values_list("shared_version", "shared_changed_at").first()
-    return "0" if row is None or row[1] is None else f"{row[0]}.{row[1].timestamp():.6f}"
-
-
 def county_stamps(county_ids: Iterable[int]) -> dict[int, str]:
-    """Per county: the stamp its figures are kept under (the shared counter and the county's own). Two queries."""
+    """Per county: the stamp its figures are kept under (the shared counter and the county's own). One query."""
     ids = set(county_ids)
-    shared = _shared()
-    counters = CountyDataVersion.objects.filter(county_id__in=ids).values_list("county_id", "version", "changed_at")
-    own = {pk: f"{version}.{changed.timestamp():.6f}" for pk, version, changed in counters}
-    return {pk: f"{shared}/{own.get(pk, '0')}" for pk in ids}
+    shared = DataVersion.objects.filter(pk=1).annotate(
+        cid=Value(0), v=F("shared_version"), at=F("shared_changed_at")
+    )  # county 0: no county has that id
+    own = CountyDataVersion.objects.filter(county_id__in=ids).annotate(
+        cid=F("county_id"), v=F("version"), at=F("changed_at")
+    )
+    rows = shared.values_list("cid", "v", "at").union(own.values_list("cid", "v", "at"), all=True)
+    stamps = {pk: "0" if at is None else f"{version}.{at.timestamp():.6f}" for pk, version, at in rows}
+    shared_stamp = stamps.pop(0, "0")
+    return {pk: f"{shared_stamp}/{stamps.get(pk, '0')}" for pk in ids}
+
+
+@contextlib.contextmanager
+def stamps_read_once() -> Iterator[None]:
+    """Inside (one request): the stamp of a set of counties is read from the database once, however many cached
+    figures the request shows (a reader may read the version once, before the data). A write committed inside
+    forgets what was read, so what the request reads after its own write is keyed by the new version."""
+    token = _read_stamps.set({})
+    try:
+        yield
+    finally:
+        _read_stamps.reset(token)
+
+
+class StampsReadOnceMiddleware:
+    """Each request reads the data versions once (`stamps_read_once`): one query instead of one per figure."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        with stamps_read_once():
+            return self.get_response(request)
 
 
 def _stamp(counties: Iterable[int] | None) -> str:
-    if counties is None:
-        return current()
-    return repr(sorted(county_stamps(counties).items()))
+    read = _read_stamps.get()
+    key = None if counties is None else frozenset(counties)
+    if read is not None and key in read:
+        return read[key]
+    stamp = current() if key is None else repr(sorted(county_stamps(key).items()))
+    if read is not None:
+        read[key] = stamp
+    return stamp
 
 
 def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:

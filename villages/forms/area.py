@@ -65,7 +65,7 @@ def scope_area_fields(form: forms.BaseForm, *, user: User) -> None:
         field.queryset = villages  # validation: any village in scope
         township, chosen = _raw(form, "township"), _raw(form, "village")
         if township:
-            listed, empty = villages.filter(Q(township__code=township) | Q(code=chosen)), "全部村"
+            listed, empty = villages.filter(_code_or_chosen(Q(township__code=township), chosen)), "全部村"
         elif user.is_township_secretary:  # one township: its villages are the list
             listed, empty = villages, "全部村"
         else:
@@ -83,19 +83,25 @@ def scope_township_field(form: forms.BaseForm, *, user: User) -> None:
         return
     county, city, chosen = _raw(form, "county"), _raw(form, "city"), _raw(form, "township")
     if county:
-        listed, empty = townships.filter(Q(county__code=county) | Q(code=chosen)), "全部乡镇"
+        listed, empty = townships.filter(_code_or_chosen(Q(county__code=county), chosen)), "全部乡镇"
     elif city:
-        listed, empty = townships.filter(Q(county__city__code=city) | Q(code=chosen)), "全部乡镇"
+        listed, empty = townships.filter(_code_or_chosen(Q(county__city__code=city), chosen)), "全部乡镇"
     else:
         listed, empty = townships.filter(code=chosen), "全部乡镇（先选择市州或区县）"
     _list(field, listed, empty)
 
 
+def _code_or_chosen(area: Q, chosen: str) -> Q:
+    """The units of `area`, plus the chosen one when there is one (an OR with an empty code defeats the index)."""
+    return area | Q(code=chosen) if chosen else area
+
+
 def _list(field: forms.ModelChoiceField, listed: QuerySet, empty: str) -> None:
     """Show `listed` as the field's options (its queryset, all that validates, stays wider)."""
     # A ModelChoiceField's choices are lazy: the list is read when the page renders, not when the form is built.
+    # An option shows a unit's code and name only (every unit's label is its name).
     field.widget.choices = forms.ModelChoiceField(
-        queryset=listed.order_by("code"), to_field_name="code", empty_label=empty
+        queryset=listed.order_by("code").only("code", "name"), to_field_name="code", empty_label=empty
     ).choices
 
 
