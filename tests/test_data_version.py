@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from villages import data_version
-from villages.choices import Post
+from villages.choices import Education, Post
 from villages.models import IdNumberView, Person, Village
 from villages.risk import recompute_risks, signals_paused
 from villages.roster import reach
@@ -275,3 +275,24 @@ def test_a_request_reads_the_versions_once_and_again_after_its_own_write(world, 
         with CaptureQueriesContext(connection) as reads:
             here.read()
         assert any("countydataversion" in q["sql"] for q in reads.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_villages_api_list_shows_each_write_at_the_next_request(world, client_county, secretary_a):
+    person = f.PersonFactory.create(home_village=world.village_a, education=Education.BACHELOR)
+    f.PostAssignmentFactory.create(village=world.village_a, person=person, post=Post.COMMITTEE_MEMBER)
+    url = f"/api/v1/villages/?county={world.county.code}&page_size=100"
+
+    def village_a() -> dict:
+        rows = client_county.get(url).json()["results"]
+        return next(row for row in rows if row["code"] == world.village_a.code)
+
+    before = village_a()
+    assert village_a() == before  # served again, now from the cache
+    save_person(person=Person.objects.get(pk=person.pk), values={"education": Education.PRIMARY}, by=secretary_a)
+    after = village_a()
+    assert after["stats"]["junior_high_or_below"] == before["stats"]["junior_high_or_below"] + 1, (
+        "a person's save was not in the list"
+    )
+    world.village_a.groups.create(number=9, name="新九社")
+    assert "新九社" in [g["name"] for g in village_a()["groups"]], "a new group was not in the list"

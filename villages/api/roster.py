@@ -86,7 +86,9 @@ class VillageViewSet(SignedInAPIMixin, AsOfContextMixin, VersionedUpdateMixin, v
     lookup_value_regex = CODE_REGEX
 
     def get_queryset(self) -> QuerySet[Village]:
-        return Village.objects.for_user(self.request.user).with_units().prefetch_related("groups").order_by("code")
+        villages = Village.objects.for_user(self.request.user).with_units().order_by("code")
+        # A list loads the groups of the villages it does not have cached (VillageListSerializer).
+        return villages if self.action == "list" else villages.prefetch_related("groups")
 
     def check_write(self, obj: Village | None = None) -> None:
         if not permissions.can_edit_village_fields(self.user):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -167,6 +167,27 @@ class EvaluationListSerializer(serializers.ListSerializer):
         return super().to_representation(rows)
 
 
+class VillageListSerializer(EvaluationListSerializer):
+    """A page of villages, each village's whole representation kept under its county's data version
+    (villages/data_version.py): a village's fields, groups and computed figures read only its county's data (the
+    people holding its posts are charged to it when saved). A page of 100 villages is serialized once until the
+    next write in their counties; only the missing villages get their groups loaded and are serialized."""
+
+    def to_representation(self, data: Any) -> list:
+        rows = list(data.all() if hasattr(data, "all") else data)
+        parts = (self.context.get("as_of"), timezone.localdate())  # judged on today without a planned date
+
+        def represent(pks: list[int]) -> dict[int, Any]:
+            missing = [v for v in rows if v.pk in set(pks)]
+            prefetch_related_objects(missing, "groups")
+            represented = super(VillageListSerializer, self).to_representation(missing)
+            return {v.pk: r for v, r in zip(missing, represented, strict=True)}
+
+        county_of = {v.pk: v.township.county_id for v in rows}
+        found = data_version.cached_many("village-json", list(county_of), parts, represent, county_of=county_of)
+        return [found[v.pk] for v in rows]
+
+
 def _writable_context(serializer: serializers.BaseSerializer) -> dict[str, Any]:
     """The serializer's context, where evaluations are kept for the request.
 
@@ -235,7 +256,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
             "villager_representatives", "flags", "succession_gaps", "stats", "reference_date", "reference_source",
             "version",
         ]  # fmt: skip
-        list_serializer_class = EvaluationListSerializer
+        list_serializer_class = VillageListSerializer
 
     create_only_fields = ("code", "township")  # a village keeps its code; a new code is a new village
 

@@ -75,6 +75,7 @@ def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.Pr
 def decorate(row: Risk, user: User, *, form: BaseForm | None = None, saved: str = "") -> Risk:
     """What one row shows: its type label, overdue badge, which actions the user has, an open form, a saved note."""
     row.form = form
+    row.form_kind = getattr(form, "kind", "")  # the template tests this string: a lookup on no form raises inside
     row.saved = saved
     row.overdue = row.is_overdue(timezone.localdate())
     row.user_reviews = permissions.can_review_risk(user, row)
