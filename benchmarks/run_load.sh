@@ -5,6 +5,8 @@
 #   HALF_CPU=1 benchmarks/run_load.sh           # the server side pinned to one core (see below)
 #   BASELINE_ROOT=/work/wt/base benchmarks/run_load.sh   # also the single-client baseline of an older checkout
 #
+# PY_SPY=1: py-spy samples the gunicorn workers from 30 s into the run for 60 s (the steady state after the logins);
+# LOAD_DIR/spy.txt, summarised by benchmarks/load_spy.py (per view and per part of a view).
 # REPORTS_SHARE=normal: the report worker competes for the CPU like the rest (default low: see the workers below).
 # PG_KEEP=dir (with HALF_CPU): keep the run's PostgreSQL cluster there between runs; the city seed is made once and
 # each run starts from a copy of it (saves the seed's minutes when runs are repeated).
@@ -141,6 +143,10 @@ ps -eo pid=,cputimes=,args= > "$LOAD_DIR/cpu-before.txt"; grep '^cpu' /proc/stat
 if [ -n "${PG_DIR:-}" ]; then  # the run's own cluster: which statements the run's PostgreSQL time went to
   psql "$DATABASE_URL" -Xqc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" > /dev/null
 fi
+if [ "${PY_SPY:-0}" = 1 ]; then  # on the client's cores: the sampler must not take the server's CPU
+  (sleep 30 && "${CLIENT[@]}" $BIN/py-spy record --pid "${pids[0]}" --subprocesses --nonblocking --rate 40 \
+    --duration 60 --format raw -o "$LOAD_DIR/spy.txt" > "$LOAD_DIR/spy.log" 2>&1) &
+fi
 "${CLIENT[@]}" $BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$LOAD_DIR/stats" --only-summary --stop-timeout 60 > "$LOAD_DIR/locust.log" 2>&1 || true
 uptime > "$LOAD_DIR/uptime-after.txt"
@@ -158,4 +164,5 @@ if [ -f "$LOAD_DIR/baseline-before.json" ]; then
 fi
 echo "server cores: ${SERVER_CPUS:-$ALL_CPUS} of $ALL_CPUS · gunicorn $GUNICORN_WORKER_CLASS $GUNICORN_WORKERS × $GUNICORN_THREADS threads"
 $BIN/python benchmarks/load_cpu.py "$LOAD_DIR" "${SERVER_CPUS:-}"
+if [ -s "$LOAD_DIR/spy.txt" ]; then echo; $BIN/python benchmarks/load_spy.py "$LOAD_DIR/spy.txt"; fi
 echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"
