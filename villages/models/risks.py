@@ -99,6 +99,7 @@ class Risk(models.Model):
 
     # Display state the risk list sets per request and user (villages.views.risks.decorate); never stored.
     form: Any
+    form_kind: str
     saved: str
     overdue: bool
     user_reviews: bool
