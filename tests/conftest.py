@@ -217,3 +217,19 @@ def outsider_admin(other_city: OtherCity) -> models.User:
 @pytest.fixture
 def client_outsider(outsider_admin) -> Client:
     return _client_for(outsider_admin)
+
+
+@pytest.fixture
+def settings_under_env(monkeypatch):
+    """`backend/settings.py` evaluated again under environment variables (`settings_under_env(NAME=value)` returns
+    the module); the module is evaluated again under the real environment afterwards."""
+    import backend.settings as settings_module
+
+    def reload(**env: str):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return importlib.reload(settings_module)
+
+    yield reload
+    monkeypatch.undo()
+    importlib.reload(settings_module)

@@ -263,6 +263,10 @@ def test_a_request_reads_the_versions_once_and_again_after_its_own_write(world, 
     with data_version.stamps_read_once():
         with CaptureQueriesContext(connection) as reads:
             here.read(), also_here.read(), here.read()
+            data_version.cached_many(  # per-key figures of the same county (the villages API list)
+                "per-village", [world.village_a.pk], (), lambda pks: dict.fromkeys(pks, 1),
+                county_of={world.village_a.pk: world.county.pk},
+            )  # fmt: skip
         stamp_reads = [q for q in reads.captured_queries if "countydataversion" in q["sql"]]
         assert len(stamp_reads) == 1, "the county's stamp was read once per figure"
         assert (here.calls, also_here.calls) == (1, 1)

@@ -15,17 +15,8 @@ def test_the_connection_runs_without_jit(db):
         assert cursor.fetchone()[0] == "off"
 
 
-def test_options_given_in_the_database_url_are_kept(monkeypatch):
-    import importlib
-
-    import backend.settings as settings_module
-
+def test_options_given_in_the_database_url_are_kept(settings_under_env):
     url = "postgres://u@127.0.0.1:5432/x?options=-c%20statement_timeout%3D30000"
-    monkeypatch.setenv("DATABASE_URL", url)
     assert dj_database_url.parse(url)["OPTIONS"]["options"] == "-c statement_timeout=30000"
-    try:
-        reloaded = importlib.reload(settings_module)
-        assert reloaded.DATABASES["default"]["OPTIONS"]["options"] == "-c statement_timeout=30000 -c jit=off"
-    finally:
-        monkeypatch.undo()
-        importlib.reload(settings_module)
+    reloaded = settings_under_env(DATABASE_URL=url)
+    assert reloaded.DATABASES["default"]["OPTIONS"]["options"] == "-c statement_timeout=30000 -c jit=off"

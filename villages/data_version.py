@@ -68,8 +68,9 @@ _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', r
 
 
 _charged: ContextVar[frozenset[int] | None] = ContextVar("data_version_charged", default=None)
-# The stamps one request has read (`stamps_read_once`), by set of counties (None: the version of every write).
-_read_stamps: ContextVar[dict[frozenset[int] | None, str] | None] = ContextVar("data_version_read", default=None)
+# The versions one request has read (`stamps_read_once`): by set of counties, their stamps; under None, the version
+# of every write.
+_read_stamps: ContextVar[dict[frozenset[int] | None, Any] | None] = ContextVar("data_version_read", default=None)
 
 
 @contextlib.contextmanager
@@ -217,15 +218,21 @@ class StampsReadOnceMiddleware:
             return self.get_response(request)
 
 
-def _stamp(counties: Iterable[int] | None) -> str:
+def _read_once(key: frozenset[int] | None) -> Any:
+    """`current()` (key None) or `county_stamps(key)`, from what this request already read when it did."""
     read = _read_stamps.get()
-    key = None if counties is None else frozenset(counties)
     if read is not None and key in read:
         return read[key]
-    stamp = current() if key is None else repr(sorted(county_stamps(key).items()))
+    found = current() if key is None else county_stamps(key)
     if read is not None:
-        read[key] = stamp
-    return stamp
+        read[key] = found
+    return found
+
+
+def _stamp(counties: Iterable[int] | None) -> str:
+    if counties is None:
+        return _read_once(None)
+    return repr(sorted(_read_once(frozenset(counties)).items()))
 
 
 def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
@@ -262,10 +269,10 @@ def cached_many(
     if wrote_uncommitted():
         return compute(keys)
     if county_of is None:
-        stamp = current()
+        stamp = _stamp(None)
         names = {key: _key(name, stamp, (parts, key)) for key in keys}
     else:
-        stamps = county_stamps(county_of[key] for key in keys)
+        stamps = _read_once(frozenset(county_of[key] for key in keys))
         names = {key: _key(name, stamps[county_of[key]], (parts, key)) for key in keys}
     found = cache.get_many(list(names.values()))
     values = {key: found[names[key]] for key in keys if names[key] in found}

@@ -178,7 +178,8 @@ class VillageListSerializer(EvaluationListSerializer):
         parts = (self.context.get("as_of"), timezone.localdate())  # judged on today without a planned date
 
         def represent(pks: list[int]) -> dict[int, Any]:
-            missing = [v for v in rows if v.pk in set(pks)]
+            wanted = set(pks)
+            missing = [v for v in rows if v.pk in wanted]
             prefetch_related_objects(missing, "groups")
             represented = super(VillageListSerializer, self).to_representation(missing)
             return {v.pk: r for v, r in zip(missing, represented, strict=True)}
