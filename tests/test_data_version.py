@@ -13,13 +13,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reserves.models import NegativeRecord
 from tests import factories as f
 from villages import data_version
+from villages import risk as risk_engine
 from villages.choices import Education, Post
 from villages.models import IdNumberView, Person, Village
 from villages.risk import recompute_risks, signals_paused
 from villages.roster import reach
-from villages.roster.reach import counties_reached
+from villages.roster.reach import reached
 from villages.roster.writes import save_person
 
 MEMBERS = re.compile(r"两委成员</span><span class=\"stat\">(\d+)人")
@@ -187,14 +189,14 @@ def test_a_write_charged_to_nobody_reaches_every_countys_figures(world):
 def test_a_person_with_a_post_in_another_county_is_charged_to_both(world, secretary_a):
     person = f.PersonFactory.create(home_village=world.village_a)
     f.PostAssignmentFactory.create(village=world.village_other_county, person=person, post=Post.COMMITTEE_MEMBER)
-    assert counties_reached([person.pk]) == {world.county.pk, world.other_county.pk}
+    assert reached([person.pk]).counties == {world.county.pk, world.other_county.pk}
     there = Computed("there", [world.other_county.pk])
     there.read()
     save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000001"}, by=secretary_a)
     there.read()
     assert there.calls == 2
     # Moving a person's home charges the new home's county too.
-    assert counties_reached([], home_village_ids=[world.village_other_county.pk]) == {world.other_county.pk}
+    assert reached([], home_village_ids=[world.village_other_county.pk]).counties == {world.other_county.pk}
 
 
 @pytest.mark.django_db
@@ -202,9 +204,9 @@ def test_every_relation_of_a_person_says_which_counties_it_reaches(world, monkey
     relations = {(r.related_model._meta.label, r.field.name) for r in Person._meta.related_objects}
     assert relations == set(reach.REACH), "a relation of Person without its path to a county (or None) in REACH"
     person = f.PersonFactory.create(home_village=world.village_a)
-    assert counties_reached([person.pk]) == {world.county.pk}
+    assert reached([person.pk]).counties == {world.county.pk}
     monkeypatch.delitem(reach.REACH, ("reserves.Reserve", "person"))
-    assert counties_reached([person.pk]) is None, "an unknown relation must leave the write uncharged"
+    assert reached([person.pk]) is None, "an unknown relation must leave the write uncharged"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -300,3 +302,165 @@ def test_the_villages_api_list_shows_each_write_at_the_next_request(world, clien
     )
     world.village_a.groups.create(number=9, name="新九社")
     assert "新九社" in [g["name"] for g in village_a()["groups"]], "a new group was not in the list"
+
+
+# Villages (villages/data_version.py `charged_to(..., villages=…)`): a write charged to some villages leaves the
+# other villages' figures cached; a place at no village reaches every village of its county.
+
+
+def member_of(village: Village) -> Person:
+    """A 两委 member of the village who lives there."""
+    person = f.PersonFactory.create(home_village=village)
+    f.PostAssignmentFactory.create(village=village, person=person, post=Post.COMMITTEE_MEMBER)
+    return person
+
+
+def villages_judged_by(module, monkeypatch) -> list[int]:
+    """The villages the risk engine judges through `module`'s name for it, listed as it judges them."""
+    judged: list[int] = []
+    evaluate = module.evaluations_for_villages
+
+    def counting(*, villages, as_of=None):
+        judged.extend(villages.values_list("pk", flat=True))
+        return evaluate(villages=villages, as_of=as_of)
+
+    monkeypatch.setattr(module, "evaluations_for_villages", counting)
+    return judged
+
+
+class VillageFigures:
+    """Cached per-village figures (as the villages API keeps them) that record which villages were computed."""
+
+    def __init__(self, *villages: Village) -> None:
+        self.county_of = {v.pk: v.township.county_id for v in villages}
+        self.computed: list[int] = []
+
+    def read(self) -> list[int]:
+        """Read every village's figure; answer the villages computed by this read."""
+        before = len(self.computed)
+
+        def compute(pks: list[int]) -> dict[int, int]:
+            self.computed += pks
+            return {pk: Person.objects.filter(posts__village_id=pk).count() for pk in pks}
+
+        data_version.cached_many("per-village", list(self.county_of), (), compute, village_county=self.county_of)
+        return sorted(self.computed[before:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_in_one_village_keeps_the_other_villages_figures_and_renews_its_own(world, secretary_a):
+    person = member_of(world.village_a)
+    figures = VillageFigures(world.village_a, world.village_b, world.village_other_county)
+    county = Computed("county", [world.county.pk])
+    figures.read(), county.read()
+    assert figures.read() == [], "served again: nothing recomputed"
+
+    save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000002"}, by=secretary_a)
+
+    assert figures.read() == [world.village_a.pk], "the edited village's figure must be renewed, and only it"
+    county.read()
+    assert county.calls == 2, "the county's own figure was served from before the edit in one of its villages"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_place_at_no_village_reaches_every_village_of_its_county(world, secretary_a):
+    person = member_of(world.village_a)
+    NegativeRecord.objects.create(
+        person=person, county=world.county, item_code="1", source_department="纪委", occurred_on=dt.date(2024, 1, 1),
+        document_number="巴纪〔2024〕1号", recorded_by=secretary_a,
+    )  # fmt: skip
+    assert reached([person.pk]) == reach.Reached(
+        counties=frozenset({world.county.pk}),
+        villages=frozenset({world.village_a.pk}),
+        wide=frozenset({world.county.pk}),
+    )
+    figures = VillageFigures(world.village_a, world.village_b, world.village_other_county)
+    figures.read()
+    save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000003"}, by=secretary_a)
+    assert figures.read() == sorted([world.village_a.pk, world.village_b.pk]), (
+        "a county-held record (no village) must reach every village of its county, and no other county's"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_charged_to_nobody_or_to_a_whole_county_reaches_its_villages(world):
+    person = f.PersonFactory.create(home_village=world.village_a)
+    figures = VillageFigures(world.village_a, world.village_b, world.village_other_county)
+    figures.read()
+    Person.objects.filter(pk=person.pk).update(notes="批量")  # uncharged
+    assert figures.read() == sorted([world.village_a.pk, world.village_b.pk, world.village_other_county.pk])
+    with data_version.charged_to([world.county.pk]):  # a county, no villages named: all of its villages
+        Person.objects.filter(pk=person.pk).update(notes="县级")
+    assert figures.read() == sorted([world.village_a.pk, world.village_b.pk])
+    with data_version.charged_to([world.county.pk], villages=[world.village_b.pk]):
+        Person.objects.filter(pk=person.pk).update(notes="白鹤村")
+    assert figures.read() == [world.village_b.pk]
+    with data_version.charged_to(()):  # read by no figure
+        Person.objects.filter(pk=person.pk).update(notes="无")
+    assert figures.read() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_is_charged_to_every_village_that_reads_them(world, secretary_a):
+    person = f.PersonFactory.create(home_village=world.village_a)
+    f.PostAssignmentFactory.create(village=world.village_other_county, person=person, post=Post.COMMITTEE_MEMBER)
+    f.ReserveFactory.create(village=world.village_b, person=person)
+    found = reached([person.pk])
+    assert found.villages == {world.village_a.pk, world.village_b.pk, world.village_other_county.pk}
+    assert found.wide == set()
+    figures = VillageFigures(world.village_a, world.village_b, world.village_other_county)
+    figures.read()
+    # Moving the person's home to 白鹤村 charges both homes; the post and the reserve place are charged too.
+    save_person(person=Person.objects.get(pk=person.pk), values={"home_village": world.village_b}, by=secretary_a)
+    assert figures.read() == sorted([world.village_a.pk, world.village_b.pk, world.village_other_county.pk])
+    assert reached([], home_village_ids=[world.village_b.pk]).villages == {world.village_b.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_risk_reevaluation_is_charged_to_its_villages(world):
+    with signals_paused():  # evaluated below, by hand
+        f.PostAssignmentFactory.create(village=world.village_a, post=Post.COMMITTEE_MEMBER)
+    figures = VillageFigures(world.village_a, world.village_b)
+    figures.read()
+    assert recompute_risks(villages=Village.objects.filter(pk=world.village_a.pk)).created
+    assert figures.read() == [world.village_a.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_villages_api_list_recomputes_only_the_edited_village(world, client_county, secretary_a, monkeypatch):
+    person = member_of(world.village_a)
+    url = f"/api/v1/villages/?county={world.county.code}&page_size=100"
+    judged = villages_judged_by(risk_engine, monkeypatch)
+    client_county.get(url)
+    assert sorted(judged) == sorted([world.village_a.pk, world.village_b.pk])
+    judged.clear()
+    save_person(person=Person.objects.get(pk=person.pk), values={"education": Education.PRIMARY}, by=secretary_a)
+    rows = {row["code"]: row for row in client_county.get(url).json()["results"]}
+    assert judged == [world.village_a.pk], "only the edited village is judged again"
+    assert rows[world.village_a.code]["stats"]["junior_high_or_below"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_township_page_judges_only_the_edited_village_again(world, client_a, secretary_a, monkeypatch):
+    from villages import headlines
+
+    neighbour = f.VillageFactory.create(township=world.township_a, code="511902100202", name="白龙村")
+    person = member_of(world.village_a)
+    Person.objects.filter(pk=person.pk).update(education=Education.BACHELOR)
+    member_of(neighbour)
+    judged = villages_judged_by(headlines, monkeypatch)
+    url = reverse("villages:township", args=[world.township_a.code])
+    row = re.compile(
+        rf'data-unit="{world.village_a.code}" data-members="(\d+)"[^>]*data-red="(\d+)" data-amber="(\d+)"'
+    )
+
+    before = row.search(client_a.get(url).content.decode()).groups()
+    assert sorted(judged) == sorted([world.village_a.pk, neighbour.pk])
+    judged.clear()
+    client_a.get(url)
+    assert judged == [], "served again: no village judged"
+
+    save_person(person=Person.objects.get(pk=person.pk), values={"education": Education.PRIMARY}, by=secretary_a)
+    after = row.search(client_a.get(url).content.decode()).groups()
+    assert judged == [world.village_a.pk], "only the edited village is judged again"
+    assert after != before, "the edit is not on the township page"

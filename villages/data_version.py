@@ -23,6 +23,16 @@ its counties and the shared counter, which every write not charged to counties r
 uncharged write is uncharged). So a secretary's edit in one county leaves the other counties' figures cached,
 and any write nobody charged still reaches every figure. Without `counties`, a figure is keyed by the version of
 every write, as before.
+
+Villages: a write path that also knows the villages its writes reach says so (`charged_to(counties, villages=…,
+wide=…)`: a person's save names the villages of the person's posts, reserve places, home…; a risk re-evaluation
+its villages). After the commit those villages' counters go up too. A figure of one village (`cached_many(...,
+village_county=…)`: a village's computed API fields, its whole API entry) is kept under its village's counter, its
+county's wide counter and the shared counter. The wide counter goes up with every write charged to the county but
+not to named villages (a charge without `villages`; a county in `wide`: a relation that places a person in the
+county at no village), so a write that cannot say which villages it reaches still reaches all of the county's. An
+edit in one village then leaves the other 99 villages of a county cached; the county's own figures (dashboard)
+still see every write charged to it.
 """
 
 from __future__ import annotations
@@ -30,8 +40,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -41,12 +52,12 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Model, QuerySet, Value
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from villages.models import County, CountyDataVersion, DataVersion
+from villages.models import County, CountyDataVersion, DataVersion, Village, VillageDataVersion
 
 T = TypeVar("T")
 
@@ -54,6 +65,7 @@ UNTRACKED = frozenset(
     {
         DataVersion._meta.db_table,
         CountyDataVersion._meta.db_table,
+        VillageDataVersion._meta.db_table,
         "django_session",
         "django_migrations",
         "axes_accessattempt",
@@ -67,17 +79,36 @@ UNTRACKED = frozenset(
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
 
 
-_charged: ContextVar[frozenset[int] | None] = ContextVar("data_version_charged", default=None)
-# The versions one request has read (`stamps_read_once`): by set of counties, their stamps; under None, the version
-# of every write.
-_read_stamps: ContextVar[dict[frozenset[int] | None, Any] | None] = ContextVar("data_version_read", default=None)
+@dataclass(frozen=True)
+class Charge:
+    """Whose figures the writes made inside `charged_to` reach: the county figures of `counties`, the village
+    figures of `villages`, and every village figure of the counties in `wide`."""
+
+    counties: frozenset[int]
+    villages: frozenset[int]
+    wide: frozenset[int]
+
+
+_charged: ContextVar[Charge | None] = ContextVar("data_version_charged", default=None)
+# The versions one request has read (`stamps_read_once`): by what was asked (None: the version of every write; a set
+# of counties: their stamps; ("villages", …): village stamps).
+_read_stamps: ContextVar[dict[Hashable, Any] | None] = ContextVar("data_version_read", default=None)
 
 
 @contextlib.contextmanager
-def charged_to(county_ids: Iterable[int]) -> Iterator[None]:
+def charged_to(
+    county_ids: Iterable[int], *, villages: Iterable[int] | None = None, wide: Iterable[int] = ()
+) -> Iterator[None]:
     """Charge the writes made inside to these counties: the caller vouches that no figure of another county reads
-    what they write (an empty set: no cached figure reads it at all)."""
-    token = _charged.set(frozenset(i for i in county_ids if i))
+    what they write (an empty set: no cached figure reads it at all). Without `villages`, any village figure of
+    the counties may read it. With `villages` (each in one of the counties), the caller also vouches that, in the
+    counties not listed in `wide`, no village figure but these villages' reads it."""
+    counties = frozenset(i for i in county_ids if i)
+    if villages is None:
+        charge = Charge(counties, frozenset(), counties)
+    else:
+        charge = Charge(counties, frozenset(i for i in villages if i), counties & frozenset(wide))
+    token = _charged.set(charge)
     try:
         yield
     finally:
@@ -85,22 +116,33 @@ def charged_to(county_ids: Iterable[int]) -> Iterator[None]:
 
 
 class _Raise:
-    """The raise a transaction owes on commit: shared (some write was not charged) and the charged counties."""
+    """The raise a transaction owes on commit: shared (some write was not charged) and what the charged writes
+    reached (counties, villages, counties whose every village)."""
 
     def __init__(self, alias: str) -> None:
-        self.alias, self.shared, self.counties = alias, False, set[int]()
+        self.alias, self.shared = alias, False
+        self.counties, self.villages, self.wide = set[int](), set[int](), set[int]()
 
-    def charge(self, counties: frozenset[int] | None) -> None:
-        if counties is None:
+    def charge(self, charge: Charge | None) -> None:
+        if charge is None:
             self.shared = True
         else:
-            self.counties |= counties
+            self.counties |= charge.counties
+            self.villages |= charge.villages
+            self.wide |= charge.wide
 
     def __call__(self) -> None:
-        _raise_version(self.alias, shared=self.shared, counties=self.counties)
+        _raise_version(self.alias, shared=self.shared, counties=self.counties, villages=self.villages, wide=self.wide)
 
 
-def _raise_version(alias: str, *, shared: bool = True, counties: Iterable[int] = ()) -> None:
+def _raise_version(
+    alias: str,
+    *,
+    shared: bool = True,
+    counties: Iterable[int] = (),
+    villages: Iterable[int] = (),
+    wide: Iterable[int] = (),
+) -> None:
     read = _read_stamps.get()
     if read:  # this request wrote: what it read before is no longer the version
         read.clear()
@@ -114,7 +156,8 @@ def _raise_version(alias: str, *, shared: bool = True, counties: Iterable[int] =
             DataVersion.objects.using(alias).get_or_create(
                 pk=1, defaults={"version": 1, "changed_at": now, "shared_version": 1, "shared_changed_at": now}
             )
-        _raise_counties(alias, set(counties), now)
+        _raise_counties(alias, set(counties), set(wide), now)
+        _raise_villages(alias, set(villages), now)
     except DatabaseError:
         # Runs after the commit (never inside a transaction), so nothing is left aborted. Only a database
         # migrated to before the counters existed may refuse it: there is nothing cached to protect yet.
@@ -125,23 +168,46 @@ def _raise_version(alias: str, *, shared: bool = True, counties: Iterable[int] =
 def _counters_exist(alias: str) -> bool:
     connection = connections[alias]
     tables = connection.introspection.table_names()
-    if DataVersion._meta.db_table not in tables or CountyDataVersion._meta.db_table not in tables:
-        return False
-    with connection.cursor() as cursor:
-        columns = connection.introspection.get_table_description(cursor, DataVersion._meta.db_table)
-    return "shared_version" in {column.name for column in columns}
+    newest = {DataVersion: "shared_version", CountyDataVersion: "wide_version", VillageDataVersion: "version"}
+    for model, column in newest.items():
+        if model._meta.db_table not in tables:
+            return False
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(cursor, model._meta.db_table)
+        if column not in {c.name for c in columns}:
+            return False
+    return True
 
 
-def _raise_counties(alias: str, ids: set[int], now: Any) -> None:
-    """Raise the counters of these counties, making the rows of counties that (still) exist and have none."""
-    if not ids:
-        return
-    existing = set(County.objects.using(alias).filter(pk__in=ids).values_list("pk", flat=True))
+def _raise_counties(alias: str, ids: set[int], wide: set[int], now: Any) -> None:
+    """Raise the counters of these counties (and the wide counters of `wide`)."""
+    existing = _counters_of(alias, CountyDataVersion, County, ids | wide, now)
     counters = CountyDataVersion.objects.using(alias)
-    counters.bulk_create(
-        [CountyDataVersion(county_id=pk, version=0, changed_at=now) for pk in existing], ignore_conflicts=True
+    counters.filter(county_id__in=existing - wide).update(version=F("version") + 1, changed_at=now)
+    counters.filter(county_id__in=existing & wide).update(
+        version=F("version") + 1, changed_at=now, wide_version=F("wide_version") + 1, wide_changed_at=now
     )
-    counters.filter(county_id__in=existing).update(version=F("version") + 1, changed_at=now)
+
+
+def _raise_villages(alias: str, ids: set[int], now: Any) -> None:
+    """Raise the counters of these villages."""
+    existing = _counters_of(alias, VillageDataVersion, Village, ids, now)
+    VillageDataVersion.objects.using(alias).filter(village_id__in=existing).update(
+        version=F("version") + 1, changed_at=now
+    )
+
+
+def _counters_of(alias: str, counter: type[Model], owner: type[Model], ids: set[int], now: Any) -> set[int]:
+    """Of these counties or villages (`owner`), those that (still) exist, each with its row of `counter` (made at
+    version 0 if it has none)."""
+    if not ids:
+        return set()
+    existing = set(owner._base_manager.using(alias).filter(pk__in=ids).values_list("pk", flat=True))
+    key = counter._meta.pk.attname  # county_id / village_id
+    counter._base_manager.using(alias).bulk_create(
+        [counter(**{key: pk, "version": 0, "changed_at": now}) for pk in existing], ignore_conflicts=True
+    )
+    return existing
 
 
 def _pending_raise(alias: str) -> _Raise | None:
@@ -190,9 +256,35 @@ def county_stamps(county_ids: Iterable[int]) -> dict[int, str]:
         cid=F("county_id"), v=F("version"), at=F("changed_at")
     )
     rows = shared.values_list("cid", "v", "at").union(own.values_list("cid", "v", "at"), all=True)
-    stamps = {pk: "0" if at is None else f"{version}.{at.timestamp():.6f}" for pk, version, at in rows}
+    stamps = {pk: _part(version, at) for pk, version, at in rows}
     shared_stamp = stamps.pop(0, "0")
     return {pk: f"{shared_stamp}/{stamps.get(pk, '0')}" for pk in ids}
+
+
+def village_stamps(county_of: dict[int, int]) -> dict[int, str]:
+    """Per village (`county_of`: village -> its county): the stamp its figures are kept under (the shared counter,
+    its county's wide counter and its own). One query."""
+    shared = DataVersion.objects.filter(pk=1).annotate(
+        kind=Value(0), cid=Value(0), v=F("shared_version"), at=F("shared_changed_at")
+    )
+    wide = CountyDataVersion.objects.filter(county_id__in=set(county_of.values())).annotate(
+        kind=Value(1), cid=F("county_id"), v=F("wide_version"), at=F("wide_changed_at")
+    )
+    own = VillageDataVersion.objects.filter(village_id__in=list(county_of)).annotate(
+        kind=Value(2), cid=F("village_id"), v=F("version"), at=F("changed_at")
+    )
+    columns = ("kind", "cid", "v", "at")
+    rows = shared.values_list(*columns).union(wide.values_list(*columns), own.values_list(*columns), all=True)
+    stamps = {(kind, pk): _part(version, at) for kind, pk, version, at in rows}
+    shared_stamp = stamps.get((0, 0), "0")
+    return {
+        pk: f"{shared_stamp}/{stamps.get((1, county), '0')}/{stamps.get((2, pk), '0')}"
+        for pk, county in county_of.items()
+    }
+
+
+def _part(version: int, at: Any) -> str:
+    return "0" if at is None else f"{version}.{at.timestamp():.6f}"
 
 
 @contextlib.contextmanager
@@ -218,21 +310,26 @@ class StampsReadOnceMiddleware:
             return self.get_response(request)
 
 
-def _read_once(key: frozenset[int] | None) -> Any:
-    """`current()` (key None) or `county_stamps(key)`, from what this request already read when it did."""
+def _read_once(key: Hashable, read_stamps: Callable[[], Any]) -> Any:
+    """`read_stamps()`, from what this request already read under `key` when it did."""
     read = _read_stamps.get()
     if read is not None and key in read:
         return read[key]
-    found = current() if key is None else county_stamps(key)
+    found = read_stamps()
     if read is not None:
         read[key] = found
     return found
 
 
+def _county_stamps(counties: Iterable[int]) -> dict[int, str]:
+    ids = frozenset(counties)
+    return _read_once(ids, lambda: county_stamps(ids))
+
+
 def _stamp(counties: Iterable[int] | None) -> str:
     if counties is None:
-        return _read_once(None)
-    return repr(sorted(_read_once(frozenset(counties)).items()))
+        return _read_once(None, current)
+    return repr(sorted(_county_stamps(counties).items()))
 
 
 def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
@@ -263,17 +360,24 @@ def cached_many(
     compute: Callable[[list[Any]], dict],
     *,
     county_of: dict[Any, int] | None = None,
+    village_county: dict[int, int] | None = None,
 ) -> dict:
     """Per-key values (`compute(missing keys) -> {key: value}`), each kept as `cached` keeps one; with `county_of`
-    (key -> the one county whose data the key's value reads) each under its county's stamp."""
+    (key -> the one county whose data the key's value reads) each under its county's stamp; with `village_county`
+    (the keys are villages, each value reads only its village's data: village -> its county) each under its
+    village's stamp."""
     if wrote_uncommitted():
         return compute(keys)
-    if county_of is None:
+    if village_county is not None:
+        of_villages = {key: village_county[key] for key in keys}
+        stamps = _read_once(("villages", frozenset(of_villages.items())), lambda: village_stamps(of_villages))
+        names = {key: _key(name, stamps[key], (parts, key)) for key in keys}
+    elif county_of is not None:
+        stamps = _county_stamps(county_of[key] for key in keys)
+        names = {key: _key(name, stamps[county_of[key]], (parts, key)) for key in keys}
+    else:
         stamp = _stamp(None)
         names = {key: _key(name, stamp, (parts, key)) for key in keys}
-    else:
-        stamps = _read_once(frozenset(county_of[key] for key in keys))
-        names = {key: _key(name, stamps[county_of[key]], (parts, key)) for key in keys}
     found = cache.get_many(list(names.values()))
     values = {key: found[names[key]] for key in keys if names[key] in found}
     missing = [key for key in keys if key not in values]

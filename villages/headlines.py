@@ -17,7 +17,9 @@ from typing import Protocol
 from django.db import models
 from django.db.models import Case, Exists, Func, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from villages import data_version
 from villages.choices import Post
 from villages.models import PostAssignment, Township, Village
 from villages.reference import ReferenceDate, common_caption, reference_from
@@ -86,25 +88,33 @@ def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> lis
     """Per village: 两委 structure (`villages.structure.Stats`), red/yellow counts, active reserves, the age
     reference date, `group_leaders` and `one_shoulder`.
 
-    Five queries whatever the number of villages or people: the figures are the risk engine's evaluation of each
-    village (the same numbers as the village page, the API and the reports).
+    The figures are the risk engine's evaluation of each village (the same numbers as the village page, the API and
+    the reports), kept per village under its data version (villages/data_version.py): a township page after an edit
+    in one of its villages judges that village again, not the others. Two queries when every village is cached,
+    six more for those that are not, whatever their number.
     """
-    rows = villages.select_related("township__county").annotate(
-        group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on)
-    )
-    evaluations = evaluations_for_villages(villages=villages)
-    return [
-        VillageHeadline(
-            v,
-            stats=evaluations[v.pk].stats,
-            counts=evaluations[v.pk].counts,
-            active_reserves=evaluations[v.pk].active_reserves,
-            reference=evaluations[v.pk].reference,
-            group_leaders=v.group_leaders,
-            one_shoulder=v.one_shoulder,
+    rows = list(villages.select_related("township__county"))
+    county_of = {v.pk: v.township.county_id for v in rows}
+
+    def judge(pks: list[int]) -> dict[int, tuple]:
+        judged = Village.objects.filter(pk__in=pks)
+        evaluations = evaluations_for_villages(villages=judged)
+        marks = (
+            judged.order_by()
+            .values_list("pk")
+            .annotate(group_leaders=_group_leaders_of(scope="village", on=on), one_shoulder=one_shoulder_exists(on=on))
         )
-        for v in rows
-    ]
+        figures = {}
+        for pk, group_leaders, one_shoulder in marks:
+            e = evaluations[pk]
+            figures[pk] = (e.stats, e.counts, e.active_reserves, e.reference, group_leaders, one_shoulder)
+        return figures
+
+    # Villages without a planned election date are judged on today: today is part of the key, as is `on`.
+    figures = data_version.cached_many(
+        "village-headline", list(county_of), (on, timezone.localdate()), judge, village_county=county_of
+    )
+    return [VillageHeadline(v, *figures[v.pk]) for v in rows]
 
 
 def township_headlines(townships: models.QuerySet[Township], *, on: dt.date) -> list[TownshipHeadline]:

@@ -168,10 +168,10 @@ class EvaluationListSerializer(serializers.ListSerializer):
 
 
 class VillageListSerializer(EvaluationListSerializer):
-    """A page of villages, each village's whole representation kept under its county's data version
-    (villages/data_version.py): a village's fields, groups and computed figures read only its county's data (the
-    people holding its posts are charged to it when saved). A page of 100 villages is serialized once until the
-    next write in their counties; only the missing villages get their groups loaded and are serialized."""
+    """A page of villages, each village's whole representation kept under its village's data version
+    (villages/data_version.py): a village's fields, groups and computed figures read only its own data (the
+    people holding its posts, reserve places… are charged to it when saved). A village is serialized once until
+    the next write that reaches it; only the missing villages get their groups loaded and are serialized."""
 
     def to_representation(self, data: Any) -> list:
         rows = list(data.all() if hasattr(data, "all") else data)
@@ -185,7 +185,7 @@ class VillageListSerializer(EvaluationListSerializer):
             return {v.pk: r for v, r in zip(missing, represented, strict=True)}
 
         county_of = {v.pk: v.township.county_id for v in rows}
-        found = data_version.cached_many("village-json", list(county_of), parts, represent, county_of=county_of)
+        found = data_version.cached_many("village-json", list(county_of), parts, represent, village_county=county_of)
         return [found[v.pk] for v in rows]
 
 
@@ -263,8 +263,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
     @classmethod
     def load_evaluations(cls, instances: list[Village], *, as_of: dt.date | None) -> dict[int, dict[str, Any]]:
-        """Each village's computed fields, kept under the data version (villages/data_version.py) per village and
-        reference: a page of 100 villages is judged once until the next write. Kept as the plain values the
+        """Each village's computed fields, kept under its village's data version (villages/data_version.py) and
+        reference: a village is judged once until the next write that reaches it. Kept as the plain values the
         fields print (not the engine's Evaluation, whose rule book costs more to unpickle than to recompute)."""
 
         def evaluate(pks: list[int]) -> dict[int, dict[str, Any]]:
@@ -273,8 +273,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
         # Without ?as_of= a village may be judged on today (no planned election date): today is part of the key.
         parts = (as_of, timezone.localdate())
-        county_of = {v.pk: v.township.county_id for v in instances}  # each village's figures read its county only
-        return data_version.cached_many("village-fields", list(county_of), parts, evaluate, county_of=county_of)
+        county_of = {v.pk: v.township.county_id for v in instances}  # each village's figures read its own data only
+        return data_version.cached_many("village-fields", list(county_of), parts, evaluate, village_county=county_of)
 
     @staticmethod
     def computed_fields(evaluation: risk.Evaluation) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from villages.models.units import (
     VillageQuerySet,
 )
 from villages.models.users import AccountEvent, User
-from villages.models.versions import CountyDataVersion, DataVersion
+from villages.models.versions import CountyDataVersion, DataVersion, VillageDataVersion
 
 __all__ = [
     "AccountEvent",
@@ -53,6 +53,7 @@ __all__ = [
     "TownshipQuerySet",
     "User",
     "Village",
+    "VillageDataVersion",
     "VillageQuerySet",
     "age_on",
     "concrete_field",

@@ -1,5 +1,6 @@
 """The data versions (villages/data_version.py keeps them): one counter every write raises, one raised by the writes
-that are not charged to counties, and one counter per county raised by the writes charged to it."""
+that are not charged to counties, one counter per county raised by the writes charged to it (and one raised by its
+writes not charged to villages), and one counter per village raised by the writes charged to it."""
 
 from __future__ import annotations
 
@@ -29,6 +30,24 @@ class CountyDataVersion(models.Model):
     county = models.OneToOneField("villages.County", on_delete=models.CASCADE, primary_key=True, related_name="+")
     version = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField()
+    # Raised by the county's writes that were not charged to villages (`charged_to` without `villages`, or a
+    # relation that places a person in the county at no village): part of the stamp of each of its villages.
+    wide_version = models.PositiveBigIntegerField(default=0)
+    wide_changed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.county_id} v{self.version}"
+
+
+class VillageDataVersion(models.Model):
+    """A counter per village, raised after a committed write charged to the village: the figures of one village
+    (its computed API fields, its whole API entry, its headline) are kept under it, its county's `wide_version`
+    and the shared version, so an edit in one village leaves its neighbours' cached figures standing. A row is made
+    on the village's first charged write."""
+
+    village = models.OneToOneField("villages.Village", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.village_id} v{self.version}"

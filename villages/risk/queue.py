@@ -48,7 +48,8 @@ _signal_state = threading.local()
 Finder = Callable[[QuerySet[Village], dt.date | None], dict[int, list[Finding]]]
 FINDERS: dict[str, Finder] = {}
 # Refreshers of apps above this one bring the facts they store for the engine up to date before it reads them
-# (reserves/standing.py re-evaluates each reserve's eligibility, which decides whether the reserve counts).
+# (reserves/standing.py re-evaluates each reserve's eligibility, which decides whether the reserve counts). A
+# refresher writes only rows of the villages it is given: its writes are charged to them (`recompute_risks`).
 Refresher = Callable[[QuerySet[Village]], object]
 REFRESHERS: dict[str, Refresher] = {}
 
@@ -126,10 +127,10 @@ def recompute_risks(*, villages: QuerySet[Village] | None = None, as_of: dt.date
     _lock_for_evaluation(villages)
     if villages is None:
         return _recompute(Village.objects.all(), as_of)
-    # Risk rows (and what refreshers re-check) belong to the evaluated villages: the writes reach only their
-    # counties' cached figures (villages/data_version.py).
-    counties = villages.order_by().values_list("township__county_id", flat=True).distinct()
-    with data_version.charged_to(counties):
+    # Risk rows, and what refreshers re-check, belong to the evaluated villages: the writes reach only their
+    # counties' and their own cached figures (villages/data_version.py).
+    places = list(villages.order_by().values_list("township__county_id", "pk"))
+    with data_version.charged_to({county for county, _ in places}, villages=[pk for _, pk in places]):
         return _recompute(villages, as_of)
 
 

@@ -40,7 +40,7 @@ from villages.roster.invariants import (
     unique_id_number_refusal,
     valid_id_number,
 )
-from villages.roster.reach import counties_reached
+from villages.roster.reach import reached
 from villages.roster.versioning import save_attributed, save_versioned
 
 # What change_post may change; person, village and post make a new assignment instead.
@@ -87,9 +87,15 @@ def save_person(
         held = PostAssignment.objects.filter(person=person, end_on__isnull=True).values_list("post", flat=True)
         refusals += [party_post_refusal(person=target, post=post, field="political_status") for post in held]
     refuse_if_any(refusals)
-    # The counties whose cached figures can read this person, before and after the change (villages/data_version.py).
-    reached = counties_reached([person.pk] if person else [], home_village_ids=[target.home_village_id])
-    with charged_to(reached) if reached is not None else contextlib.nullcontext():
+    # The counties and villages whose cached figures can read this person, before and after the change
+    # (villages/data_version.py).
+    reach = reached([person.pk] if person else [], home_village_ids=[target.home_village_id])
+    charge = (
+        charged_to(reach.counties, villages=reach.villages, wide=reach.wide)
+        if reach is not None
+        else contextlib.nullcontext()
+    )
+    with charge:
         if person is None:
             return _create_person(target, by=by)
         expected = person.version if expected_version is None else expected_version
