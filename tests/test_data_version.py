@@ -464,3 +464,55 @@ def test_the_township_page_judges_only_the_edited_village_again(world, client_a,
     after = row.search(client_a.get(url).content.decode()).groups()
     assert judged == [world.village_a.pk], "only the edited village is judged again"
     assert after != before, "the edit is not on the township page"
+
+
+# List totals (`counted`, `VersionedPaginator`): kept per version of the user's counties; never for a table whose
+# writes raise no version.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_list_of_an_untracked_table_is_counted_every_time(world, client_a, secretary_a):
+    from tasks.models import ReportJob
+
+    def total() -> int:
+        return client_a.get("/api/v1/reports/").json()["count"]
+
+    assert total() == 0
+    ReportJob.objects.create(kind="village", scope=world.village_a.code, created_by=secretary_a)  # raises no version
+    assert total() == 1, "a report job's list total was served from before the job"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_totals_keep_across_another_countys_edit_and_show_this_countys_at_once(
+    world, client_county, secretary_a
+):
+    staff_there = f.CountyStaffFactory.create(username="staff_there", county=world.other_county)
+    client_there = Client()
+    client_there.force_login(staff_there)
+    member = member_of(world.village_a)
+    moving = f.PersonFactory.create(home_village=world.village_other_county)
+    township_there = world.village_other_county.township
+    secretary_there = f.TownshipSecretaryFactory.create(username="sec_there", township=township_there)
+
+    def totals(client) -> tuple[int, str]:
+        api = client.get("/api/v1/people/").json()["count"]
+        page = client.get(reverse("villages:people")).content.decode()
+        return api, page
+
+    here_before, _ = totals(client_county)
+    client_there.get("/api/v1/people/")
+    with CaptureQueriesContext(connection) as cached_count:
+        client_there.get("/api/v1/people/")
+
+    save_person(person=Person.objects.get(pk=member.pk), values={"phone": "13900000009"}, by=secretary_a)
+    with CaptureQueriesContext(connection) as after_edit:
+        client_there.get("/api/v1/people/")
+    assert len(after_edit.captured_queries) == len(cached_count.captured_queries), (
+        "another county's edit made this county's total be counted again"
+    )
+
+    # A person moving home from 通江县 into 青龙村 (charged to both counties) is in 巴州区's totals at once.
+    save_person(person=Person.objects.get(pk=moving.pk), values={"home_village": world.village_a}, by=secretary_there)
+    here_after, page = totals(client_county)
+    assert here_after == here_before + 1, "the API total was served from before the move"
+    assert f"共 {here_after} 人" in page, "the people page's total was served from before the move"

@@ -249,16 +249,22 @@ def current() -> str:
 def county_stamps(county_ids: Iterable[int]) -> dict[int, str]:
     """Per county: the stamp its figures are kept under (the shared counter and the county's own). One query."""
     ids = set(county_ids)
+    shared_stamp, own = _county_counters(ids)
+    return {pk: f"{shared_stamp}/{own.get(pk, '0')}" for pk in ids}
+
+
+def _county_counters(counties: Iterable[int] | QuerySet) -> tuple[str, dict[int, str]]:
+    """The shared counter's stamp and the counters of these counties that have one (a QuerySet of counties is read
+    as a subquery). One query."""
     shared = DataVersion.objects.filter(pk=1).annotate(
         cid=Value(0), v=F("shared_version"), at=F("shared_changed_at")
     )  # county 0: no county has that id
-    own = CountyDataVersion.objects.filter(county_id__in=ids).annotate(
+    own = CountyDataVersion.objects.filter(county_id__in=counties).annotate(
         cid=F("county_id"), v=F("version"), at=F("changed_at")
     )
     rows = shared.values_list("cid", "v", "at").union(own.values_list("cid", "v", "at"), all=True)
     stamps = {pk: _part(version, at) for pk, version, at in rows}
-    shared_stamp = stamps.pop(0, "0")
-    return {pk: f"{shared_stamp}/{stamps.get(pk, '0')}" for pk in ids}
+    return stamps.pop(0, "0"), stamps
 
 
 def village_stamps(county_of: dict[int, int]) -> dict[int, str]:
@@ -326,9 +332,14 @@ def _county_stamps(counties: Iterable[int]) -> dict[int, str]:
     return _read_once(ids, lambda: county_stamps(ids))
 
 
-def _stamp(counties: Iterable[int] | None) -> str:
+def _stamp(counties: Iterable[int] | QuerySet | None) -> str:
     if counties is None:
         return _read_once(None, current)
+    if isinstance(counties, QuerySet):
+        # A scope (County.objects.for_user(user)): read with the counters, in the same query. A county without a
+        # counter has never had a charged write; its first one makes the counter, and so a new key.
+        sql, params = counties.query.sql_with_params()
+        return _read_once(("county-scope", sql, params), lambda: repr(_county_counters(counties)))
     return repr(sorted(_county_stamps(counties).items()))
 
 
@@ -337,7 +348,11 @@ def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
 
 
 def cached(
-    name: str, parts: tuple[object, ...], compute: Callable[[], T], *, counties: Iterable[int] | None = None
+    name: str,
+    parts: tuple[object, ...],
+    compute: Callable[[], T],
+    *,
+    counties: Iterable[int] | QuerySet | None = None,
 ) -> T:
     """`compute()`, kept under (name, parts, data version) until the next write; recomputed inside a transaction
     that has written (see the module docstring). `parts` must name everything else the value depends on (scope,
@@ -388,21 +403,29 @@ def cached_many(
     return values
 
 
-def counted(queryset: QuerySet, *, counties: Iterable[int] | None = None) -> int:
+def counted(queryset: QuerySet, *, counties: Iterable[int] | QuerySet | None = None) -> int:
     """`queryset.count()`, kept under the data version and the query's own SQL (which holds the user's scope and
-    every filter): a list's total is counted once until the next write, not on every page turn. `counties`: the
-    query reads only these counties' rows (see `cached`)."""
+    every filter): a list's total is counted once until the next write, not on every page turn. `counties` (ids,
+    or a QuerySet of counties: a user's scope): the query reads only these counties' rows (see `cached`). A query
+    that reads an `UNTRACKED` table (report jobs) is counted every time: its writes raise no version."""
     sql, params = queryset.query.sql_with_params()
+    if any(f'"{table}"' in sql for table in UNTRACKED):
+        return queryset.count()
     return cached("count", (sql, params), queryset.count, counties=counties)
 
 
 class VersionedPaginator(Paginator):
-    """A Paginator whose total comes from `counted` (for querysets; other sequences are counted as usual)."""
+    """A Paginator whose total comes from `counted` (for querysets; other sequences are counted as usual).
+    `counties`: the list's rows are of these counties only (a user's scope, `County.objects.for_user(user)`)."""
+
+    def __init__(self, *args: Any, counties: Iterable[int] | QuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.counties = counties
 
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            return counted(self.object_list)
+            return counted(self.object_list, counties=self.counties)
         return super().count
 
 

@@ -21,7 +21,7 @@ from villages.forms.people_filters import PersonFilter
 from villages.forms.relatives import RelativeForm
 from villages.forms.roster import AssessmentForm, PersonForm
 from villages.http import AuthedHttpRequest, page_or_partial, saved_section
-from villages.models import IdNumberView, Person, PostAssignment, Relative, User, Village
+from villages.models import County, IdNumberView, Person, PostAssignment, Relative, User, Village
 from villages.roster.history import person_history
 
 PAGE_SIZE = 50
@@ -38,7 +38,9 @@ def people(request: AuthedHttpRequest) -> HttpResponse:
         .order_by("home_village__code", "name", "pk")
     )
     person_filter = PersonFilter(request.GET, queryset=rows, user=request.user, today=today)
-    page = VersionedPaginator(person_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total is kept per version of the user's counties: the rows are people placed in them.
+    counties = County.objects.for_user(request.user)
+    page = VersionedPaginator(person_filter.qs, PAGE_SIZE, counties=counties).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": person_filter, "page": page, "query": query.urlencode(), "today": today}

@@ -45,7 +45,8 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
         rows: Any = _preview(filters, as_of=as_of, user=user)
     else:
         rows = risk.village_order(filters.qs, counties=counties) if grouped else filters.qs
-    page = VersionedPaginator(rows, VILLAGES_PER_PAGE if grouped else PAGE_SIZE).get_page(request.GET.get("page"))
+    per_page = VILLAGES_PER_PAGE if grouped else PAGE_SIZE
+    page = VersionedPaginator(rows, per_page, counties=counties).get_page(request.GET.get("page"))
     groups = risk.group_by_village(risks=filters.qs, villages=risk.villages_in_order(list(page))) if grouped else []
     if not as_of:
         for r in [r for g in groups for r in (*g.village_rows, *g.person_rows)] if grouped else page:
