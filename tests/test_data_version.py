@@ -18,7 +18,7 @@ from tests import factories as f
 from villages import data_version
 from villages import risk as risk_engine
 from villages.choices import Education, Post
-from villages.models import IdNumberView, Person, Village
+from villages.models import IdNumberView, Person, Risk, Village
 from villages.risk import recompute_risks, signals_paused
 from villages.roster import reach
 from villages.roster.reach import reached
@@ -332,7 +332,7 @@ class VillageFigures:
     """Cached per-village figures (as the villages API keeps them) that record which villages were computed."""
 
     def __init__(self, *villages: Village) -> None:
-        self.county_of = {v.pk: v.township.county_id for v in villages}
+        self.places = {v.pk: (v.pk, v.township.county_id) for v in villages}
         self.computed: list[int] = []
 
     def read(self) -> list[int]:
@@ -343,7 +343,7 @@ class VillageFigures:
             self.computed += pks
             return {pk: Person.objects.filter(posts__village_id=pk).count() for pk in pks}
 
-        data_version.cached_many("per-village", list(self.county_of), (), compute, village_county=self.county_of)
+        data_version.cached_many("per-village", list(self.places), (), compute, village_of=self.places)
         return sorted(self.computed[before:])
 
 
@@ -516,3 +516,48 @@ def test_people_totals_keep_across_another_countys_edit_and_show_this_countys_at
     here_after, page = totals(client_county)
     assert here_after == here_before + 1, "the API total was served from before the move"
     assert f"共 {here_after} 人" in page, "the people page's total was served from before the move"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_risk_list_keeps_each_row_and_shows_each_write_at_the_next_request(
+    world, client_county, county_staff, secretary_a, monkeypatch
+):
+    from villages.views import risks as risk_views
+
+    people = {}
+    for village in (world.village_a, world.village_b):
+        people[village.pk] = f.PersonFactory.create(
+            home_village=village, birth_date=dt.date(1955, 1, 1), education=Education.PRIMARY
+        )
+        f.PostAssignmentFactory.create(village=village, person=people[village.pk], post=Post.PARTY_SECRETARY)
+    recompute_risks()
+    rendered: list[int] = []
+    render = risk_views.render_to_string
+
+    def counting(name, context):
+        rendered.append(context["risk"].village_id)
+        return render(name, context)
+
+    monkeypatch.setattr(risk_views, "render_to_string", counting)
+    url = reverse("villages:risks")
+
+    def table() -> str:
+        page = client_county.get(url).content.decode()
+        return page[page.index('<section id="risk-table">') : page.index("</section>")]
+
+    first = table()
+    assert set(rendered) == {world.village_a.pk, world.village_b.pk}
+    rendered.clear()
+    assert table() == first, "a kept row differs from the row rendered with the page"
+    assert rendered == []
+
+    person = Person.objects.get(pk=people[world.village_a.pk].pk)
+    save_person(person=person, values={"name": "改名后"}, by=secretary_a)  # charged to 青龙村
+    renamed = table()
+    assert "改名后" in renamed
+    assert rendered and set(rendered) == {world.village_a.pk}, "only the renamed person's village's rows again"
+
+    target = Risk.objects.filter(village=world.village_b, person__isnull=False).first()
+    review = {"review_status": "in_progress", "owner": county_staff.pk, "due_on": "", "note": "约谈中", "version": 1}
+    assert client_county.post(reverse("villages:risk_review", args=[target.pk]), review).status_code == 302
+    assert "约谈中" in table(), "a review (a write charged to nobody) was not on the next list"

@@ -27,12 +27,12 @@ every write, as before.
 Villages: a write path that also knows the villages its writes reach says so (`charged_to(counties, villages=…,
 wide=…)`: a person's save names the villages of the person's posts, reserve places, home…; a risk re-evaluation
 its villages). After the commit those villages' counters go up too. A figure of one village (`cached_many(...,
-village_county=…)`: a village's computed API fields, its whole API entry) is kept under its village's counter, its
-county's wide counter and the shared counter. The wide counter goes up with every write charged to the county but
-not to named villages (a charge without `villages`; a county in `wide`: a relation that places a person in the
-county at no village), so a write that cannot say which villages it reaches still reaches all of the county's. An
-edit in one village then leaves the other 99 villages of a county cached; the county's own figures (dashboard)
-still see every write charged to it.
+village_of=…)`: a village's computed API fields, its whole API entry, its township-page figures, its risk rows)
+is kept under its village's counter, its county's wide counter and the shared counter. The wide counter goes up
+with every write charged to the county but not to named villages (a charge without `villages`; a county in `wide`:
+a relation that places a person in the county at no village), so a write that cannot say which villages it
+reaches still reaches all of the county's. An edit in one village then leaves the other 99 villages of a county
+cached; the county's own figures (dashboard) still see every write charged to it.
 """
 
 from __future__ import annotations
@@ -375,18 +375,18 @@ def cached_many(
     compute: Callable[[list[Any]], dict],
     *,
     county_of: dict[Any, int] | None = None,
-    village_county: dict[int, int] | None = None,
+    village_of: dict[Any, tuple[int, int]] | None = None,
 ) -> dict:
     """Per-key values (`compute(missing keys) -> {key: value}`), each kept as `cached` keeps one; with `county_of`
-    (key -> the one county whose data the key's value reads) each under its county's stamp; with `village_county`
-    (the keys are villages, each value reads only its village's data: village -> its county) each under its
-    village's stamp."""
+    (key -> the one county whose data the key's value reads) each under its county's stamp; with `village_of`
+    (key -> the one village whose data the key's value reads, and that village's county) each under its village's
+    stamp."""
     if wrote_uncommitted():
         return compute(keys)
-    if village_county is not None:
-        of_villages = {key: village_county[key] for key in keys}
-        stamps = _read_once(("villages", frozenset(of_villages.items())), lambda: village_stamps(of_villages))
-        names = {key: _key(name, stamps[key], (parts, key)) for key in keys}
+    if village_of is not None:
+        villages = dict(village_of[key] for key in keys)
+        stamps = _read_once(("villages", frozenset(villages.items())), lambda: village_stamps(villages))
+        names = {key: _key(name, stamps[village_of[key][0]], (parts, key)) for key in keys}
     elif county_of is not None:
         stamps = _county_stamps(county_of[key] for key in keys)
         names = {key: _key(name, stamps[county_of[key]], (parts, key)) for key in keys}

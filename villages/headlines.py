@@ -94,7 +94,7 @@ def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> lis
     six more for those that are not, whatever their number.
     """
     rows = list(villages.select_related("township__county"))
-    county_of = {v.pk: v.township.county_id for v in rows}
+    places = {v.pk: (v.pk, v.township.county_id) for v in rows}
 
     def judge(pks: list[int]) -> dict[int, tuple]:
         judged = Village.objects.filter(pk__in=pks)
@@ -112,7 +112,7 @@ def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> lis
 
     # Villages without a planned election date are judged on today: today is part of the key, as is `on`.
     figures = data_version.cached_many(
-        "village-headline", list(county_of), (on, timezone.localdate()), judge, village_county=county_of
+        "village-headline", list(places), (on, timezone.localdate()), judge, village_of=places
     )
     return [VillageHeadline(v, *figures[v.pk]) for v in rows]
 

@@ -184,8 +184,8 @@ class VillageListSerializer(EvaluationListSerializer):
             represented = super(VillageListSerializer, self).to_representation(missing)
             return {v.pk: r for v, r in zip(missing, represented, strict=True)}
 
-        county_of = {v.pk: v.township.county_id for v in rows}
-        found = data_version.cached_many("village-json", list(county_of), parts, represent, village_county=county_of)
+        places = {v.pk: (v.pk, v.township.county_id) for v in rows}
+        found = data_version.cached_many("village-json", list(places), parts, represent, village_of=places)
         return [found[v.pk] for v in rows]
 
 
@@ -273,8 +273,8 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
         # Without ?as_of= a village may be judged on today (no planned election date): today is part of the key.
         parts = (as_of, timezone.localdate())
-        county_of = {v.pk: v.township.county_id for v in instances}  # each village's figures read its own data only
-        return data_version.cached_many("village-fields", list(county_of), parts, evaluate, village_county=county_of)
+        places = {v.pk: (v.pk, v.township.county_id) for v in instances}  # a village's figures read its data only
+        return data_version.cached_many("village-fields", list(places), parts, evaluate, village_of=places)
 
     @staticmethod
     def computed_fields(evaluation: risk.Evaluation) -> dict[str, Any]:

@@ -105,6 +105,7 @@ class Risk(models.Model):
     user_reviews: bool
     user_answers: bool
     user_decides: bool
+    row_html: str  # the row's cached HTML, or "" (villages.views.risks.cached_rows)
 
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="risks", verbose_name="村")
     person = models.ForeignKey(

@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from villages import data_version, permissions, risk, rules, structure
@@ -49,8 +51,8 @@ def risks(request: AuthedHttpRequest) -> HttpResponse:
     page = VersionedPaginator(rows, per_page, counties=counties).get_page(request.GET.get("page"))
     groups = risk.group_by_village(risks=filters.qs, villages=risk.villages_in_order(list(page))) if grouped else []
     if not as_of:
-        for r in [r for g in groups for r in (*g.village_rows, *g.person_rows)] if grouped else page:
-            decorate(r, user)
+        shown = [r for g in groups for r in (*g.village_rows, *g.person_rows)] if grouped else list(page)
+        cached_rows([decorate(r, user) for r in shown])
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -71,6 +73,30 @@ def _preview(filters: RiskFilter, *, as_of: dt.date, user: User) -> list[risk.Pr
     data = filters.form.cleaned_data
     rows = risk.preview_rows(villages=area_villages(user, data), as_of=as_of)
     return [r for r in rows if all(not data.get(k) or getattr(r.finding, k) == data[k] for k in ("kind", "severity"))]
+
+
+def cached_rows(rows: list[Risk]) -> None:
+    """Give each decorated row its HTML (`row_html`), kept per row, per what the user may do with it and per date
+    under its village's data version (villages/data_version.py): a row shows the risk, its village and township,
+    its person and its owner, and every write that changes them reaches the village's version (a risk
+    re-evaluation and a person's save are charged to it; a review, a rename, an account edit is charged to
+    nobody). Rows with a form, a message or the confirm form (which holds the session's CSRF token) are rendered
+    with the page, as are rows not kept yet: `row_html` "" (the template renders the partial)."""
+    for row in rows:
+        row.row_html = ""
+    kept = {
+        (r.pk, r.overdue, r.user_reviews, r.user_answers): r
+        for r in rows
+        if r.form is None and not r.saved and not r.user_decides
+    }
+    places = {key: (r.village_id, r.village.township.county_id) for key, r in kept.items()}
+
+    def render_rows(keys: list[tuple]) -> dict[tuple, str]:
+        return {key: render_to_string("villages/risks.html#risk-row", {"risk": kept[key]}) for key in keys}
+
+    found = data_version.cached_many("risk-row", list(kept), (timezone.localdate(),), render_rows, village_of=places)
+    for key, row in kept.items():
+        row.row_html = mark_safe(found[key])  # our own template's output
 
 
 def decorate(row: Risk, user: User, *, form: BaseForm | None = None, saved: str = "") -> Risk:
