@@ -95,8 +95,9 @@ TEMPLATES = [
 ]
 
 # Form widgets (each <select> option is a template include under Django's own engine) render through Jinja2 with
-# Django's stock widget templates: the person edit form's rendering took most of its request (issue 19).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Django's stock widget templates, selects written out in Python (backend/form_renderer.py): the person edit form's
+# rendering took most of its request (issue 19).
+FORM_RENDERER = "backend.form_renderer.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.config(

@@ -1,0 +1,52 @@
+"""The form renderer (settings.FORM_RENDERER): Django's Jinja2 renderer, with the select widget written out in
+Python. Django renders a select through one template include per option; the people and risk filters and the
+person form have a few hundred options, and those includes were a quarter of the person edit form's CPU
+(docs/benchmarks.md "Capacity"). The HTML is the same, byte for byte, as Django's Jinja2 templates make it
+(tests/test_form_renderer.py compares both); every other widget goes through the templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.forms.renderers import Jinja2
+from django.utils.safestring import SafeString, mark_safe
+from markupsafe import escape
+
+SELECT = "django/forms/widgets/select.html"
+OPTION = "django/forms/widgets/select_option.html"
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: ` name="value"`, a bare ` name` for True, nothing for False."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def render_select(widget: dict[str, Any]) -> SafeString | None:
+    """django/forms/widgets/select.html and its options; None when an option has a template of its own."""
+    parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != OPTION:
+                return None
+            value, label = escape(option["value"]), escape(option["label"])
+            parts.append(f'\n  <option value="{value}"{_attrs(option["attrs"])}>{label}</option>')
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))
+
+
+class FormRenderer(Jinja2):
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name == SELECT:
+            rendered = render_select(context["widget"])
+            if rendered is not None:
+                return rendered
+        return super().render(template_name, context, request)
