@@ -81,7 +81,7 @@ def cached_rows(rows: list[Risk]) -> None:
     its person and its owner, and every write that changes them reaches the village's version (a risk
     re-evaluation and a person's save are charged to it; a review, a rename, an account edit is charged to
     nobody). Rows with a form, a message or the confirm form (which holds the session's CSRF token) are rendered
-    with the page, as are rows not kept yet: `row_html` "" (the template renders the partial)."""
+    with the page: their `row_html` is "" and the template renders the partial."""
     for row in rows:
         row.row_html = ""
     kept = {
