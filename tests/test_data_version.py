@@ -332,7 +332,7 @@ class VillageFigures:
     """Cached per-village figures (as the villages API keeps them) that record which villages were computed."""
 
     def __init__(self, *villages: Village) -> None:
-        self.places = {v.pk: (v.pk, v.township.county_id) for v in villages}
+        self.places = data_version.village_places(villages)
         self.computed: list[int] = []
 
     def read(self) -> list[int]:

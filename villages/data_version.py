@@ -256,37 +256,44 @@ def county_stamps(county_ids: Iterable[int]) -> dict[int, str]:
 def _county_counters(counties: Iterable[int] | QuerySet) -> tuple[str, dict[int, str]]:
     """The shared counter's stamp and the counters of these counties that have one (a QuerySet of counties is read
     as a subquery). One query."""
-    shared = DataVersion.objects.filter(pk=1).annotate(
-        cid=Value(0), v=F("shared_version"), at=F("shared_changed_at")
-    )  # county 0: no county has that id
-    own = CountyDataVersion.objects.filter(county_id__in=counties).annotate(
-        cid=F("county_id"), v=F("version"), at=F("changed_at")
-    )
-    rows = shared.values_list("cid", "v", "at").union(own.values_list("cid", "v", "at"), all=True)
-    stamps = {pk: _part(version, at) for pk, version, at in rows}
-    return stamps.pop(0, "0"), stamps
+    counters = _read_counters((_COUNTY, CountyDataVersion.objects.filter(county_id__in=counties)))
+    return counters.pop((_SHARED, 0), "0"), {pk: stamp for (_, pk), stamp in counters.items()}
 
 
 def village_stamps(county_of: dict[int, int]) -> dict[int, str]:
     """Per village (`county_of`: village -> its county): the stamp its figures are kept under (the shared counter,
     its county's wide counter and its own). One query."""
-    shared = DataVersion.objects.filter(pk=1).annotate(
-        kind=Value(0), cid=Value(0), v=F("shared_version"), at=F("shared_changed_at")
+    counters = _read_counters(
+        (_WIDE, CountyDataVersion.objects.filter(county_id__in=set(county_of.values()))),
+        (_VILLAGE, VillageDataVersion.objects.filter(village_id__in=list(county_of))),
     )
-    wide = CountyDataVersion.objects.filter(county_id__in=set(county_of.values())).annotate(
-        kind=Value(1), cid=F("county_id"), v=F("wide_version"), at=F("wide_changed_at")
-    )
-    own = VillageDataVersion.objects.filter(village_id__in=list(county_of)).annotate(
-        kind=Value(2), cid=F("village_id"), v=F("version"), at=F("changed_at")
-    )
-    columns = ("kind", "cid", "v", "at")
-    rows = shared.values_list(*columns).union(wide.values_list(*columns), own.values_list(*columns), all=True)
-    stamps = {(kind, pk): _part(version, at) for kind, pk, version, at in rows}
-    shared_stamp = stamps.get((0, 0), "0")
+    shared_stamp = counters.get((_SHARED, 0), "0")
     return {
-        pk: f"{shared_stamp}/{stamps.get((1, county), '0')}/{stamps.get((2, pk), '0')}"
+        pk: f"{shared_stamp}/{counters.get((_WIDE, county), '0')}/{counters.get((_VILLAGE, pk), '0')}"
         for pk, county in county_of.items()
     }
+
+
+# The counters a stamp is made of: (id column, version, time) of each kind's rows.
+_SHARED, _COUNTY, _WIDE, _VILLAGE = 0, 1, 2, 3
+_COLUMNS: dict[int, tuple[Any, str, str]] = {
+    _SHARED: (Value(0), "shared_version", "shared_changed_at"),  # id 0: no county or village has it
+    _COUNTY: (F("county_id"), "version", "changed_at"),
+    _WIDE: (F("county_id"), "wide_version", "wide_changed_at"),
+    _VILLAGE: (F("village_id"), "version", "changed_at"),
+}
+
+
+def _read_counters(*counters: tuple[int, QuerySet]) -> dict[tuple[int, int], str]:
+    """The shared counter and the given counter rows (each: its kind and a queryset), as {(kind, id): stamp part}.
+    One query (a UNION)."""
+    selects = []
+    for kind, rows in [(_SHARED, DataVersion.objects.filter(pk=1)), *counters]:
+        pk, version, at = _COLUMNS[kind]
+        annotated = rows.annotate(kind=Value(kind), cid=pk, v=F(version), at=F(at))
+        selects.append(annotated.values_list("kind", "cid", "v", "at"))
+    found = selects[0].union(*selects[1:], all=True)
+    return {(kind, pk): _part(version, at) for kind, pk, version, at in found}
 
 
 def _part(version: int, at: Any) -> str:
@@ -366,6 +373,11 @@ def cached(
         found = compute()
         cache.set(key, found, settings.DATA_CACHE_SECONDS)
     return found
+
+
+def village_places(villages: Iterable[Village]) -> dict[int, tuple[int, int]]:
+    """`cached_many`'s `village_of` for figures keyed by village: id -> (id, county id) (townships loaded)."""
+    return {v.pk: (v.pk, v.township.county_id) for v in villages}
 
 
 def cached_many(

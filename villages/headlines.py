@@ -94,7 +94,7 @@ def village_headlines(villages: models.QuerySet[Village], *, on: dt.date) -> lis
     six more for those that are not, whatever their number.
     """
     rows = list(villages.select_related("township__county"))
-    places = {v.pk: (v.pk, v.township.county_id) for v in rows}
+    places = data_version.village_places(rows)
 
     def judge(pks: list[int]) -> dict[int, tuple]:
         judged = Village.objects.filter(pk__in=pks)

@@ -184,7 +184,7 @@ class VillageListSerializer(EvaluationListSerializer):
             represented = super(VillageListSerializer, self).to_representation(missing)
             return {v.pk: r for v, r in zip(missing, represented, strict=True)}
 
-        places = {v.pk: (v.pk, v.township.county_id) for v in rows}
+        places = data_version.village_places(rows)
         found = data_version.cached_many("village-json", list(places), parts, represent, village_of=places)
         return [found[v.pk] for v in rows]
 
@@ -273,7 +273,7 @@ class VillageSerializer(EvaluatedSerializerMixin, VersionedSerializer):
 
         # Without ?as_of= a village may be judged on today (no planned election date): today is part of the key.
         parts = (as_of, timezone.localdate())
-        places = {v.pk: (v.pk, v.township.county_id) for v in instances}  # a village's figures read its data only
+        places = data_version.village_places(instances)  # a village's figures read its data only
         return data_version.cached_many("village-fields", list(places), parts, evaluate, village_of=places)
 
     @staticmethod
