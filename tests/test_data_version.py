@@ -369,7 +369,7 @@ def test_a_place_at_no_village_reaches_every_village_of_its_county(world, secret
         person=person, county=world.county, item_code="1", source_department="纪委", occurred_on=dt.date(2024, 1, 1),
         document_number="巴纪〔2024〕1号", recorded_by=secretary_a,
     )  # fmt: skip
-    assert reached([person.pk]) == reach.Reached(
+    assert reached([person.pk]) == data_version.Charge(
         counties=frozenset({world.county.pk}),
         villages=frozenset({world.village_a.pk}),
         wide=frozenset({world.county.pk}),

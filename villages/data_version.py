@@ -108,6 +108,13 @@ def charged_to(
         charge = Charge(counties, frozenset(), counties)
     else:
         charge = Charge(counties, frozenset(i for i in villages if i), counties & frozenset(wide))
+    with charged(charge):
+        yield
+
+
+@contextlib.contextmanager
+def charged(charge: Charge | None) -> Iterator[None]:
+    """Charge the writes made inside as `charge` says (None: to nobody known, so they reach every figure)."""
     token = _charged.set(charge)
     try:
         yield

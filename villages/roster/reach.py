@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import IntegerField, QuerySet, Value
 
+from villages.data_version import Charge
 from villages.models import Person, Village
 
 
@@ -55,19 +56,10 @@ REACH: dict[tuple[str, str], Place | None] = {
 _NO_VILLAGE = 0
 
 
-@dataclass(frozen=True)
-class Reached:
-    """What a write to some people reaches: the county figures of `counties`, the village figures of `villages`,
-    and every village figure of the counties in `wide` (the arguments of `data_version.charged_to`)."""
-
-    counties: frozenset[int]
-    villages: frozenset[int]
-    wide: frozenset[int]
-
-
-def reached(person_ids: Iterable[int], *, home_village_ids: Iterable[int | None] = ()) -> Reached | None:
-    """The counties and villages whose figures read these people (and the villages of `home_village_ids`, homes
-    about to be written); None when a relation of Person has no entry in REACH. One query."""
+def reached(person_ids: Iterable[int], *, home_village_ids: Iterable[int | None] = ()) -> Charge | None:
+    """What a write to these people reaches (and to the villages of `home_village_ids`, homes about to be
+    written): the counties and villages whose figures read them, and the counties where a place at no village
+    reaches every village; None when a relation of Person has no entry in REACH. One query."""
     ids = [pk for pk in person_ids if pk]
     homes = [pk for pk in home_village_ids if pk]
     parts: list[QuerySet] = [
@@ -91,7 +83,7 @@ def reached(person_ids: Iterable[int], *, home_village_ids: Iterable[int | None]
         for county, village in parts[0].union(*parts[1:])
         if county is not None
     }
-    return Reached(
+    return Charge(
         counties=frozenset(county for county, _ in places),
         villages=frozenset(village for _, village in places if village != _NO_VILLAGE),
         wide=frozenset(county for county, village in places if village == _NO_VILLAGE),

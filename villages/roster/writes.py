@@ -12,7 +12,6 @@ Who may write where (scope, roles) is the entry path's business (villages.permis
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import datetime as dt
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from villages.choices import ORGAN_OF_POST, How, Post
-from villages.data_version import charged_to
+from villages.data_version import charged
 from villages.models import Assessment, Group, Person, PostAssignment, User, Village
 from villages.roster.invariants import (
     RosterRefusal,
@@ -89,13 +88,7 @@ def save_person(
     refuse_if_any(refusals)
     # The counties and villages whose cached figures can read this person, before and after the change
     # (villages/data_version.py).
-    reach = reached([person.pk] if person else [], home_village_ids=[target.home_village_id])
-    charge = (
-        charged_to(reach.counties, villages=reach.villages, wide=reach.wide)
-        if reach is not None
-        else contextlib.nullcontext()
-    )
-    with charge:
+    with charged(reached([person.pk] if person else [], home_village_ids=[target.home_village_id])):
         if person is None:
             return _create_person(target, by=by)
         expected = person.version if expected_version is None else expected_version
