@@ -32,3 +32,49 @@ def test_every_select_renders_as_djangos_templates_render_it(world, data):
     for name in ours.fields:
         assert str(ours[name]) == str(django[name]), name
     assert "<option" in str(ours["village"]) and "O&#39;Brien &amp; 村" in str(ours["village"])
+
+
+class Inputs(forms.Form):
+    name = forms.CharField(label='姓名 <"甲">', max_length=50, help_text="帮助")
+    count = forms.IntegerField(label=gettext_lazy("Count"), required=False, min_value=0)
+    born = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date", "data-x": "a&b"}))
+    active = forms.BooleanField(required=False)
+    email = forms.EmailField(required=False, disabled=True)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}))
+    picture = forms.FileField(required=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {
+            "name": "O'Brien & <b>",
+            "count": "-1",
+            "born": "2001-02-03",
+            "active": "on",
+            "secret": 'p"w',
+            "hidden": "h&",
+            "note": "line1\n<line2>",
+        },
+        {"name": "", "count": "x", "born": "not a date", "note": ""},
+    ],
+)
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_inputs_textareas_and_labels_render_as_djangos_templates_render_them(data, auto_id):
+    initial = {"name": mark_safe("<i>safe</i>"), "active": True, "note": "from\ninitial"}
+    ours = Inputs(data, initial=initial, auto_id=auto_id, renderer=FormRenderer())
+    django = Inputs(data, initial=initial, auto_id=auto_id, renderer=Jinja2())
+    for name in ours.fields:
+        assert str(ours[name]) == str(django[name]), name
+        assert ours[name].label_tag() == django[name].label_tag(), name
+        assert ours[name].label_tag(attrs={"class": "x", "hidden": True}) == django[name].label_tag(
+            attrs={"class": "x", "hidden": True}
+        ), name
+        assert ours[name].legend_tag() == django[name].legend_tag(), name
+    assert str(ours) == str(django)  # the whole form through Django's div.html and field.html
+    if data is None:
+        assert '<textarea name="note"' in str(ours["note"]) and "from\ninitial</textarea>" in str(ours["note"])
