@@ -1,8 +1,9 @@
 """CPU seconds the server side spent during a load run, by component: gunicorn (web), the web's password hashing
-children, the Celery worker, PostgreSQL (backends of the web and of the worker together), from `ps` snapshots taken
-before and after locust (LOAD_DIR/cpu-before.txt, cpu-after.txt, written by run_load.sh). PostgreSQL backends
-come and go (a connection is renewed after DATABASE_CONN_MAX_AGE), so with the server pinned (SERVER_CPUS) its
-share is the pinned cores' busy time (/proc/stat, stat-before.txt and stat-after.txt) less the other components.
+children, the two Celery workers (PDF reports; risk re-evaluation and the rest), PostgreSQL (backends of the web
+and of the workers together), from `ps` snapshots taken before and after locust (LOAD_DIR/cpu-before.txt,
+cpu-after.txt, written by run_load.sh). PostgreSQL backends come and go (a connection is renewed after
+DATABASE_CONN_MAX_AGE), so with the server pinned (SERVER_CPUS) its share is the pinned cores' busy time
+(/proc/stat, stat-before.txt and stat-after.txt) less the other components.
 
     .venv/bin/python benchmarks/load_cpu.py LOAD_DIR [SERVER_CPUS]
 """
@@ -16,7 +17,8 @@ from pathlib import Path
 COMPONENTS = (
     ("gunicorn", "web (gunicorn)"),
     ("pbkdf2_hmac", "login hashing (web's niced child, backend/passwords.py)"),
-    ("celery", "worker (Celery)"),
+    ("-Q reports", "report worker (Celery, niced 19)"),
+    ("celery", "worker (Celery: risk re-evaluation, imports)"),
     ("postgres", "PostgreSQL"),
 )
 

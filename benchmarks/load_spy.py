@@ -46,6 +46,18 @@ def handler_of(frames: list[str]) -> tuple[str, int] | None:
     return "(Django, middleware, other)", len(frames)
 
 
+def sample_lines(text: str) -> list[str]:
+    """py-spy's raw lines ("stack count"); a process whose command line holds newlines (the login hashing child,
+    `python -c` with a script) spreads one sample over several lines: they are joined back."""
+    lines, pending = [], ""
+    for line in text.splitlines():
+        pending += line
+        if re.search(r" \d+$", pending):
+            lines.append(pending)
+            pending = ""
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spy", type=Path)
@@ -53,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     total, waits, handlers = 0, Counter[str](), Counter[str]()
     children: dict[str, Counter[str]] = defaultdict(Counter)
-    for line in args.spy.read_text().splitlines():
+    for line in sample_lines(args.spy.read_text()):
         stack, count = line.rsplit(" ", 1)
         n = int(count)
         total += n

@@ -135,9 +135,15 @@ if [ "${REPORTS_SHARE:-low}" = low ] && [ -w "/proc/$reports_pid/autogroup" ]; t
   fi
 fi
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 1; done
+# The workers boot on the server's cores: the baseline waits for them, as the older code's baseline had no workers.
+"${CLIENT[@]}" $BIN/python benchmarks/load_quiet.py "${SERVER_CPUS:-}" > "$LOAD_DIR/quiet.txt"
 
 "${CLIENT[@]}" $BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$PORT" "$LOAD_DIR/baseline.json" \
   > "$LOAD_DIR/baseline.md"
+# The machine's speed at the time (a shared VM's varies by up to 2x within the hour): a fixed Python loop on the
+# server's cores, timed just before and just after the run. Runs are comparable when these agree.
+machine_speed() { "${SERVER[@]}" $BIN/python benchmarks/load_speed.py; }
+machine_speed > "$LOAD_DIR/speed-before.txt"
 uptime > "$LOAD_DIR/uptime-before.txt"
 ps -eo pid=,cputimes=,args= > "$LOAD_DIR/cpu-before.txt"; grep '^cpu' /proc/stat > "$LOAD_DIR/stat-before.txt"
 if [ -n "${PG_DIR:-}" ]; then  # the run's own cluster: which statements the run's PostgreSQL time went to
@@ -150,6 +156,7 @@ fi
 "${CLIENT[@]}" $BIN/locust -f benchmarks/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$LOAD_DIR/stats" --only-summary --stop-timeout 60 > "$LOAD_DIR/locust.log" 2>&1 || true
 uptime > "$LOAD_DIR/uptime-after.txt"
+machine_speed > "$LOAD_DIR/speed-after.txt"
 ps -eo pid=,cputimes=,args= > "$LOAD_DIR/cpu-after.txt"; grep '^cpu' /proc/stat > "$LOAD_DIR/stat-after.txt"
 if [ -n "${PG_DIR:-}" ]; then
   psql "$DATABASE_URL" -XAF $'\t' -c "SELECT round(total_exec_time)::int AS ms, calls, left(regexp_replace(query, '\s+', ' ', 'g'), 300)
@@ -166,3 +173,4 @@ echo "server cores: ${SERVER_CPUS:-$ALL_CPUS} of $ALL_CPUS · gunicorn $GUNICORN
 $BIN/python benchmarks/load_cpu.py "$LOAD_DIR" "${SERVER_CPUS:-}"
 if [ -s "$LOAD_DIR/spy.txt" ]; then echo; $BIN/python benchmarks/load_spy.py "$LOAD_DIR/spy.txt"; fi
 echo "load average before/after: $(cat "$LOAD_DIR/uptime-before.txt") / $(cat "$LOAD_DIR/uptime-after.txt")"
+echo "reference loop on the server cores before/after (ms, lower is faster): $(cat "$LOAD_DIR/speed-before.txt") / $(cat "$LOAD_DIR/speed-after.txt")"
