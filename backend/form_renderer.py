@@ -42,9 +42,10 @@ INPUTS = frozenset(
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
-    """django/forms/widgets/attrs.html: ` name="value"`, a bare ` name` for True, nothing for False."""
+    """django/forms/widgets/attrs.html (and django/forms/attrs.html, the same): ` name="value"`, a bare ` name` for
+    True, nothing for False; names and values escaped."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )

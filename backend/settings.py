@@ -95,8 +95,8 @@ TEMPLATES = [
 ]
 
 # Form widgets (each <select> option is a template include under Django's own engine) render through Jinja2 with
-# Django's stock widget templates, selects written out in Python (backend/form_renderer.py): the person edit form's
-# rendering took most of its request (issue 19).
+# Django's stock widget templates; selects, inputs, textareas and labels are written out in Python, the same bytes
+# (backend/form_renderer.py): the person edit form's rendering took most of its request (issue 19).
 FORM_RENDERER = "backend.form_renderer.FormRenderer"
 
 DATABASES = {

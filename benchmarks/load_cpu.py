@@ -14,9 +14,11 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+# The login hashing child (backend/passwords.py) runs `python -c` with its script: its command line names this.
+HASHING_CHILD = "pbkdf2_hmac"
 COMPONENTS = (
     ("gunicorn", "web (gunicorn)"),
-    ("pbkdf2_hmac", "login hashing (web's niced child, backend/passwords.py)"),
+    (HASHING_CHILD, "login hashing (web's niced child, backend/passwords.py)"),
     ("-Q reports", "report worker (Celery, niced 19)"),
     ("celery", "worker (Celery: risk re-evaluation, imports)"),
     ("postgres", "PostgreSQL"),

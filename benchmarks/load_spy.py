@@ -6,7 +6,9 @@ PY_SPY=1 writes LOAD_DIR/spy.txt, py-spy's raw collapsed stacks: one line per di
 py-spy samples running threads (idle ones are left out), so a sample is either Python work or a wait inside a
 call: waits on PostgreSQL (psycopg) are listed apart, since on the one pinned core they are PostgreSQL's own CPU
 plus the queue for it. Per request handler (the view function, or the API viewset's action): its share of all
-samples, then the calls under it that took most of it.
+samples, then the calls under it that took most of it. The login hashing child (a niced process of its own,
+sampled with the workers as their subprocess) is counted apart and left out of the shares: when the core is
+saturated it is runnable but starved, and its samples are not the web's work.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import argparse
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from load_cpu import HASHING_CHILD
 
 # A frame looks like "function (path/to/file.py:123)"; the line number and the site-packages prefix are dropped.
 _FRAME = re.compile(r":\d+\)$")
@@ -63,11 +67,14 @@ def main() -> None:
     parser.add_argument("spy", type=Path)
     parser.add_argument("--top", type=int, default=8)
     args = parser.parse_args()
-    total, waits, handlers = 0, Counter[str](), Counter[str]()
+    total, hashing, waits, handlers = 0, 0, Counter[str](), Counter[str]()
     children: dict[str, Counter[str]] = defaultdict(Counter)
     for line in sample_lines(args.spy.read_text()):
         stack, count = line.rsplit(" ", 1)
         n = int(count)
+        if any(f.startswith("process ") and HASHING_CHILD in f for f in stack.split(";")):  # "process PID:cmdline"
+            hashing += n
+            continue
         total += n
         frames = frames_of(stack)
         for label, marker in WAITS.items():
@@ -81,7 +88,8 @@ def main() -> None:
     if not total:
         print("no samples")
         return
-    print(f"py-spy: {total} samples of the gunicorn workers' running threads")
+    print(f"py-spy: {total} samples of the gunicorn workers' running threads ({hashing} more of the login hashing")
+    print("child, left out of the shares below)")
     print()
     print("| waiting on | share of samples |")
     print("|---|---:|")

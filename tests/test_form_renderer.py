@@ -1,14 +1,18 @@
-"""The form renderer (backend/form_renderer.py) writes selects out in Python: the same HTML as Django's templates."""
+"""The form renderer (backend/form_renderer.py) writes selects, inputs, textareas and labels out in Python: the same
+HTML as Django's Jinja2 templates."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import django
 import pytest
 from django import forms
 from django.forms.renderers import Jinja2
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from backend.form_renderer import FormRenderer
+from backend.form_renderer import INPUTS, FormRenderer
 from tests import factories as f
 from villages.models import Village
 
@@ -37,7 +41,7 @@ def test_every_select_renders_as_djangos_templates_render_it(world, data):
 class Inputs(forms.Form):
     name = forms.CharField(label='姓名 <"甲">', max_length=50, help_text="帮助")
     count = forms.IntegerField(label=gettext_lazy("Count"), required=False, min_value=0)
-    born = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date", "data-x": "a&b"}))
+    born = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date", "data-x&y": "a&b"}))
     active = forms.BooleanField(required=False)
     email = forms.EmailField(required=False, disabled=True)
     secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
@@ -78,3 +82,15 @@ def test_inputs_textareas_and_labels_render_as_djangos_templates_render_them(dat
     assert str(ours) == str(django)  # the whole form through Django's div.html and field.html
     if data is None:
         assert '<textarea name="note"' in str(ours["note"]) and "from\ninitial</textarea>" in str(ours["note"])
+
+
+def test_the_inputs_written_out_are_the_templates_that_only_include_input_html():
+    """`INPUTS` names Django's widget templates that are nothing but the include of input.html, as the installed
+    Django has them: a template that changes, or a new one, shows here instead of being served wrong."""
+    widgets = Path(django.__file__).parent / "forms/jinja2/django/forms/widgets"
+    only_input = {
+        f"django/forms/widgets/{path.name}"
+        for path in widgets.glob("*.html")
+        if path.read_text().strip() == '{% include "django/forms/widgets/input.html" %}'
+    }
+    assert only_input == INPUTS
