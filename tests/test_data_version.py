@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -18,7 +19,7 @@ from tests import factories as f
 from villages import data_version
 from villages import risk as risk_engine
 from villages.choices import Education, Post
-from villages.models import IdNumberView, Person, Risk, Village
+from villages.models import County, IdNumberView, Person, Risk, Village
 from villages.risk import recompute_risks, signals_paused
 from villages.roster import reach
 from villages.roster.reach import reached
@@ -139,7 +140,7 @@ def test_a_write_is_on_the_dashboard_at_the_next_request(world, client_county, c
 class Computed:
     """A cached figure of some counties that counts how often it was computed."""
 
-    def __init__(self, name: str, counties: list[int]) -> None:
+    def __init__(self, name: str, counties: Any) -> None:
         self.name, self.counties, self.calls = name, counties, 0
 
     def read(self) -> int:
@@ -168,6 +169,54 @@ def test_an_edit_in_one_county_keeps_the_other_countys_figures_and_renews_its_ow
     assert both.calls == 2, "a figure over both counties was served from before the edit"
     assert there.calls == 1, "the other county's figure was computed again"
     assert data_version.current() != everything, "figures not keyed by counties see every write"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_of_a_scope_read_as_a_subquery_renews_with_its_countys_writes_only(world, secretary_a):
+    """`counties` as a QuerySet (a user's scope, any columns): its counters are read through a subquery."""
+    person = f.PersonFactory.create(home_village=world.village_a)
+    other = f.PersonFactory.create(home_village=world.village_other_county)
+    here = Computed("scope-here", County.objects.filter(pk=world.county.pk))  # every column, ordered by code
+    there = Computed("scope-there", County.objects.filter(pk=world.other_county.pk).values_list("pk", flat=True))
+    here.read(), there.read(), here.read(), there.read()
+    assert (here.calls, there.calls) == (1, 1)
+
+    save_person(person=Person.objects.get(pk=person.pk), values={"phone": "13900000002"}, by=secretary_a)
+    here.read(), there.read()
+    assert (here.calls, there.calls) == (2, 1), "a scope's figure missed its county's write or saw another's"
+
+    with data_version.charged_to([world.other_county.pk]):
+        Person.objects.filter(pk=other.pk).update(notes="外县")
+    here.read(), there.read()
+    assert (here.calls, there.calls) == (2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_village_stamps_move_with_their_own_village_and_the_countys_wide_writes(world):
+    villages = {world.village_a.pk: world.county.pk, world.village_b.pk: world.county.pk}
+    before = data_version.village_stamps(villages)
+    with data_version.charged_to([world.county.pk], villages=[world.village_a.pk]):
+        Village.objects.filter(pk=world.village_a.pk).update(name="青龙新村")
+    named = data_version.village_stamps(villages)
+    assert named[world.village_a.pk] != before[world.village_a.pk]
+    assert named[world.village_b.pk] == before[world.village_b.pk], "a write named for one village moved another"
+    with data_version.charged_to([world.county.pk]):  # no villages named: every village of the county
+        Village.objects.filter(pk=world.village_b.pk).update(name="白鹤新村")
+    wide = data_version.village_stamps(villages)
+    assert all(wide[pk] != named[pk] for pk in villages)
+    assert data_version.village_stamps({}) == {}
+
+
+@pytest.mark.django_db
+def test_a_querysets_sql_is_compiled_once_and_anew_for_a_changed_query(world):
+    people = Person.objects.filter(home_village=world.village_a)
+    first = data_version.query_sql(people)
+    assert data_version.query_sql(people) is first, "the same QuerySet was compiled twice"
+    assert first == people.query.sql_with_params()
+    narrower = people.filter(name="张三")
+    assert data_version.query_sql(narrower) != first, "a filtered copy was keyed by its original's SQL"
+    people.query = Person.objects.filter(home_village=world.village_b).query  # a query replaced in place
+    assert data_version.query_sql(people) == people.query.sql_with_params() != first
 
 
 @pytest.mark.django_db(transaction=True)

@@ -52,13 +52,16 @@ def villages_by_risk(risks: QuerySet[Risk]) -> QuerySet[Village]:
     )
 
 
-def village_order(risks: QuerySet[Risk], *, counties: Iterable[int] | None = None) -> list[int]:
-    """The ids of `villages_by_risk(risks)` in their order, kept under the data version and the query's SQL: the
-    sort counts every row of the scope, so a page turn or a second look only slices the kept list. `counties`:
-    the risks are of these counties' villages only (kept until a write charged to one of them)."""
-    ordered = villages_by_risk(risks).values_list("pk", flat=True)
-    parts = ordered.query.sql_with_params()
-    return data_version.cached("risk-village-order", parts, lambda: list(ordered), counties=counties)
+def village_order(risks: QuerySet[Risk], *, counties: Iterable[int] | QuerySet | None = None) -> list[int]:
+    """The ids of `villages_by_risk(risks)` in their order, kept under the data version and the risks' SQL (the
+    order is a function of those rows; the list's total is keyed by the same compiled SQL): the sort counts every
+    row of the scope, so a page turn or a second look only slices the kept list. `counties`: the risks are of
+    these counties' villages only (kept until a write charged to one of them)."""
+
+    def order() -> list[int]:
+        return list(villages_by_risk(risks).values_list("pk", flat=True))
+
+    return data_version.cached("risk-village-order", data_version.query_sql(risks), order, counties=counties)
 
 
 def villages_in_order(ids: list[int]) -> list[Village]:
