@@ -18,7 +18,8 @@
 # under taskset; locust and the baseline client run on the other cores. The headroom is then measured the same
 # way on any machine with two cores or more.
 # BASELINE_ROOT: a checkout of older code (a git worktree of the commit before a change); its gunicorn serves the
-# same database just before the run and gets the same single-client probes: baseline-before.md and the ratios.
+# same database just before the run and gets the same single-client probes, alternated request by request with the
+# current code's (both see the machine at the same speed): baseline-before.md and the ratios.
 # Results: $LOAD_DIR/stats_stats.csv (locust), check.json (benchmarks/load_check.py), baseline.md (one client,
 # no concurrency, same server, just before the run: benchmarks/load_baseline.py), logs.
 set -euo pipefail
@@ -46,9 +47,9 @@ export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-load-run-$(date +%
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=0 LOG_LEVEL=WARNING
 export MEDIA_ROOT="$LOAD_DIR/media"
 
-pids=()
+pids=() before=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
+  for pid in "${pids[@]}" ${before_pid:-}; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
   if [ -n "${PG_DIR:-}" ]; then as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast stop > /dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -98,16 +99,15 @@ $BIN/python benchmarks/load_setup.py "$LOAD_DIR"
 $BIN/python -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
 
 if [ -n "${BASELINE_ROOT:-}" ]; then
-  # The older code, as it was run then (sync workers), on the same database and cores, probed alone.
+  # The older code, as it was run then (sync workers), on the same database and cores.
   here="$PWD"
   (cd "$BASELINE_ROOT" && "$here/$BIN/python" manage.py collectstatic --noinput > /dev/null \
     && exec "${SERVER[@]}" "$here/$BIN/gunicorn" backend.wsgi -b "127.0.0.1:$((PORT + 1))" -w 4 \
     --timeout 60 > "$LOAD_DIR/gunicorn-before.log" 2>&1) &
   before_pid=$!
   for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$((PORT + 1))/healthz" > /dev/null && break; sleep 1; done
-  "${CLIENT[@]}" $BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$((PORT + 1))" \
-    "$LOAD_DIR/baseline-before.json" > "$LOAD_DIR/baseline-before.md"
-  kill "$before_pid"; wait "$before_pid" 2>/dev/null || true
+  # Kept up until the current code's baseline: the two are probed alternately, request by request.
+  before=("http://127.0.0.1:$((PORT + 1))" "$LOAD_DIR/baseline-before.json")
 fi
 
 "${SERVER[@]}" $BIN/gunicorn -c backend/gunicorn_conf.py backend.wsgi -b "127.0.0.1:$PORT" --access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(M)sms' \
@@ -139,7 +139,8 @@ for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null &
 "${CLIENT[@]}" $BIN/python benchmarks/load_quiet.py "${SERVER_CPUS:-}" > "$LOAD_DIR/quiet.txt"
 
 "${CLIENT[@]}" $BIN/python benchmarks/load_baseline.py "$LOAD_DIR" "http://127.0.0.1:$PORT" "$LOAD_DIR/baseline.json" \
-  > "$LOAD_DIR/baseline.md"
+  "${before[@]}" > "$LOAD_DIR/baseline.md"
+if [ -n "${before_pid:-}" ]; then kill "$before_pid"; wait "$before_pid" 2>/dev/null || true; fi
 # The machine's speed at the time (a shared VM's varies by up to 2x within the hour): a fixed Python loop on the
 # server's cores, timed just before and just after the run. Runs are comparable when these agree.
 machine_speed() { "${SERVER[@]}" $BIN/python benchmarks/load_speed.py; }
