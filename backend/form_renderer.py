@@ -2,9 +2,9 @@
 out in Python. Django renders a select through one template include per option; the people and risk filters and
 the person form have a few hundred options, and those includes were a quarter of the person edit form's CPU
 (docs/benchmarks.md "Capacity"). Inputs, textareas and labels were most of what was left: two or three template
-renders per field. The HTML is the same, byte for byte, as Django's Jinja2 templates make it
-(tests/test_form_renderer.py compares both); any other template (a widget of a template of its own) goes through
-Jinja2 as before.
+renders per field, and one more for each field's error list, empty on almost every page. The HTML is the same,
+byte for byte, as Django's Jinja2 templates make it (tests/test_form_renderer.py compares both); any other
+template (a widget of a template of its own, a list with errors) goes through Jinja2 as before.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
 LABEL = "django/forms/label.html"
+# An error list (`{{ field.errors }}`, once per field on every form page) through either of its templates.
+ERRORS = frozenset({"django/forms/errors/list/default.html", "django/forms/errors/list/ul.html"})
 # The widget templates that are nothing but `{% include "django/forms/widgets/input.html" %}`.
 INPUTS = frozenset(
     f"django/forms/widgets/{kind}.html"
@@ -98,6 +100,8 @@ class FormRenderer(Jinja2):
             return render_textarea(context["widget"])
         if template_name == LABEL:
             return render_label(context)
+        if template_name in ERRORS and not context["errors"]:
+            return mark_safe("")  # the template's `{% if errors %}`: a field without errors renders nothing
         if template_name == SELECT:
             rendered = render_select(context["widget"])
             if rendered is not None:

@@ -94,3 +94,14 @@ def test_the_inputs_written_out_are_the_templates_that_only_include_input_html()
         if path.read_text().strip() == '{% include "django/forms/widgets/input.html" %}'
     }
     assert only_input == INPUTS
+
+
+@pytest.mark.parametrize("data", [None, {}, {"name": "x" * 51, "count": "-1", "email": "not an address"}])
+def test_error_lists_render_as_djangos_templates_render_them(data):
+    """Empty error lists are written out (nothing); lists with errors go through Django's template."""
+    ours, django = Inputs(data, renderer=FormRenderer()), Inputs(data, renderer=Jinja2())
+    for name in ours.fields:
+        assert str(ours[name].errors) == str(django[name].errors), name
+    assert str(ours.non_field_errors()) == str(django.non_field_errors())
+    if data:
+        assert '<ul class="errorlist"' in str(ours["name"].errors)
