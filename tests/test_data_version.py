@@ -610,3 +610,12 @@ def test_the_risk_list_keeps_each_row_and_shows_each_write_at_the_next_request(
     review = {"review_status": "in_progress", "owner": county_staff.pk, "due_on": "", "note": "约谈中", "version": 1}
     assert client_county.post(reverse("villages:risk_review", args=[target.pk]), review).status_code == 302
     assert "约谈中" in table(), "a review (a write charged to nobody) was not on the next list"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_of_an_empty_scope_is_computed_and_kept(world):
+    """A user with no area (`for_user` gives `pk IN ()`) has an empty scope: its stamp is the shared one alone."""
+    empty = Computed("empty-scope", County.objects.filter(pk__in=[]))
+    assert empty.read() == empty.read() == Person.objects.count()
+    assert empty.calls == 1
+    assert data_version.counted(Person.objects.all(), counties=County.objects.none()) == Person.objects.count()

@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -58,6 +59,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from villages.models import County, CountyDataVersion, DataVersion, Village, VillageDataVersion
+from villages.models.raw_sql import id_subquery, quote
 
 T = TypeVar("T")
 
@@ -295,13 +297,14 @@ def _read_counters(*counters: tuple[int, Iterable[int] | QuerySet]) -> dict[tupl
     Written as SQL: every page with a kept figure reads its stamps, and building the same UNION through the ORM
     cost about 1 ms of CPU a read (five times the SQL's own). The values are only compared, never shown: the
     change time is taken as the driver returns it (a datetime, or text on SQLite)."""
-    quote = connection.ops.quote_name
     selects, params = [], []
     for kind, ids in [(_SHARED, [1]), *counters]:
         model, column, version, at = _COLUMNS[kind]
         if isinstance(ids, QuerySet):
-            subquery, sub_params = ids.order_by().values("pk").query.sql_with_params()
-            where, where_params = subquery, list(sub_params)
+            found = id_subquery(ids)
+            if found is None:  # an empty scope (`pk IN ()`): none of its counters exist
+                continue
+            where, where_params = found
         else:
             where_params = list(ids)
             if not where_params:
@@ -375,11 +378,15 @@ def query_sql(queryset: QuerySet) -> tuple[str, tuple]:
     """The SQL and parameters of `queryset`, compiled once per QuerySet object: a cache-key part that holds the
     user's scope and every filter. Compiling a scoped, filtered query costs a few ms of CPU, and one page keys
     several values by the same query (a list's total, its order). Every QuerySet method works on a copy of the
-    query; the SQL is kept with the query object it was compiled from, so a query replaced since is compiled anew."""
+    query; the SQL is kept with the query object it was compiled from, so a query replaced since is compiled anew.
+    A query no row can match has no SQL (Django refuses to compile it): ("", ())."""
     query = queryset.query
     found = queryset.__dict__.get("_data_version_sql")
     if found is None or found[0] is not query:
-        found = (query, query.sql_with_params())
+        try:
+            found = (query, query.sql_with_params())
+        except EmptyResultSet:  # `.none()`, `pk IN ()`: no row can match, whatever the query (a count of 0)
+            found = (query, ("", ()))
         queryset.__dict__["_data_version_sql"] = found
     return found[1]
 

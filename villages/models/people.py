@@ -6,8 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection, models
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -29,6 +29,7 @@ from villages.choices import (
     QualityRating,
     SourceCategory,
 )
+from villages.models.raw_sql import id_subquery, quote
 from villages.models.units import Group, Village
 
 if TYPE_CHECKING:
@@ -46,10 +47,6 @@ def held_education(*, education: str, in_service: str) -> str:
     """The higher of full-time and in-service education ('' when neither is recorded). A course under way (在读)
     counts only as the county's rule says: villages/education.py."""
     return max((e for e in (education, in_service) if e), key=lambda e: EDUCATION_RANK[e], default="")
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
 
 
 def _placements() -> list[tuple[type[models.Model], str, str]]:
@@ -82,12 +79,12 @@ class PersonQuerySet(models.QuerySet["Person"]):
         # Written as SQL (table and column names from the models): every scoped people query holds it, and the
         # ORM's UNION of three subqueries cost 1.5 ms of CPU to compile each time, more than the rest of a
         # person lookup (issue 19). The villages are compiled once and read three times.
-        try:
-            villages_sql, villages_params = villages.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:  # villages.none(), or a filter no village can match
+        found = id_subquery(villages)
+        if found is None:  # villages.none(), or a filter no village can match
             return self.none()
+        villages_sql, villages_params = found
         placed = " UNION ".join(
-            f"SELECT {_q(column)} FROM {_q(model._meta.db_table)} WHERE {_q(village)} IN ({villages_sql})"
+            f"SELECT {quote(column)} FROM {quote(model._meta.db_table)} WHERE {quote(village)} IN ({villages_sql})"
             for model, column, village in _placements()
         )
         return self.filter(pk__in=RawSQL(placed, tuple(villages_params) * 3))
