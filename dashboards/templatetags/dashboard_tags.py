@@ -22,7 +22,14 @@ def _list_path(url_name: str, args: tuple[str, ...], script_prefix: str) -> str:
 
 def drill_href(drill: Drill) -> str:
     """The URL of the list behind a number: the list's page with the filter in the query string."""
-    url = _list_path(drill.url_name, drill.args, get_script_prefix())
+    return _href(drill, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=16384)
+def _href(drill: Drill, script_prefix: str) -> str:
+    """Once per drill and process: a county's dashboard links some 900 numbers, the same ones each time its figures
+    are computed again after a write (a Drill is immutable: its URL name, arguments and filter are the key)."""
+    url = _list_path(drill.url_name, drill.args, script_prefix)
     return f"{url}?{urlencode(drill.params)}" if drill.params else url
 
 
