@@ -103,6 +103,46 @@ def test_cached_values_are_kept_until_the_next_write_and_recomputed_inside_a_wri
     assert len(calls) == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_new_code_never_reads_a_figure_the_previous_code_computed(world, monkeypatch):
+    """A deploy: the same data and parts, another code fingerprint (villages/release.py) -> computed again."""
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return Person.objects.count()
+
+    data_version.cached("count", ("t",), compute)
+    data_version.cached_many("each", [1, 2], ("t",), lambda keys: {k: k for k in keys})
+    assert len(calls) == 1
+    monkeypatch.setattr(data_version, "code_version", lambda: "a-new-release")
+    data_version.cached("count", ("t",), compute)
+    assert len(calls) == 2, "the figure of the previous code was served after a deploy"
+    recomputed: list[int] = []
+    data_version.cached_many("each", [1, 2], ("t",), lambda keys: recomputed.extend(keys) or {k: k for k in keys})
+    assert recomputed == [1, 2]
+
+
+def test_the_code_fingerprint_follows_every_code_file_and_nothing_else(tmp_path):
+    from villages.release import source_digest
+
+    app = tmp_path / "app"
+    (app / "templates").mkdir(parents=True)
+    (app / "rules.py").write_text("AGED = 60\n")
+    (app / "templates" / "board.html").write_text("{{ n }}")
+    (app / "notes.md").write_text("draft")
+    first = source_digest([app])
+    (app / "notes.md").write_text("another draft")  # not code
+    assert source_digest([app]) == first
+    (app / "rules.py").write_text("AGED = 55\n")
+    changed_rule = source_digest([app])
+    assert changed_rule != first
+    (app / "templates" / "board.html").write_text("{{ n }} 人")
+    assert source_digest([app]) != changed_rule
+    (app / "templates" / "board.html").rename(app / "templates" / "board2.html")  # a renamed template
+    assert source_digest([app]) not in {first, changed_rule}
+
+
 JUNIOR = re.compile(r"初中及以下</span><span class=\"stat\">[^<]*</span>\s*<span class=\"muted\">(\d+)/")
 
 

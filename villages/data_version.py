@@ -12,6 +12,8 @@ API's evaluations). A cached value is never older than the last write its reader
 - A transaction that has written and not yet committed (a view that writes then reads; every test wrapped in a
   transaction) computes without the cache: its own rows are in no cached entry.
 - Writes that bypass Django (psql by hand) are not seen: `DATA_CACHE_SECONDS` bounds how long they stay hidden.
+- A deploy: every key holds the running code's fingerprint (villages/release.py), so new code never reads a
+  figure the old code computed.
 
 A cached aggregate must read only data tables: a table in `UNTRACKED` changes without a new version.
 
@@ -60,6 +62,7 @@ from django.utils.functional import cached_property
 
 from villages.models import County, CountyDataVersion, DataVersion, Village, VillageDataVersion
 from villages.models.raw_sql import id_subquery, quote
+from villages.release import code_version
 
 T = TypeVar("T")
 
@@ -392,7 +395,9 @@ def query_sql(queryset: QuerySet) -> tuple[str, tuple]:
 
 
 def _key(name: str, stamp: str, parts: tuple[object, ...]) -> str:
-    return f"dv:{name}:{hashlib.sha256(repr((stamp, parts)).encode()).hexdigest()[:40]}"
+    """The cache key of a figure: its name, the data's stamp, what else it depends on, and the code that computed
+    it (villages/release.py: after a deploy, nothing the previous code computed is found)."""
+    return f"dv:{name}:{hashlib.sha256(repr((code_version(), stamp, parts)).encode()).hexdigest()[:40]}"
 
 
 def cached(
