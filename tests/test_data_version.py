@@ -143,6 +143,14 @@ def test_the_code_fingerprint_follows_every_code_file_and_nothing_else(tmp_path)
     assert source_digest([app]) not in {first, changed_rule}
 
 
+def test_the_code_fingerprint_reads_the_project_apps_its_package_templates_and_translations():
+    from villages.release import code_roots
+
+    roots = code_roots()
+    assert {"villages", "reserves", "tasks", "dashboards", "backend", "templates", "locale"} <= {p.name for p in roots}
+    assert not any(p.name == "tests" or "site-packages" in p.parts for p in roots)
+
+
 JUNIOR = re.compile(r"初中及以下</span><span class=\"stat\">[^<]*</span>\s*<span class=\"muted\">(\d+)/")
 
 

@@ -1,21 +1,13 @@
 """`Person.objects.in_villages`: the one rule of who is placed in a village (home, a post there, a reserve place
 there), which every scoped people query (`for_user`, `editable_by`) stands on. Written as SQL (issue 19); these
-tests hold it to the rule on each database the suite runs on. Also the main menu's links, reversed once per route
-(`url_once`, `pk_url`) for the same reason."""
+tests hold it to the rule on each database the suite runs on."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from django.template import engines
-from django.template.loader import render_to_string
-from django.urls import reverse, set_script_prefix
 
 from tests import factories as f
 from villages.models import Person, Village
-from villages.templatetags.pk_urls import url_once
 
 
 @pytest.mark.django_db
@@ -46,27 +38,3 @@ def test_no_villages_place_nobody(world):
     assert not Person.objects.in_villages(Village.objects.none()).exists()
     assert not Person.objects.in_villages(Village.objects.filter(pk__in=[])).exists()
     assert not Person.objects.in_villages(Village.objects.filter(code="000000000000")).exists()
-
-
-def test_url_once_is_djangos_reverse_under_each_script_prefix():
-    assert url_once("villages:people") == reverse("villages:people")
-    assert url_once("dashboards:structure", "city", "all") == reverse("dashboards:structure", args=["city", "all"])
-    try:
-        set_script_prefix("/tracker/")
-        assert url_once("villages:people") == reverse("villages:people") == "/tracker/people/"
-    finally:
-        set_script_prefix("/")
-    assert url_once("villages:people") == "/people/"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("who", ["secretary_a", "county_staff", "city_admin", "province_admin"])
-def test_the_main_menu_links_what_djangos_url_tag_links(world, who, request):
-    """The menu's links (reversed once per route: `url_once`, `pk_url`) are the ones `{% url %}` gives, per role."""
-    user = request.getfixturevalue(who)
-    ours = render_to_string("_nav.html", {"user": user})
-    source = (Path(__file__).resolve().parent.parent / "templates" / "_nav.html").read_text()
-    with_url_tag = re.sub(r"\{% (?:url_once|pk_url) ", "{% url ", source.replace("{% load pk_urls %}", ""))
-    assert with_url_tag != source
-    assert ours == engines["django"].from_string(with_url_tag).render({"user": user})
-    assert reverse("villages:people") in ours

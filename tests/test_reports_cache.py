@@ -154,3 +154,27 @@ def test_township_edition_renders_only_the_changed_villages(
     assert sorted(renders) == [world.village_a.code, "edition"]
     parts = ReportJob.objects.filter(batch=changed.batch, kind=ReportKind.VILLAGE)
     assert {p.scope for p in parts if p.reused_from_id} == {second.code, third.code}
+
+
+def test_the_template_version_follows_the_report_and_chart_templates_only(settings, tmp_path):
+    """A changed report template renders again; a changed page template does not touch the stored reports."""
+    for folder, name in (("reports", "village.html"), ("charts", "bar.svg"), ("villages", "person.html")):
+        (tmp_path / "templates" / folder).mkdir(parents=True)
+        (tmp_path / "templates" / folder / name).write_text("v1")
+    settings.BASE_DIR = tmp_path
+
+    def version() -> str:
+        versions.template_version.cache_clear()
+        return versions.template_version()
+
+    try:
+        first = version()
+        (tmp_path / "templates" / "villages" / "person.html").write_text("v2")
+        assert version() == first
+        (tmp_path / "templates" / "reports" / "village.html").write_text("v2")
+        second = version()
+        assert second != first
+        (tmp_path / "templates" / "charts" / "bar.svg").write_text("v2")
+        assert version() not in {first, second}
+    finally:
+        versions.template_version.cache_clear()

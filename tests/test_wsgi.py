@@ -1,4 +1,5 @@
-"""The web worker's boot (backend/wsgi.py): views imported and the boot's objects frozen out of full GC passes."""
+"""The web worker's boot (backend/wsgi.py): views imported, templates compiled, the code fingerprint taken, and the
+boot's objects frozen out of full GC passes."""
 
 from __future__ import annotations
 
@@ -15,3 +16,14 @@ def test_a_booted_worker_keeps_its_boot_objects_out_of_full_collections():
     frozen, views_loaded = out.stdout.split()
     assert views_loaded == "True", "the views are imported at boot"
     assert int(frozen) > 50_000, "the boot's objects were not frozen: every full collection walks them"
+
+
+def test_a_booted_worker_has_its_templates_compiled_and_its_code_fingerprint_taken():
+    code = (
+        "import backend.wsgi; from tests.test_warmup import cached_loader; from villages.release import code_version;"
+        " print(code_version.cache_info().currsize, 'villages/person_form.html' in cached_loader().get_template_cache)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    fingerprints, compiled = out.stdout.split()
+    assert fingerprints == "1", "the code fingerprint is left to the first request"
+    assert compiled == "True", "the templates are left to the first requests"

@@ -37,6 +37,7 @@ from tasks.reports.context import area_stats
 from tasks.reports.fonts import FONT_FILES
 from villages.models import Village
 from villages.reference import reference_from, roster_date
+from villages.release import source_digest
 from villages.rules import RULE_SPECS, RuleBook, RuleSet
 
 FORMAT_VERSION = "2026-11-30.1"
@@ -49,14 +50,9 @@ def _digest(*parts: object) -> str:
 @functools.cache
 def template_version() -> str:
     """Templates, chart markup, font files and FORMAT_VERSION, hashed once per process."""
-    digest = hashlib.sha256(FORMAT_VERSION.encode())
     base = Path(settings.BASE_DIR) / "templates"
-    for folder in ("reports", "charts"):
-        for path in sorted((base / folder).glob("*")):
-            digest.update(path.name.encode() + path.read_bytes())
-    for font in FONT_FILES:
-        digest.update(f"{font.filename}:{font.path.stat().st_size if font.path.exists() else 0}".encode())
-    return digest.hexdigest()[:16]
+    fonts = [f"{font.filename}:{font.path.stat().st_size if font.path.exists() else 0}" for font in FONT_FILES]
+    return _digest(FORMAT_VERSION, source_digest([base / "reports", base / "charts"]), fonts)[:16]
 
 
 def bump(village_ids: Iterable[int]) -> None:
